@@ -1,0 +1,116 @@
+# latch -- GNU Makefile. `make` builds build/latch; `make check` runs every
+# test; `make asan` runs them again under ASan+UBSan; `make demo` shows latch
+# at work; `make bench` compares start-up with bubblewrap and firejail.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+VERSION := 0.1.0
+
+CC ?= cc
+BUILD ?= build
+OPT ?= -O2
+PKGS := libseccomp jansson
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wswitch-enum -Wmissing-prototypes \
+	-Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -Wstrict-prototypes -Wvla
+CFLAGS ?= $(OPT) -g
+ALL_CFLAGS := $(CFLAGS) -std=gnu17 $(WARN) -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
+	-D_GNU_SOURCE -DLATCH_VERSION='"$(VERSION)"' -Isrc -I$(BUILD)/gen \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# libseccomp and jansson are linked statically (Debian's -dev packages ship
+# the archives): fewer objects for the dynamic loader at every start.
+ALL_LDLIBS := $(LDLIBS) -Wl,-Bstatic $(shell pkg-config --libs $(PKGS) 2>/dev/null) -Wl,-Bdynamic
+
+SRC := $(sort $(wildcard src/base/*.c src/policy/*.c src/sandbox/*.c src/cli/*.c))
+LIB_SRC := $(filter-out src/cli/main.c,$(SRC))
+OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/builtins.o $(BUILD)/obj/gen/sfilter-bpf.o
+# What the seccomp generator needs: the tables, and the base it uses.
+SFILTER_GEN_OBJ := $(BUILD)/obj/sandbox/seccomp.o $(BUILD)/obj/base/error.o $(BUILD)/obj/base/json-util.o \
+	$(BUILD)/obj/base/path-util.o
+PROFILES := $(sort $(wildcard profiles/*.json)) $(sort $(wildcard profiles/groups/*.json))
+UNIT_SRC := $(sort $(wildcard tests/unit/test-*.c))
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+HELPERS := $(BUILD)/tests/try-op
+
+.PHONY: all deps check unit integration asan demo bench install clean
+all: deps $(BUILD)/latch
+
+# Missing Debian packages are installed (as root) or named (otherwise).
+deps:
+	@scripts/deps.sh build
+
+$(BUILD)/gen/builtins.c: $(PROFILES) scripts/embed-profiles.sh
+	@mkdir -p $(@D)
+	scripts/embed-profiles.sh $@ $(PROFILES)
+
+$(BUILD)/obj/gen/builtins.o: $(BUILD)/gen/builtins.c src/policy/policy.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+# The seccomp filters, compiled by libseccomp at build time (seccomp.h).
+$(BUILD)/sfilter-gen: scripts/sfilter-gen.c $(SFILTER_GEN_OBJ)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(BUILD)/gen/sfilter-bpf.c: $(BUILD)/sfilter-gen
+	@mkdir -p $(@D)
+	$(BUILD)/sfilter-gen > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/sfilter-bpf.o: $(BUILD)/gen/sfilter-bpf.c src/sandbox/seccomp.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/liblatch.a: $(OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/latch: $(BUILD)/obj/cli/main.o $(BUILD)/liblatch.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(BUILD)/tests/test-%: tests/unit/test-%.c $(BUILD)/liblatch.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS) -lcmocka
+
+$(BUILD)/tests/try-op: tests/integration/try-op.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $<
+
+unit: $(UNIT_BIN)
+	@scripts/run-unit.sh $(UNIT_BIN)
+
+integration: $(BUILD)/latch $(HELPERS)
+	@tests/integration/run.sh $(BUILD)
+
+check:
+	@scripts/deps.sh check
+	@$(MAKE) --no-print-directory $(BUILD)/latch $(UNIT_BIN) $(HELPERS)
+	@scripts/check.sh $(BUILD) $(UNIT_BIN)
+
+asan:
+	@$(MAKE) --no-print-directory check BUILD=build-asan OPT=-O1 \
+		CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all' \
+		LDFLAGS='-fsanitize=address,undefined'
+
+demo:
+	@scripts/deps.sh build
+	@$(MAKE) --no-print-directory $(BUILD)/latch
+	@scripts/demo.sh $(BUILD)/latch
+
+bench:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory $(BUILD)/latch
+	@bench/run.sh $(BUILD)/latch
+
+install: $(BUILD)/latch
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(BUILD)/latch $(DESTDIR)$(BINDIR)/latch
+	install -m 0644 man/latch.1 $(DESTDIR)$(MANDIR)/man1/latch.1
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

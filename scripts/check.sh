@@ -1,0 +1,27 @@
+#!/bin/sh
+# `make check`: unit tests, then integration tests (as root and as an
+# unprivileged uid when run as root), then one summary line for CI:
+#   check: N passed, N failed, N skipped
+set -u
+build=$1
+shift
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+scripts/run-unit.sh "$@" | tee -a "$log"
+tests/integration/run.sh "$build" | tee -a "$log"
+
+up=$(sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1/p' "$log" | tail -n 1)
+uf=$(sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\2/p' "$log" | tail -n 1)
+us=$(sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\3/p' "$log" | tail -n 1)
+ip=$(sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1/p' "$log" | tail -n 1)
+if_=$(sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\2/p' "$log" | tail -n 1)
+is=$(sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\3/p' "$log" | tail -n 1)
+# A missing summary means a runner died: that is a failure, not a pass.
+[ -n "$up" ] || { echo "check: the unit runner printed no summary"; uf=$(( ${uf:-0} + 1 )); }
+[ -n "$ip" ] || { echo "check: the integration runner printed no summary"; if_=$(( ${if_:-0} + 1 )); }
+passed=$(( ${up:-0} + ${ip:-0} ))
+failed=$(( ${uf:-0} + ${if_:-0} ))
+skipped=$(( ${us:-0} + ${is:-0} ))
+echo "check: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

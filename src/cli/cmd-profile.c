@@ -1,0 +1,282 @@
+/* latch profile list | show | check */
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/strv.h"
+#include "cli/cli.h"
+#include "policy/render.h"
+#include "policy/risk.h"
+#include "sandbox/landlock.h"
+
+static json_t *risk_json(const struct policy_risk *r)
+{
+	json_t *o = json_object(), *a = json_array();
+
+	for (size_t i = 0; r->reasons && r->reasons[i]; i++)
+		(void)json_array_append_new(a, json_str(r->reasons[i]));
+	json_set(o, "tier", json_integer(r->tier));
+	json_set(o, "reasons", a);
+	return o;
+}
+
+/* The description's first clause, cut to fit a terminal line. */
+static const char *clip(const char *s, char *buf, size_t size)
+{
+	size_t n = s ? strcspn(s, ":;(") : 0;
+
+	if (n >= size)
+		n = size - 4;
+	(void)snprintf(buf, size, "%.*s%s", (int)n, s ? s : "", s && s[n] ? "..." : "");
+	return buf;
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Names of the user's profiles: *.json in user_dir/profiles, sorted. */
+static char **user_profiles(const struct cli_env *env)
+{
+	char dir[4200], **names = NULL;
+	struct dirent *de;
+	DIR *d;
+
+	if (!env->ctx.user_dir)
+		return NULL;
+	(void)snprintf(dir, sizeof(dir), "%s/profiles", env->ctx.user_dir);
+	d = opendir(dir);
+	if (!d)
+		return NULL;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		if (n > 5 && strcmp(de->d_name + n - 5, ".json") == 0 && de->d_name[0] != '.') {
+			_cleanup_free_ char *name = strndup(de->d_name, n - 5);
+
+			if (name)
+				(void)strv_push(&names, name);
+		}
+	}
+	(void)closedir(d);
+	if (names)
+		qsort(names, strv_length(names), sizeof(char *), cmp_strp);
+	return names;
+}
+
+static int profile_list(struct cli_env *env, bool json)
+{
+	_cleanup_strv_free_ char **user = user_profiles(env);
+	_cleanup_strv_free_ char **names = NULL;
+	json_t *rows = json_array();
+	int rc = 0;
+
+	for (size_t i = 0; i < policy_n_builtins; i++)
+		if (strcmp(policy_builtins[i].kind, "profile") == 0)
+			(void)strv_push(&names, policy_builtins[i].name);
+	if (names)
+		qsort(names, strv_length(names), sizeof(char *), cmp_strp);
+	if (!json)
+		printf("%-14s %-8s %-4s %s\n", "NAME", "SOURCE", "TIER", "DESCRIPTION");
+	for (int pass = 0; pass < 2; pass++) {
+		char **list = pass == 0 ? names : user;
+
+		for (size_t i = 0; list && list[i]; i++) {
+			_cleanup_policy_ struct policy *p = NULL;
+			struct policy_risk risk = { 0 };
+			struct error err = { 0 };
+			json_t *row = json_object();
+			char desc[72];
+			bool shadowed = pass == 1 && policy_builtin_find("profile", list[i]);
+
+			json_set(row, "name", json_str(list[i]));
+			json_set(row, "source", json_str(pass == 0 ? "builtin" : "user"));
+			json_set(row, "shadowed_by_builtin", json_boolean(shadowed));
+			if (!shadowed && policy_load(list[i], &env->ctx, &p, &err) == 0 &&
+			    policy_risk(p, &env->ctx, &risk) == 0) {
+				json_set(row, "description", json_str(p->description));
+				json_set(row, "risk", risk_json(&risk));
+				json_set(row, "error", json_null());
+				if (!json)
+					printf("%-14s %-8s %-4d %s\n", list[i], pass == 0 ? "builtin" : "user",
+					       risk.tier, clip(p->description, desc, sizeof(desc)));
+			} else {
+				const char *why = shadowed ? "a built-in profile has this name; the built-in wins"
+							   : err.msg;
+
+				json_set(row, "description", json_null());
+				json_set(row, "risk", json_null());
+				json_set(row, "error", json_str(why));
+				if (!json)
+					printf("%-14s %-8s %-4s (%s)\n", list[i], "user", "-", why);
+				if (!shadowed)
+					rc = EXIT_DENIED;
+			}
+			policy_risk_done(&risk);
+			(void)json_array_append_new(rows, row);
+		}
+	}
+	if (json) {
+		json_t *data = json_object();
+		struct json_result res = { .ok = rc == 0, .rc = rc, .exit_code = -1 };
+
+		json_set(data, "profiles", rows);
+		json_set(data, "user_dir", json_str(env->ctx.user_dir));
+		return cli_print_envelope("profile_list", data, &res, rc);
+	}
+	json_decref(rows);
+	return rc;
+}
+
+static void print_human(const struct policy *p, const struct policy_risk *risk)
+{
+	printf("name:        %s\n", p->name);
+	printf("description: %s\n", p->description ? p->description : "");
+	printf("source:      %s\n", p->source);
+	printf("extends:    ");
+	for (size_t i = 1; p->chain && p->chain[i]; i++)
+		printf(" %s", p->chain[i]);
+	printf("\ngroups:     ");
+	for (size_t i = 0; p->groups && p->groups[i]; i++)
+		printf(" %s", p->groups[i]);
+	printf("\nrisk tier:   %d\n", risk->tier);
+	for (size_t i = 0; risk->reasons && risk->reasons[i]; i++)
+		printf("  - %s\n", risk->reasons[i]);
+	printf("filesystem (most specific first; deny wins at equal depth):\n");
+	for (size_t i = 0; i < p->n_rules; i++) {
+		char label[512];
+
+		printf("  %-6s %-40s %s\n", policy_class_name(p->rules[i].klass), p->rules[i].path,
+		       policy_rule_label(&p->rules[i], label, sizeof(label)));
+	}
+	printf("network:     %s", policy_net_mode_name(p->net.mode));
+	for (size_t i = 0; i < p->net.n_connect; i++)
+		printf("%s%u", i ? "," : " connect_tcp=", p->net.connect[i]);
+	for (size_t i = 0; i < p->net.n_bind; i++)
+		printf("%s%u", i ? "," : " bind_tcp=", p->net.bind[i]);
+	printf("\nprocess:     signals %s, abstract_unix %s, ptrace %s\n", p->process.scope_signals ? "scoped" : "open",
+	       p->process.scope_abstract_unix ? "scoped" : "open", p->process.ptrace ? "allowed" : "refused");
+	printf("env keep:   ");
+	if (!p->env.keep)
+		printf(" (everything)");
+	for (size_t i = 0; p->env.keep && p->env.keep[i]; i++)
+		printf(" %s", p->env.keep[i]);
+	printf("\nenv drop:   ");
+	for (size_t i = 0; p->env.drop && p->env.drop[i]; i++)
+		printf(" %s", p->env.drop[i]);
+	printf("\nenv set:    ");
+	for (size_t i = 0; p->env.set && p->env.set[i]; i++)
+		printf(" %s", p->env.set[i]);
+	printf("\n");
+}
+
+static int profile_show(struct cli_env *env, const char *name, bool json)
+{
+	_cleanup_policy_ struct policy *p = NULL;
+	struct policy_risk risk = { 0 };
+	struct error err = { 0 };
+	int r;
+
+	if (cli_check_path_arg("the profile name", name, &err) < 0 || policy_load(name, &env->ctx, &p, &err) < 0)
+		return cli_fail(json, "profile_show", EXIT_LATCH_FAILED, "%s", err.msg);
+	if (policy_risk(p, &env->ctx, &risk) < 0)
+		return cli_fail(json, "profile_show", EXIT_LATCH_FAILED, "out of memory");
+	if (json) {
+		json_t *data = json_object();
+		struct json_result res = { .ok = true, .rc = 0, .exit_code = -1 };
+
+		json_set(data, "profile", policy_to_json(p));
+		json_set(data, "risk", risk_json(&risk));
+		r = cli_print_envelope("profile_show", data, &res, 0);
+	} else {
+		print_human(p, &risk);
+		r = 0;
+	}
+	policy_risk_done(&risk);
+	return r;
+}
+
+static int profile_check(struct cli_env *env, char **specs, bool json)
+{
+	json_t *rows = json_array();
+	int abi = landlock_abi(), rc = 0;
+
+	for (size_t i = 0; specs[i]; i++) {
+		_cleanup_policy_ struct policy *p = NULL;
+		struct landlock_plan *plan = NULL;
+		struct policy_risk risk = { 0 };
+		struct error err = { 0 };
+		json_t *row = json_object(), *warn = json_array();
+
+		json_set(row, "profile", json_str(specs[i]));
+		if (cli_check_path_arg("the profile name", specs[i], &err) < 0 ||
+		    policy_load(specs[i], &env->ctx, &p, &err) < 0 || policy_risk(p, &env->ctx, &risk) < 0 ||
+		    landlock_compile(p, abi, &plan, &err) < 0) {
+			rc = EXIT_DENIED;
+			json_set(row, "valid", json_false());
+			json_set(row, "error", json_str(err.msg));
+			if (!json)
+				fprintf(stderr, "latch: %s\n", err.msg);
+		} else {
+			json_set(row, "valid", json_true());
+			json_set(row, "error", json_null());
+			json_set(row, "name", json_str(p->name));
+			json_set(row, "risk", risk_json(&risk));
+			if (!json)
+				printf("ok: %s (profile %s, risk tier %d)\n", specs[i], p->name, risk.tier);
+			/* Valid, but not runnable from here: say so. */
+			for (size_t k = 0; plan->conflicts && plan->conflicts[k]; k++) {
+				(void)json_array_append_new(warn, json_str(plan->conflicts[k]));
+				if (!json)
+					printf("  warning: `latch run` here would refuse it: %s\n", plan->conflicts[k]);
+			}
+		}
+		json_set(row, "warnings", warn);
+		(void)json_array_append_new(rows, row);
+		landlock_plan_free(plan);
+		policy_risk_done(&risk);
+	}
+	if (json) {
+		json_t *data = json_object();
+		struct json_result res = { .ok = rc == 0, .rc = rc, .exit_code = -1, .outcome = rc ? "invalid" : "ok" };
+
+		json_set(data, "profiles", rows);
+		return cli_print_envelope("profile_check", data, &res, rc);
+	}
+	json_decref(rows);
+	return rc;
+}
+
+int cmd_profile(int argc, char **argv)
+{
+	struct cli_env env;
+	const char *sub;
+	bool json;
+	int c, r;
+
+	c = cli_parse_json_flag(argc, argv, "profile", USAGE_PROFILE, &json);
+	if (c >= 0)
+		return c;
+	if (optind >= argc)
+		return cli_usage_error(USAGE_PROFILE, "profile: no subcommand given");
+	sub = argv[optind++];
+	if (strcmp(sub, "list") == 0 && argc - optind != 0)
+		return cli_usage_error(USAGE_PROFILE, "profile list: takes no arguments");
+	if (strcmp(sub, "show") == 0 && argc - optind != 1)
+		return cli_usage_error(USAGE_PROFILE, "profile show: takes one PROFILE");
+	if (strcmp(sub, "check") == 0 && argc - optind < 1)
+		return cli_usage_error(USAGE_PROFILE, "profile check: takes one or more PROFILE|FILE");
+	if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 && strcmp(sub, "check") != 0)
+		return cli_usage_error(USAGE_PROFILE, "profile: unknown subcommand '%s'", sub);
+
+	cli_env_init(&env);
+	if (strcmp(sub, "list") == 0)
+		r = profile_list(&env, json);
+	else if (strcmp(sub, "show") == 0)
+		r = profile_show(&env, argv[optind], json);
+	else
+		r = profile_check(&env, argv + optind, json);
+	cli_env_done(&env);
+	return r;
+}

@@ -1,0 +1,57 @@
+/* latch: one table of commands; shared work done once in main(). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "doctor", cmd_doctor, "what this kernel can enforce, and what latch would degrade" },
+	{ "profile", cmd_profile, "list, show and check profiles" },
+	{ "run", cmd_run, "run a command in a sandbox" },
+	{ "why", cmd_why, "explain whether a profile allows an access, and which rule decides" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: latch COMMAND [ARGS...]\n\ncommands:\n");
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n`latch COMMAND --help` for a command's options; `man latch` for everything.\n");
+}
+
+int main(int argc, char **argv)
+{
+	int r;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("latch %s\n", LATCH_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		r = commands[i].fn(argc - 1, argv + 1);
+		/* A command whose output could not be written has failed, even
+		 * if it decided everything right (git's run_builtin rule). */
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			fprintf(stderr, "latch: cannot write to standard output\n");
+			return EXIT_LATCH_FAILED;
+		}
+		return r;
+	}
+	fprintf(stderr, "latch: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,266 @@
+/* The one decision engine. See policy.h for the precedence rule. */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/path-util.h"
+#include "policy/policy.h"
+
+#define BIT(a) (1u << (a))
+
+static const char *const class_names[_POLICY_CLASS_MAX] = {
+	[POLICY_CLASS_DENY] = "deny",
+	[POLICY_CLASS_READ] = "read",
+	[POLICY_CLASS_EXEC] = "exec",
+	[POLICY_CLASS_CREATE] = "create",
+	[POLICY_CLASS_WRITE] = "write",
+};
+
+static const char *const access_names[_POLICY_ACCESS_MAX] = {
+	[POLICY_ACCESS_READ] = "read",
+	[POLICY_ACCESS_WRITE] = "write",
+	[POLICY_ACCESS_CREATE] = "create",
+	[POLICY_ACCESS_DELETE] = "delete",
+	[POLICY_ACCESS_TRUNCATE] = "truncate",
+	[POLICY_ACCESS_EXEC] = "exec",
+	[POLICY_ACCESS_TCP_CONNECT] = "tcp_connect",
+	[POLICY_ACCESS_TCP_BIND] = "tcp_bind",
+	[POLICY_ACCESS_SIGNAL] = "signal",
+	[POLICY_ACCESS_ABSTRACT_UNIX] = "abstract_unix",
+	[POLICY_ACCESS_PTRACE] = "ptrace",
+};
+
+static const char *const layer_names[_POLICY_LAYER_MAX] = {
+	[POLICY_LAYER_NONE] = "none",
+	[POLICY_LAYER_LANDLOCK] = "landlock",
+	[POLICY_LAYER_SECCOMP] = "seccomp",
+};
+
+static const char *const net_mode_names[_POLICY_NET_MAX] = {
+	[POLICY_NET_OFF] = "off",
+	[POLICY_NET_ON] = "on",
+	[POLICY_NET_PORTS] = "ports",
+};
+
+const char *policy_class_name(enum policy_class c)
+{
+	return (unsigned)c < _POLICY_CLASS_MAX ? class_names[c] : NULL;
+}
+
+const char *policy_access_name(enum policy_access a)
+{
+	return (unsigned)a < _POLICY_ACCESS_MAX ? access_names[a] : NULL;
+}
+
+const char *policy_layer_name(enum policy_layer l)
+{
+	return (unsigned)l < _POLICY_LAYER_MAX ? layer_names[l] : NULL;
+}
+
+const char *policy_net_mode_name(enum policy_net_mode m)
+{
+	return (unsigned)m < _POLICY_NET_MAX ? net_mode_names[m] : NULL;
+}
+
+int policy_access_from_name(const char *name)
+{
+	for (int a = 0; a < _POLICY_ACCESS_MAX; a++)
+		if (strcmp(access_names[a], name) == 0)
+			return a;
+	return -EINVAL;
+}
+
+unsigned policy_class_grants(enum policy_class c)
+{
+	switch (c) {
+	case POLICY_CLASS_DENY:
+		return 0;
+	case POLICY_CLASS_READ:
+		return BIT(POLICY_ACCESS_READ);
+	case POLICY_CLASS_EXEC:
+		return BIT(POLICY_ACCESS_READ) | BIT(POLICY_ACCESS_EXEC);
+	case POLICY_CLASS_CREATE:
+		return BIT(POLICY_ACCESS_READ) | BIT(POLICY_ACCESS_WRITE) | BIT(POLICY_ACCESS_CREATE);
+	case POLICY_CLASS_WRITE:
+		return BIT(POLICY_ACCESS_READ) | BIT(POLICY_ACCESS_WRITE) | BIT(POLICY_ACCESS_CREATE) |
+		       BIT(POLICY_ACCESS_DELETE) | BIT(POLICY_ACCESS_TRUNCATE);
+	case _POLICY_CLASS_MAX:
+		break;
+	}
+	return 0;
+}
+
+const char *policy_rule_label(const struct policy_rule *r, char *buf, size_t size)
+{
+	(void)snprintf(buf, size, "<%s: %s>", r->origin, r->pattern);
+	return buf;
+}
+
+static bool is_fs_access(enum policy_access a)
+{
+	return BIT(a) & policy_class_grants(POLICY_CLASS_WRITE) ? true : a == POLICY_ACCESS_EXEC;
+}
+
+/* Creating or removing an entry is an operation on the directory that holds
+ * it, as the kernel sees it: `write ~/dir` lets a program create and delete
+ * entries inside ~/dir, not ~/dir itself. So these accesses are decided on
+ * the parent (after deny rules at or below the entry, see decide_fs()).
+ * Writes into buf; returns the path to decide on. */
+static const char *decision_path(const struct policy_query *q, char *buf, size_t size)
+{
+	const char *slash;
+	size_t len;
+
+	if (q->access != POLICY_ACCESS_CREATE && q->access != POLICY_ACCESS_DELETE)
+		return q->path;
+	slash = strrchr(q->path, '/');
+	len = (size_t)(slash - q->path);
+	if (len == 0)
+		return "/";
+	if (len >= size)
+		return q->path;
+	memcpy(buf, q->path, len);
+	buf[len] = '\0';
+	return buf;
+}
+
+static void decide_fs(const struct policy *p, const struct policy_query *q, struct policy_decision *d)
+{
+	const struct policy_rule *best = NULL;
+	char label[512], parent[4096];
+	const char *path = decision_path(q, parent, sizeof(parent));
+
+	/* Removing or replacing X takes everything below X with it: a deny
+	 * rule at or below X denies it (rename ~/.ssh away, then read it). */
+	if (path != q->path)
+		for (size_t i = p->n_rules; i-- > 0;) {
+			const struct policy_rule *r = &p->rules[i];
+
+			if (r->klass == POLICY_CLASS_DENY && path_has_prefix(r->path, q->path)) {
+				best = r;
+				goto decided;
+			}
+		}
+	/* Rules are sorted deepest first and, at equal depth, deny first: the
+	 * first rule that speaks about this access is the most specific one. */
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct policy_rule *r = &p->rules[i];
+
+		if (r->klass != POLICY_CLASS_DENY && !(policy_class_grants(r->klass) & BIT(q->access)))
+			continue;
+		if (!path_has_prefix(path, r->path))
+			continue;
+		best = r;
+		break;
+	}
+decided:
+	d->rule = best;
+	d->allow = best && best->klass != POLICY_CLASS_DENY;
+	d->layer = d->allow ? POLICY_LAYER_NONE : POLICY_LAYER_LANDLOCK;
+	if (best)
+		(void)snprintf(d->reason, sizeof(d->reason), "%s, by rule %s (filesystem.%s)",
+			       d->allow ? "allow" : "deny", policy_rule_label(best, label, sizeof(label)),
+			       class_names[best->klass]);
+	else
+		(void)snprintf(d->reason, sizeof(d->reason), "deny, no rule grants %s here (default deny)",
+			       access_names[q->access]);
+}
+
+static bool port_listed(const uint16_t *ports, size_t n, uint16_t port)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ports[i] == port)
+			return true;
+	return false;
+}
+
+static void decide_tcp(const struct policy *p, const struct policy_query *q, struct policy_decision *d)
+{
+	bool connect = q->access == POLICY_ACCESS_TCP_CONNECT;
+	const char *list = connect ? "connect_tcp" : "bind_tcp";
+
+	switch (p->net.mode) {
+	case POLICY_NET_ON:
+		d->allow = true;
+		d->layer = POLICY_LAYER_NONE;
+		(void)snprintf(d->reason, sizeof(d->reason), "allow, network.mode is on");
+		return;
+	case POLICY_NET_OFF:
+		/* socket() itself is refused before Landlock would be asked. */
+		d->allow = false;
+		d->layer = POLICY_LAYER_SECCOMP;
+		(void)snprintf(d->reason, sizeof(d->reason), "deny, network.mode is off");
+		return;
+	case POLICY_NET_PORTS:
+		if (connect ? port_listed(p->net.connect, p->net.n_connect, q->port)
+			    : port_listed(p->net.bind, p->net.n_bind, q->port)) {
+			d->allow = true;
+			d->layer = POLICY_LAYER_NONE;
+			(void)snprintf(d->reason, sizeof(d->reason), "allow, port %u is in network.%s", q->port, list);
+		} else {
+			d->allow = false;
+			d->layer = POLICY_LAYER_LANDLOCK;
+			(void)snprintf(d->reason, sizeof(d->reason), "deny, port %u is not in network.%s", q->port,
+				       list);
+		}
+		return;
+	case _POLICY_NET_MAX:
+		break;
+	}
+	d->allow = false;
+	(void)snprintf(d->reason, sizeof(d->reason), "deny, unknown network mode");
+}
+
+static void decide_flag(bool allowed, enum policy_layer layer, const char *key, const char *value,
+			struct policy_decision *d)
+{
+	d->allow = allowed;
+	d->layer = allowed ? POLICY_LAYER_NONE : layer;
+	(void)snprintf(d->reason, sizeof(d->reason), "%s, %s is %s", allowed ? "allow" : "deny", key, value);
+}
+
+void policy_decide(const struct policy *p, const struct policy_query *q, struct policy_decision *d)
+{
+	memset(d, 0, sizeof(*d));
+	/* A malformed query is denied, and Landlock's default deny is what
+	 * stands behind that: never "none", which means allowed. */
+	d->layer = POLICY_LAYER_LANDLOCK;
+	if ((unsigned)q->access >= _POLICY_ACCESS_MAX) {
+		(void)snprintf(d->reason, sizeof(d->reason), "deny, unknown access");
+		return;
+	}
+	if (is_fs_access(q->access)) {
+		if (!q->path || q->path[0] != '/') {
+			(void)snprintf(d->reason, sizeof(d->reason), "deny, the path is not absolute");
+			return;
+		}
+		decide_fs(p, q, d);
+		return;
+	}
+	switch (q->access) {
+	case POLICY_ACCESS_TCP_CONNECT:
+	case POLICY_ACCESS_TCP_BIND:
+		decide_tcp(p, q, d);
+		return;
+	case POLICY_ACCESS_SIGNAL:
+		decide_flag(!p->process.scope_signals, POLICY_LAYER_LANDLOCK, "process.signals",
+			    p->process.scope_signals ? "scoped" : "open", d);
+		return;
+	case POLICY_ACCESS_ABSTRACT_UNIX:
+		decide_flag(!p->process.scope_abstract_unix, POLICY_LAYER_LANDLOCK, "process.abstract_unix",
+			    p->process.scope_abstract_unix ? "scoped" : "open", d);
+		return;
+	case POLICY_ACCESS_PTRACE:
+		decide_flag(p->process.ptrace, POLICY_LAYER_SECCOMP, "process.ptrace",
+			    p->process.ptrace ? "true" : "false", d);
+		return;
+	case POLICY_ACCESS_READ:
+	case POLICY_ACCESS_WRITE:
+	case POLICY_ACCESS_CREATE:
+	case POLICY_ACCESS_DELETE:
+	case POLICY_ACCESS_TRUNCATE:
+	case POLICY_ACCESS_EXEC:
+	case _POLICY_ACCESS_MAX:
+		break;
+	}
+	(void)snprintf(d->reason, sizeof(d->reason), "deny, unknown access");
+}

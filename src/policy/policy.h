@@ -1,0 +1,204 @@
+/* Profiles and the one decision engine.
+ *
+ * A profile (JSON) is loaded with its `extends` chain and `groups`, its
+ * variables expanded and its paths resolved, into a struct policy. Every
+ * question about what the sandbox allows -- from the Landlock compiler,
+ * `latch why`, and later the supervisor and the lab's oracle -- is answered
+ * by policy_decide(). This layer performs no system calls beyond reading
+ * profile files: path resolution is a callback the caller supplies.
+ *
+ * Precedence: among the rules that match a path and speak about the access
+ * asked for (allow rules that grant it, and every deny rule), the most
+ * specific path wins; at equal specificity deny wins; no rule: deny.
+ * Creating or deleting X is decided on the directory that holds X, as the
+ * kernel does, except that a deny rule at or below X denies it. */
+#ifndef LATCH_POLICY_POLICY_H
+#define LATCH_POLICY_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "base/macro.h"
+
+#define POLICY_EXTENDS_MAX 8        /* longest extends chain, the profile included */
+#define POLICY_RULES_MAX 4096       /* filesystem rules after merging */
+#define POLICY_FILE_MAX (1 << 20)   /* largest profile or group file, bytes */
+#define POLICY_PORTS_MAX 256        /* ports per network list */
+
+/* Filesystem rule classes, as written under "filesystem" in a profile. */
+enum policy_class {
+	POLICY_CLASS_DENY,   /* nothing, and cuts through less specific allows */
+	POLICY_CLASS_READ,   /* read files, list directories */
+	POLICY_CLASS_EXEC,   /* read + execute */
+	POLICY_CLASS_CREATE, /* read + write + create; never delete, rename away, truncate */
+	POLICY_CLASS_WRITE,  /* everything but execute */
+	_POLICY_CLASS_MAX,
+};
+
+/* What a process may ask to do; fs accesses carry a path, tcp a port. */
+enum policy_access {
+	POLICY_ACCESS_READ,          /* read a file or list a directory */
+	POLICY_ACCESS_WRITE,         /* write to an existing file */
+	POLICY_ACCESS_CREATE,        /* create a file, directory, link, fifo or socket */
+	POLICY_ACCESS_DELETE,        /* remove an entry, or rename it away */
+	POLICY_ACCESS_TRUNCATE,      /* truncate a file */
+	POLICY_ACCESS_EXEC,          /* execute a file */
+	POLICY_ACCESS_TCP_CONNECT,   /* connect a TCP socket to a port */
+	POLICY_ACCESS_TCP_BIND,      /* bind a TCP socket to a port */
+	POLICY_ACCESS_SIGNAL,        /* signal a process outside the sandbox */
+	POLICY_ACCESS_ABSTRACT_UNIX, /* connect to an abstract unix socket outside */
+	POLICY_ACCESS_PTRACE,        /* ptrace or read/write another process's memory */
+	_POLICY_ACCESS_MAX,
+};
+
+/* The enforcement layer that carries a decision out. */
+enum policy_layer {
+	POLICY_LAYER_NONE,       /* nothing to enforce: allowed */
+	POLICY_LAYER_LANDLOCK,
+	POLICY_LAYER_SECCOMP,
+	_POLICY_LAYER_MAX,
+};
+
+enum policy_net_mode {
+	POLICY_NET_OFF,   /* no sockets but AF_UNIX */
+	POLICY_NET_ON,    /* unrestricted */
+	POLICY_NET_PORTS, /* TCP connect/bind only to listed ports */
+	_POLICY_NET_MAX,
+};
+
+/* Protections a profile may mark "required": a run refuses to start when the
+ * kernel cannot give one of them, instead of degrading. */
+enum policy_require {
+	POLICY_REQUIRE_LANDLOCK_TRUNCATE = 1u << 0,
+	POLICY_REQUIRE_LANDLOCK_NET = 1u << 1,
+	POLICY_REQUIRE_LANDLOCK_IOCTL_DEV = 1u << 2,
+	POLICY_REQUIRE_LANDLOCK_SCOPES = 1u << 3,
+};
+
+struct policy_rule {
+	char *path;            /* absolute, resolved, normalized */
+	char *pattern;         /* as written, e.g. "$HOME/.ssh" */
+	char *origin;          /* "profile agent" or "group deny_credentials" */
+	enum policy_class klass;
+	unsigned depth;        /* path_depth(path): specificity */
+};
+
+struct policy_net {
+	enum policy_net_mode mode;
+	uint16_t connect[POLICY_PORTS_MAX];
+	size_t n_connect;
+	uint16_t bind[POLICY_PORTS_MAX];
+	size_t n_bind;
+};
+
+struct policy_process {
+	bool scope_signals;       /* signals only to processes inside */
+	bool scope_abstract_unix; /* abstract unix sockets only inside */
+	bool ptrace;              /* ptrace and process_vm_* allowed */
+};
+
+struct policy_env_rules {
+	char **keep;  /* globs; NULL: keep every variable */
+	char **drop;  /* globs; applied after keep, so drop wins */
+	char **set;   /* "NAME=value", values expanded; applied last */
+};
+
+struct policy {
+	char *name;
+	char *description;
+	char *source;             /* "builtin" or the file it was read from */
+	char **chain;             /* the profile, then what it extends, in order */
+	char **groups;            /* groups used, in order of first use */
+	struct policy_rule *rules; /* sorted: deepest first, deny before allow */
+	size_t n_rules;
+	struct policy_net net;
+	struct policy_process process;
+	struct policy_env_rules env;
+	unsigned required;        /* enum policy_require bits */
+	bool uses_private_tmp;    /* some rule or env value names $PRIVATE_TMP */
+};
+
+/* A variable that profiles may use as $NAME or ${NAME}. A NULL value means
+ * "known but not set": using it is an error that names it. */
+struct policy_var {
+	const char *name;
+	const char *value;
+};
+
+/* What loading needs from the outside world. */
+struct policy_ctx {
+	const struct policy_var *vars;
+	size_t n_vars;
+	/* Directory holding the user's profiles/ and groups/ (normally
+	 * $XDG_CONFIG_HOME/latch); NULL: built-in profiles only. */
+	const char *user_dir;
+	/* Resolve symlinks in an absolute path (see path_resolve()); NULL:
+	 * normalize lexically only, as the unit tests do. */
+	int (*resolve)(const char *path, char **ret, void *userdata);
+	void *userdata;
+};
+
+/* The value of a variable in ctx; NULL when unknown or unset. */
+const char *policy_ctx_var(const struct policy_ctx *ctx, const char *name);
+
+struct policy_query {
+	enum policy_access access;
+	const char *path;  /* fs accesses: absolute and resolved like rules */
+	uint16_t port;     /* tcp accesses */
+};
+
+struct policy_decision {
+	bool allow;
+	const struct policy_rule *rule; /* fs: the rule that decided; NULL: default */
+	enum policy_layer layer;
+	char reason[512];               /* one line, e.g. "deny, by rule <...>" */
+};
+
+/* Load a profile by name (built-in first, then ctx->user_dir/profiles/NAME.json)
+ * or by path (anything containing '/' or ending in ".json"). On failure err
+ * names the file, the line where known, and the key. */
+int policy_load(const char *spec, const struct policy_ctx *ctx, struct policy **ret, struct error *err);
+
+/* Load a profile from memory; `filename` is used in messages and as source. */
+int policy_load_buffer(const char *buf, size_t len, const char *filename, const struct policy_ctx *ctx,
+		       struct policy **ret, struct error *err);
+
+struct policy *policy_free(struct policy *p);
+DEFINE_CLEANUP(struct policy, policy_free);
+#define _cleanup_policy_ _cleanup_(policy_freep)
+
+/* Decide one access. Never fails: a malformed query is denied. */
+void policy_decide(const struct policy *p, const struct policy_query *q, struct policy_decision *ret);
+
+/* Expand $NAME, ${NAME} and a leading "~" in s. Errors name the variable. */
+int policy_expand(const char *s, const struct policy_ctx *ctx, char **ret, struct error *err);
+
+/* Rights of a class as a bit set of (1u << enum policy_access). */
+unsigned policy_class_grants(enum policy_class c);
+
+/* "<group deny_credentials: $HOME/.ssh>" into buf. */
+const char *policy_rule_label(const struct policy_rule *r, char *buf, size_t size);
+
+/* Names for the enums, as used in profiles, JSON and messages. NULL for an
+ * out-of-range value; *_from_name returns -EINVAL for an unknown name. */
+const char *policy_class_name(enum policy_class c);
+const char *policy_access_name(enum policy_access a);
+const char *policy_layer_name(enum policy_layer l);
+const char *policy_net_mode_name(enum policy_net_mode m);
+int policy_access_from_name(const char *name);
+
+/* Built-in profiles and groups, embedded from profiles/ at build time. */
+struct policy_builtin {
+	const char *kind; /* "profile" or "group" */
+	const char *name;
+	const char *data;
+	size_t len;
+};
+extern const struct policy_builtin policy_builtins[];
+extern const size_t policy_n_builtins;
+
+const struct policy_builtin *policy_builtin_find(const char *kind, const char *name);
+
+#endif

@@ -1,0 +1,837 @@
+/* Loading profiles: find the file (built-in, user directory, or a path),
+ * parse it with jansson, validate every key, follow `extends` (bounded,
+ * cycle-checked) and `groups`, expand variables and resolve paths. The result
+ * is one flat struct policy whose rules are sorted for policy_decide(). */
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/json-util.h"
+#include "base/path-util.h"
+#include "base/strv.h"
+#include "policy/policy.h"
+
+/* One profile or group file being read. */
+struct source {
+	char *buf;
+	size_t len;
+	char *label;    /* for messages: the path, or "builtin:agent" */
+	char *dir;      /* directory for relative `extends`; NULL for built-ins */
+	char *identity; /* what cycles are detected on: "builtin:NAME" or realpath */
+	bool builtin;
+};
+
+struct loader {
+	const struct policy_ctx *ctx;
+	struct policy *p;
+	char **stack;       /* labels of the profiles being loaded, outermost first */
+	size_t rules_alloc;
+	struct error *err;
+};
+
+static const char *const profile_keys[] = { "description", "env", "extends", "filesystem", "groups",
+					    "name", "network", "process", "required", NULL };
+static const char *const group_keys[] = { "description", "filesystem", "name", NULL };
+static const char *const filesystem_keys[] = { "create", "deny", "exec", "read", "write", NULL };
+static const char *const network_keys[] = { "bind_tcp", "connect_tcp", "mode", NULL };
+static const char *const process_keys[] = { "abstract_unix", "ptrace", "signals", NULL };
+static const char *const env_keys[] = { "drop", "keep", "set", NULL };
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} required_names[] = {
+	{ "landlock_ioctl_dev", POLICY_REQUIRE_LANDLOCK_IOCTL_DEV },
+	{ "landlock_net", POLICY_REQUIRE_LANDLOCK_NET },
+	{ "landlock_scopes", POLICY_REQUIRE_LANDLOCK_SCOPES },
+	{ "landlock_truncate", POLICY_REQUIRE_LANDLOCK_TRUNCATE },
+};
+
+static void source_done(struct source *s)
+{
+	free(s->buf);
+	free(s->label);
+	free(s->dir);
+	free(s->identity);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Line of the first `"needle"` in the file, 0 if absent. jansson keeps no
+ * positions for values, so a semantic error points at the first mention. */
+static int locate(const struct source *s, const char *needle)
+{
+	char quoted[512];
+	const char *hit;
+	int line = 1;
+
+	if (!needle || snprintf(quoted, sizeof(quoted), "\"%s\"", needle) >= (int)sizeof(quoted))
+		return 0;
+	hit = memmem(s->buf, s->len, quoted, strlen(quoted));
+	if (!hit)
+		return 0;
+	for (const char *c = s->buf; c < hit; c++)
+		if (*c == '\n')
+			line++;
+	return line;
+}
+
+/* Fail with "<file>:<line>: <key>: <message>"; needle locates the line. */
+_printf_(5, 6) static int fail(struct loader *l, const struct source *s, const char *key, const char *needle,
+			       const char *fmt, ...)
+{
+	char msg[ERROR_MSG_MAX / 2];
+	char where[ERROR_MSG_MAX / 2];
+	int line = locate(s, needle);
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		(void)snprintf(where, sizeof(where), "%s:%d", s->label, line);
+	else
+		(void)snprintf(where, sizeof(where), "%s", s->label);
+	if (key)
+		return error_set(l->err, EINVAL, "%s: %s: %s", where, key, msg);
+	return error_set(l->err, EINVAL, "%s: %s", where, msg);
+}
+
+static int check_keys(struct loader *l, const struct source *s, json_t *obj, const char *const *allowed,
+		      const char *prefix)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(obj, key, v) {
+		char expected[256] = "";
+		size_t n = 0;
+		bool ok = false;
+
+		for (size_t i = 0; allowed[i]; i++)
+			if (strcmp(allowed[i], key) == 0)
+				ok = true;
+		if (ok)
+			continue;
+		for (size_t i = 0; allowed[i]; i++)
+			n += (size_t)snprintf(expected + n, sizeof(expected) - n, "%s%s", i ? ", " : "",
+					      allowed[i]);
+		return fail(l, s, NULL, key, "unknown key '%s%s%s' (expected one of: %s)", prefix,
+			    *prefix ? "." : "", key, expected);
+	}
+	return 0;
+}
+
+static bool valid_name(const char *name)
+{
+	if (!name[0] || strlen(name) > 64)
+		return false;
+	for (const char *c = name; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '-' || *c == '.'))
+			return false;
+	return name[0] != '.';
+}
+
+static int read_file(const char *path, struct source *ret, struct error *err)
+{
+	_cleanup_close_ int fd = -EBADF;
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	size_t n = 0;
+
+	/* O_NONBLOCK: a FIFO in place of a profile must not hang us. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return error_set(err, errno, "cannot open profile '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0)
+		return error_set(err, errno, "cannot stat profile '%s': %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return error_set(err, EINVAL, "profile '%s' is not a regular file", path);
+	if (st.st_size > POLICY_FILE_MAX)
+		return error_set(err, EFBIG, "profile '%s' is larger than %d bytes", path, POLICY_FILE_MAX);
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return error_set(err, ENOMEM, "out of memory");
+	while (n < (size_t)st.st_size) {
+		ssize_t k = read(fd, buf + n, (size_t)st.st_size - n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return error_set(err, errno, "cannot read profile '%s': %s", path, strerror(errno));
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	buf[n] = '\0';
+	ret->buf = TAKE_PTR(buf);
+	ret->len = n;
+	return 0;
+}
+
+/* Find a profile or group: a path, a built-in, or the user's directory. */
+static int find_source(const char *kind, const char *spec, const char *rel_dir, const struct policy_ctx *ctx,
+		       struct source *ret, struct error *err)
+{
+	const struct policy_builtin *b;
+	char path[LATCH_PATH_MAX];
+	const char *slash;
+	size_t sl = strlen(spec);
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!utf8_is_valid(spec))
+		return error_set(err, EINVAL, "%s name is not valid UTF-8", kind);
+	if (strchr(spec, '/') || (sl > 5 && strcmp(spec + sl - 5, ".json") == 0)) {
+		if (spec[0] != '/' && rel_dir)
+			r = snprintf(path, sizeof(path), "%s/%s", rel_dir, spec);
+		else
+			r = snprintf(path, sizeof(path), "%s", spec);
+		if (r < 0 || (size_t)r >= sizeof(path))
+			return error_set(err, ENAMETOOLONG, "%s path '%s' is too long", kind, spec);
+	} else {
+		if (!valid_name(spec))
+			return error_set(err, EINVAL,
+					 "invalid %s name '%s' (use a-z, 0-9, '_', '-', '.'; or a path with '/')",
+					 kind, spec);
+		b = policy_builtin_find(kind, spec);
+		if (b) {
+			ret->buf = strndup(b->data, b->len);
+			ret->len = b->len;
+			if (asprintf(&ret->label, "builtin:%s%s", strcmp(kind, "group") == 0 ? "groups/" : "",
+				     spec) < 0)
+				ret->label = NULL;
+			ret->builtin = true;
+			ret->identity = strdup(ret->label);
+			if (!ret->buf || !ret->label || !ret->identity) {
+				source_done(ret);
+				return error_set(err, ENOMEM, "out of memory");
+			}
+			return 0;
+		}
+		if (!ctx || !ctx->user_dir)
+			return error_set(err, ENOENT, "unknown %s '%s'", kind, spec);
+		r = snprintf(path, sizeof(path), "%s/%ss/%s.json", ctx->user_dir, kind, spec);
+		if (r < 0 || (size_t)r >= sizeof(path))
+			return error_set(err, ENAMETOOLONG, "%s path for '%s' is too long", kind, spec);
+		if (access(path, F_OK) < 0)
+			return error_set(err, ENOENT, "unknown %s '%s' (not built in, and no file '%s')", kind,
+					 spec, path);
+	}
+	r = read_file(path, ret, err);
+	if (r < 0)
+		return r;
+	ret->label = strdup(path);
+	/* The same file reached as "./a.json" and "././a.json" is one file. */
+	ret->identity = realpath(path, NULL);
+	if (!ret->identity)
+		ret->identity = strdup(path);
+	slash = strrchr(path, '/');
+	ret->dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
+	if (!ret->label || !ret->dir || !ret->identity) {
+		source_done(ret);
+		return error_set(err, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static int parse_json(struct loader *l, const struct source *s, json_t **ret)
+{
+	json_error_t je;
+	json_t *root;
+
+	root = json_loadb(s->buf, s->len, JSON_REJECT_DUPLICATES, &je);
+	if (!root)
+		return error_set(l->err, EINVAL, "%s:%d:%d: invalid JSON: %s", s->label, je.line, je.column,
+				 je.text);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return fail(l, s, NULL, NULL, "the top level must be a JSON object");
+	}
+	*ret = root;
+	return 0;
+}
+
+static int push_rule(struct loader *l, const struct source *s, const char *key, const char *pattern,
+		     enum policy_class klass, const char *origin)
+{
+	struct policy *p = l->p;
+	_cleanup_free_ char *expanded = NULL;
+	char *resolved = NULL;
+	struct policy_rule *rule;
+	struct error sub = { 0 };
+	int r;
+
+	if (!utf8_is_valid(pattern))
+		return fail(l, s, key, NULL, "value is not valid UTF-8");
+	if (pattern[0] == '\0')
+		return fail(l, s, key, "", "empty path");
+	r = policy_expand(pattern, l->ctx, &expanded, &sub);
+	if (r < 0)
+		return fail(l, s, key, pattern, "%s", sub.msg);
+	if (expanded[0] != '/')
+		return fail(l, s, key, pattern,
+			    "'%s' is not an absolute path (start it with '/', '~' or a variable such as $CWD)",
+			    pattern);
+	if (l->ctx && l->ctx->resolve)
+		r = l->ctx->resolve(expanded, &resolved, l->ctx->userdata);
+	else
+		r = path_normalize(expanded, &resolved);
+	if (r < 0)
+		return fail(l, s, key, pattern, "cannot resolve '%s': %s", expanded, strerror(-r));
+	if (p->n_rules >= POLICY_RULES_MAX) {
+		free(resolved);
+		return fail(l, s, key, pattern, "more than %d filesystem rules", POLICY_RULES_MAX);
+	}
+	if (p->n_rules == l->rules_alloc) {
+		size_t n = l->rules_alloc ? l->rules_alloc * 2 : 32;
+		struct policy_rule *nr = realloc(p->rules, n * sizeof(*nr));
+
+		if (!nr) {
+			free(resolved);
+			return error_set(l->err, ENOMEM, "out of memory");
+		}
+		p->rules = nr;
+		l->rules_alloc = n;
+	}
+	rule = &p->rules[p->n_rules];
+	memset(rule, 0, sizeof(*rule));
+	rule->path = resolved;
+	rule->pattern = strdup(pattern);
+	rule->origin = strdup(origin);
+	rule->klass = klass;
+	rule->depth = path_depth(resolved);
+	p->n_rules++;
+	if (!rule->pattern || !rule->origin)
+		return error_set(l->err, ENOMEM, "out of memory");
+	if (strstr(pattern, "PRIVATE_TMP"))
+		p->uses_private_tmp = true;
+	return 0;
+}
+
+static int parse_filesystem(struct loader *l, const struct source *s, json_t *fs, const char *origin)
+{
+	const char *cname;
+	json_t *arr;
+	int r;
+
+	if (!json_is_object(fs))
+		return fail(l, s, "filesystem", "filesystem", "must be an object");
+	r = check_keys(l, s, fs, filesystem_keys, "filesystem");
+	if (r < 0)
+		return r;
+	/* Walk classes in a fixed order so rule order does not depend on how
+	 * the file happens to order its keys. */
+	for (int c = 0; c < _POLICY_CLASS_MAX; c++) {
+		size_t i;
+		json_t *v;
+
+		cname = policy_class_name((enum policy_class)c);
+		arr = json_object_get(fs, cname);
+		if (!arr)
+			continue;
+		if (!json_is_array(arr))
+			return fail(l, s, NULL, cname, "filesystem.%s: must be an array of paths", cname);
+		json_array_foreach(arr, i, v) {
+			char key[64];
+
+			(void)snprintf(key, sizeof(key), "filesystem.%s[%zu]", cname, i);
+			if (!json_is_string(v))
+				return fail(l, s, key, cname, "must be a string");
+			r = push_rule(l, s, key, json_string_value(v), (enum policy_class)c, origin);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static int load_group(struct loader *l, const struct source *from, const char *gname)
+{
+	struct source s = { 0 };
+	json_t *root = NULL, *v;
+	char origin[128];
+	int r;
+
+	if (strv_contains(l->p->groups, gname))
+		return 0; /* already merged through another profile in the chain */
+	{
+		struct error sub = { 0 };
+
+		r = find_source("group", gname, from->dir, l->ctx, &s, &sub);
+		if (r < 0) {
+			r = fail(l, from, "groups", gname, "%s", sub.msg);
+			goto out;
+		}
+	}
+	r = parse_json(l, &s, &root);
+	if (r < 0)
+		goto out;
+	r = check_keys(l, &s, root, group_keys, "");
+	if (r < 0)
+		goto out;
+	v = json_object_get(root, "name");
+	if (!json_is_string(v) || !valid_name(json_string_value(v))) {
+		r = fail(l, &s, "name", "name", "missing, or not a valid name (a-z, 0-9, '_', '-', '.')");
+		goto out;
+	}
+	if (!strchr(gname, '/') && strcmp(json_string_value(v), gname) != 0) {
+		r = fail(l, &s, "name", "name", "'%s' does not match the group's file name '%s'",
+			 json_string_value(v), gname);
+		goto out;
+	}
+	v = json_object_get(root, "description");
+	if (v && !json_is_string(v)) {
+		r = fail(l, &s, "description", "description", "must be a string");
+		goto out;
+	}
+	(void)snprintf(origin, sizeof(origin), "group %s", json_string_value(json_object_get(root, "name")));
+	v = json_object_get(root, "filesystem");
+	if (v) {
+		r = parse_filesystem(l, &s, v, origin);
+		if (r < 0)
+			goto out;
+	}
+	r = strv_push(&l->p->groups, gname) < 0 ? error_set(l->err, ENOMEM, "out of memory") : 0;
+out:
+	json_decref(root);
+	source_done(&s);
+	return r;
+}
+
+static int parse_ports(struct loader *l, const struct source *s, json_t *arr, const char *key, uint16_t *ports,
+		       size_t *n)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(arr))
+		return fail(l, s, key, key + strlen("network."), "must be an array of port numbers");
+	if (json_array_size(arr) > POLICY_PORTS_MAX)
+		return fail(l, s, key, key + strlen("network."), "more than %d ports", POLICY_PORTS_MAX);
+	*n = 0;
+	json_array_foreach(arr, i, v) {
+		json_int_t port = json_is_integer(v) ? json_integer_value(v) : -1;
+
+		if (port < 1 || port > 65535)
+			return fail(l, s, key, key + strlen("network."), "element %zu is not a port (1-65535)", i);
+		ports[(*n)++] = (uint16_t)port;
+	}
+	return 0;
+}
+
+static int parse_network(struct loader *l, const struct source *s, json_t *net)
+{
+	struct policy_net parsed = { 0 };
+	json_t *mode, *v;
+	int r, m;
+
+	if (!json_is_object(net))
+		return fail(l, s, "network", "network", "must be an object");
+	r = check_keys(l, s, net, network_keys, "network");
+	if (r < 0)
+		return r;
+	mode = json_object_get(net, "mode");
+	if (!json_is_string(mode))
+		return fail(l, s, "network.mode", "network", "missing or not a string (off, on or ports)");
+	for (m = 0; m < _POLICY_NET_MAX; m++)
+		if (strcmp(json_string_value(mode), policy_net_mode_name((enum policy_net_mode)m)) == 0)
+			break;
+	if (m == _POLICY_NET_MAX)
+		return fail(l, s, "network.mode", "mode", "'%s' is not one of off, on, ports",
+			    json_string_value(mode));
+	parsed.mode = (enum policy_net_mode)m;
+	v = json_object_get(net, "connect_tcp");
+	if (v && parsed.mode != POLICY_NET_PORTS)
+		return fail(l, s, "network.connect_tcp", "connect_tcp", "only meaningful with mode \"ports\"");
+	if (v && (r = parse_ports(l, s, v, "network.connect_tcp", parsed.connect, &parsed.n_connect)) < 0)
+		return r;
+	v = json_object_get(net, "bind_tcp");
+	if (v && parsed.mode != POLICY_NET_PORTS)
+		return fail(l, s, "network.bind_tcp", "bind_tcp", "only meaningful with mode \"ports\"");
+	if (v && (r = parse_ports(l, s, v, "network.bind_tcp", parsed.bind, &parsed.n_bind)) < 0)
+		return r;
+	l->p->net = parsed; /* a profile's network replaces what it extends */
+	return 0;
+}
+
+static int parse_scope(struct loader *l, const struct source *s, json_t *proc, const char *key, bool *ret)
+{
+	json_t *v = json_object_get(proc, key);
+	char full[64];
+
+	if (!v)
+		return 0;
+	(void)snprintf(full, sizeof(full), "process.%s", key);
+	if (!json_is_string(v))
+		return fail(l, s, full, key, "must be \"scoped\" or \"open\"");
+	if (strcmp(json_string_value(v), "scoped") == 0)
+		*ret = true;
+	else if (strcmp(json_string_value(v), "open") == 0)
+		*ret = false;
+	else
+		return fail(l, s, full, key, "'%s' is not \"scoped\" or \"open\"", json_string_value(v));
+	return 0;
+}
+
+static int parse_process(struct loader *l, const struct source *s, json_t *proc)
+{
+	json_t *v;
+	int r;
+
+	if (!json_is_object(proc))
+		return fail(l, s, "process", "process", "must be an object");
+	r = check_keys(l, s, proc, process_keys, "process");
+	if (r < 0)
+		return r;
+	r = parse_scope(l, s, proc, "signals", &l->p->process.scope_signals);
+	if (r < 0)
+		return r;
+	r = parse_scope(l, s, proc, "abstract_unix", &l->p->process.scope_abstract_unix);
+	if (r < 0)
+		return r;
+	v = json_object_get(proc, "ptrace");
+	if (v && !json_is_boolean(v))
+		return fail(l, s, "process.ptrace", "ptrace", "must be true or false");
+	if (v)
+		l->p->process.ptrace = json_is_true(v);
+	return 0;
+}
+
+static bool valid_env_glob(const char *g)
+{
+	if (!g[0])
+		return false;
+	for (const char *c = g; *c; c++)
+		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+		      strchr("_*?[]!-", *c)))
+			return false;
+	return true;
+}
+
+static bool valid_env_name(const char *n)
+{
+	if (!n[0] || (n[0] >= '0' && n[0] <= '9'))
+		return false;
+	for (const char *c = n; *c; c++)
+		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'))
+			return false;
+	return true;
+}
+
+static int parse_env_list(struct loader *l, const struct source *s, json_t *env, const char *key, char ***list)
+{
+	json_t *arr = json_object_get(env, key), *v;
+	char full[32];
+	size_t i;
+
+	if (!arr)
+		return 0;
+	(void)snprintf(full, sizeof(full), "env.%s", key);
+	if (!json_is_array(arr))
+		return fail(l, s, full, key, "must be an array of variable names or globs");
+	/* keep: [] keeps nothing, which differs from no keep at all. */
+	if (!*list) {
+		*list = calloc(1, sizeof(char *));
+		if (!*list)
+			return error_set(l->err, ENOMEM, "out of memory");
+	}
+	json_array_foreach(arr, i, v) {
+		if (!json_is_string(v) || !valid_env_glob(json_string_value(v)))
+			return fail(l, s, full, key, "element %zu is not a variable name or glob", i);
+		if (!strv_contains(*list, json_string_value(v)) && strv_push(list, json_string_value(v)) < 0)
+			return error_set(l->err, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static int parse_env(struct loader *l, const struct source *s, json_t *env)
+{
+	const char *name;
+	json_t *set, *v;
+	int r;
+
+	if (!json_is_object(env))
+		return fail(l, s, "env", "env", "must be an object");
+	r = check_keys(l, s, env, env_keys, "env");
+	if (r < 0)
+		return r;
+	r = parse_env_list(l, s, env, "keep", &l->p->env.keep);
+	if (r < 0)
+		return r;
+	r = parse_env_list(l, s, env, "drop", &l->p->env.drop);
+	if (r < 0)
+		return r;
+	set = json_object_get(env, "set");
+	if (!set)
+		return 0;
+	if (!json_is_object(set))
+		return fail(l, s, "env.set", "set", "must be an object of NAME: value");
+	json_object_foreach(set, name, v) {
+		_cleanup_free_ char *value = NULL, *entry = NULL;
+		struct error sub = { 0 };
+		size_t nlen = strlen(name);
+		char key[128];
+
+		(void)snprintf(key, sizeof(key), "env.set.%s", name);
+		if (!valid_env_name(name))
+			return fail(l, s, key, name, "not a valid variable name");
+		if (!json_is_string(v))
+			return fail(l, s, key, name, "must be a string");
+		r = policy_expand(json_string_value(v), l->ctx, &value, &sub);
+		if (r < 0)
+			return fail(l, s, key, name, "%s", sub.msg);
+		if (strstr(json_string_value(v), "PRIVATE_TMP"))
+			l->p->uses_private_tmp = true;
+		if (asprintf(&entry, "%s=%s", name, value) < 0)
+			return error_set(l->err, ENOMEM, "out of memory");
+		/* A later profile in the chain overrides an earlier value. */
+		for (size_t i = 0; l->p->env.set && l->p->env.set[i]; i++)
+			if (strncmp(l->p->env.set[i], entry, nlen + 1) == 0) {
+				free(l->p->env.set[i]);
+				l->p->env.set[i] = TAKE_PTR(entry);
+				break;
+			}
+		if (entry && strv_consume(&l->p->env.set, TAKE_PTR(entry)) < 0)
+			return error_set(l->err, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static int parse_required(struct loader *l, const struct source *s, json_t *arr)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(arr))
+		return fail(l, s, "required", "required", "must be an array of protection names");
+	json_array_foreach(arr, i, v) {
+		size_t k;
+
+		for (k = 0; k < ELEMENTSOF(required_names); k++)
+			if (json_is_string(v) && strcmp(json_string_value(v), required_names[k].name) == 0)
+				break;
+		if (k == ELEMENTSOF(required_names))
+			return fail(l, s, "required", "required",
+				    "element %zu is not one of landlock_ioctl_dev, landlock_net, "
+				    "landlock_scopes, landlock_truncate",
+				    i);
+		l->p->required |= required_names[k].bit;
+	}
+	return 0;
+}
+
+static int load_profile(struct loader *l, const char *spec, const char *rel_dir, unsigned depth);
+
+static int load_profile_source(struct loader *l, struct source *s, const char *spec, unsigned depth)
+{
+	_cleanup_json_ json_t *root = NULL;
+	json_t *v;
+	char origin[128];
+	size_t i;
+	int r;
+
+	r = parse_json(l, s, &root);
+	if (r < 0)
+		return r;
+	r = check_keys(l, s, root, profile_keys, "");
+	if (r < 0)
+		return r;
+	v = json_object_get(root, "name");
+	if (!json_is_string(v) || !valid_name(json_string_value(v)))
+		return fail(l, s, "name", "name", "missing, or not a valid name (a-z, 0-9, '_', '-', '.')");
+	if (!strchr(spec, '/') && !strstr(spec, ".json") && strcmp(json_string_value(v), spec) != 0)
+		return fail(l, s, "name", "name", "'%s' does not match the profile's file name '%s'",
+			    json_string_value(v), spec);
+	if (strv_push(&l->p->chain, json_string_value(v)) < 0)
+		return error_set(l->err, ENOMEM, "out of memory");
+	(void)snprintf(origin, sizeof(origin), "profile %s", json_string_value(v));
+	if (depth == 0) {
+		l->p->name = strdup(json_string_value(v));
+		l->p->source = strdup(s->builtin ? "builtin" : s->label);
+		if (!l->p->name || !l->p->source)
+			return error_set(l->err, ENOMEM, "out of memory");
+	}
+	v = json_object_get(root, "description");
+	if (v && !json_is_string(v))
+		return fail(l, s, "description", "description", "must be a string");
+	if (v && depth == 0 && !(l->p->description = strdup(json_string_value(v))))
+		return error_set(l->err, ENOMEM, "out of memory");
+
+	/* The parent first: this profile's settings then override or add. */
+	v = json_object_get(root, "extends");
+	if (v) {
+		if (!json_is_string(v))
+			return fail(l, s, "extends", "extends", "must be a profile name or path");
+		struct error sub = { 0 };
+		struct error *outer = l->err;
+
+		l->err = &sub;
+		r = load_profile(l, json_string_value(v), s->dir, depth + 1);
+		l->err = outer;
+		if (r < 0) {
+			r = fail(l, s, "extends", json_string_value(v), "%s", sub.msg);
+			l->err->code = sub.code;
+			return -sub.code;
+		}
+	}
+	v = json_object_get(root, "groups");
+	if (v) {
+		if (!json_is_array(v))
+			return fail(l, s, "groups", "groups", "must be an array of group names");
+		for (i = 0; i < json_array_size(v); i++) {
+			json_t *g = json_array_get(v, i);
+
+			if (!json_is_string(g))
+				return fail(l, s, "groups", "groups", "element %zu is not a string", i);
+			r = load_group(l, s, json_string_value(g));
+			if (r < 0)
+				return r;
+		}
+	}
+	if ((v = json_object_get(root, "filesystem")) && (r = parse_filesystem(l, s, v, origin)) < 0)
+		return r;
+	if ((v = json_object_get(root, "network")) && (r = parse_network(l, s, v)) < 0)
+		return r;
+	if ((v = json_object_get(root, "process")) && (r = parse_process(l, s, v)) < 0)
+		return r;
+	if ((v = json_object_get(root, "env")) && (r = parse_env(l, s, v)) < 0)
+		return r;
+	if ((v = json_object_get(root, "required")) && (r = parse_required(l, s, v)) < 0)
+		return r;
+	return 0;
+}
+
+static int load_profile(struct loader *l, const char *spec, const char *rel_dir, unsigned depth)
+{
+	struct source s = { 0 };
+	int r;
+
+	if (depth >= POLICY_EXTENDS_MAX)
+		return error_set(l->err, ELOOP, "extends chain is longer than %d profiles at '%s'",
+				 POLICY_EXTENDS_MAX, spec);
+	r = find_source("profile", spec, rel_dir, l->ctx, &s, l->err);
+	if (r < 0)
+		return r;
+	if (strv_contains(l->stack, s.identity)) {
+		char chain[ERROR_MSG_MAX / 2] = "";
+		size_t n = 0;
+
+		for (size_t i = 0; l->stack[i]; i++)
+			n += (size_t)snprintf(chain + n, sizeof(chain) - n, "%s -> ", l->stack[i]);
+		(void)snprintf(chain + n, sizeof(chain) - n, "%s", s.label);
+		source_done(&s);
+		return error_set(l->err, ELOOP, "cyclic extends: %s", chain);
+	}
+	if (strv_push(&l->stack, s.identity) < 0) {
+		source_done(&s);
+		return error_set(l->err, ENOMEM, "out of memory");
+	}
+	r = load_profile_source(l, &s, spec, depth);
+	source_done(&s);
+	return r;
+}
+
+static int rule_order(const void *a, const void *b)
+{
+	const struct policy_rule *x = a, *y = b;
+
+	if (x->depth != y->depth)
+		return x->depth > y->depth ? -1 : 1;
+	if ((x->klass == POLICY_CLASS_DENY) != (y->klass == POLICY_CLASS_DENY))
+		return x->klass == POLICY_CLASS_DENY ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+static void policy_defaults(struct policy *p)
+{
+	/* Nothing said: no network, signals and abstract sockets scoped. */
+	p->net.mode = POLICY_NET_OFF;
+	p->process.scope_signals = true;
+	p->process.scope_abstract_unix = true;
+	p->process.ptrace = false;
+}
+
+static int load_common(struct loader *l, struct policy *p, int r, struct policy **ret)
+{
+	strv_free(l->stack);
+	if (r < 0) {
+		policy_free(p);
+		return r;
+	}
+	/* A stable order for equal rules keeps output reproducible; qsort is
+	 * not stable, so the comparison ends on the path. */
+	if (p->n_rules > 0)
+		qsort(p->rules, p->n_rules, sizeof(*p->rules), rule_order);
+	*ret = p;
+	return 0;
+}
+
+int policy_load(const char *spec, const struct policy_ctx *ctx, struct policy **ret, struct error *err)
+{
+	struct loader l = { .ctx = ctx, .err = err };
+	struct policy *p = calloc(1, sizeof(*p));
+	int r;
+
+	if (!p)
+		return error_set(err, ENOMEM, "out of memory");
+	policy_defaults(p);
+	l.p = p;
+	r = load_profile(&l, spec, NULL, 0);
+	return load_common(&l, p, r, ret);
+}
+
+int policy_load_buffer(const char *buf, size_t len, const char *filename, const struct policy_ctx *ctx,
+		       struct policy **ret, struct error *err)
+{
+	struct loader l = { .ctx = ctx, .err = err };
+	struct source s = { 0 };
+	struct policy *p = calloc(1, sizeof(*p));
+	int r = -ENOMEM;
+
+	if (!p)
+		return error_set(err, ENOMEM, "out of memory");
+	policy_defaults(p);
+	l.p = p;
+	/* A copy of exactly len bytes: the buffer may hold NULs, which the
+	 * JSON parser then reports, and must not be read past. */
+	s.buf = malloc(len + 1);
+	if (s.buf) {
+		memcpy(s.buf, buf, len);
+		s.buf[len] = '\0';
+	}
+	s.len = len;
+	s.label = strdup(filename);
+	s.dir = strdup(".");
+	if (!s.buf || !s.label || !s.dir || strv_push(&l.stack, filename) < 0)
+		r = error_set(err, ENOMEM, "out of memory");
+	else
+		r = load_profile_source(&l, &s, filename, 0);
+	source_done(&s);
+	return load_common(&l, p, r, ret);
+}
+
+struct policy *policy_free(struct policy *p)
+{
+	if (!p)
+		return NULL;
+	for (size_t i = 0; i < p->n_rules; i++) {
+		free(p->rules[i].path);
+		free(p->rules[i].pattern);
+		free(p->rules[i].origin);
+	}
+	free(p->rules);
+	free(p->name);
+	free(p->description);
+	free(p->source);
+	strv_free(p->chain);
+	strv_free(p->groups);
+	strv_free(p->env.keep);
+	strv_free(p->env.drop);
+	strv_free(p->env.set);
+	free(p);
+	return NULL;
+}

@@ -1,0 +1,82 @@
+#include <string.h>
+
+#include "base/json-util.h"
+#include "policy/render.h"
+
+static json_t *rule_to_json(const struct policy_rule *r)
+{
+	json_t *o = json_object();
+	char label[512];
+
+	json_set(o, "class", json_str(policy_class_name(r->klass)));
+	json_set(o, "path", json_str(r->path));
+	json_set(o, "pattern", json_str(r->pattern));
+	json_set(o, "origin", json_str(r->origin));
+	json_set(o, "label", json_str(policy_rule_label(r, label, sizeof(label))));
+	return o;
+}
+
+json_t *policy_required_to_json(unsigned required)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {
+		{ POLICY_REQUIRE_LANDLOCK_IOCTL_DEV, "landlock_ioctl_dev" },
+		{ POLICY_REQUIRE_LANDLOCK_NET, "landlock_net" },
+		{ POLICY_REQUIRE_LANDLOCK_SCOPES, "landlock_scopes" },
+		{ POLICY_REQUIRE_LANDLOCK_TRUNCATE, "landlock_truncate" },
+	};
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < ELEMENTSOF(names); i++)
+		if (required & names[i].bit)
+			(void)json_array_append_new(a, json_str(names[i].name));
+	return a;
+}
+
+json_t *policy_to_json(const struct policy *p)
+{
+	json_t *o = json_object(), *rules = json_array(), *net = json_object(), *proc = json_object(),
+	       *env = json_object();
+
+	for (size_t i = 0; i < p->n_rules; i++)
+		(void)json_array_append_new(rules, rule_to_json(&p->rules[i]));
+	json_set(net, "mode", json_str(policy_net_mode_name(p->net.mode)));
+	json_set(net, "connect_tcp", json_ports(p->net.connect, p->net.n_connect));
+	json_set(net, "bind_tcp", json_ports(p->net.bind, p->net.n_bind));
+	json_set(proc, "signals", json_str(p->process.scope_signals ? "scoped" : "open"));
+	json_set(proc, "abstract_unix", json_str(p->process.scope_abstract_unix ? "scoped" : "open"));
+	json_set(proc, "ptrace", json_boolean(p->process.ptrace));
+	json_set(env, "keep", p->env.keep ? json_strv(p->env.keep) : json_null());
+	json_set(env, "drop", json_strv(p->env.drop));
+	json_set(env, "set", json_strv(p->env.set));
+
+	json_set(o, "name", json_str(p->name));
+	json_set(o, "description", json_str(p->description));
+	json_set(o, "source", json_str(p->source));
+	json_set(o, "chain", json_strv(p->chain));
+	json_set(o, "groups", json_strv(p->groups));
+	json_set(o, "rules", rules);
+	json_set(o, "network", net);
+	json_set(o, "process", proc);
+	json_set(o, "env", env);
+	json_set(o, "required", policy_required_to_json(p->required));
+	return o;
+}
+
+json_t *policy_decision_to_json(const struct policy_query *q, const struct policy_decision *d)
+{
+	json_t *o = json_object();
+
+	json_set(o, "verdict", json_str(d->allow ? "allow" : "deny"));
+	json_set(o, "access", json_str(policy_access_name(q->access)));
+	json_set(o, "path", q->path ? json_str(q->path) : json_null());
+	json_set(o, "port", q->access == POLICY_ACCESS_TCP_CONNECT || q->access == POLICY_ACCESS_TCP_BIND
+				    ? json_integer(q->port)
+				    : json_null());
+	json_set(o, "rule", d->rule ? rule_to_json(d->rule) : json_null());
+	json_set(o, "layer", json_str(policy_layer_name(d->layer)));
+	json_set(o, "reason", json_str(d->reason));
+	return o;
+}

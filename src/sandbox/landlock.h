@@ -1,0 +1,66 @@
+/* Landlock: compile a policy into a ruleset for the running kernel's ABI,
+ * prepare it in the parent (open every path O_PATH), apply it in the child.
+ *
+ * Best effort, never silent: what this ABI cannot enforce is listed in
+ * plan->degraded (and the matching POLICY_REQUIRE_* bit is set in
+ * plan->degraded_required); a deny rule that lies inside an allowed directory
+ * cannot be expressed in Landlock at all and is listed in plan->conflicts. */
+#ifndef LATCH_SANDBOX_LANDLOCK_H
+#define LATCH_SANDBOX_LANDLOCK_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "policy/policy.h"
+
+struct landlock_path {
+	char *path;
+	uint64_t access;                /* rights for this path (masked for files) */
+	const struct policy_rule *rule; /* the rule it came from */
+	int fd;                         /* O_PATH fd after prepare; -1 before */
+	bool missing;                   /* path did not exist at prepare: skipped */
+	bool is_dir;
+};
+
+struct landlock_plan {
+	int abi;                  /* the ABI compiled for; 0: Landlock unavailable */
+	uint64_t handled_fs;
+	uint64_t handled_net;
+	uint64_t scoped;
+	struct landlock_path *paths;
+	size_t n_paths;
+	uint16_t connect[POLICY_PORTS_MAX];
+	size_t n_connect;
+	uint16_t bind[POLICY_PORTS_MAX];
+	size_t n_bind;
+	char **degraded;          /* one line each: what this kernel cannot enforce */
+	unsigned degraded_required;
+	char **conflicts;         /* deny-inside-allow: one line naming both rules */
+};
+
+/* The ABI of the running kernel: >= 1, or a negative errno (-ENOSYS: not
+ * built in, -EOPNOTSUPP: disabled at boot). */
+int landlock_abi(void);
+
+/* Pure: compile for the given ABI (0 = unavailable). Returns 0 or -ENOMEM. */
+int landlock_compile(const struct policy *p, int abi, struct landlock_plan **ret, struct error *err);
+
+/* Open every path O_PATH|O_CLOEXEC; a path that does not exist is marked
+ * missing and skipped. Rights that only apply to directories are removed for
+ * files. Returns 0 or a negative errno naming the path in err. */
+int landlock_prepare(struct landlock_plan *plan, struct error *err);
+
+/* Create the ruleset, add the rules and restrict the calling thread. The
+ * caller has set no_new_privs. Returns 0 or a negative errno. */
+int landlock_apply(const struct landlock_plan *plan, struct error *err);
+
+struct landlock_plan *landlock_plan_free(struct landlock_plan *plan);
+DEFINE_CLEANUP(struct landlock_plan, landlock_plan_free);
+
+json_t *landlock_plan_to_json(const struct landlock_plan *plan);
+
+/* Names of the fs rights in a mask, e.g. ["read_file","read_dir"]. */
+json_t *landlock_fs_rights_to_json(uint64_t mask);
+
+#endif

@@ -1,0 +1,58 @@
+/* The seccomp baseline: system calls no profile needs are refused with an
+ * errno (never a kill), foreign architectures and x32 are refused, and
+ * `network: off` refuses socket() for every family but AF_UNIX. Built with
+ * libseccomp; the whole policy is one table in seccomp.c. Prefix: sfilter_. */
+#ifndef LATCH_SANDBOX_SECCOMP_H
+#define LATCH_SANDBOX_SECCOMP_H
+
+#include <jansson.h>
+#include <linux/filter.h>
+#include <stdbool.h>
+
+#include "base/error.h"
+
+struct sfilter_plan {
+	bool allow_ptrace;  /* profile's process.ptrace */
+	bool network_off;   /* profile's network.mode == off */
+};
+
+/* Load the filter for this plan into the calling thread. The caller has set
+ * no_new_privs. Returns 0 or a negative errno with err set.
+ *
+ * The filters are compiled by libseccomp from the tables in seccomp.c at
+ * build time (scripts/sfilter-gen.c, one program per plan) and embedded:
+ * at run time loading is one seccomp() call, not a compilation. A unit test
+ * checks that the embedded programs equal what libseccomp builds now. */
+int sfilter_apply(const struct sfilter_plan *plan, struct error *err);
+
+/* Build the filter for a plan with libseccomp and write its BPF to fd
+ * (seccomp_export_bpf). Returns 0 or a negative errno with err set. */
+int sfilter_export(const struct sfilter_plan *plan, int fd, struct error *err);
+
+/* The embedded programs, indexed by sfilter_plan_index(). */
+#define SFILTER_N_PLANS 4
+struct sfilter_program {
+	const struct sock_filter *filter;
+	unsigned short len;
+};
+extern const struct sfilter_program sfilter_programs[SFILTER_N_PLANS];
+
+static inline unsigned sfilter_plan_index(const struct sfilter_plan *plan)
+{
+	return (plan->allow_ptrace ? 2u : 0u) | (plan->network_off ? 1u : 0u);
+}
+
+/* The plan as JSON: each refused syscall (with its errno name and why) and
+ * each argument-filtered rule, in table order:
+ *   "refused":        [{"syscall", "errno", "why"}]
+ *   "argument_rules": [{"syscall", "when", "errno", "why"}]
+ *   "skipped":        [{"syscall", "reason"}]  table rows this arch's filter
+ *                     cannot hold; reason "not_on_this_arch" (e.g. umount on
+ *                     x86_64) or "unknown_to_libseccomp" (newer than it)
+ *   "foreign_arch", "x32": the action, "kill_process" ("x32" is
+ *                     "not_applicable" off x86_64)
+ * Rows that the plan lifts (ptrace when allowed, socket rules when the
+ * network is on) are left out. Returns NULL only when out of memory. */
+json_t *sfilter_plan_to_json(const struct sfilter_plan *plan);
+
+#endif

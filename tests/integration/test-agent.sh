@@ -1,0 +1,120 @@
+#!/bin/sh
+# The built-in agent profile, as an AI coding agent would meet it: the
+# project is writable and executable, git and python work, credentials are
+# out of reach, the environment is scrubbed, TMPDIR is private.
+. "$(dirname "$0")/lib.sh"
+
+P=$PROJECT
+PRIV=$TMPDIR/latch-$IT_UID
+
+A() {
+	"$LATCH" run -p agent -- "$@"
+}
+
+# try-op can run inside because agent executes what is in $CWD.
+cp "$TRY" "$P/try-op"
+
+# ---- credentials ----
+expect_fail_with "Permission denied" "cat ~/.ssh/id_rsa is refused" -- A sh -c 'cat ~/.ssh/id_rsa'
+check "the ssh marker never appears" lacks "$out$err" "$IT_MARK_SSH"
+expect_why deny agent read "$HOME/.ssh/id_rsa"
+run "$LATCH" why -p agent read "$HOME/.ssh/id_rsa"
+case $out in
+"deny, by rule <group deny_credentials:"*) ok "why names the deny_credentials group: $out" ;;
+*) not_ok "why names the deny_credentials group" "$(_it_detail "latch why -p agent read ~/.ssh/id_rsa")" ;;
+esac
+expect_output_contains "name = Latch Test" "cat ~/.gitconfig (git_config group) works" -- A sh -c 'cat ~/.gitconfig'
+check "cat ~/.gitconfig exited 0" [ "$rc" -eq 0 ]
+expect_why allow agent read "$HOME/.gitconfig"
+expect_op EACCES "try-op read ~/.ssh/id_rsa is EACCES" -- A ./try-op read "$HOME/.ssh/id_rsa"
+expect_op EACCES "try-op read ~/.ssh/known_hosts is EACCES (the whole directory is denied)" -- \
+	A ./try-op read "$HOME/.ssh/known_hosts"
+expect_op EACCES "try-op listdir ~/.ssh is EACCES" -- A ./try-op listdir "$HOME/.ssh"
+expect_why deny agent read "$HOME/.ssh"
+expect_op ok "try-op read README.md in the project" -- A ./try-op read "$P/README.md"
+expect_why allow agent read "$P/README.md"
+
+for spec in ".aws/credentials:$IT_MARK_AWS" ".netrc:$IT_MARK_NETRC" ".bash_history:$IT_MARK_HIST" \
+	".gnupg/private-keys-v1.d/0123456789ABCDEF.key:$IT_MARK_GPG"; do
+	f=${spec%%:*} mark=${spec#*:}
+	expect_fail_with "Permission denied" "cat ~/$f is refused" -- A cat "$HOME/$f"
+	check "the marker of ~/$f never appears" lacks "$out$err" "$mark"
+	expect_why deny agent read "$HOME/$f"
+done
+expect_fail_with PermissionError "python3 cannot open ~/.aws/credentials" -- \
+	A /usr/bin/python3 -c 'import os; print(open(os.path.expanduser("~/.aws/credentials")).read())'
+check "the aws marker never appears through python3" lacks "$out$err" "$IT_MARK_AWS"
+
+# ---- the project ----
+expect_rc 0 "write a new file into the project" -- A sh -c 'echo agent-wrote >notes.txt'
+check "the project file has the content" [ "$(cat "$P/notes.txt")" = agent-wrote ]
+expect_why allow agent create "$P/notes2.txt"
+expect_fail_with "Permission denied" "write a new file into \$HOME (outside the project) is refused" -- \
+	A sh -c 'echo agent-wrote >"$HOME/notes.txt"'
+check "no file appeared in \$HOME" [ ! -e "$HOME/notes.txt" ]
+expect_why deny agent create "$HOME/notes.txt"
+expect_fail_with "Permission denied" "append to ~/.bashrc is refused" -- A sh -c 'echo evil >>"$HOME/.bashrc"'
+check "~/.bashrc was not created" [ ! -e "$HOME/.bashrc" ]
+expect_why deny agent write "$HOME/.bashrc"
+expect_op ok "the project's own try-op copy runs (exec in \$CWD)" -- A ./try-op read "$P/README.md"
+expect_why allow agent exec "$P/try-op"
+
+# ---- git ----
+expect_rc 0 "git init/add/commit in a new repository in the project" -- A sh -c '
+	git init -q repo2 && cd repo2 && echo hello >f &&
+	git add f && git -c user.name=Agent -c user.email=agent@example.invalid commit -q -m "from the sandbox"'
+check "the commit is there, seen from outside" \
+	eval '[ "$(HOME=$HOME git -C "$P/repo2" log -1 --format=%s 2>/dev/null)" = "from the sandbox" ]'
+expect_rc 0 "git add/commit in the project's existing repository" -- A sh -c '
+	echo more >>README.md && git add README.md &&
+	git -c user.name=Agent -c user.email=agent@example.invalid commit -q -m second'
+check "the second commit is there" eval '[ "$(git -C "$P" log -1 --format=%s 2>/dev/null)" = second ]'
+expect_why allow agent write "$P/.git/index"
+
+# ---- python ----
+expect_rc 0 "python3 -c 'print(1)' runs" -- A /usr/bin/python3 -c 'print(1)'
+check "python3 printed 1" [ "$out" = 1 ]
+expect_why allow agent exec /usr/bin/python3
+
+# ---- environment ----
+run env FOO_TOKEN=secret-foo AWS_SECRET_ACCESS_KEY=secret-aws GH_TOKEN=secret-gh EDITOR=vi \
+	UNLISTED_VAR=plain "$LATCH" run -p agent -- env
+check "env inside: exit 0" [ "$rc" -eq 0 ]
+check "env inside: FOO_TOKEN is gone" lacks "$out" FOO_TOKEN
+check "env inside: AWS_SECRET_ACCESS_KEY is gone" lacks "$out" AWS_SECRET_ACCESS_KEY
+check "env inside: GH_TOKEN is gone" lacks "$out" GH_TOKEN
+check "env inside: no secret value leaked" lacks "$out" secret-
+check "env inside: a variable outside the keep list is gone" lacks "$out" UNLISTED_VAR
+check "env inside: PATH is there" eval 'printf "%s\n" "$out" | grep -qx "PATH=/usr/local/bin:/usr/bin:/bin"'
+check "env inside: HOME is there" eval 'printf "%s\n" "$out" | grep -qx "HOME=$HOME"'
+check "env inside: EDITOR (kept by name) is there" eval 'printf "%s\n" "$out" | grep -qx "EDITOR=vi"'
+check "env inside: TMPDIR is the private tmp" eval 'printf "%s\n" "$out" | grep -qx "TMPDIR=$PRIV"'
+
+# ---- temporary files ----
+expect_rc 0 "write into \$TMPDIR inside" -- A sh -c 'echo tmp-ok >"$TMPDIR/f" && cat "$TMPDIR/f"'
+check "the file landed in the private tmp" [ "$(cat "$PRIV/f" 2>/dev/null)" = tmp-ok ]
+expect_why allow agent create "$PRIV/g"
+check "the private tmp is mode 0700" [ "$(stat -c %a "$PRIV")" = 700 ]
+expect_rc 0 "mktemp inside uses the private tmp" -- A mktemp
+check "mktemp made its file in the private tmp" contains "$out" "$PRIV/"
+probe=/tmp/latch-it-agent-probe.$$
+expect_fail_with "Permission denied" "write into /tmp itself is refused" -- A sh -c 'echo x >"$1"' sh "$probe"
+check "nothing appeared in /tmp" [ ! -e "$probe" ]
+expect_why deny agent create "$probe"
+
+# ---- a project that contains the credentials cannot be sandboxed ----
+marker=$HOME/marker
+(
+	cd "$HOME" && "$LATCH" run -p agent -- sh -c 'touch "$HOME/marker"'
+) >"$IT_SCRATCH/home.out" 2>"$IT_SCRATCH/home.err"
+rc=$?
+err=$(cat "$IT_SCRATCH/home.err")
+check "cwd = \$HOME: latch refuses to start (125)" [ "$rc" -eq 125 ]
+check "cwd = \$HOME: the message names the deny rule" contains "$err" "<group deny_credentials: \$HOME/.ssh>"
+check "cwd = \$HOME: the message names the enclosing write rule" contains "$err" "<profile agent: \$CWD>"
+check "cwd = \$HOME: the command never ran" [ ! -e "$marker" ]
+(cd "$HOME" && "$LATCH" profile check agent) >"$IT_SCRATCH/check.out" 2>&1
+check "cwd = \$HOME: profile check warns that run would refuse" \
+	contains "$(cat "$IT_SCRATCH/check.out")" "would refuse"
+
+done_testing

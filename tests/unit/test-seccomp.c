@@ -1,0 +1,117 @@
+/* The embedded seccomp programs equal what libseccomp builds from the tables
+ * now, and loading one really refuses what it should (in a child). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sandbox/seccomp.h"
+
+static void test_embedded_programs_are_current(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; i < SFILTER_N_PLANS; i++) {
+		struct sfilter_plan plan = { .allow_ptrace = i & 2u, .network_off = i & 1u };
+		struct error err = { 0 };
+		int fd = memfd_create("t", MFD_CLOEXEC);
+		size_t want = sfilter_programs[i].len * sizeof(struct sock_filter);
+		char *buf = malloc(want + 1);
+		ssize_t got;
+
+		assert_true(fd >= 0);
+		assert_non_null(buf);
+		assert_int_equal(sfilter_plan_index(&plan), i);
+		assert_int_equal(sfilter_export(&plan, fd, &err), 0);
+		assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+		got = read(fd, buf, want + 1);
+		assert_int_equal(got, (ssize_t)want);
+		assert_memory_equal(buf, sfilter_programs[i].filter, want);
+		free(buf);
+		close(fd);
+	}
+}
+
+/* Run fn in a child under the plan's filter; return its exit status. */
+static int in_child(const struct sfilter_plan *plan, int (*fn)(void))
+{
+	pid_t pid = fork();
+	int status;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct error err = { 0 };
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || sfilter_apply(plan, &err) < 0)
+			_exit(100);
+		_exit(fn());
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 200 + WTERMSIG(status);
+}
+
+/* Exit 0 when bpf() is refused with EPERM (the kernel itself says EINVAL or
+ * EFAULT for these arguments, so EPERM can only come from the filter). */
+static int bpf_refused(void)
+{
+	return syscall(SYS_bpf, 0, (void *)1, 0) < 0 && errno == EPERM ? 0 : 1;
+}
+
+static int getpid_works(void)
+{
+	return syscall(SYS_getpid) > 0 ? 0 : 1;
+}
+
+static int inet_socket_refused(void)
+{
+	return syscall(SYS_socket, 2 /* AF_INET */, 1, 0) < 0 && errno == EACCES ? 0 : 1;
+}
+
+static void test_loaded_filter_refuses(void **state)
+{
+	struct sfilter_plan on = { .network_off = false }, off = { .network_off = true };
+
+	(void)state;
+	assert_int_equal(in_child(&on, bpf_refused), 0);
+	assert_int_equal(in_child(&on, getpid_works), 0);
+	/* network_off decides socket(AF_INET): refused under one plan only. */
+	assert_int_equal(in_child(&off, inet_socket_refused), 0);
+	assert_int_equal(in_child(&on, inet_socket_refused), 1);
+}
+
+static void test_without_no_new_privs_unprivileged_load_fails(void **state)
+{
+	(void)state;
+	if (geteuid() == 0)
+		skip(); /* root may load filters without no_new_privs */
+	{
+		struct sfilter_plan plan = { 0 };
+		struct error err = { 0 };
+		pid_t pid = fork();
+		int status;
+
+		if (pid == 0)
+			_exit(sfilter_apply(&plan, &err) == -EACCES ? 0 : 1);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_embedded_programs_are_current),
+		cmocka_unit_test(test_loaded_filter_refuses),
+		cmocka_unit_test(test_without_no_new_privs_unprivileged_load_fails),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
