@@ -7,7 +7,7 @@
 # usage: scripts/deps.sh build|check|bench
 set -eu
 
-build_pkgs="gcc make pkg-config libseccomp-dev libjansson-dev"
+build_pkgs="gcc libc6-dev make pkg-config libseccomp-dev libjansson-dev"
 check_pkgs="libcmocka-dev util-linux python3 git"
 bench_pkgs="hyperfine bubblewrap firejail"
 

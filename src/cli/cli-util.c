@@ -40,6 +40,27 @@ static const char *joined(struct cli_env *env, const char *base, const char *rel
 	return keep(env, s);
 }
 
+/* HOME from /etc/passwd when the environment has none. fgetpwent reads the
+ * file itself: latch is linked statically, where NSS modules cannot be
+ * loaded. A user known only to a directory service then has no $HOME, and a
+ * profile that uses it fails with a message naming it. */
+static char *home_from_passwd(uid_t uid)
+{
+	struct passwd *pw;
+	char *home = NULL;
+	FILE *f = fopen("/etc/passwd", "re");
+
+	if (!f)
+		return NULL;
+	while ((pw = fgetpwent(f)))
+		if (pw->pw_uid == uid) {
+			home = abs_or_null(pw->pw_dir) ? strdup(pw->pw_dir) : NULL;
+			break;
+		}
+	(void)fclose(f);
+	return home;
+}
+
 static void add_var(struct cli_env *env, size_t *n, const char *name, const char *value)
 {
 	env->vars[*n].name = name;
@@ -55,12 +76,8 @@ void cli_env_init(struct cli_env *env)
 	size_t n = 0;
 
 	memset(env, 0, sizeof(*env));
-	if (!home) {
-		struct passwd *pw = getpwuid(getuid());
-
-		home = pw ? abs_or_null(pw->pw_dir) : NULL;
-		home = home ? keep(env, strdup(home)) : NULL;
-	}
+	if (!home)
+		home = keep(env, home_from_passwd(getuid()));
 	if (!tmp)
 		tmp = "/tmp";
 	config = abs_or_null(getenv("XDG_CONFIG_HOME"));
