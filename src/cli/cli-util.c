@@ -7,6 +7,7 @@
 
 #include "base/path-util.h"
 #include "cli/cli.h"
+#include "sandbox/landlock.h"
 
 static int resolve_cb(const char *path, char **ret, void *userdata)
 {
@@ -202,4 +203,22 @@ int cli_parse_json_flag(int argc, char **argv, const char *name, const char *usa
 		}
 	}
 	return -1;
+}
+
+int cli_landlock_abi(struct error *err)
+{
+	const char *cap = getenv("LATCH_LANDLOCK_ABI");
+	int abi = landlock_abi();
+	char *end;
+	long v;
+
+	if (!cap)
+		return abi;
+	errno = 0;
+	v = strtol(cap, &end, 10);
+	if (errno || end == cap || *end || v < 0 || v > 64)
+		return error_set(err, EINVAL, "LATCH_LANDLOCK_ABI: '%s' is not an ABI number", cap);
+	if (v == 0)
+		return -ENOSYS;
+	return abi > 0 && v < abi ? (int)v : abi;
 }

@@ -74,6 +74,12 @@ int cli_print_envelope(const char *kind, json_t *data, const struct json_result 
  * -1 to go on (optind then indexes the first operand), or an exit code. */
 int cli_parse_json_flag(int argc, char **argv, const char *name, const char *usage, bool *ret_json);
 
+/* The Landlock ABI to compile for: the kernel's, or lower when the
+ * environment variable LATCH_LANDLOCK_ABI caps it (for testing what an older
+ * kernel would lose; it can only lower). Negative errno when unavailable;
+ * -EINVAL with err set when the variable is malformed. */
+int cli_landlock_abi(struct error *err);
+
 /* Check a path argument: valid UTF-8 and not longer than the kernel takes. */
 int cli_check_path_arg(const char *what, const char *arg, struct error *err);
 

@@ -1,6 +1,7 @@
 /* latch doctor: what this kernel can enforce, and what each built-in
  * profile would lose here. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -105,7 +106,17 @@ int cmd_doctor(int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error(USAGE_DOCTOR, "doctor: takes no arguments");
 	features_probe(&f);
-	profiles = builtin_profiles_report(f.landlock_abi);
+	{
+		struct error err = { 0 };
+		int abi = cli_landlock_abi(&err);
+
+		if (abi == -EINVAL)
+			return cli_fail(json, "doctor_report", EXIT_LATCH_FAILED, "%s", err.msg);
+		profiles = builtin_profiles_report(abi > 0 ? abi : 0);
+		if (!json && getenv("LATCH_LANDLOCK_ABI"))
+			printf("note: LATCH_LANDLOCK_ABI=%s: profiles are compiled below as for ABI %d\n",
+			       getenv("LATCH_LANDLOCK_ABI"), abi > 0 ? abi : 0);
+	}
 	if (json) {
 		json_t *data = features_to_json(&f);
 		struct json_result res = { .ok = true, .rc = 0, .exit_code = -1 };

@@ -200,7 +200,8 @@ static int profile_show(struct cli_env *env, const char *name, bool json)
 static int profile_check(struct cli_env *env, char **specs, bool json)
 {
 	json_t *rows = json_array();
-	int abi = landlock_abi(), rc = 0;
+	struct error abi_err = { 0 };
+	int abi = cli_landlock_abi(&abi_err), rc = 0;
 
 	for (size_t i = 0; specs[i]; i++) {
 		_cleanup_policy_ struct policy *p = NULL;

@@ -155,7 +155,9 @@ static int plan_run(const struct run_opts *o, struct run_state *s, struct error 
 	r = policy_load(o->profile, &s->env.ctx, &s->policy, err);
 	if (r < 0)
 		return r;
-	abi = landlock_abi();
+	abi = cli_landlock_abi(err);
+	if (abi == -EINVAL)
+		return abi;
 	r = landlock_compile(s->policy, abi, &s->ll, err);
 	if (r < 0)
 		return r;
@@ -174,7 +176,7 @@ static int plan_run(const struct run_opts *o, struct run_state *s, struct error 
 	if (abi < 1) {
 		char *line = NULL;
 
-		if (asprintf(&line, "Landlock is not available (%s): refusing to run without filesystem confinement",
+		if (asprintf(&line, "Landlock is not available (%s); latch does not run a program without filesystem confinement",
 			     errno_name(-abi)) < 0 || strv_consume(&s->refusals, line) < 0)
 			return error_set(err, ENOMEM, "out of memory");
 	}
@@ -182,21 +184,11 @@ static int plan_run(const struct run_opts *o, struct run_state *s, struct error 
 		if (strv_push(&s->refusals, ll->conflicts[i]) < 0)
 			return error_set(err, ENOMEM, "out of memory");
 	for (size_t i = 0; abi >= 1 && ll->degraded && ll->degraded[i]; i++) {
+		const char *why = o->strict ? "--strict"
+				  : (s->policy->required & ll->degraded_bit[i]) ? "the profile's \"required\""
+										 : NULL;
 		char *line = NULL;
-		const char *why = o->strict ? "--strict" : NULL;
 
-		if (!why && (s->policy->required & ll->degraded_required)) {
-			/* Only lines whose protection the profile requires. */
-			if ((strstr(ll->degraded[i], "landlock_truncate") &&
-			     (s->policy->required & POLICY_REQUIRE_LANDLOCK_TRUNCATE)) ||
-			    (strstr(ll->degraded[i], "landlock_net") &&
-			     (s->policy->required & POLICY_REQUIRE_LANDLOCK_NET)) ||
-			    (strstr(ll->degraded[i], "landlock_ioctl_dev") &&
-			     (s->policy->required & POLICY_REQUIRE_LANDLOCK_IOCTL_DEV)) ||
-			    (strstr(ll->degraded[i], "landlock_scopes") &&
-			     (s->policy->required & POLICY_REQUIRE_LANDLOCK_SCOPES)))
-				why = "the profile's \"required\"";
-		}
 		if (!why)
 			continue;
 		if (asprintf(&line, "%s (refused because of %s)", ll->degraded[i], why) < 0 ||

@@ -87,6 +87,11 @@ static uint64_t handled_fs_for(int abi)
 
 static int degrade(struct landlock_plan *plan, unsigned bit, const char *line)
 {
+	size_t n = strv_length(plan->degraded);
+
+	if (n >= ELEMENTSOF(plan->degraded_bit))
+		return -ENOBUFS;
+	plan->degraded_bit[n] = bit;
 	plan->degraded_required |= bit;
 	return strv_push(&plan->degraded, line);
 }
@@ -97,8 +102,8 @@ static int compile_degradations(const struct policy *p, struct landlock_plan *pl
 	int r = 0;
 
 	if (abi < 1)
-		return strv_push(&plan->degraded, "landlock: not available on this kernel; the filesystem, "
-						  "TCP and scope rules cannot be enforced");
+		return degrade(plan, 0, "landlock: not available on this kernel; the filesystem, TCP and scope "
+					"rules cannot be enforced");
 	if (abi < 3)
 		r = degrade(plan, POLICY_REQUIRE_LANDLOCK_TRUNCATE,
 			    "landlock_truncate: Landlock ABI < 3 cannot restrict truncate(); files the user may "

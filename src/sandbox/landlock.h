@@ -35,7 +35,8 @@ struct landlock_plan {
 	uint16_t bind[POLICY_PORTS_MAX];
 	size_t n_bind;
 	char **degraded;          /* one line each: what this kernel cannot enforce */
-	unsigned degraded_required;
+	unsigned degraded_bit[8]; /* the POLICY_REQUIRE_* bit of each line (0: none) */
+	unsigned degraded_required; /* all of them */
 	char **conflicts;         /* deny-inside-allow: one line naming both rules */
 };
 
