@@ -41,6 +41,27 @@
 #define USAGE_DOCTOR "usage: latch doctor [--json]\n"
 
 int cmd_run(int argc, char **argv);
+
+#define KEEP_FDS_MAX 64
+
+/* One `latch run`, as parsed from its command line or built by another
+ * command (e.g. probe) that launches the sandbox exactly as run does. */
+struct run_request {
+	const char *kind;      /* envelope kind for --json errors, e.g. "run_plan" */
+	const char *profile;
+	bool strict, dry_run, json, quiet;
+	int keep_fds[KEEP_FDS_MAX];
+	size_t n_keep_fds;
+	char **argv;           /* the command */
+	/* Absolute paths that are added to the policy as exec rules, with this
+	 * origin (e.g. latch's own binary for probes); NULL: none. */
+	char **extra_exec;
+	const char *extra_exec_origin;
+};
+
+/* Load, compile, check, apply and exec, as `latch run` does. Returns only on
+ * failure or for --dry-run, with the exit code to use. */
+int cli_run(const struct run_request *req);
 int cmd_why(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 
+#include "base/path-util.h"
 #include "base/strv.h"
 #include "cli/cli.h"
 #include "policy/render.h"
@@ -15,15 +16,7 @@
 #include "sandbox/launch.h"
 #include "sandbox/seccomp.h"
 
-#define KEEP_FDS_MAX 64
 
-struct run_opts {
-	const char *profile;
-	bool strict, dry_run, json, quiet;
-	int keep_fds[KEEP_FDS_MAX];
-	size_t n_keep_fds;
-	char **argv; /* the command */
-};
 
 static int parse_fd(const char *s, int *ret)
 {
@@ -38,7 +31,7 @@ static int parse_fd(const char *s, int *ret)
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, struct run_opts *o)
+static int parse_args(int argc, char **argv, struct run_request *o)
 {
 	static const struct option longopts[] = {
 		{ "profile", required_argument, NULL, 'p' }, { "strict", no_argument, NULL, 's' },
@@ -147,7 +140,7 @@ struct run_state {
 	char **refusals;
 };
 
-static int plan_run(const struct run_opts *o, struct run_state *s, struct error *err)
+static int plan_run(const struct run_request *o, struct run_state *s, struct error *err)
 {
 	struct landlock_plan *ll;
 	int r, abi;
@@ -155,6 +148,16 @@ static int plan_run(const struct run_opts *o, struct run_state *s, struct error 
 	r = policy_load(o->profile, &s->env.ctx, &s->policy, err);
 	if (r < 0)
 		return r;
+	for (size_t i = 0; o->extra_exec && o->extra_exec[i]; i++) {
+		_cleanup_free_ char *resolved = NULL;
+
+		r = path_resolve(o->extra_exec[i], &resolved);
+		if (r < 0)
+			return error_set(err, -r, "cannot resolve '%s': %s", o->extra_exec[i], strerror(-r));
+		r = policy_add_rule(s->policy, POLICY_CLASS_EXEC, resolved, o->extra_exec_origin, err);
+		if (r < 0)
+			return r;
+	}
 	abi = cli_landlock_abi(err);
 	if (abi == -EINVAL)
 		return abi;
@@ -198,7 +201,7 @@ static int plan_run(const struct run_opts *o, struct run_state *s, struct error 
 	return 0;
 }
 
-static int print_plan(const struct run_opts *o, struct run_state *s)
+static int print_plan(const struct run_request *o, struct run_state *s)
 {
 	json_t *data = json_object(), *cmd = json_object(), *fds = json_array(), *risk = json_object();
 	struct policy_risk pr = { 0 };
@@ -246,29 +249,37 @@ static void run_state_done(struct run_state *s)
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_opts o = { 0 };
+	struct run_request o = { .kind = "run_plan" };
+	int r;
+
+	r = parse_args(argc, argv, &o);
+	if (r >= 0)
+		return r;
+	return cli_run(&o);
+}
+
+int cli_run(const struct run_request *req)
+{
+	const struct run_request o = *req;
 	struct run_state s = { 0 };
 	struct error err = { 0 };
 	struct launch l;
 	bool exec_failed;
 	int r;
 
-	r = parse_args(argc, argv, &o);
-	if (r >= 0)
-		return r;
 	if (cli_check_path_arg("the profile name", o.profile, &err) < 0)
-		return cli_fail(o.json, "run_plan", EXIT_LATCH_FAILED, "%s", err.msg);
+		return cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "%s", err.msg);
 	cli_env_init(&s.env);
 	r = plan_run(&o, &s, &err);
 	if (r < 0) {
-		r = cli_fail(o.json, "run_plan", EXIT_LATCH_FAILED, "%s", err.msg);
+		r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "%s", err.msg);
 		goto out;
 	}
 	if (o.dry_run) {
 		/* Opening the paths is what finds the ones that do not exist:
 		 * the plan shows them as skipped. */
 		if (landlock_prepare(s.ll, &err) < 0)
-			r = cli_fail(true, "run_plan", EXIT_LATCH_FAILED, "%s", err.msg);
+			r = cli_fail(true, o.kind, EXIT_LATCH_FAILED, "%s", err.msg);
 		else
 			r = print_plan(&o, &s);
 		goto out;
@@ -276,27 +287,27 @@ int cmd_run(int argc, char **argv)
 	if (s.refusals) {
 		for (size_t i = 0; s.refusals[i]; i++)
 			fprintf(stderr, "latch: refusing to start: %s\n", s.refusals[i]);
-		r = o.json ? cli_fail(true, "run_plan", EXIT_LATCH_FAILED, "refusing to start: %s", s.refusals[0])
+		r = o.json ? cli_fail(true, o.kind, EXIT_LATCH_FAILED, "refusing to start: %s", s.refusals[0])
 			   : EXIT_LATCH_FAILED;
 		goto out;
 	}
 	if (s.lookup_err == -ENOENT) {
-		r = cli_fail(o.json, "run_plan", EXIT_NOT_FOUND, "%s: command not found", o.argv[0]);
+		r = cli_fail(o.json, o.kind, EXIT_NOT_FOUND, "%s: command not found", o.argv[0]);
 		goto out;
 	}
 	if (s.lookup_err == -EACCES) {
-		r = cli_fail(o.json, "run_plan", EXIT_CANNOT_EXEC, "%s: permission denied", o.argv[0]);
+		r = cli_fail(o.json, o.kind, EXIT_CANNOT_EXEC, "%s: permission denied", o.argv[0]);
 		goto out;
 	}
 	for (size_t i = 0; !o.quiet && s.ll->degraded && s.ll->degraded[i]; i++)
 		fprintf(stderr, "latch: warning: %s\n", s.ll->degraded[i]);
 	if (s.policy->uses_private_tmp &&
 	    ensure_private_tmp(policy_ctx_var(&s.env.ctx, "PRIVATE_TMP"), &err) < 0) {
-		r = cli_fail(o.json, "run_plan", EXIT_LATCH_FAILED, "%s", err.msg);
+		r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "%s", err.msg);
 		goto out;
 	}
 	if (landlock_prepare(s.ll, &err) < 0) {
-		r = cli_fail(o.json, "run_plan", EXIT_LATCH_FAILED, "%s", err.msg);
+		r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "%s", err.msg);
 		goto out;
 	}
 	l = (struct launch){
@@ -312,12 +323,12 @@ int cmd_run(int argc, char **argv)
 	(void)launch_exec(&l, &exec_failed, &err);
 	/* Only failures come back here. */
 	if (exec_failed && (err.code == ENOENT || err.code == ENOTDIR))
-		r = cli_fail(o.json, "run_plan", EXIT_NOT_FOUND, "%s", err.msg);
+		r = cli_fail(o.json, o.kind, EXIT_NOT_FOUND, "%s", err.msg);
 	else if (exec_failed)
-		r = cli_fail(o.json, "run_plan", EXIT_CANNOT_EXEC, "%s%s", err.msg,
+		r = cli_fail(o.json, o.kind, EXIT_CANNOT_EXEC, "%s%s", err.msg,
 			     err.code == EACCES ? " (denied by the sandbox? try `latch why -p PROFILE exec PATH`)" : "");
 	else
-		r = cli_fail(o.json, "run_plan", EXIT_LATCH_FAILED, "%s", err.msg);
+		r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "%s", err.msg);
 	/* The sandbox may already be on this process: nothing at exit (atexit
 	 * handlers, a sanitizer's leak check) can be trusted to work in it. */
 	run_state_done(&s);

@@ -165,6 +165,12 @@ int policy_load(const char *spec, const struct policy_ctx *ctx, struct policy **
 int policy_load_buffer(const char *buf, size_t len, const char *filename, const struct policy_ctx *ctx,
 		       struct policy **ret, struct error *err);
 
+/* Add one rule to a loaded policy (path absolute and already resolved),
+ * keeping the precedence order. For rules latch itself needs, e.g. executing
+ * its own binary as a probe. Returns 0, -EINVAL or -ENOMEM. */
+int policy_add_rule(struct policy *p, enum policy_class klass, const char *path, const char *origin,
+		    struct error *err);
+
 struct policy *policy_free(struct policy *p);
 DEFINE_CLEANUP(struct policy, policy_free);
 #define _cleanup_policy_ _cleanup_(policy_freep)

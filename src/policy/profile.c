@@ -814,6 +814,31 @@ int policy_load_buffer(const char *buf, size_t len, const char *filename, const 
 	return load_common(&l, p, r, ret);
 }
 
+int policy_add_rule(struct policy *p, enum policy_class klass, const char *path, const char *origin,
+		    struct error *err)
+{
+	struct policy_rule *nr, *rule;
+
+	if (!path || path[0] != '/' || (unsigned)klass >= _POLICY_CLASS_MAX)
+		return error_set(err, EINVAL, "invalid rule for '%s'", path ? path : "(null)");
+	nr = realloc(p->rules, (p->n_rules + 1) * sizeof(*nr));
+	if (!nr)
+		return error_set(err, ENOMEM, "out of memory");
+	p->rules = nr;
+	rule = &p->rules[p->n_rules];
+	memset(rule, 0, sizeof(*rule));
+	rule->path = strdup(path);
+	rule->pattern = strdup(path);
+	rule->origin = strdup(origin ? origin : "latch");
+	rule->klass = klass;
+	rule->depth = path_depth(path);
+	p->n_rules++;
+	if (!rule->path || !rule->pattern || !rule->origin)
+		return error_set(err, ENOMEM, "out of memory");
+	qsort(p->rules, p->n_rules, sizeof(*p->rules), rule_order);
+	return 0;
+}
+
 struct policy *policy_free(struct policy *p)
 {
 	if (!p)
