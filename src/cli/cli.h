@@ -29,7 +29,8 @@
 
 #define USAGE_RUN                                                                          \
 	"usage: latch run -p PROFILE [--strict] [--dry-run] [--json] [--quiet]\n"          \
-	"                 [--keep-fd N]... [--] COMMAND [ARG...]\n"
+	"                 [--no-namespaces] [--allow-unmasked] [--keep-fd N]...\n"        \
+	"                 [--] COMMAND [ARG...]\n"
 #define USAGE_WHY                                                                           \
 	"usage: latch why -p PROFILE [--json] ACCESS [TARGET]\n"                            \
 	"  ACCESS: read|write|create|delete|truncate|exec PATH, tcp_connect|tcp_bind PORT,\n" \
@@ -50,6 +51,8 @@ struct run_request {
 	const char *kind;      /* envelope kind for --json errors, e.g. "run_plan" */
 	const char *profile;
 	bool strict, dry_run, json, quiet;
+	bool no_namespaces;    /* static mode, on request */
+	bool allow_unmasked;   /* accept deny rules that can be neither masked nor enforced */
 	int keep_fds[KEEP_FDS_MAX];
 	size_t n_keep_fds;
 	char **argv;           /* the command */

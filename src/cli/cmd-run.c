@@ -1,10 +1,21 @@
-/* latch run: parse -> compile -> check -> apply in-process -> execve. */
+/* latch run: parse -> plan (policy, Landlock, masks, mode) -> check -> launch.
+ *
+ * Two modes. Isolated (the default where the kernel allows unprivileged
+ * user namespaces): latch clones the sandbox into its own namespaces and
+ * waits for it. Static (--no-namespaces, LATCH_NO_NAMESPACES=1, or when the
+ * kernel refuses namespaces): latch applies Landlock and seccomp to itself
+ * and execs in place. Every reason to refuse is computed for the mode that
+ * will really run, and printed all at once. */
+#include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
-#include <fcntl.h>
 
 #include "base/path-util.h"
 #include "base/strv.h"
@@ -14,9 +25,10 @@
 #include "sandbox/env.h"
 #include "sandbox/landlock.h"
 #include "sandbox/launch.h"
+#include "sandbox/limits.h"
+#include "sandbox/mounts.h"
+#include "sandbox/namespaces.h"
 #include "sandbox/seccomp.h"
-
-
 
 static int parse_fd(const char *s, int *ret)
 {
@@ -34,10 +46,11 @@ static int parse_fd(const char *s, int *ret)
 static int parse_args(int argc, char **argv, struct run_request *o)
 {
 	static const struct option longopts[] = {
-		{ "profile", required_argument, NULL, 'p' }, { "strict", no_argument, NULL, 's' },
-		{ "dry-run", no_argument, NULL, 'n' },       { "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },         { "keep-fd", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },          {},
+		{ "profile", required_argument, NULL, 'p' },   { "strict", no_argument, NULL, 's' },
+		{ "dry-run", no_argument, NULL, 'n' },         { "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },           { "keep-fd", required_argument, NULL, 'k' },
+		{ "no-namespaces", no_argument, NULL, 'N' },   { "allow-unmasked", no_argument, NULL, 'U' },
+		{ "help", no_argument, NULL, 'h' },            {},
 	};
 	int c, fd;
 
@@ -59,6 +72,12 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case 'N':
+			o->no_namespaces = true;
+			break;
+		case 'U':
+			o->allow_unmasked = true;
 			break;
 		case 'k':
 			if (parse_fd(optarg, &fd) < 0 || fd < 3)
@@ -133,17 +152,26 @@ struct run_state {
 	struct cli_env env;
 	struct policy *policy;
 	struct landlock_plan *ll;
+	struct mask_plan *masks;
 	struct sfilter_plan sf;
+	struct cgroup_handle cgroup;
+	char *cgroup_unavailable; /* why limits.memory/pids cannot be given */
 	char **envp;
 	char *program;
 	int lookup_err;
+	int abi;
+	bool isolated;            /* the mode planned for */
+	bool ns_disabled;         /* --no-namespaces or LATCH_NO_NAMESPACES=1 */
+	char *ns_unavailable;     /* why the kernel refused namespaces */
 	char **refusals;
+	char **warnings;
+	char **warned;            /* warnings already printed */
 };
 
-static int plan_run(const struct run_request *o, struct run_state *s, struct error *err)
+static int load_and_compile(const struct run_request *o, struct run_state *s, struct error *err)
 {
-	struct landlock_plan *ll;
-	int r, abi;
+	const char *no_ns = getenv("LATCH_NO_NAMESPACES");
+	int r;
 
 	r = policy_load(o->profile, &s->env.ctx, &s->policy, err);
 	if (r < 0)
@@ -158,13 +186,14 @@ static int plan_run(const struct run_request *o, struct run_state *s, struct err
 		if (r < 0)
 			return r;
 	}
-	abi = cli_landlock_abi(err);
-	if (abi == -EINVAL)
-		return abi;
-	r = landlock_compile(s->policy, abi, &s->ll, err);
+	s->abi = cli_landlock_abi(err);
+	if (s->abi == -EINVAL)
+		return s->abi;
+	r = landlock_compile(s->policy, s->abi, &s->ll, err);
 	if (r < 0)
 		return r;
-	ll = s->ll;
+	if (mask_plan_build(s->policy, s->ll, &s->masks) < 0)
+		return error_set(err, ENOMEM, "out of memory");
 	s->sf.allow_ptrace = s->policy->process.ptrace;
 	s->sf.network_off = s->policy->net.mode == POLICY_NET_OFF;
 	if (env_build(&s->policy->env, environ, &s->envp) < 0)
@@ -174,36 +203,121 @@ static int plan_run(const struct run_request *o, struct run_state *s, struct err
 		if (s->lookup_err == -ENOMEM)
 			return error_set(err, ENOMEM, "out of memory");
 	}
-
-	/* Reasons to refuse, all of them, so one run shows everything. */
-	if (abi < 1) {
-		char *line = NULL;
-
-		if (asprintf(&line, "Landlock is not available (%s); latch does not run a program without filesystem confinement",
-			     errno_name(-abi)) < 0 || strv_consume(&s->refusals, line) < 0)
-			return error_set(err, ENOMEM, "out of memory");
-	}
-	for (size_t i = 0; ll->conflicts && ll->conflicts[i]; i++)
-		if (strv_push(&s->refusals, ll->conflicts[i]) < 0)
-			return error_set(err, ENOMEM, "out of memory");
-	for (size_t i = 0; abi >= 1 && ll->degraded && ll->degraded[i]; i++) {
-		const char *why = o->strict ? "--strict"
-				  : (s->policy->required & ll->degraded_bit[i]) ? "the profile's \"required\""
-										 : NULL;
-		char *line = NULL;
-
-		if (!why)
-			continue;
-		if (asprintf(&line, "%s (refused because of %s)", ll->degraded[i], why) < 0 ||
-		    strv_consume(&s->refusals, line) < 0)
-			return error_set(err, ENOMEM, "out of memory");
-	}
+	if (no_ns && strcmp(no_ns, "1") != 0 && strcmp(no_ns, "0") != 0)
+		return error_set(err, EINVAL, "LATCH_NO_NAMESPACES: '%s' is not 0 or 1", no_ns);
+	s->ns_disabled = o->no_namespaces || (no_ns && strcmp(no_ns, "1") == 0);
+	s->isolated = !s->ns_disabled;
 	return 0;
+}
+
+_printf_(2, 3) static int add_line(char ***v, const char *fmt, ...)
+{
+	char *line = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&line, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	return strv_consume(v, line);
+}
+
+/* A protection that cannot be given: a warning, or a refusal under --strict
+ * or when the profile requires it. */
+static int degraded(const struct run_request *o, struct run_state *s, unsigned required_bit, const char *line)
+{
+	const char *why = o->strict ? "--strict"
+			  : (s->policy->required & required_bit) ? "the profile's \"required\""
+								   : NULL;
+
+	if (why)
+		return add_line(&s->refusals, "%s (refused because of %s)", line, why);
+	return add_line(&s->warnings, "%s", line);
+}
+
+/* Every reason to refuse and every warning, for the mode planned. */
+static int check_plan(const struct run_request *o, struct run_state *s)
+{
+	const struct landlock_plan *ll = s->ll;
+	const struct policy_limits *lim = &s->policy->limits;
+	int r = 0;
+
+	s->refusals = strv_free(s->refusals);
+	s->warnings = strv_free(s->warnings);
+	if (s->abi < 1)
+		r = add_line(&s->refusals,
+			     "Landlock is not available (%s); latch does not run a program without filesystem "
+			     "confinement",
+			     errno_name(-s->abi));
+	for (size_t i = 0; r == 0 && s->abi >= 1 && ll->degraded && ll->degraded[i]; i++)
+		r = degraded(o, s, ll->degraded_bit[i], ll->degraded[i]);
+
+	/* Deny rules inside allowed directories: masked in isolated mode, or
+	 * refused (accepted, with a warning, under --allow-unmasked). */
+	if (s->isolated && s->masks->unmaskable) {
+		char **u = s->masks->unmaskable;
+		size_t n = strv_length(u);
+
+		/* Often dozens (credential paths a user does not have): one
+		 * line, the first few named, all of them in --dry-run. */
+		r = add_line(o->allow_unmasked ? &s->warnings : &s->refusals,
+			     "%zu denied path%s inside allowed directories do%s not exist, so %s cannot be masked "
+			     "and the program could create %s: %s%s%s%s%s%s (%s)",
+			     n, n == 1 ? "" : "s", n == 1 ? "es" : "", n == 1 ? "it" : "they", n == 1 ? "it" : "them",
+			     u[0], n > 1 ? ", " : "", n > 1 ? u[1] : "", n > 2 ? ", " : "", n > 2 ? u[2] : "",
+			     n > 3 ? ", ..." : "",
+			     o->allow_unmasked ? "not enforced: --allow-unmasked"
+					       : "`latch run --dry-run` lists them; --allow-unmasked accepts this");
+	}
+	for (size_t i = 0; r == 0 && s->isolated && s->masks->unenforceable && s->masks->unenforceable[i]; i++)
+		r = add_line(&s->refusals, "%s", s->masks->unenforceable[i]);
+	if (r == 0 && !s->isolated) {
+		for (size_t i = 0; r == 0 && ll->conflicts && ll->conflicts[i]; i++)
+			r = add_line(o->allow_unmasked ? &s->warnings : &s->refusals, "%s%s", ll->conflicts[i],
+				     o->allow_unmasked ? " (not enforced: --allow-unmasked)"
+				     : s->ns_disabled ? " (namespaces would mask it; they are disabled)"
+						      : " (--allow-unmasked accepts this)");
+	}
+
+	if (r == 0 && !s->isolated) {
+		const char *what = "no pid, mount, ipc, uts or network namespace: this user's other processes "
+				   "stay visible in /proc, and no path can be masked";
+
+		if (s->ns_disabled && (s->policy->required & POLICY_REQUIRE_NAMESPACES))
+			r = add_line(&s->refusals, "namespaces: disabled on request, but the profile requires "
+						   "them");
+		else if (s->ns_disabled)
+			r = add_line(&s->warnings, "namespaces: disabled on request; %s", what);
+		else
+			r = degraded(o, s, POLICY_REQUIRE_NAMESPACES,
+				     s->ns_unavailable ? s->ns_unavailable : "namespaces: not available");
+	}
+	if (r == 0 && (lim->memory >= 0 || lim->pids >= 0) && (!s->isolated || s->cgroup_unavailable))
+		r = degraded(o, s, POLICY_REQUIRE_CGROUP_LIMITS,
+			     s->isolated ? s->cgroup_unavailable
+					 : "cgroup_limits: limits.memory and limits.pids need the isolated mode "
+					   "(namespaces); they are not enforced");
+	return r < 0 ? -ENOMEM : 0;
+}
+
+static void set_ns_unavailable(struct run_state *s, int err)
+{
+	free(s->ns_unavailable);
+	if (asprintf(&s->ns_unavailable,
+		     "namespaces: the kernel refused an unprivileged user namespace (%s); no pid, mount, ipc, uts "
+		     "or network namespace: this user's other processes stay visible in /proc, and no path "
+		     "can be masked (see `latch doctor`)",
+		     errno_name(err)) < 0)
+		s->ns_unavailable = NULL;
+	s->isolated = false;
 }
 
 static int print_plan(const struct run_request *o, struct run_state *s)
 {
-	json_t *data = json_object(), *cmd = json_object(), *fds = json_array(), *risk = json_object();
+	json_t *data = json_object(), *cmd = json_object(), *fds = json_array(), *risk = json_object(),
+	       *iso = json_object();
 	struct policy_risk pr = { 0 };
 	bool refused = s->refusals != NULL;
 	struct json_result res = { .ok = !refused, .rc = refused ? EXIT_LATCH_FAILED : 0, .exit_code = -1,
@@ -221,30 +335,117 @@ static int print_plan(const struct run_request *o, struct run_state *s)
 	json_set(cmd, "lookup_error",
 		 o->argv[0] && s->lookup_err < 0 ? json_str(s->lookup_err == -ENOENT ? "not found" : "not executable")
 						  : json_null());
+	json_set(iso, "namespaces", ns_flags_to_json(s->isolated ? ns_flags_for(s->policy) : 0));
+	json_set(iso, "masks", mask_plan_to_json(s->isolated ? s->masks : NULL));
+	json_set(iso, "fallback", json_str(s->isolated ? NULL
+				   : s->ns_disabled ? "disabled on request"
+						    : s->ns_unavailable));
 	json_set(data, "profile", policy_to_json(s->policy));
 	json_set(data, "risk", risk);
 	json_set(data, "landlock", landlock_plan_to_json(s->ll));
 	json_set(data, "seccomp", sfilter_plan_to_json(&s->sf));
+	json_set(data, "isolation", iso);
+	json_set(data, "limits", policy_limits_to_json(&s->policy->limits));
 	json_set(data, "command", cmd);
 	json_set(data, "env_names", env_names_json(s->envp));
 	json_set(data, "keep_fds", fds);
 	json_set(data, "strict", json_boolean(o->strict));
 	json_set(data, "refusals", json_strv(s->refusals));
-	json_set(data, "warnings", json_strv(s->ll->degraded));
-	json_set(data, "mode", json_str("static"));
+	json_set(data, "warnings", json_strv(s->warnings));
+	json_set(data, "mode", json_str(s->isolated ? "isolated" : "static"));
 	if (refused)
 		res.error = s->refusals[0];
-	return cli_print_envelope("run_plan", data, &res, res.rc);
+	return cli_print_envelope(o->kind, data, &res, res.rc);
 }
 
 static void run_state_done(struct run_state *s)
 {
+	cgroup_cleanup(&s->cgroup);
+	free(s->cgroup_unavailable);
+	free(s->ns_unavailable);
 	policy_free(s->policy);
 	landlock_plan_free(s->ll);
+	mask_plan_free(s->masks);
 	strv_free(s->envp);
 	strv_free(s->refusals);
+	strv_free(s->warnings);
+	strv_free(s->warned);
 	free(s->program);
 	cli_env_done(&s->env);
+}
+
+/* Print the refusals (or nothing) and return whether there were any. */
+static bool refuse(const struct run_request *o, const struct run_state *s, int *ret)
+{
+	if (!s->refusals)
+		return false;
+	for (size_t i = 0; s->refusals[i]; i++)
+		fprintf(stderr, "latch: refusing to start: %s\n", s->refusals[i]);
+	*ret = o->json ? cli_fail(true, o->kind, EXIT_LATCH_FAILED, "refusing to start: %s", s->refusals[0])
+		       : EXIT_LATCH_FAILED;
+	return true;
+}
+
+/* Print each warning once, even when the plan is checked again after a
+ * fallback. */
+static void warn(const struct run_request *o, struct run_state *s)
+{
+	for (size_t i = 0; s->warnings && s->warnings[i]; i++) {
+		if (strv_contains(s->warned, s->warnings[i]))
+			continue;
+		if (!o->quiet)
+			fprintf(stderr, "latch: warning: %s\n", s->warnings[i]);
+		(void)strv_push(&s->warned, s->warnings[i]);
+	}
+}
+
+static int exec_failure(const struct run_request *o, const struct error *err)
+{
+	if (err->code == ENOENT || err->code == ENOTDIR)
+		return cli_fail(o->json, o->kind, EXIT_NOT_FOUND, "%s", err->msg);
+	return cli_fail(o->json, o->kind, EXIT_CANNOT_EXEC, "%s%s", err->msg,
+			err->code == EACCES ? " (denied by the sandbox? try `latch why -p PROFILE exec PATH`)" : "");
+}
+
+/* Leave the way the program left: its exit code, or the same signal. */
+static _noreturn_ void exit_like(int status)
+{
+	if (WIFSIGNALED(status)) {
+		struct rlimit no_core = { 0, 0 };
+		sigset_t set;
+
+		(void)setrlimit(RLIMIT_CORE, &no_core);
+		(void)signal(WTERMSIG(status), SIG_DFL);
+		(void)sigemptyset(&set);
+		(void)sigaddset(&set, WTERMSIG(status));
+		(void)sigprocmask(SIG_UNBLOCK, &set, NULL);
+		(void)fflush(NULL);
+		(void)raise(WTERMSIG(status));
+		_exit(128 + WTERMSIG(status));
+	}
+	(void)fflush(NULL);
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_LATCH_FAILED);
+}
+
+static int run_isolated(const struct run_request *o, struct run_state *s, const struct launch *l, bool *fell_back)
+{
+	struct launch_result res;
+	struct error err = { 0 };
+	int r;
+
+	*fell_back = false;
+	r = launch_isolated(l, &res, &err);
+	if (r < 0 && res.clone_failed) {
+		*fell_back = true;
+		set_ns_unavailable(s, err.code);
+		return 0;
+	}
+	if (r < 0 && res.exec_errno)
+		return exec_failure(o, &err);
+	if (r < 0)
+		return cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "%s", err.msg);
+	cgroup_cleanup(&s->cgroup);
+	exit_like(res.wait_status);
 }
 
 int cmd_run(int argc, char **argv)
@@ -264,15 +465,31 @@ int cli_run(const struct run_request *req)
 	struct run_state s = { 0 };
 	struct error err = { 0 };
 	struct launch l;
-	bool exec_failed;
+	bool exec_failed, fell_back = false;
 	int r;
 
 	if (cli_check_path_arg("the profile name", o.profile, &err) < 0)
 		return cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "%s", err.msg);
 	cli_env_init(&s.env);
-	r = plan_run(&o, &s, &err);
+	r = load_and_compile(&o, &s, &err);
 	if (r < 0) {
 		r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "%s", err.msg);
+		goto out;
+	}
+	if (s.isolated && o.dry_run) {
+		/* Asking the kernel is the only way to know. */
+		int e = ns_probe(ns_flags_for(s.policy));
+
+		if (e < 0)
+			set_ns_unavailable(&s, -e);
+	}
+	if (s.isolated && (s.policy->limits.memory >= 0 || s.policy->limits.pids >= 0) &&
+	    cgroup_prepare(&s.policy->limits, &s.cgroup, &s.cgroup_unavailable) == -ENOMEM) {
+		r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "out of memory");
+		goto out;
+	}
+	if (check_plan(&o, &s) < 0) {
+		r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "out of memory");
 		goto out;
 	}
 	if (o.dry_run) {
@@ -284,13 +501,8 @@ int cli_run(const struct run_request *req)
 			r = print_plan(&o, &s);
 		goto out;
 	}
-	if (s.refusals) {
-		for (size_t i = 0; s.refusals[i]; i++)
-			fprintf(stderr, "latch: refusing to start: %s\n", s.refusals[i]);
-		r = o.json ? cli_fail(true, o.kind, EXIT_LATCH_FAILED, "refusing to start: %s", s.refusals[0])
-			   : EXIT_LATCH_FAILED;
+	if (refuse(&o, &s, &r))
 		goto out;
-	}
 	if (s.lookup_err == -ENOENT) {
 		r = cli_fail(o.json, o.kind, EXIT_NOT_FOUND, "%s: command not found", o.argv[0]);
 		goto out;
@@ -299,10 +511,7 @@ int cli_run(const struct run_request *req)
 		r = cli_fail(o.json, o.kind, EXIT_CANNOT_EXEC, "%s: permission denied", o.argv[0]);
 		goto out;
 	}
-	for (size_t i = 0; !o.quiet && s.ll->degraded && s.ll->degraded[i]; i++)
-		fprintf(stderr, "latch: warning: %s\n", s.ll->degraded[i]);
-	if (s.policy->uses_private_tmp &&
-	    ensure_private_tmp(policy_ctx_var(&s.env.ctx, "PRIVATE_TMP"), &err) < 0) {
+	if (s.policy->uses_private_tmp && ensure_private_tmp(policy_ctx_var(&s.env.ctx, "PRIVATE_TMP"), &err) < 0) {
 		r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "%s", err.msg);
 		goto out;
 	}
@@ -318,15 +527,32 @@ int cli_run(const struct run_request *req)
 		.argv = o.argv,
 		.keep_fds = o.keep_fds,
 		.n_keep_fds = o.n_keep_fds,
+		.limits = &s.policy->limits,
+		.ns_flags = ns_flags_for(s.policy),
+		.masks = s.masks,
+		.cgroup = &s.cgroup,
 	};
+	if (s.isolated) {
+		warn(&o, &s);
+		r = run_isolated(&o, &s, &l, &fell_back);
+		if (!fell_back)
+			goto out;
+		/* The kernel refused namespaces: the static mode has its own
+		 * reasons to refuse, and says what it loses. */
+		cgroup_cleanup(&s.cgroup);
+		if (check_plan(&o, &s) < 0) {
+			r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "out of memory");
+			goto out;
+		}
+		if (refuse(&o, &s, &r))
+			goto out;
+	}
+	warn(&o, &s);
 	fflush(NULL);
 	(void)launch_exec(&l, &exec_failed, &err);
 	/* Only failures come back here. */
-	if (exec_failed && (err.code == ENOENT || err.code == ENOTDIR))
-		r = cli_fail(o.json, o.kind, EXIT_NOT_FOUND, "%s", err.msg);
-	else if (exec_failed)
-		r = cli_fail(o.json, o.kind, EXIT_CANNOT_EXEC, "%s%s", err.msg,
-			     err.code == EACCES ? " (denied by the sandbox? try `latch why -p PROFILE exec PATH`)" : "");
+	if (exec_failed)
+		r = exec_failure(&o, &err);
 	else
 		r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "%s", err.msg);
 	/* The sandbox may already be on this process: nothing at exit (atexit

@@ -75,6 +75,18 @@ enum policy_require {
 	POLICY_REQUIRE_LANDLOCK_NET = 1u << 1,
 	POLICY_REQUIRE_LANDLOCK_IOCTL_DEV = 1u << 2,
 	POLICY_REQUIRE_LANDLOCK_SCOPES = 1u << 3,
+	POLICY_REQUIRE_NAMESPACES = 1u << 4,    /* user, mount, pid, ipc, uts (+net) */
+	POLICY_REQUIRE_CGROUP_LIMITS = 1u << 5, /* limits.memory and limits.pids */
+};
+
+/* Resource limits; -1: not set. core defaults to 0 (no core dumps). */
+struct policy_limits {
+	long long nofile; /* RLIMIT_NOFILE */
+	long long nproc;  /* RLIMIT_NPROC */
+	long long core;   /* RLIMIT_CORE, bytes */
+	long long fsize;  /* RLIMIT_FSIZE, bytes */
+	long long memory; /* cgroup v2 memory.max, bytes */
+	long long pids;   /* cgroup v2 pids.max */
 };
 
 struct policy_rule {
@@ -116,6 +128,7 @@ struct policy {
 	struct policy_net net;
 	struct policy_process process;
 	struct policy_env_rules env;
+	struct policy_limits limits;
 	unsigned required;        /* enum policy_require bits */
 	bool uses_private_tmp;    /* some rule or env value names $PRIVATE_TMP */
 };

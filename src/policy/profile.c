@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,13 +34,14 @@ struct loader {
 	struct error *err;
 };
 
-static const char *const profile_keys[] = { "description", "env", "extends", "filesystem", "groups",
+static const char *const profile_keys[] = { "description", "env", "extends", "filesystem", "groups", "limits",
 					    "name", "network", "process", "required", NULL };
 static const char *const group_keys[] = { "description", "filesystem", "name", NULL };
 static const char *const filesystem_keys[] = { "create", "deny", "exec", "read", "write", NULL };
 static const char *const network_keys[] = { "bind_tcp", "connect_tcp", "mode", NULL };
 static const char *const process_keys[] = { "abstract_unix", "ptrace", "signals", NULL };
 static const char *const env_keys[] = { "drop", "keep", "set", NULL };
+static const char *const limits_keys[] = { "core", "fsize", "memory", "nofile", "nproc", "pids", NULL };
 
 static const struct {
 	const char *name;
@@ -49,6 +51,8 @@ static const struct {
 	{ "landlock_net", POLICY_REQUIRE_LANDLOCK_NET },
 	{ "landlock_scopes", POLICY_REQUIRE_LANDLOCK_SCOPES },
 	{ "landlock_truncate", POLICY_REQUIRE_LANDLOCK_TRUNCATE },
+	{ "namespaces", POLICY_REQUIRE_NAMESPACES },
+	{ "cgroup_limits", POLICY_REQUIRE_CGROUP_LIMITS },
 };
 
 static void source_done(struct source *s)
@@ -617,9 +621,46 @@ static int parse_required(struct loader *l, const struct source *s, json_t *arr)
 		if (k == ELEMENTSOF(required_names))
 			return fail(l, s, "required", "required",
 				    "element %zu is not one of landlock_ioctl_dev, landlock_net, "
-				    "landlock_scopes, landlock_truncate",
+				    "landlock_scopes, landlock_truncate, namespaces, cgroup_limits",
 				    i);
 		l->p->required |= required_names[k].bit;
+	}
+	return 0;
+}
+
+static int parse_limits(struct loader *l, const struct source *s, json_t *lim)
+{
+	static const struct {
+		const char *key;
+		size_t offset;
+	} fields[] = {
+		{ "core", offsetof(struct policy_limits, core) },
+		{ "fsize", offsetof(struct policy_limits, fsize) },
+		{ "memory", offsetof(struct policy_limits, memory) },
+		{ "nofile", offsetof(struct policy_limits, nofile) },
+		{ "nproc", offsetof(struct policy_limits, nproc) },
+		{ "pids", offsetof(struct policy_limits, pids) },
+	};
+	int r;
+
+	if (!json_is_object(lim))
+		return fail(l, s, "limits", "limits", "must be an object");
+	r = check_keys(l, s, lim, limits_keys, "limits");
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
+		json_t *v = json_object_get(lim, fields[i].key);
+		char key[32];
+
+		if (!v)
+			continue;
+		(void)snprintf(key, sizeof(key), "limits.%s", fields[i].key);
+		/* A limit of 0 processes or 0 open files would only make the
+		 * program fail to start; core may be 0. */
+		if (!json_is_integer(v) || json_integer_value(v) < (strcmp(fields[i].key, "core") == 0 ? 0 : 1))
+			return fail(l, s, key, fields[i].key, "must be a %s integer",
+				    strcmp(fields[i].key, "core") == 0 ? "non-negative" : "positive");
+		*(long long *)((char *)&l->p->limits + fields[i].offset) = json_integer_value(v);
 	}
 	return 0;
 }
@@ -702,6 +743,8 @@ static int load_profile_source(struct loader *l, struct source *s, const char *s
 		return r;
 	if ((v = json_object_get(root, "required")) && (r = parse_required(l, s, v)) < 0)
 		return r;
+	if ((v = json_object_get(root, "limits")) && (r = parse_limits(l, s, v)) < 0)
+		return r;
 	return 0;
 }
 
@@ -753,6 +796,7 @@ static void policy_defaults(struct policy *p)
 	p->process.scope_signals = true;
 	p->process.scope_abstract_unix = true;
 	p->process.ptrace = false;
+	p->limits = (struct policy_limits){ .nofile = -1, .nproc = -1, .core = 0, .fsize = -1, .memory = -1, .pids = -1 };
 }
 
 static int load_common(struct loader *l, struct policy *p, int r, struct policy **ret)

@@ -26,6 +26,8 @@ json_t *policy_required_to_json(unsigned required)
 		{ POLICY_REQUIRE_LANDLOCK_NET, "landlock_net" },
 		{ POLICY_REQUIRE_LANDLOCK_SCOPES, "landlock_scopes" },
 		{ POLICY_REQUIRE_LANDLOCK_TRUNCATE, "landlock_truncate" },
+		{ POLICY_REQUIRE_NAMESPACES, "namespaces" },
+		{ POLICY_REQUIRE_CGROUP_LIMITS, "cgroup_limits" },
 	};
 	json_t *a = json_array();
 
@@ -33,6 +35,24 @@ json_t *policy_required_to_json(unsigned required)
 		if (required & names[i].bit)
 			(void)json_array_append_new(a, json_str(names[i].name));
 	return a;
+}
+
+static json_t *limit_json(long long v)
+{
+	return v >= 0 ? json_integer(v) : json_null();
+}
+
+json_t *policy_limits_to_json(const struct policy_limits *l)
+{
+	json_t *o = json_object();
+
+	json_set(o, "nofile", limit_json(l->nofile));
+	json_set(o, "nproc", limit_json(l->nproc));
+	json_set(o, "core", limit_json(l->core));
+	json_set(o, "fsize", limit_json(l->fsize));
+	json_set(o, "memory", limit_json(l->memory));
+	json_set(o, "pids", limit_json(l->pids));
+	return o;
 }
 
 json_t *policy_to_json(const struct policy *p)
@@ -62,6 +82,7 @@ json_t *policy_to_json(const struct policy *p)
 	json_set(o, "process", proc);
 	json_set(o, "env", env);
 	json_set(o, "required", policy_required_to_json(p->required));
+	json_set(o, "limits", policy_limits_to_json(&p->limits));
 	return o;
 }
 

@@ -15,6 +15,9 @@ json_t *policy_to_json(const struct policy *p);
  * pattern, origin) or null, layer, reason. */
 json_t *policy_decision_to_json(const struct policy_query *q, const struct policy_decision *d);
 
+/* limits: each key, null when not set. */
+json_t *policy_limits_to_json(const struct policy_limits *l);
+
 /* Names of the required bits, as written in profiles ("landlock_net", ...). */
 json_t *policy_required_to_json(unsigned required);
 

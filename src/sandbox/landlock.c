@@ -149,6 +149,18 @@ static int compile_conflicts(const struct policy *p, struct landlock_plan *plan)
 				     policy_rule_label(d, dl, sizeof(dl)), d->path, policy_class_name(a->klass),
 				     policy_rule_label(a, al, sizeof(al)), a->path) < 0)
 				return -ENOMEM;
+			{
+				size_t n = strv_length(plan->conflicts);
+				const struct policy_rule **nr =
+					realloc(plan->conflict_rules, (n + 1) * sizeof(*nr));
+
+				if (!nr) {
+					free(line);
+					return -ENOMEM;
+				}
+				plan->conflict_rules = nr;
+				nr[n] = d;
+			}
 			if (strv_consume(&plan->conflicts, line) < 0)
 				return -ENOMEM;
 			break;
@@ -256,6 +268,21 @@ int landlock_prepare(struct landlock_plan *plan, struct error *err)
 	return 0;
 }
 
+int landlock_reopen_under(struct landlock_plan *plan, const char *prefix, struct error *err)
+{
+	for (size_t i = 0; i < plan->n_paths; i++) {
+		struct landlock_path *lp = &plan->paths[i];
+
+		if (!path_has_prefix(lp->path, prefix))
+			continue;
+		if (lp->fd >= 0)
+			(void)close(lp->fd);
+		lp->fd = -1;
+		lp->missing = false;
+	}
+	return landlock_prepare(plan, err);
+}
+
 int landlock_apply(const struct landlock_plan *plan, struct error *err)
 {
 	struct ll_ruleset_attr attr = {
@@ -313,6 +340,7 @@ struct landlock_plan *landlock_plan_free(struct landlock_plan *plan)
 	free(plan->paths);
 	strv_free(plan->degraded);
 	strv_free(plan->conflicts);
+	free(plan->conflict_rules);
 	free(plan);
 	return NULL;
 }

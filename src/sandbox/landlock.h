@@ -38,6 +38,7 @@ struct landlock_plan {
 	unsigned degraded_bit[8]; /* the POLICY_REQUIRE_* bit of each line (0: none) */
 	unsigned degraded_required; /* all of them */
 	char **conflicts;         /* deny-inside-allow: one line naming both rules */
+	const struct policy_rule **conflict_rules; /* the deny rule of each line */
 };
 
 /* The ABI of the running kernel: >= 1, or a negative errno (-ENOSYS: not
@@ -51,6 +52,11 @@ int landlock_compile(const struct policy *p, int abi, struct landlock_plan **ret
  * missing and skipped. Rights that only apply to directories are removed for
  * files. Returns 0 or a negative errno naming the path in err. */
 int landlock_prepare(struct landlock_plan *plan, struct error *err);
+
+/* Open again every rule path under prefix (e.g. "/proc" after a fresh proc
+ * is mounted in the sandbox's namespaces: rules name inodes, and the old
+ * ones are not the new mount's). Returns 0 or a negative errno. */
+int landlock_reopen_under(struct landlock_plan *plan, const char *prefix, struct error *err);
 
 /* Create the ruleset, add the rules and restrict the calling thread. The
  * caller has set no_new_privs. Returns 0 or a negative errno. */

@@ -2,6 +2,10 @@
  * process that will exec, in the order the kernel requires: after Landlock
  * the process could no longer do what comes before it. */
 #include <dirent.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <termios.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <stdio.h>
@@ -13,6 +17,7 @@
 
 #include "base/path-util.h"
 #include "sandbox/launch.h"
+#include "sandbox/namespaces.h"
 
 static int check_program(const char *path)
 {
@@ -94,26 +99,198 @@ static int cloexec_inherited_fds(struct error *err)
 	return 0;
 }
 
-int launch_exec(const struct launch *l, bool *ret_exec_failed, struct error *err)
+/* Everything after namespaces and mounts, in the process that will exec:
+ * fds, limits, no_new_privs, Landlock, seccomp. */
+static int apply_restrictions(const struct launch *l, struct error *err)
 {
 	int r;
 
-	*ret_exec_failed = false;
 	r = cloexec_inherited_fds(err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < l->n_keep_fds; i++)
 		if (fcntl(l->keep_fds[i], F_SETFD, 0) < 0)
 			return error_set(err, errno, "cannot keep fd %d open: %s", l->keep_fds[i], strerror(errno));
+	if (l->limits && (r = limits_apply_rlimits(l->limits, err)) < 0)
+		return r;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return error_set(err, errno, "cannot set no_new_privs: %s", strerror(errno));
 	r = landlock_apply(l->landlock, err);
 	if (r < 0)
 		return r;
-	r = sfilter_apply(&l->sfilter, err);
+	return sfilter_apply(&l->sfilter, err);
+}
+
+int launch_exec(const struct launch *l, bool *ret_exec_failed, struct error *err)
+{
+	int r;
+
+	*ret_exec_failed = false;
+	r = apply_restrictions(l, err);
 	if (r < 0)
 		return r;
 	execve(l->file, l->argv, l->envp);
 	*ret_exec_failed = true;
 	return error_set(err, errno, "cannot execute '%s': %s", l->file, strerror(errno));
+}
+
+/* ---- isolated mode ---- */
+
+static volatile pid_t forward_to = -1;
+
+static void forward(int sig)
+{
+	int saved = errno;
+
+	if ((sig == SIGINT || sig == SIGQUIT) && isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp()) {
+		errno = saved;
+		return; /* the terminal sent it to the whole group already */
+	}
+	if (forward_to > 0)
+		(void)kill(forward_to, sig);
+	errno = saved;
+}
+
+void launch_forward_signals(pid_t pid)
+{
+	static const int sigs[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2 };
+	struct sigaction sa = { .sa_handler = forward, .sa_flags = SA_RESTART };
+
+	forward_to = pid;
+	(void)sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
+		(void)sigaction(sigs[i], &sa, NULL);
+}
+
+/* What the sandbox's pid 1 tells latch outside, once, before it exits. */
+struct init_report {
+	int wait_status;
+	int exec_errno;
+	int setup_errno;          /* setup failed: nothing ran */
+	char message[ERROR_MSG_MAX];
+};
+
+static _noreturn_ void init_report_exit(int fd, const struct init_report *rep, int code)
+{
+	(void)!write(fd, rep, sizeof(*rep));
+	_exit(code);
+}
+
+/* pid 1 of the sandbox: set up, start the program, reap, report. */
+static _noreturn_ void sandbox_init(const struct launch *l, int sync[2], int report_fd)
+{
+	struct init_report rep = { .wait_status = 0 };
+	struct error err = { 0 };
+	int exec_pipe[2], status;
+	pid_t child, pid;
+	ssize_t n;
+
+	if (ns_child_wait(sync) < 0)
+		_exit(125);
+	if (ns_setup_mounts(l->ns_flags & CLONE_NEWPID, &err) < 0 || mask_apply(l->masks, &err) < 0)
+		goto fail;
+	/* This process's own copy of the plan: rules under /proc must name the
+	 * fresh proc's inodes, not the host's. */
+	if ((l->ns_flags & CLONE_NEWPID) &&
+	    landlock_reopen_under((struct landlock_plan *)l->landlock, "/proc", &err) < 0)
+		goto fail;
+	if (apply_restrictions(l, &err) < 0)
+		goto fail;
+	if (pipe2(exec_pipe, O_CLOEXEC) < 0) {
+		error_set(&err, errno, "cannot create a pipe: %s", strerror(errno));
+		goto fail;
+	}
+	child = fork();
+	if (child < 0) {
+		error_set(&err, errno, "cannot start the program: %s", strerror(errno));
+		goto fail;
+	}
+	if (child == 0) {
+		int e;
+
+		(void)close(exec_pipe[0]);
+		(void)close(report_fd);
+		execve(l->file, l->argv, l->envp);
+		e = errno;
+		(void)!write(exec_pipe[1], &e, sizeof(e));
+		_exit(127);
+	}
+	(void)close(exec_pipe[1]);
+	launch_forward_signals(child);
+	do
+		n = read(exec_pipe[0], &rep.exec_errno, sizeof(rep.exec_errno));
+	while (n < 0 && errno == EINTR);
+	if (n != sizeof(rep.exec_errno))
+		rep.exec_errno = 0; /* end of file: the exec succeeded */
+	(void)close(exec_pipe[0]);
+	/* Reap everything; the program's own status is the answer. Returning
+	 * ends the namespace, and the kernel kills what is left in it. */
+	for (;;) {
+		pid = waitpid(-1, &status, 0);
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid < 0)
+			break;
+		if (pid == child) {
+			rep.wait_status = status;
+			break;
+		}
+	}
+	init_report_exit(report_fd, &rep, 0);
+fail:
+	rep.setup_errno = err.code ? err.code : EINVAL;
+	(void)snprintf(rep.message, sizeof(rep.message), "%s", err.msg);
+	init_report_exit(report_fd, &rep, 125);
+}
+
+int launch_isolated(const struct launch *l, struct launch_result *ret, struct error *err)
+{
+	struct init_report rep = { 0 };
+	int sync[2], report[2], status, r;
+	pid_t pid, w;
+	ssize_t n;
+
+	memset(ret, 0, sizeof(*ret));
+	if (pipe2(report, O_CLOEXEC) < 0)
+		return error_set(err, errno, "cannot create a pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid = ns_clone(l->ns_flags, sync);
+	if (pid < 0) {
+		(void)close(report[0]);
+		(void)close(report[1]);
+		ret->clone_failed = true;
+		return error_set(err, -pid, "cannot create namespaces: %s", strerror(-pid));
+	}
+	if (pid == 0) {
+		(void)close(report[0]);
+		sandbox_init(l, sync, report[1]);
+	}
+	(void)close(report[1]);
+	r = ns_write_maps(pid, err);
+	if (r == 0 && l->cgroup)
+		r = cgroup_attach(l->cgroup, pid, err);
+	ns_child_release(sync, r == 0);
+	launch_forward_signals(pid);
+	do
+		w = waitpid(pid, &status, 0);
+	while (w < 0 && errno == EINTR);
+	do
+		n = read(report[0], &rep, sizeof(rep));
+	while (n < 0 && errno == EINTR);
+	(void)close(report[0]);
+	if (r < 0)
+		return r;
+	if (n != sizeof(rep)) {
+		/* pid 1 died without a word: killed from outside, or the kernel
+		 * killed it. Its own status is all there is. */
+		ret->wait_status = status;
+		return 0;
+	}
+	if (rep.setup_errno)
+		return error_set(err, rep.setup_errno, "%s", rep.message);
+	ret->wait_status = rep.wait_status;
+	ret->exec_errno = rep.exec_errno;
+	if (rep.exec_errno)
+		return error_set(err, rep.exec_errno, "cannot execute '%s': %s", l->file, strerror(rep.exec_errno));
+	return 0;
 }

@@ -1,9 +1,17 @@
-/* The launch sequence of static mode: close inherited fds, apply Landlock,
- * then seccomp, then execve in place (no fork). */
+/* The launch sequence. Static mode: latch applies the sandbox to itself and
+ * execs in place. Isolated mode: latch clones a child into new namespaces,
+ * which sets up mounts and masks, applies the sandbox and, as pid 1, runs
+ * the program as its child; latch waits outside and reports its status.
+ * In both, the order is: namespaces and mounts, then environment and limits,
+ * then Landlock, then seccomp, then execve. */
 #ifndef LATCH_SANDBOX_LAUNCH_H
 #define LATCH_SANDBOX_LAUNCH_H
 
+#include <sys/types.h>
+
 #include "sandbox/landlock.h"
+#include "sandbox/limits.h"
+#include "sandbox/mounts.h"
 #include "sandbox/seccomp.h"
 
 struct launch {
@@ -14,6 +22,18 @@ struct launch {
 	char *const *argv;
 	const int *keep_fds;   /* inherited fds to keep open besides 0-2 */
 	size_t n_keep_fds;
+	const struct policy_limits *limits;   /* rlimits; NULL: none */
+	/* Isolated mode only: */
+	unsigned long ns_flags;               /* CLONE_NEW*; 0: static mode */
+	const struct mask_plan *masks;        /* NULL: none */
+	const struct cgroup_handle *cgroup;   /* NULL or no path: none */
+};
+
+/* What happened to the program in isolated mode. */
+struct launch_result {
+	int wait_status;     /* the program's status, as from waitpid */
+	int exec_errno;      /* execve failed with this errno (0: it ran) */
+	bool clone_failed;   /* namespaces refused by the kernel: nothing ran */
 };
 
 /* Find a program like execvp would, in the PATH given (colon separated). A
@@ -24,5 +44,16 @@ int launch_find_program(const char *name, const char *path_env, char **ret);
  * a negative errno with err set; err->code is the errno of the step that
  * failed. When execve itself fails, *ret_exec_failed is set. */
 int launch_exec(const struct launch *l, bool *ret_exec_failed, struct error *err);
+
+/* Isolated mode: returns 0 with *ret filled once the program has finished,
+ * or a negative errno with err set (ret->clone_failed when the namespaces
+ * could not be created: the caller may fall back to static mode). */
+int launch_isolated(const struct launch *l, struct launch_result *ret, struct error *err);
+
+/* Forward the signals a person or a supervisor sends (TERM, HUP, INT, QUIT,
+ * USR1, USR2) to pid. INT and QUIT are not forwarded while this process is in
+ * the terminal's foreground group: the terminal already sent them to the
+ * program, which shares the group. */
+void launch_forward_signals(pid_t pid);
 
 #endif

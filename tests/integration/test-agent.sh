@@ -102,17 +102,29 @@ expect_fail_with "Permission denied" "write into /tmp itself is refused" -- A sh
 check "nothing appeared in /tmp" [ ! -e "$probe" ]
 expect_why deny agent create "$probe"
 
-# ---- a project that contains the credentials cannot be sandboxed ----
+# ---- a project that contains the credentials ----
+# Static mode: Landlock cannot take ~/.ssh away from a writable $HOME.
 marker=$HOME/marker
+(
+	cd "$HOME" && "$LATCH" run --no-namespaces -p agent -- sh -c 'touch "$HOME/marker"'
+) >"$IT_SCRATCH/home.out" 2>"$IT_SCRATCH/home.err"
+rc=$?
+err=$(cat "$IT_SCRATCH/home.err")
+check "cwd = \$HOME, static: latch refuses to start (125)" [ "$rc" -eq 125 ]
+check "cwd = \$HOME, static: the message names the deny rule" contains "$err" "<group deny_credentials: \$HOME/.ssh>"
+check "cwd = \$HOME, static: the message names the enclosing write rule" contains "$err" "<profile agent: \$CWD>"
+check "cwd = \$HOME, static: the command never ran" [ ! -e "$marker" ]
+# Isolated: what exists is masked, but most denied credential paths do not
+# exist here, and the program could create them: refused, in one line.
 (
 	cd "$HOME" && "$LATCH" run -p agent -- sh -c 'touch "$HOME/marker"'
 ) >"$IT_SCRATCH/home.out" 2>"$IT_SCRATCH/home.err"
 rc=$?
 err=$(cat "$IT_SCRATCH/home.err")
-check "cwd = \$HOME: latch refuses to start (125)" [ "$rc" -eq 125 ]
-check "cwd = \$HOME: the message names the deny rule" contains "$err" "<group deny_credentials: \$HOME/.ssh>"
-check "cwd = \$HOME: the message names the enclosing write rule" contains "$err" "<profile agent: \$CWD>"
-check "cwd = \$HOME: the command never ran" [ ! -e "$marker" ]
+check "cwd = \$HOME, isolated: latch refuses to start (125)" [ "$rc" -eq 125 ]
+check "cwd = \$HOME, isolated: one line says which denied paths cannot be masked" \
+	eval '[ "$(printf "%s\n" "$err" | grep -c "^latch:")" -eq 1 ] && contains "$err" "cannot be masked"'
+check "cwd = \$HOME, isolated: the command never ran" [ ! -e "$marker" ]
 (cd "$HOME" && "$LATCH" profile check agent) >"$IT_SCRATCH/check.out" 2>&1
 check "cwd = \$HOME: profile check warns that run would refuse" \
 	contains "$(cat "$IT_SCRATCH/check.out")" "would refuse"

@@ -185,9 +185,15 @@ expect_rc 7 "exit: the command's status 7 comes back" -- "$LATCH" run -p minimal
 expect_rc 0 "exit: and status 0 too" -- "$LATCH" run -p minimal -- sh -c 'exit 0'
 expect_rc 143 "exit: a command killed by SIGTERM: the shell sees 143" -- \
 	"$LATCH" run -p minimal -- sh -c 'kill -TERM $$'
-run sh -c 'echo "$$"; exec "$1" run -p minimal -- sh -c "echo \$\$"' sh "$LATCH"
-check "exit: latch execs in place (same pid before and inside)" \
+run sh -c 'echo "$$"; exec "$1" run --no-namespaces -p minimal -- sh -c "echo \$\$"' sh "$LATCH"
+check "exit: static mode: latch execs in place (same pid before and inside)" \
 	eval '[ "$(printf "%s\n" "$out" | sed -n 1p)" = "$(printf "%s\n" "$out" | sed -n 2p)" ] && [ -n "$out" ]'
+
+expect_output_contains "pid=2" "exit: isolated mode: the program is pid 2 of its own pid namespace" -- \
+	"$LATCH" run -p minimal -- sh -c 'echo "pid=$$"'
+expect_rc 7 "exit: static mode: the status propagates" -- "$LATCH" run --no-namespaces -p minimal -- sh -c 'exit 7'
+expect_rc 143 "exit: static mode: death by a signal propagates" -- \
+	"$LATCH" run --no-namespaces -p minimal -- sh -c 'kill -TERM $$'
 
 # ---- inherited file descriptors ----
 echo fd-content >"$S/fdfile"

@@ -33,16 +33,21 @@ if [ "$abi" -lt 6 ]; then
 else
 	bg_start "$S/sleep.out" sleep 30
 	spid=$bg_pid
+	# Isolated (the default): the outside process is not even visible.
+	expect_op ESRCH "isolated: a process outside does not exist in the sandbox's pid namespace (ESRCH)" -- \
+		"$LATCH" run -p "$OPEN" -- "$TRY" kill "$spid" 15
+	check "isolated: the outside process is still alive" kill -0 "$spid"
+	# Static mode: Landlock's signal scope is what refuses.
 	expect_op EPERM "signals scoped: kill of a process outside is EPERM" -- \
-		"$LATCH" run -p "$SCOPED" -- "$TRY" kill "$spid" 15
+		"$LATCH" run --no-namespaces -p "$SCOPED" -- "$TRY" kill "$spid" 15
 	expect_why deny "$SCOPED" signal
 	expect_fail_with "not permitted" "signals scoped: sh's kill of the outside process fails" -- \
-		"$LATCH" run -p "$SCOPED" -- sh -c 'kill -TERM "$1"' sh "$spid"
+		"$LATCH" run --no-namespaces -p "$SCOPED" -- sh -c 'kill -TERM "$1"' sh "$spid"
 	check "signals scoped: the outside process is still alive" kill -0 "$spid"
 	expect_output_contains "status=143" "signals scoped: signalling the sandbox's own child works" -- \
 		"$LATCH" run -p "$SCOPED" -- sh -c 'sleep 5 & p=$!; kill "$p"; wait "$p"; echo "status=$?"'
 	expect_op ok "signals open: kill of the process outside works" -- \
-		"$LATCH" run -p "$OPEN" -- "$TRY" kill "$spid" 15
+		"$LATCH" run --no-namespaces -p "$OPEN" -- "$TRY" kill "$spid" 15
 	expect_why allow "$OPEN" signal
 	check "signals open: the outside process died" wait_gone "$spid"
 	wait "$spid" 2>/dev/null
