@@ -1,0 +1,223 @@
+#!/bin/sh
+# The isolation layer: namespaces, masks, limits, and the fallback. Every
+# case runs in isolated mode (the default) and, where the answer differs,
+# with the fallback forced (LATCH_NO_NAMESPACES=1), asserting what each mode
+# gives -- and that the fallback says what it loses.
+. "$(dirname "$0")/lib.sh"
+
+S=$IT_SCRATCH
+H=$HOME
+NOISO="env LATCH_NO_NAMESPACES=1"
+
+if ! "$LATCH" doctor --json | /usr/bin/python3 -c '
+import json, sys
+sys.exit(0 if json.load(sys.stdin)["data"]["user_namespaces"]["available"] else 1)'; then
+	skip "isolation" "unprivileged user namespaces are not available here (latch doctor)"
+	done_testing
+	exit 0
+fi
+
+# A profile that may read /proc and write the whole home, with ~/.ssh, one
+# file and the history denied inside it, and known_hosts allowed back.
+cat >"$S/home.json" <<EOF
+{
+  "name": "iso-home",
+  "groups": ["system_read", "system_exec", "devices"],
+  "filesystem": {
+    "read": ["/proc", "\$HOME/.ssh/known_hosts"],
+    "exec": ["$TRY_DIR"],
+    "write": ["\$HOME"],
+    "deny": ["\$HOME/.ssh", "\$HOME/.aws", "\$HOME/.netrc", "\$HOME/.gnupg", "\$HOME/.bash_history"]
+  }
+}
+EOF
+P=$S/home.json
+
+# ---- other processes ------------------------------------------------------
+bg_start "$S/sleeper.out" env LATCH_IT_SECRET=env-secret-7f3a sleep 60
+spid=$bg_pid
+# env execs sleep with the secret: wait (bounded) until it has.
+_i=0
+while [ "$_i" -lt 50 ] && ! grep -q 'sleep' "/proc/$spid/cmdline" 2>/dev/null; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+expect_output_contains "env-secret-7f3a" "baseline: the outside process's environ is readable without latch" -- \
+	sh -c 'tr "\0" "\n" <"/proc/$1/environ"' sh "$spid"
+expect_output_lacks "sleep 60" "isolated: ps inside does not list the outside process" -- \
+	"$LATCH" run -p "$P" -- ps -e -o pid,args
+expect_output_contains "ps -e" "isolated: ps inside does list the sandbox's own processes" -- \
+	"$LATCH" run -p "$P" -- ps -e -o pid,args
+expect_fail_with "No such file" "isolated: /proc/PID/environ of the outside process does not exist inside" -- \
+	"$LATCH" run -p "$P" -- cat "/proc/$spid/environ"
+# Without a pid namespace the process is visible (its command line, with
+# any secret on it). Its environ is still refused to an unprivileged
+# sandbox by Landlock's own ptrace restriction; root passes that check.
+expect_output_contains "sleep 60" "fallback: ps inside lists the outside process (the loss)" -- \
+	$NOISO "$LATCH" run --quiet -p "$P" --allow-unmasked -- ps -e -o pid,args
+expect_output_contains "sleep" "fallback: its /proc/PID/cmdline is readable (the loss)" -- \
+	$NOISO "$LATCH" run --quiet -p "$P" --allow-unmasked -- cat "/proc/$spid/cmdline"
+expect_output_contains "no pid, mount, ipc, uts or network namespace" "fallback: the warning says what is lost" -- \
+	$NOISO "$LATCH" run -p "$P" --allow-unmasked -- true
+bg_stop "$spid"
+
+# ---- masks: ~/.ssh hidden inside a writable $HOME ---------------------------
+R() { "$LATCH" run -p "$P" -- "$@"; }
+expect_fail_with "No such file" "mask: cat ~/.ssh/id_rsa fails" -- R cat "$H/.ssh/id_rsa"
+expect_output_lacks "id_rsa" "mask: listing ~/.ssh shows nothing denied" -- R ls -a "$H/.ssh"
+expect_output_contains "known_hosts" "mask: listing ~/.ssh shows the allowed known_hosts" -- R ls -a "$H/.ssh"
+expect_output_contains "github.com" "mask: the allowed known_hosts is readable" -- R cat "$H/.ssh/known_hosts"
+expect_why allow "$P" read "$H/.ssh/known_hosts"
+expect_fail_with "Read-only" "mask: the allowed known_hosts is not writable (the policy grants read)" -- \
+	R sh -c 'echo x >>"$1"' sh "$H/.ssh/known_hosts"
+expect_why deny "$P" write "$H/.ssh/known_hosts"
+expect_fail_with "No such file" "mask: cp ~/.ssh/id_rsa fails" -- R cp "$H/.ssh/id_rsa" "$H/copy"
+expect_fail_with "No such file" "mask: ln ~/.ssh/id_rsa fails" -- R ln "$H/.ssh/id_rsa" "$H/hard"
+expect_fail_with "busy" "mask: mv ~/.ssh ~/x fails" -- R mv "$H/.ssh" "$H/x"
+expect_why deny "$P" delete "$H/.ssh"
+rm -f "$H/sym"
+expect_output_lacks "$IT_MARK_SSH" "mask: ln -s ~/.ssh/id_rsa ./l && cat ./l shows nothing" -- \
+	R sh -c 'ln -s "$1" "$2"; cat "$2"' sh "$H/.ssh/id_rsa" "$H/sym"
+rm -f "$H/sym"
+expect_fail_with "Read-only" "mask: creating ~/.ssh/new fails" -- R sh -c 'echo x >"$1"' sh "$H/.ssh/new"
+expect_why deny "$P" create "$H/.ssh/new"
+expect_fail_with "No such file" "mask: ~/.aws/credentials is hidden" -- R cat "$H/.aws/credentials"
+expect_output_lacks "$IT_MARK_NETRC" "mask: ~/.netrc (a file) reads empty" -- R cat "$H/.netrc"
+expect_fail_with "Read-only" "mask: ~/.netrc (a file) cannot be written" -- R sh -c 'echo x >"$1"' sh "$H/.netrc"
+expect_output_lacks "$IT_MARK_HIST" "mask: ~/.bash_history reads empty" -- R cat "$H/.bash_history"
+expect_output_contains "home-work" "mask: ordinary work in \$HOME succeeds" -- \
+	R sh -c 'echo home-work >"$1/work.txt" && mkdir -p "$1/dir" && mv "$1/work.txt" "$1/dir/" && cat "$1/dir/work.txt"' sh "$H"
+expect_why allow "$P" write "$H/dir/work.txt"
+check "mask: the real files outside are untouched" eval 'grep -q "$IT_MARK_SSH" "$H/.ssh/id_rsa" && grep -q "$IT_MARK_NETRC" "$H/.netrc"'
+check "mask: no staging file is left in /tmp" eval '! ls /tmp/.latch-mask-* >/dev/null 2>&1'
+rm -f "$S/m"
+expect_rc 125 "fallback: the same profile is refused (Landlock alone cannot mask)" -- \
+	$NOISO "$LATCH" run -p "$P" -- sh -c 'touch "$1"' sh "$S/m"
+check "fallback: the command never ran" [ ! -e "$S/m" ]
+expect_output_contains "namespaces would mask it" "fallback: the refusal says namespaces would mask it" -- \
+	$NOISO "$LATCH" run -p "$P" -- true
+
+# A denied path inside an allowed directory that does not exist: refused in
+# isolated mode too, unless --allow-unmasked.
+cat >"$S/missing.json" <<EOF
+{ "name": "iso-missing", "extends": "$P", "filesystem": { "deny": ["\$HOME/.not-there"] } }
+EOF
+expect_rc 125 "unmaskable: a missing denied path inside \$HOME is refused" -- \
+	"$LATCH" run -p "$S/missing.json" -- sh -c 'touch "$1"' sh "$S/m"
+check "unmaskable: the command never ran" [ ! -e "$S/m" ]
+expect_output_contains "not enforced: --allow-unmasked" "unmaskable: --allow-unmasked runs it, with a warning" -- \
+	"$LATCH" run --allow-unmasked -p "$S/missing.json" -- true
+check "unmaskable: and it ran (exit 0)" [ "$rc" -eq 0 ]
+
+# ---- network off: an empty network namespace, and no sockets but unix -------
+cat >"$S/net.json" <<EOF
+{ "name": "iso-net", "groups": ["system_read", "system_exec"], "filesystem": { "exec": ["$TRY_DIR"] },
+  "network": { "mode": "off" } }
+EOF
+port=$("$TRY" free-port)
+/usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(3)
+print("listening", flush=True)
+try:
+    print("received", s.recv(100).decode(), flush=True)
+except socket.timeout:
+    print("nothing", flush=True)
+' "$port" >"$S/udp.out" 2>&1 &
+upid=$!
+_it_pids="$_it_pids $upid"
+wait_for_output "$S/udp.out"
+for mode in isolated fallback; do
+	pre=
+	[ "$mode" = fallback ] && pre=$NOISO
+	expect_op EACCES "$mode: network off: a TCP socket is refused" -- $pre "$LATCH" run --quiet -p "$S/net.json" -- "$TRY" tcp-connect 127.0.0.1 "$port"
+	expect_op EACCES "$mode: network off: a UDP socket is refused" -- $pre "$LATCH" run --quiet -p "$S/net.json" -- "$TRY" udp-socket
+	expect_op EACCES "$mode: network off: a raw socket is refused" -- $pre "$LATCH" run --quiet -p "$S/net.json" -- "$TRY" raw-socket
+	run $pre "$LATCH" run --quiet -p "$S/net.json" -- /usr/bin/python3 -c '
+import socket, sys
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"leak", ("127.0.0.1", int(sys.argv[1])))' "$port"
+done
+wait "$upid" 2>/dev/null
+expect_output_contains "nothing" "network off: the UDP listener outside received nothing" -- cat "$S/udp.out"
+expect_output_contains "net" "isolated: the plan lists the network namespace" -- \
+	"$LATCH" run --dry-run -p "$S/net.json" -- true
+
+# ---- lifetime: killing latch kills the sandbox -------------------------------
+"$LATCH" run -p "$P" -- sh -c 'sleep 60 & sleep 60 & echo started; wait' >"$S/life.out" 2>&1 &
+lpid=$!
+_it_pids="$_it_pids $lpid"
+wait_for_output "$S/life.out"
+kids=$(ps -e -o pid=,ppid=,args= | awk -v p="$lpid" '$2 == p { print $1 }')
+grand=
+for k in $kids; do
+	grand="$grand $(ps -e -o pid=,ppid= | awk -v p="$k" '$2 == p { print $1 }')"
+done
+sleepers=
+for g in $grand; do
+	sleepers="$sleepers $(ps -e -o pid=,ppid=,args= | awk -v p="$g" '$2 == p && /sleep 60/ { print $1 }')"
+done
+check "lifetime: the sandbox's sleeps are running" [ -n "$(echo $sleepers)" ]
+kill -KILL "$lpid"
+wait "$lpid" 2>/dev/null
+gone=yes
+for s in $sleepers; do wait_gone "$s" || gone=no; done
+check "lifetime: kill -9 of latch ends every process in the sandbox" [ "$gone" = yes ]
+
+# ---- exit status and signals propagate exactly -----------------------------
+for mode in isolated fallback; do
+	pre=
+	[ "$mode" = fallback ] && pre=$NOISO
+	expect_rc 7 "$mode: exit 7 propagates" -- $pre "$LATCH" run --quiet -p minimal -- sh -c 'exit 7'
+	expect_rc 143 "$mode: death by SIGTERM propagates (143)" -- $pre "$LATCH" run --quiet -p minimal -- sh -c 'kill -TERM $$'
+	expect_rc 137 "$mode: death by SIGKILL propagates (137)" -- $pre "$LATCH" run --quiet -p minimal -- sh -c 'kill -KILL $$'
+done
+"$LATCH" run -p base -- sh -c 'trap "echo got-term; exit 3" TERM; echo ready; sleep 30 & wait' >"$S/term.out" 2>&1 &
+tpid=$!
+_it_pids="$_it_pids $tpid"
+wait_for_output "$S/term.out"
+kill -TERM "$tpid"
+wait "$tpid"
+trc=$?
+check "isolated: SIGTERM to latch reaches the program (it trapped it and exited 3)" \
+	eval '[ "$trc" -eq 3 ] && grep -q got-term "$S/term.out"'
+
+# ---- limits ------------------------------------------------------------------
+cat >"$S/limits.json" <<EOF
+{ "name": "iso-limits", "extends": "minimal", "filesystem": { "write": ["$S"] },
+  "limits": { "nofile": 64, "fsize": 4096 } }
+EOF
+expect_output_contains "64" "limits: nofile 64 is in force inside" -- "$LATCH" run -p "$S/limits.json" -- sh -c 'ulimit -n'
+expect_output_contains "0" "limits: core is 0 by default" -- "$LATCH" run -p "$S/limits.json" -- sh -c 'ulimit -c'
+run "$LATCH" run -p "$S/limits.json" -- sh -c 'head -c 8192 /dev/zero >"$1"' sh "$S/big"
+check "limits: fsize 4096 stops a larger write" eval '[ "$rc" -ne 0 ] && [ "$(wc -c <"$S/big")" -le 4096 ]'
+run "$LATCH" run -p minimal -- sh -c 'ulimit -n'
+check "limits: without a limit, nofile is not 64 (control)" eval '[ "$rc" -eq 0 ] && [ "$out" != 64 ]'
+cat >"$S/cg.json" <<EOF
+{ "name": "iso-cg", "extends": "minimal", "limits": { "pids": 64 } }
+EOF
+cat >"$S/cg-req.json" <<EOF
+{ "name": "iso-cg-req", "extends": "$S/cg.json", "required": ["cgroup_limits"] }
+EOF
+if "$LATCH" run --dry-run -p "$S/cg.json" -- true | grep -q 'cgroup_limits'; then
+	expect_output_contains "cgroup_limits:" "limits: pids without a delegated cgroup v2 controller is reported" -- \
+		"$LATCH" run -p "$S/cg.json" -- true
+	expect_rc 125 "limits: with cgroup_limits required, the run is refused" -- "$LATCH" run -p "$S/cg-req.json" -- true
+	expect_rc 125 "limits: with --strict, the run is refused" -- "$LATCH" run --strict -p "$S/cg.json" -- true
+else
+	expect_output_contains "pids.max" "limits: the cgroup is delegated, and pids.max is set" -- \
+		"$LATCH" run -p "$S/cg.json" -- true
+fi
+
+# ---- required namespaces ------------------------------------------------------
+cat >"$S/need-ns.json" <<EOF
+{ "name": "iso-need", "extends": "minimal", "required": ["namespaces"] }
+EOF
+expect_rc 0 "required namespaces: isolated mode runs" -- "$LATCH" run -p "$S/need-ns.json" -- true
+expect_rc 125 "required namespaces: the forced fallback is refused" -- $NOISO "$LATCH" run -p "$S/need-ns.json" -- true
+expect_rc 125 "--strict: the forced fallback is not a degradation but --no-namespaces with required is refused" -- \
+	"$LATCH" run --no-namespaces -p "$S/need-ns.json" -- true
+expect_rc 125 "LATCH_NO_NAMESPACES=yes is refused (0 or 1)" -- env LATCH_NO_NAMESPACES=yes "$LATCH" run -p minimal -- true
+
+done_testing
