@@ -37,6 +37,14 @@ static void print_human(const struct kernel_features *f, json_t *profiles)
 	if (!f->userns)
 		printf(" (%s)", errno_name(f->userns_errno));
 	printf("%s%s\n", f->userns_detail[0] ? "; " : "", f->userns_detail);
+	if (getenv("LATCH_NO_NAMESPACES") && strcmp(getenv("LATCH_NO_NAMESPACES"), "1") == 0)
+		printf("latch run:  static mode (LATCH_NO_NAMESPACES=1): Landlock and seccomp only\n");
+	else if (f->userns)
+		printf("latch run:  isolated mode: pid, mount, ipc, uts (+net when the network is off) namespaces, "
+		       "masks\n");
+	else
+		printf("latch run:  static mode: Landlock and seccomp only; other processes of this user stay "
+		       "visible and nothing can be masked\n");
 	printf("built-in profiles on this kernel, from this directory:\n");
 	json_array_foreach(profiles, i, row) {
 		json_t *deg = json_object_get(row, "degraded"), *conf = json_object_get(row, "conflicts"), *v;
@@ -122,6 +130,11 @@ int cmd_doctor(int argc, char **argv)
 		struct json_result res = { .ok = true, .rc = 0, .exit_code = -1 };
 
 		json_set(data, "profiles", profiles);
+		json_set(data, "run_mode",
+			 json_str(getenv("LATCH_NO_NAMESPACES") && strcmp(getenv("LATCH_NO_NAMESPACES"), "1") == 0
+					  ? "static"
+				  : f.userns ? "isolated"
+					     : "static"));
 		json_set(data, "latch_version", json_str(LATCH_VERSION));
 		return cli_print_envelope("doctor_report", data, &res, 0);
 	}

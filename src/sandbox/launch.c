@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <sched.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <fcntl.h>
@@ -181,9 +182,8 @@ static _noreturn_ void sandbox_init(const struct launch *l, int sync[2], int rep
 {
 	struct init_report rep = { .wait_status = 0 };
 	struct error err = { 0 };
-	int exec_pipe[2], status;
+	int status;
 	pid_t child, pid;
-	ssize_t n;
 
 	if (ns_child_wait(sync) < 0)
 		_exit(125);
@@ -196,33 +196,14 @@ static _noreturn_ void sandbox_init(const struct launch *l, int sync[2], int rep
 		goto fail;
 	if (apply_restrictions(l, &err) < 0)
 		goto fail;
-	if (pipe2(exec_pipe, O_CLOEXEC) < 0) {
-		error_set(&err, errno, "cannot create a pipe: %s", strerror(errno));
-		goto fail;
+	/* posix_spawn: a vfork-style start (nothing to copy), and glibc
+	 * reports a failed exec as its return value. */
+	rep.exec_errno = posix_spawn(&child, l->file, NULL, NULL, l->argv, l->envp);
+	if (rep.exec_errno) {
+		rep.wait_status = 127 << 8;
+		init_report_exit(report_fd, &rep, 0);
 	}
-	child = fork();
-	if (child < 0) {
-		error_set(&err, errno, "cannot start the program: %s", strerror(errno));
-		goto fail;
-	}
-	if (child == 0) {
-		int e;
-
-		(void)close(exec_pipe[0]);
-		(void)close(report_fd);
-		execve(l->file, l->argv, l->envp);
-		e = errno;
-		(void)!write(exec_pipe[1], &e, sizeof(e));
-		_exit(127);
-	}
-	(void)close(exec_pipe[1]);
 	launch_forward_signals(child);
-	do
-		n = read(exec_pipe[0], &rep.exec_errno, sizeof(rep.exec_errno));
-	while (n < 0 && errno == EINTR);
-	if (n != sizeof(rep.exec_errno))
-		rep.exec_errno = 0; /* end of file: the exec succeeded */
-	(void)close(exec_pipe[0]);
 	/* Reap everything; the program's own status is the answer. Returning
 	 * ends the namespace, and the kernel kills what is left in it. */
 	for (;;) {
