@@ -1,44 +1,72 @@
 #!/bin/sh
-# Start-up cost of latch against bubblewrap and firejail, measured in one
-# hyperfine run so that the ratios are comparable. Never part of `make check`.
+# Start-up cost of latch against bubblewrap and firejail. Each table comes
+# from one hyperfine run, so its ratios are comparable. Never part of
+# `make check`.
+#
+#   static:    latch run --no-namespaces -p minimal  vs  bwrap --ro-bind / /,
+#              firejail --noprofile
+#   isolated:  latch run -p minimal (its own namespaces)  vs
+#              bwrap ... --unshare-all --die-with-parent
 #
 # usage: bench/run.sh path/to/latch [RUNS]
-# Writes build/bench/startup.md (a markdown table) and prints it.
+# Writes build/bench/startup.md and prints it.
 set -eu
 latch=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 runs=${2:-300}
 out=build/bench
 mkdir -p "$out"
 true_bin=$(command -v true)
+bwrap_iso="bwrap --ro-bind / / --dev /dev --proc /proc --unshare-all --die-with-parent $true_bin"
 
-set -- -N --warmup 30 --runs "$runs" --export-json "$out/startup.json" \
-	-n bare "$true_bin" \
-	-n "latch run -p minimal" "$latch run -p minimal -- $true_bin"
-if command -v bwrap >/dev/null 2>&1 && bwrap --ro-bind / / "$true_bin" 2>/dev/null; then
-	set -- "$@" -n "bwrap --ro-bind / /" "bwrap --ro-bind / / $true_bin"
-else
-	echo "bench: bubblewrap unavailable or not permitted here; its row is left out" >&2
-fi
-if command -v firejail >/dev/null 2>&1 && firejail --quiet --noprofile "$true_bin" 2>/dev/null; then
-	set -- "$@" -n "firejail --noprofile" "firejail --quiet --noprofile $true_bin"
-else
-	echo "bench: firejail unavailable or not permitted here; its row is left out" >&2
-fi
-hyperfine "$@" >&2
-
-python3 - "$out/startup.json" "$runs" >"$out/startup.md" <<'PY'
+# table NAME: run hyperfine with the rest of the arguments, then print a
+# markdown table of medians and of added time against the row named PEER.
+table() {
+	name=$1 peer=$2
+	shift 2
+	hyperfine -N --warmup 30 --runs "$runs" --export-json "$out/$name.json" "$@" >&2
+	/usr/bin/python3 - "$out/$name.json" "$runs" "$peer" <<'PY'
 import json, sys
 res = json.load(open(sys.argv[1]))["results"]
 med = {r["command"]: r["median"] * 1000 for r in res}
 bare = med["bare"]
-bw = next((v for k, v in med.items() if k.startswith("bwrap")), None)
-print(f"Start-up of `true`, hyperfine median of {sys.argv[2]} runs each, one run:\n")
-print("| command | median (ms) | added over bare (ms) | added vs bubblewrap's |")
+peer = med.get(sys.argv[3])
+print(f"hyperfine medians of {sys.argv[2]} runs each, one run:\n")
+print(f"| command | median (ms) | added over bare (ms) | added vs {sys.argv[3]} |")
 print("|---|---:|---:|---:|")
 for r in res:
     m = med[r["command"]]
     added = m - bare
-    ratio = f"{added / (bw - bare):.2f}x" if bw and r["command"] != "bare" and bw > bare else "-"
+    ratio = f"{added / (peer - bare):.2f}x" if peer and r["command"] != "bare" and peer > bare else "-"
     print(f"| {r['command']} | {m:.3f} | {added:+.3f} | {ratio} |")
 PY
+}
+
+have_bwrap=no
+if command -v bwrap >/dev/null 2>&1 && bwrap --ro-bind / / "$true_bin" 2>/dev/null; then
+	have_bwrap=yes
+else
+	echo "bench: bubblewrap unavailable or not permitted here; its rows are left out" >&2
+fi
+have_firejail=no
+if command -v firejail >/dev/null 2>&1 && firejail --quiet --noprofile "$true_bin" 2>/dev/null; then
+	have_firejail=yes
+else
+	echo "bench: firejail unavailable or not permitted here; its row is left out" >&2
+fi
+
+{
+	echo "## Static mode (Landlock + seccomp, exec in place)"
+	echo
+	set -- -n bare "$true_bin" \
+		-n "latch run --no-namespaces -p minimal" "$latch run --no-namespaces -p minimal -- $true_bin"
+	[ "$have_bwrap" = yes ] && set -- "$@" -n "bwrap --ro-bind / /" "bwrap --ro-bind / / $true_bin"
+	[ "$have_firejail" = yes ] && set -- "$@" -n "firejail --noprofile" "firejail --quiet --noprofile $true_bin"
+	table static "bwrap --ro-bind / /" "$@"
+	echo
+	echo "## Isolated mode (namespaces + masks + Landlock + seccomp)"
+	echo
+	set -- -n bare "$true_bin" -n "latch run -p minimal" "$latch run -p minimal -- $true_bin"
+	[ "$have_bwrap" = yes ] && set -- "$@" -n "bwrap --unshare-all" "$bwrap_iso"
+	table isolated "bwrap --unshare-all" "$@"
+} >"$out/startup.md"
 cat "$out/startup.md"

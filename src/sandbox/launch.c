@@ -217,6 +217,13 @@ static _noreturn_ void sandbox_init(const struct launch *l, int sync[2], int rep
 			break;
 		}
 	}
+	/* The program is done: end whatever it left behind and reap it all
+	 * before reporting, so that nothing from the sandbox outlives the
+	 * report. (Tearing the namespaces down is then the kernel's business,
+	 * which latch need not wait for.) */
+	(void)kill(-1, SIGKILL);
+	while (waitpid(-1, &status, 0) > 0 || errno == EINTR)
+		;
 	init_report_exit(report_fd, &rep, 0);
 fail:
 	rep.setup_errno = err.code ? err.code : EINVAL;
@@ -227,7 +234,7 @@ fail:
 int launch_isolated(const struct launch *l, struct launch_result *ret, struct error *err)
 {
 	struct init_report rep = { 0 };
-	int sync[2], report[2], status, r;
+	int sync[2], report[2], status = 0, r;
 	pid_t pid, w;
 	ssize_t n;
 
@@ -252,13 +259,17 @@ int launch_isolated(const struct launch *l, struct launch_result *ret, struct er
 		r = cgroup_attach(l->cgroup, pid, err);
 	ns_child_release(sync, r == 0);
 	launch_forward_signals(pid);
-	do
-		w = waitpid(pid, &status, 0);
-	while (w < 0 && errno == EINTR);
+	/* The report comes once everything in the sandbox is gone; pid 1's own
+	 * exit (namespace teardown) need not be waited for. */
 	do
 		n = read(report[0], &rep, sizeof(rep));
 	while (n < 0 && errno == EINTR);
 	(void)close(report[0]);
+	if (r < 0 || n != sizeof(rep)) {
+		do
+			w = waitpid(pid, &status, 0);
+		while (w < 0 && errno == EINTR);
+	}
 	if (r < 0)
 		return r;
 	if (n != sizeof(rep)) {
