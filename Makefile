@@ -34,7 +34,7 @@ else
 LATCH_LDLIBS := $(LDLIBS) $(PKG_LIBS)
 endif
 
-SRC := $(sort $(wildcard src/base/*.c src/policy/*.c src/sandbox/*.c src/cli/*.c))
+SRC := $(sort $(wildcard src/base/*.c src/policy/*.c src/sandbox/*.c src/supervise/*.c src/probe/*.c src/cli/*.c))
 LIB_SRC := $(filter-out src/cli/main.c,$(SRC))
 OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/builtins.o $(BUILD)/obj/gen/sfilter-bpf.o
 # What the seccomp generator needs: the tables, and the base it uses.
@@ -43,7 +43,7 @@ SFILTER_GEN_OBJ := $(BUILD)/obj/sandbox/seccomp.o $(BUILD)/obj/base/error.o $(BU
 PROFILES := $(sort $(wildcard profiles/*.json)) $(sort $(wildcard profiles/groups/*.json))
 UNIT_SRC := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
-HELPERS := $(BUILD)/tests/try-op
+HELPERS := $(BUILD)/tests/try-op $(BUILD)/tests/sup-harness
 
 .PHONY: all deps check unit integration asan demo bench install clean
 all: deps $(BUILD)/latch
@@ -89,6 +89,11 @@ $(BUILD)/tests/test-%: tests/unit/test-%.c $(BUILD)/liblatch.a
 $(BUILD)/tests/try-op: tests/integration/try-op.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $<
+
+# The supervisor's test launcher (and its race, flood and bench programs).
+$(BUILD)/tests/sup-harness: tests/integration/sup-harness.c $(BUILD)/liblatch.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS) -lpthread
 
 unit: $(UNIT_BIN)
 	@scripts/run-unit.sh $(UNIT_BIN)

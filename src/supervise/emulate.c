@@ -1,0 +1,442 @@
+/* Emulation: the supervisor performs a call for the program, on the objects
+ * sup_pin() pinned and the decision was made on, and answers with the
+ * result: a descriptor installed with SECCOMP_IOCTL_NOTIF_ADDFD +
+ * SECCOMP_ADDFD_FLAG_SEND, or the return value of mkdir/unlink/rename/...
+ *
+ * Objects are reached through our own pinned descriptors (fd-relative
+ * *at() calls with single-component names, or our own /proc/self/fd/N),
+ * never by the program's path again, and files are created with the
+ * program's umask. Connecting a socket uses the program's own socket
+ * (pidfd_getfd): its type, flags, options and bound name are kept, and no
+ * descriptor of the program is replaced. A connect that may block runs on
+ * a worker thread so that the loop keeps serving. */
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "supervise/sup-serve.h"
+
+#ifndef __O_TMPFILE
+#define __O_TMPFILE 020000000
+#endif
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL /* 6.9 */
+#endif
+#ifndef SECCOMP_ADDFD_FLAG_SEND
+#define SECCOMP_ADDFD_FLAG_SEND (1UL << 1)
+#endif
+
+/* A blocking connect running on a worker thread. */
+struct sup_slow {
+	bool used;
+	int listener;
+	int sock;
+	int keep_fd;               /* pinned socket inode, for /proc/self/fd/N */
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	int err;                   /* the result */
+	int pipe_w;
+	unsigned index;
+	struct sup_req req;
+};
+
+static int addfd_send(struct sup_state *s, struct sup_req *r, int fd, bool cloexec)
+{
+	struct seccomp_notif_addfd a = {
+		.id = r->id,
+		.flags = SECCOMP_ADDFD_FLAG_SEND,
+		.srcfd = (uint32_t)fd,
+		.newfd = 0,
+		.newfd_flags = cloexec ? O_CLOEXEC : 0,
+	};
+
+	if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a) >= 0)
+		return 0;
+	if (errno == ENOENT)
+		return -ENOENT; /* the caller died or was interrupted */
+	/* Not installed (EMFILE: the program's table is full): the
+	 * notification is still open, answer it with the error. */
+	{
+		int e = errno;
+
+		return sup_respond_error(s, r->id, e) == -ENOENT ? -ENOENT : e;
+	}
+}
+
+/* Answer with the outcome of a call performed here: 0 or an errno. */
+static int answer(struct sup_state *s, struct sup_req *r, int rc)
+{
+	int e = rc < 0 ? errno : 0;
+	int w = e ? sup_respond_error(s, r->id, e) : sup_respond_value(s, r->id, 0);
+
+	return w == -ENOENT ? -ENOENT : e;
+}
+
+static void proc_self_fd(int fd, char *buf, size_t size)
+{
+	(void)snprintf(buf, size, "/proc/self/fd/%d", fd);
+}
+
+static int emulate_open(struct sup_state *s, struct sup_req *r, mode_t um)
+{
+	struct sup_obj *o = &r->obj[0];
+	uint64_t f = r->call.flags;
+	bool cloexec = f & O_CLOEXEC;
+	uint64_t base = (f & ~(uint64_t)(O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY)) | O_CLOEXEC | O_NOCTTY;
+	char path[64], landed[PATH_MAX];
+	struct stat st;
+	mode_t old;
+	int fd, e;
+
+	if (!o->in_parent && (e = sup_obj_stat(o)) != 0)
+		return sup_respond_error(s, r->id, e) == -ENOENT ? -ENOENT : e;
+	if ((f & __O_TMPFILE) == __O_TMPFILE) {
+		old = umask(um);
+		fd = openat(o->fd, ".", (int)(f | O_CLOEXEC | O_NOCTTY), (mode_t)r->call.mode);
+		(void)umask(old);
+		if (fd < 0)
+			return answer(s, r, -1);
+		if (fstat(fd, &st) < 0 || st.st_dev != o->dev) {
+			(void)close(fd);
+			return sup_respond_error(s, r->id, EACCES) == -ENOENT ? -ENOENT : EACCES;
+		}
+	} else if (o->in_parent) {
+		struct open_how how = {
+			.flags = (f & ~(uint64_t)(O_NOFOLLOW | O_NOCTTY)) | O_CLOEXEC | O_NOCTTY | O_CREAT,
+			.mode = r->call.mode,
+			/* The entry is one component of the pinned parent; a
+			 * symlink raced into its place is refused, not followed. */
+			.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+		};
+
+		old = umask(um);
+		fd = (int)syscall(SYS_openat2, o->fd, o->name, &how, sizeof(how));
+		(void)umask(old);
+		if (fd < 0)
+			return answer(s, r, -1);
+		/* Where did it land? The decided path, or nothing. */
+		if (sup_fd_path(fd, landed, sizeof(landed)) < 0 || strcmp(landed, o->real) != 0) {
+			(void)close(fd);
+			r->note = "the new file did not land where it was decided";
+			return sup_respond_error(s, r->id, EACCES) == -ENOENT ? -ENOENT : EACCES;
+		}
+	} else if (f & O_PATH) {
+		fd = fcntl(o->fd, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			return answer(s, r, -1);
+	} else {
+		bool fifo_block = o->type == S_IFIFO && !(f & O_NONBLOCK);
+
+		/* Reopen the pinned object. A FIFO is opened non-blocking so
+		 * that the supervisor never waits for a peer (a writer with no
+		 * reader gets ENXIO), then set back. */
+		proc_self_fd(o->fd, path, sizeof(path));
+		fd = open(path, (int)(base | (fifo_block ? O_NONBLOCK : 0)));
+		if (fd < 0)
+			return answer(s, r, -1);
+		if (fifo_block)
+			(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		/* The very object that was decided, still where it was decided
+		 * (a rename since then is refused, not followed). */
+		if (fstat(fd, &st) < 0 || st.st_dev != o->dev || st.st_ino != o->ino ||
+		    (o->real[0] == '/' &&
+		     (sup_fd_path(fd, landed, sizeof(landed)) < 0 || strcmp(landed, o->real) != 0))) {
+			(void)close(fd);
+			r->note = "the file moved while the supervisor opened it";
+			return sup_respond_error(s, r->id, EACCES) == -ENOENT ? -ENOENT : EACCES;
+		}
+	}
+	e = addfd_send(s, r, fd, cloexec);
+	(void)close(fd);
+	return e;
+}
+
+static int emulate_mknod(struct sup_state *s, struct sup_req *r, mode_t um)
+{
+	struct sup_obj *o = &r->obj[0];
+	mode_t mode = (mode_t)r->call.mode, old;
+	int rc;
+
+	switch (mode & S_IFMT) {
+	case 0:
+	case S_IFREG:
+	case S_IFIFO:
+	case S_IFSOCK:
+		break;
+	case S_IFCHR:
+	case S_IFBLK:
+		/* Landlock never grants device nodes; neither do we. */
+		return sup_respond_error(s, r->id, EPERM) == -ENOENT ? -ENOENT : EPERM;
+	default:
+		return sup_respond_error(s, r->id, EINVAL) == -ENOENT ? -ENOENT : EINVAL;
+	}
+	old = umask(um);
+	rc = mknodat(o->fd, o->name, mode, (dev_t)r->call.dev);
+	(void)umask(old);
+	return answer(s, r, rc);
+}
+
+int sup_emulate(struct sup_state *s, struct sup_req *r)
+{
+	struct sup_obj *o0 = &r->obj[0], *o1 = &r->obj[1];
+	char path[64];
+	mode_t um = 022, old;
+	int e, rc;
+
+	e = sup_target_creds(s, r, &um);
+	if (e == -ENOENT)
+		return -ENOENT;
+	if (e) {
+		/* The program has fewer rights than we do (another uid, fewer
+		 * capabilities): acting for it would lend it ours. */
+		r->note = "the program's credentials differ from the supervisor's, so it cannot act for it";
+		return sup_respond_error(s, r->id, EACCES) == -ENOENT ? -ENOENT : EACCES;
+	}
+	switch (r->call.op) {
+	case SUP_OP_OPEN:
+		return emulate_open(s, r, um);
+	case SUP_OP_MKDIR:
+		old = umask(um);
+		rc = mkdirat(o0->fd, o0->name, (mode_t)r->call.mode);
+		(void)umask(old);
+		return answer(s, r, rc);
+	case SUP_OP_MKNOD:
+		return emulate_mknod(s, r, um);
+	case SUP_OP_SYMLINK:
+		return answer(s, r, symlinkat(r->link_target, o1->fd, o1->name));
+	case SUP_OP_UNLINK:
+		return answer(s, r, unlinkat(o0->fd, o0->name, (int)r->call.flags));
+	case SUP_OP_RENAME:
+		return answer(s, r,
+			      (int)syscall(SYS_renameat2, o0->fd, o0->name, o1->fd, o1->name, (unsigned)r->call.flags));
+	case SUP_OP_LINK:
+		proc_self_fd(o0->fd, path, sizeof(path));
+		return answer(s, r, linkat(AT_FDCWD, path, o1->fd, o1->name, AT_SYMLINK_FOLLOW));
+	case SUP_OP_TRUNCATE:
+		proc_self_fd(o0->fd, path, sizeof(path));
+		return answer(s, r, truncate(path, (off_t)r->call.length));
+	case SUP_OP_CHMOD:
+		if (o0->type == S_IFLNK)
+			return sup_respond_error(s, r->id, EOPNOTSUPP) == -ENOENT ? -ENOENT : EOPNOTSUPP;
+		proc_self_fd(o0->fd, path, sizeof(path));
+		return answer(s, r, chmod(path, (mode_t)r->call.mode & 07777));
+	case SUP_OP_CHOWN:
+		return answer(s, r, fchownat(o0->fd, "", r->call.uid, r->call.gid, AT_EMPTY_PATH));
+	case SUP_OP_CONNECT:
+	case SUP_OP_BIND: {
+		struct sockaddr_un un = { .sun_family = AF_UNIX };
+		const struct sockaddr *sa = (const struct sockaddr *)&r->addr;
+		socklen_t len = r->addrlen;
+		int w;
+
+		if (r->sock_domain == AF_UNIX && o0->fd >= 0) {
+			/* Reach the pinned inode (connect) or the pinned
+			 * parent (bind) through our own descriptor. */
+			if (r->call.op == SUP_OP_CONNECT)
+				w = snprintf(un.sun_path, sizeof(un.sun_path), "/proc/self/fd/%d", o0->fd);
+			else
+				w = snprintf(un.sun_path, sizeof(un.sun_path), "/proc/self/fd/%d/%s", o0->fd, o0->name);
+			if (w < 0 || (size_t)w >= sizeof(un.sun_path))
+				return sup_respond_error(s, r->id, ENAMETOOLONG) == -ENOENT ? -ENOENT : ENAMETOOLONG;
+			sa = (const struct sockaddr *)&un;
+			len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)w + 1);
+		}
+		if (r->call.op == SUP_OP_BIND) {
+			old = umask(um);
+			rc = bind(r->sock, sa, len);
+			(void)umask(old);
+			return answer(s, r, rc);
+		}
+		/* A blocking socket may wait (a full backlog, a slow TCP
+		 * peer): a worker waits instead of the loop. */
+		if (!(fcntl(r->sock, F_GETFL) & O_NONBLOCK) && sup_slow_connect(s, r, sa, len))
+			return -EINPROGRESS;
+		return answer(s, r, connect(r->sock, sa, len));
+	}
+	case SUP_OP_EXEC:
+	case SUP_OP_CHROOT:
+	case SUP_OP_SETNS:
+	case _SUP_OP_MAX:
+		break;
+	}
+	return sup_respond_error(s, r->id, ENOSYS) == -ENOENT ? -ENOENT : ENOSYS;
+}
+
+/* ---- sockets ------------------------------------------------------------------ */
+
+static int sys_pidfd_open(pid_t pid, unsigned flags)
+{
+	return (int)syscall(SYS_pidfd_open, pid, flags);
+}
+
+static int sys_pidfd_getfd(int pidfd, int fd)
+{
+	return (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+}
+
+int sup_socket_prepare(struct sup_state *s, struct sup_req *r)
+{
+	int pidfd, sock, e, v;
+	socklen_t len = sizeof(v);
+
+	r->sock = -1;
+	if (r->call.sockfd < 0)
+		return EBADF;
+	/* The descriptor table is shared by the threads of a process, so the
+	 * thread group leader's pidfd reaches it too where PIDFD_THREAD is
+	 * unknown. */
+	pidfd = sys_pidfd_open(r->tid, PIDFD_THREAD);
+	if (pidfd < 0)
+		pidfd = sys_pidfd_open(r->pid, 0);
+	if (!sup_id_valid(s, r->id)) {
+		if (pidfd >= 0)
+			(void)close(pidfd);
+		return -ENOENT;
+	}
+	if (pidfd < 0)
+		return EPERM;
+	sock = sys_pidfd_getfd(pidfd, r->call.sockfd);
+	e = errno;
+	(void)close(pidfd);
+	if (!sup_id_valid(s, r->id)) {
+		if (sock >= 0)
+			(void)close(sock);
+		return -ENOENT;
+	}
+	if (sock < 0)
+		return e == EBADF ? EBADF : EPERM;
+	if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &v, &len) < 0) {
+		e = errno;
+		(void)close(sock);
+		return e == ENOTSOCK ? ENOTSOCK : e;
+	}
+	r->sock = sock;
+	r->sock_domain = v;
+	return 0;
+}
+
+/* ---- worker threads for blocking connects ----------------------------------- */
+
+int sup_slow_init(struct sup_state *s)
+{
+	s->slow = calloc(SUP_SLOW_MAX, sizeof(*s->slow));
+	if (!s->slow)
+		return -ENOMEM;
+	if (pipe2(s->slow_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	return 0;
+}
+
+static void *slow_main(void *arg)
+{
+	struct sup_slow *j = arg;
+	union {
+		struct seccomp_notif_resp resp;
+		char pad[128];
+	} u;
+	int rc;
+
+	rc = connect(j->sock, (const struct sockaddr *)&j->addr, j->addrlen);
+	j->err = rc < 0 ? errno : 0;
+	memset(&u, 0, sizeof(u));
+	u.resp.id = j->req.id;
+	u.resp.error = -j->err;
+	if (ioctl(j->listener, SECCOMP_IOCTL_NOTIF_SEND, &u.resp) < 0 && errno == ENOENT)
+		j->err = -ENOENT;
+	/* At most SUP_SLOW_MAX indexes are ever in the pipe: it cannot fill. */
+	while (write(j->pipe_w, &j->index, sizeof(j->index)) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+int sup_slow_connect(struct sup_state *s, struct sup_req *r, const struct sockaddr *sa, socklen_t len)
+{
+	pthread_attr_t attr;
+	pthread_t th;
+
+	for (unsigned i = 0; i < SUP_SLOW_MAX; i++) {
+		struct sup_slow *j = &s->slow[i];
+
+		if (j->used)
+			continue;
+		j->req = *r;
+		j->listener = s->listener;
+		j->sock = r->sock;
+		j->keep_fd = r->obj[0].fd;
+		memcpy(&j->addr, sa, len);
+		j->addrlen = len;
+		j->pipe_w = s->slow_pipe[1];
+		j->index = i;
+		if (pthread_attr_init(&attr) != 0)
+			return 0;
+		(void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		(void)pthread_attr_setstacksize(&attr, 64 * 1024);
+		if (pthread_create(&th, &attr, slow_main, j) != 0) {
+			(void)pthread_attr_destroy(&attr);
+			return 0;
+		}
+		(void)pthread_attr_destroy(&attr);
+		j->used = true;
+		s->slow_running++;
+		/* The worker owns the socket and the pin now. */
+		r->sock = -1;
+		r->obj[0].fd = -1;
+		return 1;
+	}
+	return 0;
+}
+
+void sup_slow_collect(struct sup_state *s)
+{
+	unsigned idx;
+
+	while (read(s->slow_pipe[0], &idx, sizeof(idx)) == (ssize_t)sizeof(idx)) {
+		struct sup_slow *j;
+
+		if (idx >= SUP_SLOW_MAX || !s->slow[idx].used)
+			continue;
+		j = &s->slow[idx];
+		if (j->err == -ENOENT) {
+			s->sum->vanished++;
+		} else {
+			j->req.sock = -1;
+			j->req.obj[0].fd = -1;
+			j->req.obj[1].fd = -1;
+			sup_finish(s, &j->req, SUP_ACTION_EMULATE, true, j->err, NULL);
+		}
+		(void)close(j->sock);
+		if (j->keep_fd >= 0)
+			(void)close(j->keep_fd);
+		j->used = false;
+		s->slow_running--;
+	}
+}
+
+void sup_slow_done(struct sup_state *s)
+{
+	/* Workers finish on their own: a connect ends (or the caller dies
+	 * and the notification with it); wait for them, bounded. */
+	for (int i = 0; s->slow && s->slow_running > 0 && i < 3000; i++) {
+		struct pollfd p = { .fd = s->slow_pipe[0], .events = POLLIN };
+
+		(void)poll(&p, 1, 10);
+		sup_slow_collect(s);
+	}
+	if (s->slow_pipe[0] >= 0)
+		(void)close(s->slow_pipe[0]);
+	if (s->slow_pipe[1] >= 0)
+		(void)close(s->slow_pipe[1]);
+	/* A worker still stuck keeps its slot: not freed. */
+	if (s->slow_running == 0)
+		free(s->slow);
+	s->slow = NULL;
+}

@@ -1,0 +1,299 @@
+/* The notify filter (built by libseccomp, loaded with our own seccomp()
+ * call so that WAIT_KILLABLE_RECV can be added), handing the listener from
+ * child to parent, and the child's side of the terminal. */
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "base/json-util.h"
+#include "supervise/sup-internal.h"
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5) /* 5.19 */
+#endif
+
+struct sup_filter {
+	struct sock_filter *insns;
+	unsigned short len;
+};
+
+static void ctx_releasep(scmp_filter_ctx *ctx)
+{
+	if (*ctx)
+		seccomp_release(*ctx);
+}
+
+int sup_filter_build(struct sup_filter **ret, struct error *err)
+{
+	_cleanup_(ctx_releasep) scmp_filter_ctx ctx = NULL;
+	_cleanup_close_ int fd = -EBADF;
+	struct sup_filter *f = NULL;
+	struct stat st;
+	ssize_t n;
+	int r;
+
+	ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (!ctx)
+		return error_set(err, ENOMEM, "unable to create the notify filter");
+	/* Foreign arches are already killed by the baseline; the same here,
+	 * so this filter never lets one through on its own. */
+	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	if (r == 0)
+		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	if (r == 0)
+		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	if (r < 0)
+		return error_set(err, -r, "unable to set a notify filter attribute: %s", strerror(-r));
+	for (size_t i = 0; i < sup_n_syscalls; i++) {
+		int nr = seccomp_syscall_resolve_name(sup_syscalls[i].name);
+
+		if (nr < 0)
+			continue; /* not on this arch, or unknown to libseccomp */
+		r = seccomp_rule_add_exact(ctx, SCMP_ACT_NOTIFY, nr, 0);
+		if (r < 0)
+			return error_set(err, -r, "unable to notify '%s': %s", sup_syscalls[i].name, strerror(-r));
+	}
+	fd = memfd_create("latch-notify-filter", MFD_CLOEXEC);
+	if (fd < 0)
+		return error_set(err, errno, "cannot create a memfd: %s", strerror(errno));
+	r = seccomp_export_bpf(ctx, fd);
+	if (r < 0)
+		return error_set(err, -r, "unable to export the notify filter: %s", strerror(-r));
+	if (fstat(fd, &st) < 0)
+		return error_set(err, errno, "cannot stat the exported filter: %s", strerror(errno));
+	if (st.st_size <= 0 || st.st_size % (off_t)sizeof(struct sock_filter) ||
+	    st.st_size / (off_t)sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return error_set(err, EINVAL, "the exported notify filter has a bad size (%lld bytes)",
+				 (long long)st.st_size);
+	f = calloc(1, sizeof(*f));
+	if (f)
+		f->insns = malloc((size_t)st.st_size);
+	if (!f || !f->insns) {
+		sup_filter_free(f);
+		return error_set(err, ENOMEM, "out of memory");
+	}
+	f->len = (unsigned short)(st.st_size / (off_t)sizeof(struct sock_filter));
+	n = pread(fd, f->insns, (size_t)st.st_size, 0);
+	if (n != st.st_size) {
+		sup_filter_free(f);
+		return error_set(err, n < 0 ? errno : EIO, "cannot read the exported notify filter");
+	}
+	*ret = f;
+	return 0;
+}
+
+struct sup_filter *sup_filter_free(struct sup_filter *f)
+{
+	if (f) {
+		free(f->insns);
+		free(f);
+	}
+	return NULL;
+}
+
+int sup_filter_load(const struct sup_filter *f, const struct sup_filter_opts *o, int *ret_listener,
+		    struct error *err)
+{
+	struct sock_fprog prog;
+	long fd = -1;
+
+	if (!f || !f->insns)
+		return error_set(err, EINVAL, "no notify filter");
+	prog.len = f->len;
+	prog.filter = f->insns;
+	/* An unknown flag is refused (EINVAL) before anything is installed,
+	 * so trying the richer call first is safe. */
+	if (o && o->wait_killable_recv)
+		fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+			     SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &prog);
+	if (fd < 0 && (!o || !o->wait_killable_recv || errno == EINVAL))
+		fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	if (fd < 0) {
+		if (errno == EBUSY)
+			return error_set(err, EBUSY, "cannot load the notify filter: a seccomp listener already "
+						     "exists in this process's filter chain");
+		if (errno == EACCES)
+			return error_set(err, EACCES, "cannot load the notify filter: no_new_privs is not set");
+		return error_set(err, errno, "cannot load the notify filter: %s", strerror(errno));
+	}
+	*ret_listener = (int)fd;
+	return 0;
+}
+
+int sup_install_filter(const struct sup_filter_opts *o, int *ret_listener, struct error *err)
+{
+	_cleanup_(sup_filter_freep) struct sup_filter *f = NULL;
+	int r;
+
+	r = sup_filter_build(&f, err);
+	if (r < 0)
+		return r;
+	return sup_filter_load(f, o, ret_listener, err);
+}
+
+json_t *sup_filter_to_json(void)
+{
+	json_t *o = json_object(), *notified = json_array(), *skipped = json_array();
+
+	if (!o || !notified || !skipped) {
+		json_decref(o);
+		json_decref(notified);
+		json_decref(skipped);
+		return NULL;
+	}
+	for (size_t i = 0; i < sup_n_syscalls; i++) {
+		int nr = seccomp_syscall_resolve_name(sup_syscalls[i].name);
+
+		if (nr >= 0) {
+			(void)json_array_append_new(notified, json_str(sup_syscalls[i].name));
+		} else {
+			json_t *s = json_object();
+
+			json_set(s, "syscall", json_str(sup_syscalls[i].name));
+			json_set(s, "reason",
+				 json_str(nr == __NR_SCMP_ERROR ? "unknown_to_libseccomp" : "not_on_this_arch"));
+			(void)json_array_append_new(skipped, s);
+		}
+	}
+	json_set(o, "notified", notified);
+	json_set(o, "skipped", skipped);
+	return o;
+}
+
+int sup_send_fd(int sock, int fd, struct error *err)
+{
+	char byte = 'L';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	memset(&u, 0, sizeof(u));
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	do
+		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return error_set(err, errno, "cannot send the listener: %s", strerror(errno));
+	if (n != 1)
+		return error_set(err, EIO, "cannot send the listener: short write");
+	return 0;
+}
+
+/* Close every fd carried by a control message we refuse. */
+static void close_passed_fds(struct msghdr *msg)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
+		size_t n;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len < CMSG_LEN(0))
+			continue;
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			(void)close(fd);
+		}
+	}
+}
+
+int sup_recv_fd(int sock, int *ret_fd, struct error *err)
+{
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * 4)];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm;
+	ssize_t n;
+	int fd;
+
+	memset(&u, 0, sizeof(u));
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return error_set(err, errno, "cannot receive the listener: %s", strerror(errno));
+	if (n == 0)
+		return error_set(err, EPIPE, "cannot receive the listener: the sandbox closed the socket "
+					     "before sending it");
+	cm = CMSG_FIRSTHDR(&msg);
+	if ((msg.msg_flags & MSG_CTRUNC) || !cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+	    cm->cmsg_len != CMSG_LEN(sizeof(int)) || CMSG_NXTHDR(&msg, cm)) {
+		close_passed_fds(&msg);
+		return error_set(err, EBADMSG, "cannot receive the listener: expected exactly one descriptor");
+	}
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	*ret_fd = fd;
+	return 0;
+}
+
+bool sup_fd_is_listener(int fd)
+{
+	char path[64], target[64];
+	ssize_t n;
+
+	(void)snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return false;
+	target[n] = '\0';
+	return strcmp(target, "anon_inode:seccomp notify") == 0;
+}
+
+int sup_tty_child_setup(void)
+{
+	sigset_t ttou, old;
+	_cleanup_close_ int tty = -EBADF;
+	bool foreground;
+	int r = 0;
+
+	tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	foreground = tty >= 0 && tcgetpgrp(tty) == getpgrp();
+	if (setpgid(0, 0) < 0)
+		return -errno;
+	if (tty < 0)
+		return -ENOTTY;
+	if (!foreground)
+		return 0;
+	/* From a background group, tcsetpgrp raises SIGTTOU unless blocked. */
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	(void)sigprocmask(SIG_BLOCK, &ttou, &old);
+	if (tcsetpgrp(tty, getpid()) < 0)
+		r = -errno;
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}

@@ -1,0 +1,1106 @@
+/* Reading the target and pinning its paths.
+ *
+ * Target memory is read once, with process_vm_readv in page-bounded chunks,
+ * and every read is followed by SECCOMP_IOCTL_NOTIF_ID_VALID: if the
+ * notification is no longer valid, the pid may already name another
+ * process and nothing read may be used. /proc/TID files opened here are
+ * checked the same way.
+ *
+ * A path is resolved where the program would resolve it: an absolute path
+ * from the program's root (/proc/TID/root with RESOLVE_IN_ROOT, so a
+ * different mount namespace is honoured), a relative one from its cwd or
+ * dirfd (/proc/TID/cwd, /proc/TID/fd/N). openat2 with RESOLVE_NO_MAGICLINKS
+ * pins the object (O_PATH) or, for calls that create or remove an entry,
+ * its parent directory; the decision is then made on the pinned object's
+ * real path (readlink of our own /proc/self/fd/N), and emulation acts on
+ * the pinned object, so a rename racing the decision changes nothing. */
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "base/macro.h"
+#include "base/path-util.h"
+#include "supervise/sup-serve.h"
+
+#ifndef __O_TMPFILE
+#define __O_TMPFILE 020000000
+#endif
+#define OPEN_HOW_SIZE_VER0 24
+#define RESOLVE_KNOWN                                                                                  \
+	(RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH | RESOLVE_IN_ROOT | \
+	 RESOLVE_CACHED)
+
+#define BIT(a) (1u << (a))
+
+static long sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve)
+{
+	struct open_how how = { .flags = flags, .mode = mode, .resolve = resolve };
+
+	return syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
+
+int sup_fd_path(int fd, char *buf, size_t size)
+{
+	char link[64];
+	ssize_t n;
+
+	(void)snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, size);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= size)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Read len bytes at addr. Returns the bytes read (maybe fewer, at an
+ * unmapped page) or -errno. */
+static ssize_t read_mem(int tid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = len };
+	ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+
+	return n < 0 ? -errno : n;
+}
+
+/* A NUL-terminated string at addr, page by page, at most size bytes with
+ * the NUL. Returns 0, a positive errno for the program (EFAULT,
+ * ENAMETOOLONG), or -ENOENT when the notification vanished. */
+static int read_string(struct sup_state *s, struct sup_req *r, uint64_t addr, char *buf, size_t size)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t got = 0;
+
+	if (addr == 0)
+		return EFAULT;
+	while (got < size) {
+		size_t chunk = (size_t)page - (size_t)((addr + got) % (uint64_t)page);
+		ssize_t n;
+		char *nul;
+
+		if (chunk > size - got)
+			chunk = size - got;
+		n = read_mem(r->tid, addr + got, buf + got, chunk);
+		if (!sup_id_valid(s, r->id))
+			return -ENOENT;
+		if (n <= 0)
+			return EFAULT;
+		nul = memchr(buf + got, '\0', (size_t)n);
+		if (nul)
+			return 0;
+		got += (size_t)n;
+		if ((size_t)n < chunk)
+			return EFAULT;
+	}
+	return ENAMETOOLONG;
+}
+
+int sup_fetch_args(struct sup_state *s, struct sup_req *r)
+{
+	struct sup_call *c = &r->call;
+	int e;
+
+	for (int i = 0; i < 2; i++) {
+		r->path[i][0] = '\0';
+		if (!c->path[i].present)
+			continue;
+		e = read_string(s, r, c->path[i].addr, r->path[i], sizeof(r->path[i]));
+		if (e)
+			return e;
+	}
+	if (c->op == SUP_OP_SYMLINK) {
+		e = read_string(s, r, c->target_addr, r->link_target, sizeof(r->link_target));
+		if (e)
+			return e;
+		if (!r->link_target[0])
+			return ENOENT;
+	}
+	if (c->how_addr || (c->op == SUP_OP_OPEN && strcmp(c->syscall, "openat2") == 0)) {
+		struct open_how how;
+		unsigned char extra[64];
+		ssize_t n;
+
+		if (c->how_size < OPEN_HOW_SIZE_VER0)
+			return EINVAL;
+		if (c->how_size > (uint64_t)sysconf(_SC_PAGESIZE))
+			return E2BIG;
+		memset(&how, 0, sizeof(how));
+		n = read_mem(r->tid, c->how_addr, &how, c->how_size < sizeof(how) ? c->how_size : sizeof(how));
+		if (!sup_id_valid(s, r->id))
+			return -ENOENT;
+		if (n != (ssize_t)(c->how_size < sizeof(how) ? c->how_size : sizeof(how)))
+			return EFAULT;
+		/* A larger struct from a newer libc: the rest must be zero,
+		 * as copy_struct_from_user() insists. */
+		for (uint64_t off = sizeof(how); off < c->how_size;) {
+			size_t chunk = c->how_size - off < sizeof(extra) ? (size_t)(c->how_size - off) : sizeof(extra);
+
+			n = read_mem(r->tid, c->how_addr + off, extra, chunk);
+			if (!sup_id_valid(s, r->id))
+				return -ENOENT;
+			if (n != (ssize_t)chunk)
+				return EFAULT;
+			for (size_t i = 0; i < chunk; i++)
+				if (extra[i])
+					return E2BIG;
+			off += chunk;
+		}
+		if (how.resolve & ~(uint64_t)RESOLVE_KNOWN)
+			return EINVAL;
+		if ((how.resolve & RESOLVE_BENEATH) && (how.resolve & RESOLVE_IN_ROOT))
+			return EINVAL;
+		if (how.mode & ~(uint64_t)07777)
+			return EINVAL;
+		if (how.mode && !(how.flags & (O_CREAT | __O_TMPFILE)))
+			return EINVAL;
+		if (how.flags >> 32)
+			return EINVAL;
+		c->flags = how.flags;
+		c->mode = how.mode;
+		r->resolve = how.resolve & ~(uint64_t)RESOLVE_CACHED;
+	}
+	if (c->op == SUP_OP_CONNECT || c->op == SUP_OP_BIND) {
+		ssize_t n;
+
+		if (c->sockaddr_len > sizeof(r->addr))
+			return EINVAL;
+		if (c->sockaddr_len < sizeof(sa_family_t))
+			return EINVAL;
+		memset(&r->addr, 0, sizeof(r->addr));
+		n = read_mem(r->tid, c->sockaddr_addr, &r->addr, c->sockaddr_len);
+		if (!sup_id_valid(s, r->id))
+			return -ENOENT;
+		if (n != (ssize_t)c->sockaddr_len)
+			return EFAULT;
+		r->addrlen = (socklen_t)c->sockaddr_len;
+	}
+	return 0;
+}
+
+/* ---- pinning ---------------------------------------------------------------- */
+
+static void obj_reset(struct sup_obj *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+}
+
+void sup_unpin(struct sup_req *r)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		if (r->obj[i].fd >= 0)
+			(void)close(r->obj[i].fd);
+		r->obj[i].fd = -1;
+	}
+	if (r->sock >= 0)
+		(void)close(r->sock);
+	r->sock = -1;
+}
+
+/* Open /proc/TID/<what> and check that the notification is still valid,
+ * so that the tid still names the caller. Returns the fd, or -1 with
+ * *ret_err set: a positive errno, or -ENOENT when the notification vanished. */
+static int open_proc(struct sup_state *s, struct sup_req *r, const char *what, int flags, int *ret_err)
+{
+	char path[64];
+	int fd, saved;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/%s", r->tid, what);
+	fd = open(path, flags | O_CLOEXEC);
+	saved = errno;
+	if (!sup_id_valid(s, r->id)) {
+		if (fd >= 0)
+			(void)close(fd);
+		*ret_err = -ENOENT;
+		return -1;
+	}
+	if (fd < 0) {
+		*ret_err = saved > 0 ? saved : EIO;
+		return -1;
+	}
+	return fd;
+}
+
+/* The directory a path argument is resolved from, and the resolve flags to
+ * add. Returns an fd, or -1 with *ret_err set as open_proc() does.
+ * *ret_owned: the caller closes it (false: the cached root, borrowed). */
+static int open_base(struct sup_state *s, struct sup_req *r, const struct sup_path_arg *pa, const char *path,
+		     uint64_t *ret_resolve, bool *ret_owned, int *ret_err)
+{
+	bool target_rooted = r->resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT);
+	char what[32];
+	int fd;
+
+	*ret_resolve = r->resolve;
+	*ret_owned = true;
+	if (path[0] == '/' && !target_rooted) {
+		*ret_resolve |= RESOLVE_IN_ROOT;
+		if (s->root_fd >= 0) {
+			*ret_owned = false;
+			return s->root_fd;
+		}
+		return open_proc(s, r, "root", O_PATH | O_DIRECTORY, ret_err);
+	}
+	if (pa->dirfd == AT_FDCWD)
+		return open_proc(s, r, "cwd", O_PATH | O_DIRECTORY, ret_err);
+	if (pa->dirfd < 0) {
+		*ret_err = EBADF;
+		return -1;
+	}
+	(void)snprintf(what, sizeof(what), "fd/%d", pa->dirfd);
+	fd = open_proc(s, r, what, O_PATH, ret_err);
+	if (fd < 0 && *ret_err == ENOENT)
+		*ret_err = EBADF; /* no such descriptor in the target */
+	return fd;
+}
+
+static void close_base(int fd, bool owned)
+{
+	if (owned && fd >= 0)
+		(void)close(fd);
+}
+
+int sup_obj_stat(struct sup_obj *o)
+{
+	struct stat st;
+
+	if (o->stated)
+		return 0;
+	if (o->fd < 0)
+		return EBADF;
+	if (fstat(o->fd, &st) < 0)
+		return errno;
+	o->stated = true;
+	o->exists = true;
+	o->type = st.st_mode & S_IFMT;
+	o->dev = st.st_dev;
+	o->ino = st.st_ino;
+	return 0;
+}
+
+/* Normalize root + "/" + lex lexically into out (no symlinks are involved:
+ * the caller resolved it with RESOLVE_NO_SYMLINKS). Returns 0 or
+ * ENAMETOOLONG. Allocates nothing. */
+static int normalize_into(const char *root, const char *lex, char *out, size_t size)
+{
+	size_t n = 0;
+	const char *parts[2] = { root, lex };
+
+	out[n++] = '/';
+	for (int k = 0; k < 2; k++) {
+		const char *p = parts[k];
+
+		while (*p) {
+			const char *start;
+			size_t len;
+
+			while (*p == '/')
+				p++;
+			start = p;
+			while (*p && *p != '/')
+				p++;
+			len = (size_t)(p - start);
+			if (len == 0 || (len == 1 && start[0] == '.'))
+				continue;
+			if (len == 2 && start[0] == '.' && start[1] == '.') {
+				/* Not above the program's root (RESOLVE_IN_ROOT). */
+				size_t floor = k == 1 ? strlen(root) : 1;
+
+				if (floor > 1 && root[floor - 1] == '/')
+					floor--;
+				while (n > floor && out[n - 1] != '/')
+					n--;
+				if (n > floor)
+					n--;
+				if (n == 0)
+					n = 1;
+				continue;
+			}
+			if (n > 1)
+				out[n++] = '/';
+			if (n + len + 1 >= size)
+				return ENAMETOOLONG;
+			memcpy(out + n, start, len);
+			n += len;
+		}
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/* Whether a resolution failure concerns procfs or /dev/fd, where symlinks
+ * depend on who reads them (/proc/self) or are magic: handled apart. */
+static bool procfs_like(const char *path, int base)
+{
+	char real[PATH_MAX];
+
+	if (path[0] != '/') {
+		if (base < 0 || sup_fd_path(base, real, sizeof(real)) < 0)
+			return false;
+		path = real;
+		if (strncmp(path, "/proc", 5) == 0 && (path[5] == '/' || path[5] == '\0'))
+			return true;
+		return strncmp(path, "/dev/fd", 7) == 0;
+	}
+	return strncmp(path, "/proc/", 6) == 0 || strcmp(path, "/proc") == 0 || strncmp(path, "/dev/fd", 7) == 0 ||
+	       strncmp(path, "/dev/std", 8) == 0;
+}
+
+/* The fast path of pin_object: when no symlink lies on the way (openat2
+ * with RESOLVE_NO_SYMLINKS), the lexical path is the real one and no
+ * readlink is needed. Returns 0 (pinned), a positive errno, -ENOENT
+ * (vanished) or -EAGAIN (take the slow path). */
+static int pin_fast(struct sup_state *s, struct sup_req *r, int i, bool nofollow)
+{
+	const char *path = r->path[i];
+	struct sup_obj *o = &r->obj[i];
+	char lex[PATH_MAX], cwd[PATH_MAX];
+	const char *rel = path;
+	long fd;
+	int e;
+
+	if (s->root_fd < 0 || r->resolve || !path[0] || (path[0] != '/' && r->call.path[i].dirfd != AT_FDCWD))
+		return -EAGAIN;
+	if (path[0] != '/') {
+		char link[64];
+		ssize_t n;
+
+		(void)snprintf(link, sizeof(link), "/proc/%d/cwd", r->tid);
+		n = readlink(link, cwd, sizeof(cwd) - 1);
+		if (!sup_id_valid(s, r->id))
+			return -ENOENT;
+		if (n <= 0 || cwd[0] != '/')
+			return -EAGAIN;
+		cwd[n] = '\0';
+		/* The cwd as a path inside the program's root. */
+		if (strcmp(s->root_path, "/") != 0) {
+			size_t rl = strlen(s->root_path);
+
+			if (strncmp(cwd, s->root_path, rl) != 0 || (cwd[rl] != '/' && cwd[rl] != '\0'))
+				return -EAGAIN;
+			memmove(cwd, cwd + rl, (size_t)n - rl + 1);
+		}
+		if ((size_t)snprintf(lex, sizeof(lex), "%s/%s", cwd, path) >= sizeof(lex))
+			return ENAMETOOLONG;
+		rel = lex;
+	}
+	fd = sys_openat2(s->root_fd, rel, O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0), 0,
+			 RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+	if (fd < 0) {
+		e = errno;
+		/* A symlink on the way, or procfs: the slow path knows. */
+		if (e == ELOOP || e == EXDEV || procfs_like(rel, -1))
+			return -EAGAIN;
+		return e;
+	}
+	o->fd = (int)fd;
+	e = normalize_into(s->root_path, rel, o->real, sizeof(o->real));
+	if (e)
+		return e;
+	if (strncmp(o->real, "/proc/", 6) == 0 && !r->procfs_ok)
+		return -ELOOP;
+	return 0;
+}
+
+/* Open rel (a whole path, or the directory part of one) from the place
+ * path resolves from (pa's dirfd, the cwd, the root); "" is that place
+ * itself. Returns an O_PATH fd, or -1 with *ret_err set: a positive errno
+ * for the program, -ENOENT (vanished) or -ELOOP (procfs, see sup_pin). */
+static int open_from_base(struct sup_state *s, struct sup_req *r, const struct sup_path_arg *pa, const char *path,
+			  const char *rel, uint64_t oflags, int *ret_err)
+{
+	uint64_t resolve;
+	bool owned;
+	int base, fd, e;
+
+	base = open_base(s, r, pa, path[0] ? path : ".", &resolve, &owned, ret_err);
+	if (base < 0)
+		return -1;
+	if (!rel[0]) {
+		fd = owned ? base : fcntl(base, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			*ret_err = errno;
+		return fd;
+	}
+	fd = (int)sys_openat2(base, rel, O_PATH | O_CLOEXEC | oflags, 0, RESOLVE_NO_MAGICLINKS | resolve);
+	if (fd < 0) {
+		e = errno;
+		*ret_err = (e == ELOOP || e == ENOENT || e == EXDEV) && procfs_like(path, base) ? -ELOOP : e;
+	}
+	close_base(base, owned);
+	return fd;
+}
+
+/* Pin the object a path names; its type is read later, when needed
+ * (sup_obj_stat). */
+static int pin_object(struct sup_state *s, struct sup_req *r, int i, bool nofollow)
+{
+	const struct sup_path_arg *pa = &r->call.path[i];
+	const char *path = r->path[i];
+	struct sup_obj *o = &r->obj[i];
+	int fd, err = 0, e;
+
+	obj_reset(o);
+	if (!path[0] && !pa->empty_ok)
+		return ENOENT;
+	e = pin_fast(s, r, i, nofollow);
+	if (e != -EAGAIN)
+		return e;
+	fd = open_from_base(s, r, pa, path, path, nofollow ? O_NOFOLLOW : 0, &err);
+	if (fd < 0)
+		return err;
+	o->fd = fd;
+	e = sup_fd_path(o->fd, o->real, sizeof(o->real));
+	if (e < 0)
+		return -e;
+	if (o->real[0] != '/')
+		return 0; /* pipe:[..], socket:[..]: not a file system path */
+	if (strncmp(o->real, "/proc/", 6) == 0 && !r->procfs_ok)
+		return -ELOOP;
+	return 0;
+}
+
+/* pin_object, then its type. */
+static int pin_object_stat(struct sup_state *s, struct sup_req *r, int i, bool nofollow)
+{
+	int e = pin_object(s, r, i, nofollow);
+
+	return e ? e : sup_obj_stat(&r->obj[i]);
+}
+
+/* Split path into the directory part (into dir) and the last component
+ * (into name), dropping trailing slashes. "a" -> ("", "a"), "/a" -> ("/",
+ * "a"), "/" -> ("/", ""). Returns 0 or ENAMETOOLONG. */
+static int split_path(const char *path, char *dir, size_t dsize, char *name, size_t nsize, bool *ret_trailing)
+{
+	size_t len = strlen(path), end, start;
+
+	end = len;
+	while (end > 1 && path[end - 1] == '/')
+		end--;
+	*ret_trailing = end < len;
+	if (end == 1 && path[0] == '/') {
+		(void)snprintf(dir, dsize, "/");
+		name[0] = '\0';
+		return 0;
+	}
+	start = end;
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	if (end - start >= nsize || start >= dsize)
+		return ENAMETOOLONG;
+	memcpy(name, path + start, end - start);
+	name[end - start] = '\0';
+	memcpy(dir, path, start);
+	dir[start] = '\0';
+	return 0;
+}
+
+/* Pin the parent directory of a path's last component. */
+static int pin_parent(struct sup_state *s, struct sup_req *r, int i)
+{
+	const struct sup_path_arg *pa = &r->call.path[i];
+	const char *path = r->path[i];
+	struct sup_obj *o = &r->obj[i];
+	char dir[PATH_MAX];
+	struct stat st;
+	int fd, err = 0, e;
+	size_t n;
+
+	obj_reset(o);
+	if (!path[0])
+		return ENOENT;
+	e = split_path(path, dir, sizeof(dir), o->name, sizeof(o->name), &o->trailing_slash);
+	if (e)
+		return e;
+	fd = open_from_base(s, r, pa, path, dir, O_DIRECTORY, &err);
+	if (fd < 0)
+		return err;
+	if (!dir[0] && (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))) {
+		(void)close(fd);
+		return ENOTDIR;
+	}
+	o->fd = fd;
+	o->in_parent = true;
+	e = sup_fd_path(o->fd, o->real, sizeof(o->real));
+	if (e < 0)
+		return -e;
+	if (strncmp(o->real, "/proc", 5) == 0 && (o->real[5] == '/' || o->real[5] == '\0') && !r->procfs_ok)
+		return -ELOOP;
+	n = strlen(o->real);
+	if (n + 1 + strlen(o->name) >= sizeof(o->real))
+		return ENAMETOOLONG;
+	if (o->name[0]) {
+		if (strcmp(o->real, "/") != 0)
+			o->real[n++] = '/';
+		memcpy(o->real + n, o->name, strlen(o->name) + 1);
+	}
+	if (o->name[0] && fstatat(o->fd, o->name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		o->exists = true;
+		o->type = st.st_mode & S_IFMT;
+	}
+	return 0;
+}
+
+static bool dot_or_dotdot(const char *name)
+{
+	return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
+}
+
+/* The errno for an entry name that cannot be created or removed: "", "."
+ * and "..". */
+static int special_name_err(enum sup_op op, uint64_t flags, const char *name)
+{
+	switch (op) {
+	case SUP_OP_UNLINK:
+		if (!(flags & AT_REMOVEDIR))
+			return name[0] ? EISDIR : EBUSY;
+		return strcmp(name, ".") == 0 ? EINVAL : name[0] ? ENOTEMPTY : EBUSY;
+	case SUP_OP_RENAME:
+		return EBUSY;
+	case SUP_OP_OPEN:
+		return EISDIR;
+	case SUP_OP_MKDIR:
+	case SUP_OP_MKNOD:
+	case SUP_OP_LINK:
+	case SUP_OP_SYMLINK:
+	case SUP_OP_TRUNCATE:
+	case SUP_OP_CHMOD:
+	case SUP_OP_CHOWN:
+	case SUP_OP_EXEC:
+	case SUP_OP_CONNECT:
+	case SUP_OP_BIND:
+	case SUP_OP_CHROOT:
+	case SUP_OP_SETNS:
+	case _SUP_OP_MAX:
+		break;
+	}
+	return EEXIST;
+}
+
+/* A new entry (mkdir, mknod, symlink, the new name of link): pin its
+ * parent; the entry must not exist, and only a directory may be named with
+ * a trailing slash. */
+static int pin_new_entry(struct sup_state *s, struct sup_req *r, int i, bool dir)
+{
+	struct sup_obj *o = &r->obj[i];
+	int e = pin_parent(s, r, i);
+
+	if (e)
+		return e;
+	if (!o->name[0] || dot_or_dotdot(o->name) || o->exists)
+		return EEXIST;
+	if (o->trailing_slash && !dir)
+		return ENOENT;
+	o->acc = BIT(POLICY_ACCESS_CREATE);
+	return 0;
+}
+
+static int pin_open(struct sup_state *s, struct sup_req *r)
+{
+	uint64_t f = r->call.flags;
+	bool nofollow = f & O_NOFOLLOW;
+	struct sup_obj *o = &r->obj[0];
+	int e;
+
+	r->n_obj = 1;
+	if ((f & __O_TMPFILE) == __O_TMPFILE) {
+		size_t n;
+
+		e = pin_object_stat(s, r, 0, false);
+		if (e)
+			return e;
+		if (o->type != S_IFDIR)
+			return ENOTDIR;
+		n = strlen(o->real);
+		if (n + sizeof("/#tmpfile") > sizeof(o->real))
+			return ENAMETOOLONG;
+		memcpy(o->real + n, strcmp(o->real, "/") == 0 ? "#tmpfile" : "/#tmpfile",
+		       strcmp(o->real, "/") == 0 ? sizeof("#tmpfile") : sizeof("/#tmpfile"));
+		o->acc = sup_open_accesses(f, true);
+		return 0;
+	}
+	if ((f & O_CREAT) && (f & O_EXCL)) {
+		e = pin_parent(s, r, 0);
+		if (e)
+			return e;
+		if (!o->name[0] || dot_or_dotdot(o->name) || o->exists)
+			return o->name[0] && !dot_or_dotdot(o->name) ? EEXIST : special_name_err(SUP_OP_OPEN, 0, o->name);
+		if (o->trailing_slash)
+			return EISDIR;
+		o->acc = sup_open_accesses(f, false);
+		return 0;
+	}
+	e = pin_object(s, r, 0, nofollow);
+	if (e == ENOENT && (f & O_CREAT)) {
+		e = pin_parent(s, r, 0);
+		if (e)
+			return e;
+		if (!o->name[0] || dot_or_dotdot(o->name))
+			return special_name_err(SUP_OP_OPEN, 0, o->name);
+		if (o->trailing_slash)
+			return EISDIR;
+		if (o->exists) {
+			/* A dangling symlink: creating through it would put
+			 * the file wherever the link points. */
+			if (o->type == S_IFLNK)
+				return -EMLINK;
+			/* Created meanwhile: decide on it as it is now. */
+			e = pin_object(s, r, 0, nofollow);
+			if (e)
+				return e;
+			o->acc = sup_open_accesses(f, true);
+			return 0;
+		}
+		o->acc = sup_open_accesses(f, false);
+		return 0;
+	}
+	if (e)
+		return e;
+	/* What the file's type makes fail (ELOOP, ENOTDIR, EISDIR) is checked
+	 * by sup_open_checks() when the supervisor answers itself; a
+	 * continued call meets the kernel's own checks. */
+	o->acc = sup_open_accesses(f, true);
+	return 0;
+}
+
+int sup_open_checks(struct sup_req *r)
+{
+	struct sup_obj *o = &r->obj[0];
+	uint64_t f = r->call.flags;
+	int e;
+
+	if (r->call.op != SUP_OP_OPEN || o->in_parent || o->fd < 0 || r->tmpfile)
+		return 0;
+	e = sup_obj_stat(o);
+	if (e)
+		return e;
+	if ((f & O_NOFOLLOW) && o->type == S_IFLNK && !(f & O_PATH))
+		return ELOOP;
+	if ((f & O_DIRECTORY) && o->type != S_IFDIR)
+		return ENOTDIR;
+	if ((f & O_ACCMODE) != O_RDONLY && o->type == S_IFDIR && !(f & O_PATH))
+		return EISDIR;
+	return 0;
+}
+
+int sup_pin(struct sup_state *s, struct sup_req *r)
+{
+	struct sup_call *c = &r->call;
+	struct sup_obj *o0 = &r->obj[0], *o1 = &r->obj[1];
+	int e;
+
+	obj_reset(o0);
+	obj_reset(o1);
+	r->n_obj = 0;
+	switch (c->op) {
+	case SUP_OP_OPEN:
+		return pin_open(s, r);
+	case SUP_OP_MKDIR:
+	case SUP_OP_MKNOD:
+		r->n_obj = 1;
+		return pin_new_entry(s, r, 0, c->op == SUP_OP_MKDIR);
+	case SUP_OP_SYMLINK:
+		/* The new link is path[1]; obj[0] stays empty. */
+		r->n_obj = 2;
+		return pin_new_entry(s, r, 1, false);
+	case SUP_OP_UNLINK:
+		r->n_obj = 1;
+		e = pin_parent(s, r, 0);
+		if (e)
+			return e;
+		if (!o0->name[0] || dot_or_dotdot(o0->name))
+			return special_name_err(c->op, c->flags, o0->name);
+		if (!o0->exists)
+			return ENOENT;
+		if (!(c->flags & AT_REMOVEDIR) && o0->type == S_IFDIR)
+			return EISDIR;
+		if ((c->flags & AT_REMOVEDIR) && o0->type != S_IFDIR)
+			return ENOTDIR;
+		if (o0->trailing_slash && o0->type != S_IFDIR)
+			return ENOTDIR;
+		o0->acc = BIT(POLICY_ACCESS_DELETE);
+		return 0;
+	case SUP_OP_RENAME:
+		r->n_obj = 2;
+		e = pin_parent(s, r, 0);
+		if (e == 0)
+			e = pin_parent(s, r, 1);
+		if (e)
+			return e;
+		if (!o0->name[0] || dot_or_dotdot(o0->name) || !o1->name[0] || dot_or_dotdot(o1->name))
+			return EBUSY;
+		if (!o0->exists)
+			return ENOENT;
+		if ((c->flags & RENAME_EXCHANGE) && !o1->exists)
+			return ENOENT;
+		if ((c->flags & RENAME_NOREPLACE) && o1->exists)
+			return EEXIST;
+		o0->acc = BIT(POLICY_ACCESS_DELETE);
+		o1->acc = BIT(POLICY_ACCESS_CREATE);
+		if (o1->exists)
+			o1->acc |= BIT(POLICY_ACCESS_DELETE);
+		if (c->flags & RENAME_EXCHANGE)
+			o0->acc |= BIT(POLICY_ACCESS_CREATE);
+		return 0;
+	case SUP_OP_LINK:
+		r->n_obj = 2;
+		e = pin_object_stat(s, r, 0, c->path[0].nofollow);
+		if (e)
+			return e;
+		if (o0->type == S_IFDIR)
+			return EPERM;
+		o0->acc = 0; /* what it may do is checked by the refer rule */
+		return pin_new_entry(s, r, 1, false);
+	case SUP_OP_TRUNCATE:
+		r->n_obj = 1;
+		e = pin_object_stat(s, r, 0, false);
+		if (e)
+			return e;
+		if (o0->type == S_IFDIR)
+			return EISDIR;
+		if (o0->type != S_IFREG)
+			return EINVAL;
+		o0->acc = BIT(POLICY_ACCESS_TRUNCATE);
+		return 0;
+	case SUP_OP_CHMOD:
+	case SUP_OP_CHOWN:
+		r->n_obj = 1;
+		e = pin_object_stat(s, r, 0, c->path[0].nofollow);
+		if (e)
+			return e;
+		o0->acc = BIT(POLICY_ACCESS_WRITE);
+		return 0;
+	case SUP_OP_EXEC:
+		r->n_obj = 1;
+		e = pin_object_stat(s, r, 0, c->path[0].nofollow);
+		if (e)
+			return e;
+		if (o0->type == S_IFLNK)
+			return ELOOP;
+		if (o0->type == S_IFDIR)
+			return EACCES;
+		o0->acc = BIT(POLICY_ACCESS_EXEC);
+		return 0;
+	case SUP_OP_CONNECT:
+	case SUP_OP_BIND:
+	case SUP_OP_CHROOT:
+	case SUP_OP_SETNS:
+	case _SUP_OP_MAX:
+		break;
+	}
+	return ENOSYS;
+}
+
+/* ---- the target's credentials ---------------------------------------------- */
+
+/* The value after "Key:" in a /proc status text, up to the newline. */
+static const char *status_field(const char *text, const char *key, char *buf, size_t size)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (strncmp(p, key, klen) == 0 && p[klen] == ':') {
+			const char *v = p + klen + 1;
+			size_t n;
+
+			while (*v == ' ' || *v == '\t')
+				v++;
+			n = strcspn(v, "\n");
+			if (n >= size)
+				n = size - 1;
+			memcpy(buf, v, n);
+			buf[n] = '\0';
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/* The fourth number of a "Uid:"/"Gid:" line: the file-system id. */
+static long fs_id(const char *line)
+{
+	long v = -1;
+	const char *p = line;
+
+	for (int i = 0; i < 4 && p; i++) {
+		char *end;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		v = strtol(p, &end, 10);
+		if (end == p)
+			return -1;
+		p = end;
+	}
+	return v;
+}
+
+static int read_small(int fd, char *buf, size_t size)
+{
+	size_t got = 0;
+
+	while (got < size - 1) {
+		ssize_t n = read(fd, buf + got, size - 1 - got);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	return (int)got;
+}
+
+void sup_self_creds(struct sup_state *s)
+{
+	char text[4096], v[512];
+	_cleanup_close_ int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	struct stat st;
+
+	s->euid = geteuid();
+	s->egid = getegid();
+	s->capeff = UINT64_MAX; /* unknown: never "less than the target" */
+	s->groups[0] = '\0';
+	if (fd >= 0 && read_small(fd, text, sizeof(text)) > 0) {
+		if (status_field(text, "CapEff", v, sizeof(v)))
+			s->capeff = strtoull(v, NULL, 16);
+		if (status_field(text, "Groups", v, sizeof(v)))
+			(void)snprintf(s->groups, sizeof(s->groups), "%s", v);
+	}
+	s->userns = stat("/proc/self/ns/user", &st) == 0 ? st.st_ino : 0;
+}
+
+int sup_target_creds(struct sup_state *s, struct sup_req *r, mode_t *ret_umask)
+{
+	char text[4096], v[512];
+	uint64_t capeff;
+	struct stat st;
+	bool same_ns;
+	int fd, n;
+
+	int err = 0;
+
+	fd = open_proc(s, r, "status", O_RDONLY, &err);
+	if (fd < 0)
+		return err == -ENOENT ? -ENOENT : EPERM;
+	n = read_small(fd, text, sizeof(text));
+	(void)close(fd);
+	if (!sup_id_valid(s, r->id))
+		return -ENOENT;
+	if (n <= 0)
+		return EPERM;
+	*ret_umask = 022;
+	if (status_field(text, "Umask", v, sizeof(v)))
+		*ret_umask = (mode_t)strtoul(v, NULL, 8) & 0777;
+	if (!status_field(text, "Uid", v, sizeof(v)) || fs_id(v) != (long)s->euid)
+		return EPERM;
+	if (!status_field(text, "Gid", v, sizeof(v)) || fs_id(v) != (long)s->egid)
+		return EPERM;
+	if (!status_field(text, "Groups", v, sizeof(v)) || strcmp(v, s->groups) != 0)
+		return EPERM;
+	capeff = status_field(text, "CapEff", v, sizeof(v)) ? strtoull(v, NULL, 16) : 0;
+	if (s->capeff == 0)
+		return 0; /* we have nothing the same uid does not have */
+	/* We hold capabilities: the target must hold them too, over the same
+	 * objects, i.e. in our user namespace. */
+	(void)snprintf(v, sizeof(v), "/proc/%d/ns/user", r->tid);
+	same_ns = stat(v, &st) == 0 && st.st_ino == s->userns;
+	if (!sup_id_valid(s, r->id))
+		return -ENOENT;
+	if (!same_ns || (s->capeff & ~capeff))
+		return EPERM;
+	return 0;
+}
+
+void sup_target_exe(int pid, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	n = readlink(path, buf, size - 1);
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+/* ---- procfs ------------------------------------------------------------------ */
+
+/* The last number of a "NStgid:"/"NSpid:" line: the id in the program's own
+ * pid namespace, as its /proc shows it. */
+static long last_number(const char *line)
+{
+	const char *p = line + strlen(line);
+
+	while (p > line && (p[-1] == ' ' || p[-1] == '\t'))
+		p--;
+	while (p > line && p[-1] >= '0' && p[-1] <= '9')
+		p--;
+	return strtol(p, NULL, 10);
+}
+
+/* "N" -> N for a whole-string decimal; -1 otherwise. */
+static long whole_number(const char *s)
+{
+	char *end;
+	long v;
+
+	if (!*s || *s < '0' || *s > '9')
+		return -1;
+	v = strtol(s, &end, 10);
+	return *end ? -1 : v;
+}
+
+int sup_pin_procfs(struct sup_state *s, struct sup_req *r)
+{
+	char lex[PATH_MAX], text[4096], v[256], saved[PATH_MAX], what[64];
+	const struct sup_path_arg *pa = &r->call.path[0];
+	struct sup_obj *o = &r->obj[0];
+	_cleanup_free_ char *norm = NULL;
+	long tgid = r->pid, tid = r->tid, fdn = -1;
+	const char *rest;
+	bool exe = false;
+	int fd, err = 0, e, n;
+
+	sup_unpin(r);
+	obj_reset(o);
+	if (r->path[0][0] == '/') {
+		(void)snprintf(lex, sizeof(lex), "%s", r->path[0]);
+	} else {
+		char base[PATH_MAX];
+		uint64_t resolve;
+		bool owned;
+
+		fd = open_base(s, r, pa, r->path[0], &resolve, &owned, &err);
+		if (fd < 0)
+			return err;
+		e = sup_fd_path(fd, base, sizeof(base));
+		close_base(fd, owned);
+		if (e < 0)
+			return -e;
+		if ((size_t)snprintf(lex, sizeof(lex), "%s/%s", base, r->path[0]) >= sizeof(lex))
+			return ENAMETOOLONG;
+	}
+	if (path_normalize(lex, &norm) < 0)
+		return ENAMETOOLONG;
+	/* The program's ids as its own /proc numbers them. */
+	fd = open_proc(s, r, "status", O_RDONLY, &err);
+	if (fd < 0)
+		return err;
+	n = read_small(fd, text, sizeof(text));
+	(void)close(fd);
+	if (n > 0 && status_field(text, "NStgid", v, sizeof(v)))
+		tgid = last_number(v);
+	if (n > 0 && status_field(text, "NSpid", v, sizeof(v)))
+		tid = last_number(v);
+
+	if (strcmp(norm, "/dev/stdin") == 0)
+		fdn = 0;
+	else if (strcmp(norm, "/dev/stdout") == 0)
+		fdn = 1;
+	else if (strcmp(norm, "/dev/stderr") == 0)
+		fdn = 2;
+	else if (strncmp(norm, "/dev/fd/", 8) == 0)
+		fdn = whole_number(norm + 8);
+	if (strncmp(norm, "/proc/self", 10) == 0 && (norm[10] == '/' || !norm[10]))
+		n = snprintf(lex, sizeof(lex), "/proc/%ld%s", tgid, norm + 10);
+	else if (strncmp(norm, "/proc/thread-self", 17) == 0 && (norm[17] == '/' || !norm[17]))
+		n = snprintf(lex, sizeof(lex), "/proc/%ld/task/%ld%s", tgid, tid, norm + 17);
+	else
+		n = snprintf(lex, sizeof(lex), "%s", norm);
+	if (n < 0 || (size_t)n >= sizeof(lex))
+		return ENAMETOOLONG;
+	/* /proc/<tgid>/fd/N, /proc/<tgid>/task/<tid>/fd/N, /proc/<tgid>/exe. */
+	(void)snprintf(v, sizeof(v), "/proc/%ld/", tgid);
+	if (fdn < 0 && strncmp(lex, v, strlen(v)) == 0) {
+		rest = lex + strlen(v);
+		(void)snprintf(what, sizeof(what), "task/%ld/", tid);
+		if (strncmp(rest, what, strlen(what)) == 0)
+			rest += strlen(what);
+		if (strncmp(rest, "fd/", 3) == 0)
+			fdn = whole_number(rest + 3);
+		else if (strcmp(rest, "exe") == 0)
+			exe = true;
+	}
+	if (fdn >= 0 || exe) {
+		/* Reopen what the program already holds: follow its own
+		 * descriptor (or executable) from our side, then decide on
+		 * where that really is. */
+		if (exe)
+			(void)snprintf(what, sizeof(what), "exe");
+		else
+			(void)snprintf(what, sizeof(what), "fd/%ld", fdn);
+		fd = open_proc(s, r, what, O_PATH, &err);
+		if (fd < 0)
+			return err == ENOENT ? (exe ? ENOENT : EBADF) : err;
+		o->fd = fd;
+		e = sup_obj_stat(o);
+		if (e)
+			return e;
+		e = sup_fd_path(o->fd, o->real, sizeof(o->real));
+		if (e < 0)
+			return -e;
+		if (o->real[0] == '/' && strncmp(o->real, "/proc/", 6) == 0)
+			return EACCES; /* a procfs file behind a descriptor: not followed */
+		r->n_obj = 1;
+		if (r->call.op == SUP_OP_EXEC) {
+			o->acc = BIT(POLICY_ACCESS_EXEC);
+			return o->type == S_IFDIR ? EACCES : 0;
+		}
+		if ((r->call.flags & O_DIRECTORY) && o->type != S_IFDIR)
+			return ENOTDIR;
+		/* A pipe or socket is no file system path: nothing to decide. */
+		o->acc = o->real[0] == '/' ? sup_open_accesses(r->call.flags, true) : 0;
+		return 0;
+	}
+	/* Anything else under the program's /proc: resolve the rewritten path
+	 * from its root, and accept landing in procfs. */
+	(void)snprintf(saved, sizeof(saved), "%s", r->path[0]);
+	(void)snprintf(r->path[0], sizeof(r->path[0]), "%s", lex);
+	r->procfs_ok = true;
+	e = sup_pin(s, r);
+	r->procfs_ok = false;
+	(void)snprintf(r->path[0], sizeof(r->path[0]), "%s", saved);
+	if (e == -ELOOP)
+		return EACCES; /* a magic link we do not follow */
+	if (e)
+		return e;
+	/* A symlink into /proc/self elsewhere (e.g. /etc/mtab) resolves to
+	 * the supervisor's own entry from here: refused, not misread. */
+	(void)snprintf(v, sizeof(v), "/proc/%d/", (int)getpid());
+	for (unsigned i = 0; i < r->n_obj; i++)
+		if (r->obj[i].fd >= 0 && strncmp(r->obj[i].real, v, strlen(v)) == 0)
+			return EACCES;
+	return 0;
+}
+
+int sup_target_tgid(int tid)
+{
+	char path[64], buf[256];
+	const char *t;
+	ssize_t n;
+	int fd;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return tid;
+	n = read(fd, buf, sizeof(buf) - 1);
+	(void)close(fd);
+	if (n <= 0)
+		return tid;
+	buf[n] = '\0';
+	t = strstr(buf, "\nTgid:");
+	return t ? (int)strtol(t + 6, NULL, 10) : tid;
+}

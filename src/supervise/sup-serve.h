@@ -1,0 +1,236 @@
+/* Inside sup_serve(): the state of one supervisor and the steps of handling
+ * a notification, shared by serve.c (the loop and the decisions),
+ * resolve.c (reading the target, pinning paths), emulate.c (performing
+ * calls on the target's behalf) and backend.c (questions, grants). */
+#ifndef LATCH_SUPERVISE_SUP_SERVE_H
+#define LATCH_SUPERVISE_SUP_SERVE_H
+
+#include <limits.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "supervise/sup-internal.h"
+
+#define SUP_PENDING_MAX 16  /* questions waiting for an answer at once */
+#define SUP_GRANTS_MAX 256  /* session grants */
+#define SUP_DENIED_MAX 64   /* distinct denied paths counted for the summary */
+#define SUP_SLOW_MAX 8      /* blocking connects running on worker threads */
+
+/* One path operand, resolved in the target's view and pinned. */
+struct sup_obj {
+	int fd;                 /* O_PATH: the object, or its parent when in_parent */
+	bool in_parent;         /* the entry `name` inside fd (it may not exist) */
+	bool exists;
+	bool stated;            /* type, dev, ino are known */
+	bool trailing_slash;    /* the path ended in '/' */
+	mode_t type;            /* S_IFMT when exists */
+	dev_t dev;              /* of the object when exists and !in_parent */
+	ino_t ino;
+	char name[NAME_MAX + 1];
+	char real[PATH_MAX];    /* absolute, resolved: what is decided */
+	unsigned acc;           /* the policy accesses asked on real */
+	unsigned denied;        /* those the profile denies */
+	unsigned granted;       /* of those, covered by a grant */
+	const struct policy_rule *rule; /* the rule that decided (first denied, else the last allowed) */
+	bool rule_missing;      /* an allow came from a rule Landlock could not load */
+};
+
+/* One notification being handled, or parked while a question is open. */
+struct sup_req {
+	uint64_t id;
+	int pid, tid;                 /* tgid and thread, in our pid namespace */
+	uint64_t t0_ns;               /* received (monotonic) */
+	long long time_unix_ms;
+	struct seccomp_data data;
+	struct sup_call call;
+	uint64_t resolve;             /* openat2's resolve flags */
+	char path[2][PATH_MAX];       /* as the program wrote them */
+	char link_target[PATH_MAX];   /* symlink: the link's contents */
+	struct sockaddr_storage addr; /* connect, bind */
+	socklen_t addrlen;
+	int sock;                     /* connect, bind: our copy of the target's socket; -1 */
+	int sock_domain;
+	struct sup_obj obj[2];
+	unsigned n_obj;
+	/* Answers to this very request: "allow once" grants (path, accesses). */
+	struct {
+		char path[PATH_MAX];
+		unsigned acc;
+	} once[2];
+	unsigned n_once;
+	bool refused;                 /* the approver said deny (or timeout, rate limit) */
+	const char *refused_by;       /* "user", "backend" */
+	const char *refused_why;
+	const char *granted_how;      /* for the event: "answer: allow_once", "session" */
+	const char *decided_by;
+	const char *access_name;      /* the access that decided, for events/questions */
+	int access_obj;               /* which obj the question is about */
+	const char *note;             /* more for the event's reason, or NULL */
+	bool procfs_ok;               /* pinning may land in /proc (procfs handling) */
+	bool tmpfile;                 /* O_TMPFILE: obj[0] is the directory */
+	unsigned questions;           /* asked so far for this request */
+	char exe[PATH_MAX];           /* /proc/PID/exe when received (events only) */
+};
+
+/* A question waiting for its answer (socket backend). */
+struct sup_pending {
+	bool used;
+	bool sent;                    /* written to the approver */
+	uint64_t qid;
+	uint64_t deadline_ns;
+	struct sup_req req;
+};
+
+struct sup_grant_entry {
+	char path[PATH_MAX];
+	unsigned acc;
+};
+
+struct sup_state {
+	const struct sup_config *c;
+	int listener;
+	pid_t child;
+	int child_pidfd;
+	bool child_reaped;
+	bool listener_hup;
+	struct seccomp_notif *notif;
+	size_t notif_size;
+	struct seccomp_notif_resp *resp;
+	size_t resp_size;
+	struct sup_req *cur;          /* the request being handled (heap, once) */
+	struct sup_summary *sum;
+	uint64_t timeout_ns;
+	/* Our own credentials, to refuse emulation for a target that has
+	 * fewer rights than the supervisor (it would gain ours). */
+	/* The sandbox's root, opened once: absolute paths resolve from it.
+	 * chroot() and setns(CLONE_NEWNS) are refused under supervision, so it
+	 * cannot move. root_path is where it lies in our view ("/" normally). */
+	int root_fd;
+	char root_path[PATH_MAX];
+	uid_t euid;
+	gid_t egid;
+	uint64_t capeff;
+	char groups[512];
+	ino_t userns;
+	bool *rule_missing;           /* per policy rule: its path was missing at prepare */
+	bool truncate_enforced;       /* Landlock handles truncate (ABI >= 3) */
+	/* Events. */
+	char *evbuf;
+	size_t evbuf_size;
+	/* Summary of denied paths. */
+	struct {
+		char path[SUP_SUMMARY_PATH_MAX];
+		unsigned long long count;
+	} *denied;
+	size_t n_denied;
+	/* Grants. */
+	struct sup_grant_entry *grants;
+	size_t n_grants;
+	struct sup_grant_entry *always; /* saved ones, in order */
+	size_t n_always;
+	/* Questions. */
+	struct sup_ratelimit rl;
+	struct sup_pending *pending;   /* SUP_PENDING_MAX */
+	uint64_t next_qid;
+	int sock_listen;               /* socket backend: listening socket; -1 */
+	int approver;                  /* the connected approver; -1 */
+	char line[SUP_LINE_MAX];
+	size_t line_len;
+	bool line_overflow;
+	bool socket_created;
+	int tty;                       /* tty backend; -1 */
+	bool tty_owned;
+	/* Worker threads for blocking connects. */
+	int slow_pipe[2];
+	unsigned slow_running;
+	struct sup_slow *slow;          /* SUP_SLOW_MAX */
+};
+
+/* ---- serve.c ---- */
+uint64_t sup_now_ns(void);
+/* Whether the notification is still live (the target did not die or get
+ * interrupted). Every read of target state is followed by this. */
+bool sup_id_valid(struct sup_state *s, uint64_t id);
+/* Answer: CONTINUE, an errno (> 0), or a value. Return 0 or -errno
+ * (-ENOENT: the notification is gone). */
+int sup_respond_continue(struct sup_state *s, uint64_t id);
+int sup_respond_error(struct sup_state *s, uint64_t id, int err);
+int sup_respond_value(struct sup_state *s, uint64_t id, long long val);
+/* Finish a request: the event, the counters. action is what was done. */
+void sup_finish(struct sup_state *s, struct sup_req *r, enum sup_action action, bool allow, int err,
+		const char *reason);
+/* Decide a parked request again after its question was answered. */
+void sup_resume(struct sup_state *s, struct sup_req *r);
+
+/* ---- resolve.c ---- */
+/* Read the memory arguments of r->call (paths, open_how, symlink target,
+ * sockaddr), each read followed by ID_VALID. Returns 0 or a positive errno
+ * for the program (EFAULT, ENAMETOOLONG, E2BIG...), or -ENOENT when the
+ * notification vanished. */
+int sup_fetch_args(struct sup_state *s, struct sup_req *r);
+/* Pin the path operands of r in the target's view and fill r->obj[].
+ * Returns 0, a positive errno for the program, or -ENOENT (vanished),
+ * -ELOOP for a magic link the supervisor does not follow. */
+int sup_pin(struct sup_state *s, struct sup_req *r);
+void sup_unpin(struct sup_req *r);
+/* Read an object's type, device and inode (once). Returns 0 or an errno. */
+int sup_obj_stat(struct sup_obj *o);
+/* open: what the pinned file's type makes fail (ELOOP under O_NOFOLLOW,
+ * ENOTDIR under O_DIRECTORY, EISDIR for writing a directory), for when the
+ * supervisor answers itself. Returns 0 or the errno. */
+int sup_open_checks(struct sup_req *r);
+/* The procfs cases sup_pin() leaves (-ELOOP), for open and exec when the
+ * kernel layers are not exact: /dev/fd/N, /dev/std*, /proc/self/fd/N and
+ * /proc/self/exe reopen what the program holds; other /proc/self paths are
+ * rewritten to the program's own pid. Returns like sup_pin(); EACCES for a
+ * magic link that is not followed. */
+int sup_pin_procfs(struct sup_state *s, struct sup_req *r);
+/* The target's credentials allow the supervisor to act for it, and its
+ * umask. Returns 0, EPERM when the credentials differ, or -ENOENT. */
+int sup_target_creds(struct sup_state *s, struct sup_req *r, mode_t *ret_umask);
+/* The thread group of a thread (the tid itself when unknown). The caller
+ * checks ID_VALID afterwards. */
+int sup_target_tgid(int tid);
+/* /proc/PID/exe of the target into buf ("" when unknown). */
+void sup_target_exe(int pid, char *buf, size_t size);
+/* The absolute path of one of our own fds; -errno. */
+int sup_fd_path(int fd, char *buf, size_t size);
+/* Our own credentials into s. */
+void sup_self_creds(struct sup_state *s);
+
+/* ---- emulate.c ---- */
+/* Perform r's call for the target and answer the notification. Returns
+ * the errno the program got (0: success), -ENOENT when it vanished, or
+ * -EINPROGRESS when a worker thread took it (finished by sup_slow_collect). */
+int sup_emulate(struct sup_state *s, struct sup_req *r);
+/* Start a blocking connect on a worker. Returns 1 when started, 0 when no
+ * worker was free (the caller connects itself). */
+int sup_slow_connect(struct sup_state *s, struct sup_req *r, const struct sockaddr *sa, socklen_t len);
+/* connect/bind: prepare the socket (pidfd_getfd), decide what the address
+ * asks; the rest of the handling is in serve.c. */
+int sup_socket_prepare(struct sup_state *s, struct sup_req *r);
+int sup_slow_init(struct sup_state *s);
+void sup_slow_done(struct sup_state *s);
+/* Worker results, read from s->slow_pipe[0]. */
+void sup_slow_collect(struct sup_state *s);
+
+/* ---- backend.c ---- */
+int sup_backend_open(struct sup_state *s, struct error *err);
+void sup_backend_close(struct sup_state *s);
+/* Ask about r (its first denied access). tty: answers at once (r updated,
+ * then the caller decides again); socket: parks r and returns 1. Returns
+ * 0 when r was answered (see r->refused / r->once / grants), 1 when parked. */
+int sup_ask(struct sup_state *s, struct sup_req *r);
+/* Whether a session grant covers (path, acc). */
+bool sup_grant_covers(struct sup_state *s, const char *path, unsigned acc);
+/* poll() fds of the backend and what to do with their events. */
+int sup_backend_pollfds(struct sup_state *s, struct pollfd *fds, int max);
+void sup_backend_events(struct sup_state *s, const struct pollfd *fds, int n);
+/* Deadlines: deny what timed out; the nearest deadline (0: none). */
+uint64_t sup_backend_timeouts(struct sup_state *s, uint64_t now);
+
+#endif

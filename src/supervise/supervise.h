@@ -1,0 +1,194 @@
+/* The supervisor: seccomp user notification for path and socket system
+ * calls, decided by policy_decide() plus the session's grants, enforced per
+ * the safety rules of DESIGN.md ("The supervisor's safety rules"):
+ *
+ *   - CONTINUE only when the profile allows the access AND a kernel layer
+ *     enforces the same verdict on its own (cfg->landlock_exact, and the
+ *     operation is one Landlock mediates), so a racing rewrite of the path
+ *     meets the same verdict in the kernel;
+ *   - anything only the supervisor enforces (a run-time grant, an allow
+ *     when the kernel layers are not exact) is EMULATED: arguments are read
+ *     once, the object is pinned with openat2(RESOLVE_NO_MAGICLINKS) in the
+ *     target's view (its root, cwd or dirfd), decided on the path where it
+ *     really is, the operation is performed by the supervisor on the pinned
+ *     object, and the result handed in (ADDFD + SEND) or returned;
+ *   - every read of target memory is followed by SECCOMP_IOCTL_NOTIF_ID_VALID,
+ *     and target memory is never written;
+ *   - if the supervisor dies, the kernel fails notified calls with ENOSYS.
+ *
+ * Two halves. In the sandboxed child, after no_new_privs, Landlock and the
+ * baseline filter, just before execve: sup_filter_load() (or
+ * sup_install_filter()) installs the notify filter and returns the listener,
+ * which sup_send_fd() hands to the parent over a socketpair. In the parent
+ * (unsandboxed, non-dumpable): sup_recv_fd(), then sup_serve() until the
+ * child's process tree is gone. Prefix: sup_. */
+#ifndef LATCH_SUPERVISE_SUPERVISE_H
+#define LATCH_SUPERVISE_SUPERVISE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "base/error.h"
+#include "policy/policy.h"
+#include "sandbox/landlock.h"
+
+/* ---- the notify filter (child side) ---------------------------------------- */
+
+/* The BPF program of the notify filter, built by libseccomp. */
+struct sup_filter;
+
+struct sup_filter_opts {
+	/* Add SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (5.19) when the kernel
+	 * takes it; without it the load silently falls back. */
+	bool wait_killable_recv;
+};
+
+/* Build the notify filter with libseccomp: SCMP_ACT_NOTIFY for every
+ * notified system call of this arch (the table in filter.c; names unknown
+ * here are skipped), ALLOW for the rest. Call it in the parent before fork:
+ * loading then allocates nothing. Returns 0 or a negative errno. */
+int sup_filter_build(struct sup_filter **ret, struct error *err);
+
+/* Load a built filter into the calling thread with our own seccomp() call
+ * (SECCOMP_FILTER_FLAG_NEW_LISTENER, plus WAIT_KILLABLE_RECV when asked and
+ * known) and return the listener (O_CLOEXEC) in *ret_listener. The caller
+ * has set no_new_privs. Async-signal-safe and allocation-free, so it may
+ * run between fork and execve. Returns 0 or a negative errno (-EBUSY: a
+ * listener already sits in this filter chain). */
+int sup_filter_load(const struct sup_filter *f, const struct sup_filter_opts *o, int *ret_listener,
+		    struct error *err);
+
+/* Build and load in one call (allocates: prefer build before fork). */
+int sup_install_filter(const struct sup_filter_opts *o, int *ret_listener, struct error *err);
+
+struct sup_filter *sup_filter_free(struct sup_filter *f);
+DEFINE_CLEANUP(struct sup_filter, sup_filter_free);
+
+/* The notified system calls as JSON: {"notified": [names], "skipped":
+ * [{"syscall", "reason"}]}, for `run --dry-run`. NULL only when out of memory. */
+json_t *sup_filter_to_json(void);
+
+/* ---- handing the listener over ------------------------------------------- */
+
+/* Send fd over a connected AF_UNIX socket with SCM_RIGHTS (one byte of
+ * payload). Returns 0 or a negative errno. */
+int sup_send_fd(int sock, int fd, struct error *err);
+
+/* Receive one fd sent by sup_send_fd(), O_CLOEXEC. Anything but exactly one
+ * fd (none, several, truncated control data) is refused and whatever came
+ * is closed. Returns 0 or a negative errno (-EPIPE: the peer closed). */
+int sup_recv_fd(int sock, int *ret_fd, struct error *err);
+
+/* Whether fd is a seccomp notification listener. */
+bool sup_fd_is_listener(int fd);
+
+/* ---- the terminal (tty backend) -------------------------------------------- */
+
+/* In the child before sandboxing, when the tty backend will be used: move
+ * into a process group of its own and, if the controlling terminal's
+ * foreground group was ours, make the new group the foreground (SIGTTOU
+ * blocked around it). The supervisor can then stop that group, take the
+ * terminal, ask, and give it back. Returns 0 or a negative errno; -ENOTTY
+ * when there is no controlling terminal (nothing changed but the group). */
+int sup_tty_child_setup(void);
+
+/* ---- the supervisor (parent side) ------------------------------------------ */
+
+/* Who answers what the profile denies. */
+enum sup_backend {
+	SUP_BACKEND_DENY,   /* nobody: denied and recorded */
+	SUP_BACKEND_ALLOW,  /* everything the profile denies is granted (tests, trusted replays) */
+	SUP_BACKEND_SOCKET, /* JSON lines on a Unix socket (IDEs, tests) */
+	SUP_BACKEND_TTY,    /* a prompt on the controlling terminal */
+	_SUP_BACKEND_MAX,
+};
+
+#define SUP_DEFAULT_TIMEOUT_MS 30000     /* a question unanswered this long is denied */
+#define SUP_DEFAULT_QUESTIONS_PER_SEC 10 /* more than this, and the rest are denied */
+
+struct sup_config {
+	const struct policy *policy;
+	/* Optional: the prepared plan Landlock was applied with. A rule whose
+	 * path did not exist at prepare time is not in the kernel's ruleset,
+	 * so an access it allows is emulated rather than continued. */
+	const struct landlock_plan *landlock;
+	/* The kernel layers (Landlock, mount masks) enforce exactly the
+	 * policy: no deny-inside-allow left unenforced, nothing degraded that
+	 * the policy restricts. Only then may an allowed access be answered
+	 * CONTINUE; otherwise every allowed access is emulated. */
+	bool landlock_exact;
+	enum sup_backend backend;
+	const char *socket_path;        /* SUP_BACKEND_SOCKET: created 0600, removed at exit */
+	unsigned timeout_ms;            /* 0: SUP_DEFAULT_TIMEOUT_MS */
+	unsigned max_questions_per_sec; /* 0: SUP_DEFAULT_QUESTIONS_PER_SEC */
+	int events_fd;                  /* JSON lines, kind "sandbox_event"; -1: none */
+	bool quiet;                     /* tty backend: no one-line note after an answer */
+	/* "allow_always" answers go to a new profile NAME extending the running
+	 * one, written atomically to save_dir/NAME.json; NULL: such answers act
+	 * as allow_session. save_dir NULL: $XDG_CONFIG_HOME/latch/profiles. */
+	const char *save_to;
+	const char *save_dir;
+	/* What the saved profile extends; NULL: the policy's name, or its
+	 * source file when it was loaded from a path. */
+	const char *extends;
+	int tty_fd;                     /* SUP_BACKEND_TTY: the terminal; -1: open /dev/tty */
+	/* The caller is a child subreaper: orphans of the sandbox become our
+	 * children and must be reaped, or the listener never hangs up. */
+	bool reap_orphans;
+};
+
+/* Set the defaults above: events_fd and tty_fd -1, backend deny. */
+void sup_config_init(struct sup_config *c);
+
+#define SUP_TOP_DENIED 5
+#define SUP_SUMMARY_PATH_MAX 512
+
+/* What happened, for the exit message (sup_summary_format) and --json. */
+struct sup_summary {
+	unsigned long long notifications; /* received from the kernel */
+	unsigned long long continued;     /* allowed, enforced by the kernel (CONTINUE) */
+	unsigned long long emulated;      /* allowed, performed by the supervisor */
+	unsigned long long denied;        /* refused (by the profile, a person, a backend) */
+	unsigned long long failed;        /* failed on their own (ENOENT...), answered by the supervisor */
+	unsigned long long asked;         /* questions put to a backend */
+	unsigned long long granted;       /* ... answered allow_* (or the allow backend) */
+	unsigned long long timeouts;      /* ... unanswered in time: denied */
+	unsigned long long rate_limited;  /* ... over the rate limit: denied unasked */
+	unsigned long long vanished;      /* the caller died or was interrupted before the answer */
+	unsigned long long errors;        /* the supervisor could not handle a call: denied */
+	unsigned long long events_written;
+	unsigned long long events_failed; /* events that could not be written */
+	struct {
+		char path[SUP_SUMMARY_PATH_MAX];
+		unsigned long long count;
+	} top_denied[SUP_TOP_DENIED];     /* most denied paths first */
+	size_t n_top_denied;
+	bool child_reaped;                /* child_status is valid */
+	int child_status;                 /* the direct child's wait status */
+	bool sync_wake_up;                /* SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP was set */
+	char saved_profile[4096];         /* where allow_always answers went; "" none */
+};
+
+/* Serve notifications on listener until every process using the filter is
+ * gone (the listener hangs up) and the direct child has been reaped; child
+ * is reaped here and its status put in the summary. Never runs sandboxed
+ * code. Returns 0 with *ret filled, or a negative errno with err set (setup
+ * failed: socket, terminal, listener); *ret is filled as far as it got in
+ * every case when ret is not NULL. The listener is not closed. */
+int sup_serve(const struct sup_config *c, int listener, pid_t child, struct sup_summary *ret, struct error *err);
+
+/* The summary as lines for a person ("latch: supervisor: 12 continued, ...",
+ * then the top denied paths), into buf. Returns the length written. */
+size_t sup_summary_format(const struct sup_summary *s, char *buf, size_t size);
+
+/* The summary as a JSON object (sorted keys when dumped). */
+json_t *sup_summary_to_json(const struct sup_summary *s);
+
+/* Names, as used on command lines and in JSON; NULL when out of range, and
+ * sup_backend_from_name() returns -EINVAL for an unknown name. */
+const char *sup_backend_name(enum sup_backend b);
+int sup_backend_from_name(const char *name);
+
+#endif
