@@ -40,6 +40,13 @@
 	"       latch profile show [--json] PROFILE\n"             \
 	"       latch profile check [--json] PROFILE|FILE...\n"
 #define USAGE_DOCTOR "usage: latch doctor [--json]\n"
+#define USAGE_PROBE                                                                                     \
+	"usage: latch probe (-p PROFILE | --no-sandbox) [--json] [OPTIONS] PROBE_ID [ARG...]\n"          \
+	"       latch probe --list [--json]\n"                                                           \
+	"       latch probe PROBE_ID --help\n"                                                           \
+	"  OPTIONS: --wait-fifo PATH | --wait-exists PATH, --wait-timeout-ms N, --hold-open SECONDS,\n"  \
+	"           --attach-report PATH|stdout|stderr, --timeout-ms N, --plan-id ID, --row-id ID,\n"    \
+	"           --correlation-id ID, --expected-outcome OUTCOME\n"
 
 int cmd_run(int argc, char **argv);
 
@@ -68,6 +75,9 @@ int cli_run(const struct run_request *req);
 int cmd_why(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+/* `latch probe` and its hidden probe process `latch __probe-exec`. */
+int cmd_probe(int argc, char **argv);
+int cmd_probe_exec(int argc, char **argv);
 
 /* Variables and lookup rules for loading profiles in this environment. */
 struct cli_env {

@@ -9,7 +9,9 @@ static const struct command {
 	int (*fn)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
+	{ "__probe-exec", cmd_probe_exec, "the probe process (internal; names starting with __ are hidden)" },
 	{ "doctor", cmd_doctor, "what this kernel can enforce, and what latch would degrade" },
+	{ "probe", cmd_probe, "run one probe of the catalog inside a sandbox and report its outcome" },
 	{ "profile", cmd_profile, "list, show and check profiles" },
 	{ "run", cmd_run, "run a command in a sandbox" },
 	{ "why", cmd_why, "explain whether a profile allows an access, and which rule decides" },
@@ -19,7 +21,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: latch COMMAND [ARGS...]\n\ncommands:\n");
 	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		if (commands[i].name[0] != '_')
+			fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n`latch COMMAND --help` for a command's options; `man latch` for everything.\n");
 }
 

@@ -1,0 +1,104 @@
+/* The probe catalog: one table of probes, each with a table of arguments.
+ * A probe is dispatched by its identifier, never by running an arbitrary
+ * program, so a failure is always interpretable.
+ *
+ * Adding a probe:
+ *   1. Write its run function in src/probe/probe-FAMILY.c (declared in
+ *      probes.h): it performs one operation and fills a struct probe_result.
+ *   2. Add a row to `catalog` in catalog.c (sorted by id) with its arguments.
+ *   3. Test it in tests/integration/test-probe*.sh: unsandboxed, under
+ *      minimal and under agent, the outcome asserted; document it in the
+ *      README's "Probes" section. */
+#ifndef LATCH_PROBE_CATALOG_H
+#define LATCH_PROBE_CATALOG_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/error.h"
+
+/* Every argument any probe takes, parsed from `--name value`. Unset strings
+ * are NULL, unset numbers -1. */
+struct probe_request {
+	const char *op;
+	const char *path;
+	const char *path_class;
+	const char *to;
+	const char *host;
+	const char *target;
+	const char *name;
+	const char *scenario;
+	const char *signal;
+	long port;
+	long pid;
+	long fd;
+	bool allow_unsafe_path;
+};
+
+enum probe_arg_kind {
+	PROBE_ARG_STRING, /* free text, UTF-8, at most LATCH_PATH_MAX - 1 bytes */
+	PROBE_ARG_CHOICE, /* one of choices */
+	PROBE_ARG_PORT,   /* 0..65535 */
+	PROBE_ARG_PID,    /* 1..INT_MAX */
+	PROBE_ARG_FD,     /* 0..1048576 */
+	PROBE_ARG_FLAG,   /* no value */
+	_PROBE_ARG_KIND_MAX,
+};
+
+struct probe_arg {
+	const char *name;            /* "--op" */
+	enum probe_arg_kind kind;
+	size_t offset;               /* of the field in struct probe_request */
+	const char *metavar;         /* "PATH", "OP"; NULL for flags */
+	const char *(*choice_at)(size_t i); /* PROBE_ARG_CHOICE: the i-th choice, NULL past the end */
+	bool required;
+	const char *help;
+};
+
+struct probe_ctx;
+struct probe_result;
+
+/* Where a probe needs the runner's help before it starts. */
+enum probe_needs {
+	PROBE_NEEDS_HARNESS = 1u << 0,   /* a harness directory with fixtures */
+	PROBE_NEEDS_LISTENERS = 1u << 1, /* loopback TCP/UDP, unix and abstract listeners */
+};
+
+struct probe_def {
+	const char *id;
+	const char *family;  /* identity, filesystem, network, process, execution, kernel, inherit */
+	const char *summary;
+	const struct probe_arg *args; /* terminated by a row with name NULL */
+	unsigned needs;      /* enum probe_needs */
+	/* Rules across arguments (e.g. --to with rename); NULL: none.
+	 * Returns 0 or -EINVAL with err set. */
+	int (*check)(const struct probe_request *req, struct error *err);
+	void (*run)(struct probe_ctx *ctx, const struct probe_request *req, struct probe_result *res);
+};
+
+extern const struct probe_def probe_catalog[];
+extern const size_t probe_catalog_size;
+
+/* The probe with this id; NULL if none. */
+const struct probe_def *probe_find(const char *id);
+
+/* Parse a probe's arguments (argv[0] is the first argument, not the id).
+ * Returns 0, 1 when --help was asked for, or -EINVAL with err naming the
+ * argument. ret is reset first. */
+int probe_parse(const struct probe_def *def, int argc, char **argv, struct probe_request *ret, struct error *err);
+
+/* A decimal number in [min, max] into *ret (untouched on failure): 0 or
+ * -EINVAL. For every numeric option of probes and of the runner. */
+int probe_parse_long(const char *s, long min, long max, long *ret);
+
+/* The probe's usage text ("usage: latch probe fs_op --op OP ..." and one
+ * line per argument); caller frees. NULL when out of memory. */
+char *probe_usage(const struct probe_def *def);
+
+/* The whole catalog as JSON: {"probes": [{id, family, summary, usage, args:
+ * [{name, value, choices, required, help}]}], "outcomes": [{name, rc,
+ * measured, meaning}], "layers": [...]}. NULL when out of memory. */
+json_t *probe_catalog_json(void);
+
+#endif
