@@ -1,0 +1,89 @@
+#!/bin/sh
+# The terminal stays usable through the sandbox: latch does not setsid, so
+# the program reads the terminal, and Ctrl-C from the terminal reaches it
+# exactly once, in both modes. Driven in a real terminal with tmux.
+. "$(dirname "$0")/lib.sh"
+
+S=$IT_SCRATCH
+if ! command -v tmux >/dev/null 2>&1; then
+	skip "terminal" "tmux is not installed"
+	done_testing
+	exit 0
+fi
+SOCK="latch-it-$$"
+cat >"$S/term.json" <<EOF
+{ "name": "term-test", "extends": "base", "filesystem": { "read": ["$S"] } }
+EOF
+T() { tmux -L "$SOCK" "$@"; }
+
+# wait_screen NEEDLE: bounded wait (150 x 0.1 s) for NEEDLE on the screen.
+wait_screen() {
+	_i=0
+	while [ "$_i" -lt 150 ]; do
+		T capture-pane -p -t it 2>/dev/null | grep -q -- "$1" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+for mode in isolated static; do
+	flag=
+	[ "$mode" = static ] && flag=--no-namespaces
+	SOCK="latch-it-$$-$mode" # a server being killed must not take the next session
+	# A program that reads a line from the terminal, then counts SIGINTs.
+	cat >"$S/term.sh" <<'EOF'
+n=0
+trap 'n=$((n + 1)); echo "sigint $n"' INT
+printf 'name? '
+read -r name
+echo "hello:$name"
+echo ready-for-int
+while [ "$n" -lt 1 ]; do sleep 0.1; done
+sleep 0.5
+echo "total sigints: $n"
+EOF
+	T new-session -d -s it -x 120 -y 30 \
+		"'$LATCH' run --quiet $flag -p '$S/term.json' -- sh '$S/term.sh'; echo exit=\$?; sleep 30"
+	if ! wait_screen 'name?'; then
+		not_ok "$mode: the prompt appears in the terminal" "screen: $(T capture-pane -p -t it 2>&1 | head -10)"
+	else
+		ok "$mode: the prompt appears in the terminal"
+	fi
+	T send-keys -t it 'latch-user' Enter
+	check "$mode: the program read the line typed at the terminal" wait_screen 'hello:latch-user'
+	wait_screen ready-for-int
+	T send-keys -t it C-c
+	check "$mode: Ctrl-C reached the program exactly once" wait_screen 'total sigints: 1'
+	check "$mode: the program exited normally after it (exit=0)" wait_screen 'exit=0'
+	T kill-server 2>/dev/null
+done
+
+# Ctrl-C to a program that does not catch it ends it, and latch dies of the
+# same signal (not merely exit 130). A python wrapper reports latch's own
+# status: Popen's returncode -2 means "killed by SIGINT".
+SOCK="latch-it-$$-b"
+cat >"$S/wrap.py" <<'EOF'
+import subprocess, sys, time
+p = subprocess.Popen(sys.argv[1:])
+while True:
+    try:
+        rc = p.wait()
+        break
+    except KeyboardInterrupt:
+        pass
+print("latch-status", rc, flush=True)
+time.sleep(30)
+EOF
+T new-session -d -s it -x 120 -y 30 "/usr/bin/python3 '$S/wrap.py' '$LATCH' run -p '$S/term.json' -- sleep 30"
+sleep 1
+T send-keys -t it C-c
+if wait_screen 'latch-status -2'; then
+	ok "isolated: Ctrl-C ends an uncaught program, and latch dies of SIGINT too"
+else
+	not_ok "isolated: Ctrl-C ends an uncaught program, and latch dies of SIGINT too" \
+		"screen: $(T capture-pane -p -t it 2>&1 | head -5)"
+fi
+T kill-server 2>/dev/null
+
+done_testing
