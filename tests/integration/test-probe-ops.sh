@@ -170,7 +170,7 @@ lanes "net_op getaddrinfo localhost (/etc/hosts)" $OK $OK $OK -- net_op --op get
 lanes "net_op abstract_connect (the runner's listener)" $OK denied/namespace denied/namespace -- \
 	net_op --op abstract_connect
 cat >"$S/nohosts.json" <<'EOF'
-{ "name": "no-hosts", "filesystem": { "read": ["/usr", "/lib", "/lib64"] } }
+{ "name": "no-hosts", "groups": ["system_exec"] }
 EOF
 expect_probe $LL "net_op getaddrinfo: /etc/hosts unreadable is denied by Landlock" -- \
 	-p "$S/nohosts.json" net_op --op getaddrinfo
