@@ -30,7 +30,9 @@
 #define USAGE_RUN                                                                          \
 	"usage: latch run -p PROFILE [--strict] [--dry-run] [--json] [--quiet]\n"          \
 	"                 [--no-namespaces] [--allow-unmasked] [--keep-fd N]...\n"        \
-	"                 [--] COMMAND [ARG...]\n"
+	"                 [--supervise | --no-supervise] [--ask] [--approve-socket PATH]\n" \
+	"                 [--approve-all] [--approve-timeout MS] [--events FILE]\n"       \
+	"                 [--save-to PROFILE] [--] COMMAND [ARG...]\n"
 #define USAGE_WHY                                                                           \
 	"usage: latch why -p PROFILE [--json] ACCESS [TARGET]\n"                            \
 	"  ACCESS: read|write|create|delete|truncate|exec PATH, tcp_connect|tcp_bind PORT,\n" \
@@ -52,6 +54,14 @@ int cmd_run(int argc, char **argv);
 
 #define KEEP_FDS_MAX 64
 
+/* Supervision as asked on the command line; zero: as the profile says. */
+enum run_supervise {
+	RUN_SUPERVISE_PROFILE, /* the profile's supervise.mode */
+	RUN_SUPERVISE_OFF,     /* --no-supervise */
+	RUN_SUPERVISE_ON,      /* --supervise (or --events, --approve-*): at least deny */
+	RUN_SUPERVISE_ASK,     /* --ask */
+};
+
 /* One `latch run`, as parsed from its command line or built by another
  * command (e.g. probe) that launches the sandbox exactly as run does. */
 struct run_request {
@@ -59,6 +69,12 @@ struct run_request {
 	const char *profile;
 	bool strict, dry_run, json, quiet;
 	bool no_namespaces;    /* static mode, on request */
+	enum run_supervise supervise; /* what the flags say about supervision */
+	const char *approve_socket; /* socket backend at this path */
+	bool approve_all;      /* the allow backend: grant what the profile denies */
+	const char *events;    /* JSON-lines events to this file */
+	const char *save_to;   /* allow_always answers into this new profile */
+	unsigned approve_timeout_ms; /* 0: the default */
 	bool allow_unmasked;   /* accept deny rules that can be neither masked nor enforced */
 	int keep_fds[KEEP_FDS_MAX];
 	size_t n_keep_fds;

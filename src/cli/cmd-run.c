@@ -12,7 +12,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,6 +31,7 @@
 #include "sandbox/mounts.h"
 #include "sandbox/namespaces.h"
 #include "sandbox/seccomp.h"
+#include "supervise/supervise.h"
 
 static int parse_fd(const char *s, int *ret)
 {
@@ -50,6 +53,10 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 		{ "dry-run", no_argument, NULL, 'n' },         { "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },           { "keep-fd", required_argument, NULL, 'k' },
 		{ "no-namespaces", no_argument, NULL, 'N' },   { "allow-unmasked", no_argument, NULL, 'U' },
+		{ "supervise", no_argument, NULL, 'S' },       { "no-supervise", no_argument, NULL, 'X' },
+		{ "ask", no_argument, NULL, 'A' },             { "approve-socket", required_argument, NULL, 'K' },
+		{ "approve-all", no_argument, NULL, 'L' },     { "approve-timeout", required_argument, NULL, 'T' },
+		{ "events", required_argument, NULL, 'E' },    { "save-to", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },            {},
 	};
 	int c, fd;
@@ -79,6 +86,34 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 		case 'U':
 			o->allow_unmasked = true;
 			break;
+		case 'S':
+			if (o->supervise != RUN_SUPERVISE_ASK)
+				o->supervise = RUN_SUPERVISE_ON;
+			break;
+		case 'X':
+			o->supervise = RUN_SUPERVISE_OFF;
+			break;
+		case 'A':
+			o->supervise = RUN_SUPERVISE_ASK;
+			break;
+		case 'K':
+			o->approve_socket = optarg;
+			break;
+		case 'L':
+			o->approve_all = true;
+			break;
+		case 'E':
+			o->events = optarg;
+			break;
+		case 'V':
+			o->save_to = optarg;
+			break;
+		case 'T':
+			if (parse_fd(optarg, &fd) < 0 || fd < 1)
+				return cli_usage_error(USAGE_RUN, "--approve-timeout: '%s' is not a number of ms",
+						       optarg);
+			o->approve_timeout_ms = (unsigned)fd;
+			break;
 		case 'k':
 			if (parse_fd(optarg, &fd) < 0 || fd < 3)
 				return cli_usage_error(USAGE_RUN, "--keep-fd: '%s' is not a file descriptor >= 3",
@@ -101,6 +136,11 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 		return cli_usage_error(USAGE_RUN, "run: no profile given (-p NAME; `latch profile list` shows them)");
 	if (optind >= argc && !o->dry_run)
 		return cli_usage_error(USAGE_RUN, "run: no command given");
+	if (o->supervise == RUN_SUPERVISE_OFF && (o->approve_socket || o->approve_all || o->events || o->save_to))
+		return cli_usage_error(USAGE_RUN, "run: --no-supervise contradicts --approve-socket, --approve-all, "
+						  "--events and --save-to");
+	if (o->approve_socket && o->approve_all)
+		return cli_usage_error(USAGE_RUN, "run: --approve-socket and --approve-all are two backends; pick one");
 	o->argv = argv + optind;
 	return -1; /* go on */
 }
@@ -166,7 +206,57 @@ struct run_state {
 	char **refusals;
 	char **warnings;
 	char **warned;            /* warnings already printed */
+	enum policy_supervise supervise; /* in effect, after flags */
+	enum sup_backend backend;
+	bool use_masks;           /* masks are applied (not with a supervisor that may grant) */
+	bool landlock_exact;      /* the kernel layers enforce exactly the policy */
+	bool root_supervised_static; /* static mode because root supervises */
 };
+
+static bool have_terminal(void)
+{
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return false;
+	(void)close(fd);
+	return true;
+}
+
+/* Supervision: the profile's mode, then the flags; and who answers. */
+static void decide_supervision(const struct run_request *o, struct run_state *s)
+{
+	enum policy_supervise m = s->policy->supervise;
+
+	switch (o->supervise) {
+	case RUN_SUPERVISE_PROFILE:
+		break;
+	case RUN_SUPERVISE_OFF:
+		m = POLICY_SUPERVISE_OFF;
+		break;
+	case RUN_SUPERVISE_ON:
+		if (m == POLICY_SUPERVISE_OFF)
+			m = POLICY_SUPERVISE_DENY;
+		break;
+	case RUN_SUPERVISE_ASK:
+		m = POLICY_SUPERVISE_ASK;
+		break;
+	}
+	if (m == POLICY_SUPERVISE_OFF && (o->approve_socket || o->approve_all || o->events || o->save_to))
+		m = POLICY_SUPERVISE_DENY;
+	s->supervise = m;
+	if (o->approve_socket)
+		s->backend = SUP_BACKEND_SOCKET;
+	else if (o->approve_all)
+		s->backend = SUP_BACKEND_ALLOW;
+	else if (m == POLICY_SUPERVISE_ASK && have_terminal())
+		s->backend = SUP_BACKEND_TTY;
+	else
+		s->backend = SUP_BACKEND_DENY;
+	/* A supervisor that may grant must reach the paths it grants: it, not
+	 * a mask, then enforces the denies inside allowed directories. */
+	s->use_masks = m == POLICY_SUPERVISE_OFF || s->backend == SUP_BACKEND_DENY;
+}
 
 static int load_and_compile(const struct run_request *o, struct run_state *s, struct error *err)
 {
@@ -207,6 +297,14 @@ static int load_and_compile(const struct run_request *o, struct run_state *s, st
 		return error_set(err, EINVAL, "LATCH_NO_NAMESPACES: '%s' is not 0 or 1", no_ns);
 	s->ns_disabled = o->no_namespaces || (no_ns && strcmp(no_ns, "1") == 0);
 	s->isolated = !s->ns_disabled;
+	decide_supervision(o, s);
+	/* The supervisor acts for the program only with the program's own
+	 * rights. Seen from outside, a program in its own user namespace has
+	 * no capabilities; a root supervisor would lend it root's. So root's
+	 * supervised runs are static (said in a warning). */
+	s->root_supervised_static = s->isolated && s->supervise != POLICY_SUPERVISE_OFF && geteuid() == 0;
+	if (s->root_supervised_static)
+		s->isolated = false;
 	return 0;
 }
 
@@ -256,7 +354,9 @@ static int check_plan(const struct run_request *o, struct run_state *s)
 
 	/* Deny rules inside allowed directories: masked in isolated mode, or
 	 * refused (accepted, with a warning, under --allow-unmasked). */
-	if (s->isolated && s->masks->unmaskable) {
+	if (s->supervise != POLICY_SUPERVISE_OFF) {
+		/* The supervisor enforces what neither Landlock nor a mask can. */
+	} else if (s->isolated && s->masks->unmaskable) {
 		char **u = s->masks->unmaskable;
 		size_t n = strv_length(u);
 
@@ -271,9 +371,18 @@ static int check_plan(const struct run_request *o, struct run_state *s)
 			     o->allow_unmasked ? "not enforced: --allow-unmasked"
 					       : "`latch run --dry-run` lists them; --allow-unmasked accepts this");
 	}
-	for (size_t i = 0; r == 0 && s->isolated && s->masks->unenforceable && s->masks->unenforceable[i]; i++)
+	for (size_t i = 0; r == 0 && s->isolated && s->supervise == POLICY_SUPERVISE_OFF && s->masks->unenforceable &&
+			   s->masks->unenforceable[i];
+	     i++)
 		r = add_line(&s->refusals, "%s", s->masks->unenforceable[i]);
-	if (r == 0 && !s->isolated) {
+	if (r == 0 && s->policy->supervise == POLICY_SUPERVISE_ASK && s->supervise == POLICY_SUPERVISE_ASK &&
+	    s->backend == SUP_BACKEND_DENY)
+		r = add_line(&s->warnings, "supervise: no terminal to ask on; what the profile denies is denied "
+					   "and recorded");
+	s->landlock_exact = s->abi >= 1 && !ll->degraded &&
+			    (!ll->conflicts || (s->isolated && s->use_masks && !s->masks->unmaskable &&
+						!s->masks->unenforceable));
+	if (r == 0 && !s->isolated && s->supervise == POLICY_SUPERVISE_OFF) {
 		for (size_t i = 0; r == 0 && ll->conflicts && ll->conflicts[i]; i++)
 			r = add_line(o->allow_unmasked ? &s->warnings : &s->refusals, "%s%s", ll->conflicts[i],
 				     o->allow_unmasked ? " (not enforced: --allow-unmasked)"
@@ -285,7 +394,12 @@ static int check_plan(const struct run_request *o, struct run_state *s)
 		const char *what = "no pid, mount, ipc, uts or network namespace: this user's other processes "
 				   "stay visible in /proc, and no path can be masked";
 
-		if (s->ns_disabled && (s->policy->required & POLICY_REQUIRE_NAMESPACES))
+		if (s->root_supervised_static)
+			r = degraded(o, s, POLICY_REQUIRE_NAMESPACES,
+				     "namespaces: not used for a supervised run as root (the supervisor must not lend "
+				     "root's capabilities to a program in its own user namespace); no pid, mount, "
+				     "ipc, uts or network namespace");
+		else if (s->ns_disabled && (s->policy->required & POLICY_REQUIRE_NAMESPACES))
 			r = add_line(&s->refusals, "namespaces: disabled on request, but the profile requires "
 						   "them");
 		else if (s->ns_disabled)
@@ -336,7 +450,7 @@ static int print_plan(const struct run_request *o, struct run_state *s)
 		 o->argv[0] && s->lookup_err < 0 ? json_str(s->lookup_err == -ENOENT ? "not found" : "not executable")
 						  : json_null());
 	json_set(iso, "namespaces", ns_flags_to_json(s->isolated ? ns_flags_for(s->policy) : 0));
-	json_set(iso, "masks", mask_plan_to_json(s->isolated ? s->masks : NULL));
+	json_set(iso, "masks", mask_plan_to_json(s->isolated && s->use_masks ? s->masks : NULL));
 	json_set(iso, "fallback", json_str(s->isolated ? NULL
 				   : s->ns_disabled ? "disabled on request"
 						    : s->ns_unavailable));
@@ -345,6 +459,16 @@ static int print_plan(const struct run_request *o, struct run_state *s)
 	json_set(data, "landlock", landlock_plan_to_json(s->ll));
 	json_set(data, "seccomp", sfilter_plan_to_json(&s->sf));
 	json_set(data, "isolation", iso);
+	{
+		json_t *sup = json_object();
+
+		json_set(sup, "mode", json_str(policy_supervise_name(s->supervise)));
+		json_set(sup, "backend",
+			 s->supervise == POLICY_SUPERVISE_OFF ? json_null() : json_str(sup_backend_name(s->backend)));
+		json_set(sup, "landlock_exact", json_boolean(s->landlock_exact));
+		json_set(sup, "filter", s->supervise == POLICY_SUPERVISE_OFF ? json_null() : sup_filter_to_json());
+		json_set(data, "supervise", sup);
+	}
 	json_set(data, "limits", policy_limits_to_json(&s->policy->limits));
 	json_set(data, "command", cmd);
 	json_set(data, "env_names", env_names_json(s->envp));
@@ -425,6 +549,126 @@ static _noreturn_ void exit_like(int status)
 	}
 	(void)fflush(NULL);
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_LATCH_FAILED);
+}
+
+/* In the sandbox, after every restriction: install the notify filter and
+ * hand its listener to latch outside. */
+struct sup_hook {
+	const struct sup_filter *filter;
+	int sock;
+};
+
+static int sup_hook_load(void *data, struct error *err)
+{
+	struct sup_hook *h = data;
+	struct sup_filter_opts fo = { .wait_killable_recv = true };
+	int listener, r;
+
+	r = sup_filter_load(h->filter, &fo, &listener, err);
+	if (r < 0)
+		return r;
+	r = sup_send_fd(h->sock, listener, err);
+	(void)close(listener);
+	(void)close(h->sock);
+	return r;
+}
+
+static int sup_hook_tty(void *data)
+{
+	(void)data;
+	return sup_tty_child_setup();
+}
+
+/* Supervised run: the sandbox in a child (isolated or static), latch
+ * outside serving its notifications until it is gone. */
+static int run_supervised(const struct run_request *o, struct run_state *s, struct launch *l, bool *fell_back)
+{
+	_cleanup_(sup_filter_freep) struct sup_filter *filter = NULL;
+	_cleanup_close_ int events_fd = -EBADF, listener = -EBADF;
+	struct launch_child child;
+	struct launch_result res;
+	struct sup_summary sum;
+	struct sup_config cfg;
+	struct sup_hook hook;
+	struct error err = { 0 };
+	int sp[2], r;
+
+	*fell_back = false;
+	if (sup_filter_build(&filter, &err) < 0)
+		return cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "%s", err.msg);
+	if (o->events) {
+		events_fd = open(o->events, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (events_fd < 0)
+			return cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "--events: cannot open '%s': %s", o->events,
+					strerror(errno));
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+		return cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "cannot create a socket pair: %s", strerror(errno));
+	hook = (struct sup_hook){ .filter = filter, .sock = sp[1] };
+	l->before_exec = sup_hook_load;
+	l->before_exec_data = &hook;
+	l->child_setup = s->backend == SUP_BACKEND_TTY ? sup_hook_tty : NULL;
+	/* In static mode the program's orphans come here to be reaped. */
+	if (!l->ns_flags)
+		(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	r = launch_start(l, &child, &err);
+	(void)close(sp[1]);
+	/* Nothing may read this process's memory while it serves. Not before
+	 * the start: the child would inherit it, and its uid_map could then
+	 * not be written by an unprivileged latch. */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (r < 0 && child.clone_failed) {
+		(void)close(sp[0]);
+		*fell_back = true;
+		set_ns_unavailable(s, err.code);
+		return 0;
+	}
+	if (r == 0)
+		r = sup_recv_fd(sp[0], &listener, &err);
+	(void)close(sp[0]);
+	if (r == 0 && !sup_fd_is_listener(listener))
+		r = error_set(&err, EPROTO, "the sandbox did not hand over a seccomp listener");
+	if (r < 0) {
+		/* The child failed before handing the listener over: its report
+		 * says why. */
+		struct error ferr = { 0 };
+
+		if (child.pid > 0 && launch_finish(&child, l, &res, &ferr) < 0)
+			return res.exec_errno ? exec_failure(o, &ferr)
+					      : cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "%s", ferr.msg);
+		return cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "%s", err.msg);
+	}
+	sup_config_init(&cfg);
+	cfg.policy = s->policy;
+	cfg.landlock = s->ll;
+	cfg.landlock_exact = s->landlock_exact;
+	cfg.backend = s->backend;
+	cfg.socket_path = o->approve_socket;
+	cfg.timeout_ms = o->approve_timeout_ms;
+	cfg.events_fd = events_fd;
+	cfg.quiet = o->quiet;
+	cfg.save_to = o->save_to;
+	cfg.reap_orphans = !l->ns_flags;
+	r = sup_serve(&cfg, listener, child.pid, &sum, &err);
+	if (sum.child_reaped) {
+		child.reaped = true;
+		child.status = sum.child_status;
+	}
+	if (r < 0) {
+		(void)kill(child.pid, SIGKILL);
+		(void)launch_finish(&child, l, &res, &(struct error){ 0 });
+		return cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "supervisor: %s", err.msg);
+	}
+	if (!o->quiet) {
+		char buf[4096];
+
+		if (sup_summary_format(&sum, buf, sizeof(buf)) > 0)
+			fputs(buf, stderr);
+	}
+	if (launch_finish(&child, l, &res, &err) < 0)
+		return res.exec_errno ? exec_failure(o, &err) : cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "%s", err.msg);
+	cgroup_cleanup(&s->cgroup);
+	exit_like(res.wait_status);
 }
 
 static int run_isolated(const struct run_request *o, struct run_state *s, const struct launch *l, bool *fell_back)
@@ -529,9 +773,31 @@ int cli_run(const struct run_request *req)
 		.n_keep_fds = o.n_keep_fds,
 		.limits = &s.policy->limits,
 		.ns_flags = ns_flags_for(s.policy),
-		.masks = s.masks,
+		.masks = s.use_masks ? s.masks : NULL,
 		.cgroup = &s.cgroup,
+		.parent = getpid(),
 	};
+	if (s.supervise != POLICY_SUPERVISE_OFF) {
+		if (!s.isolated)
+			l.ns_flags = 0;
+		warn(&o, &s);
+		r = run_supervised(&o, &s, &l, &fell_back);
+		if (!fell_back)
+			goto out;
+		/* Namespaces refused: the same supervised run, static. */
+		cgroup_cleanup(&s.cgroup);
+		if (check_plan(&o, &s) < 0) {
+			r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "out of memory");
+			goto out;
+		}
+		if (refuse(&o, &s, &r))
+			goto out;
+		warn(&o, &s);
+		l.ns_flags = 0;
+		l.masks = NULL;
+		r = run_supervised(&o, &s, &l, &fell_back);
+		goto out;
+	}
 	if (s.isolated) {
 		warn(&o, &s);
 		r = run_isolated(&o, &s, &l, &fell_back);

@@ -41,6 +41,17 @@ static const char *const net_mode_names[_POLICY_NET_MAX] = {
 	[POLICY_NET_PORTS] = "ports",
 };
 
+static const char *const supervise_names[_POLICY_SUPERVISE_MAX] = {
+	[POLICY_SUPERVISE_OFF] = "off",
+	[POLICY_SUPERVISE_DENY] = "deny",
+	[POLICY_SUPERVISE_ASK] = "ask",
+};
+
+const char *policy_supervise_name(enum policy_supervise s)
+{
+	return (unsigned)s < _POLICY_SUPERVISE_MAX ? supervise_names[s] : NULL;
+}
+
 const char *policy_class_name(enum policy_class c)
 {
 	return (unsigned)c < _POLICY_CLASS_MAX ? class_names[c] : NULL;

@@ -68,6 +68,14 @@ enum policy_net_mode {
 	_POLICY_NET_MAX,
 };
 
+/* Whether a supervisor watches the sandbox (see README, "Supervision"). */
+enum policy_supervise {
+	POLICY_SUPERVISE_OFF,  /* no supervisor: the kernel layers alone */
+	POLICY_SUPERVISE_DENY, /* a supervisor enforces and records; nobody is asked */
+	POLICY_SUPERVISE_ASK,  /* ...and asks at the terminal when there is one */
+	_POLICY_SUPERVISE_MAX,
+};
+
 /* Protections a profile may mark "required": a run refuses to start when the
  * kernel cannot give one of them, instead of degrading. */
 enum policy_require {
@@ -129,6 +137,7 @@ struct policy {
 	struct policy_process process;
 	struct policy_env_rules env;
 	struct policy_limits limits;
+	enum policy_supervise supervise;
 	unsigned required;        /* enum policy_require bits */
 	bool uses_private_tmp;    /* some rule or env value names $PRIVATE_TMP */
 };
@@ -206,6 +215,7 @@ const char *policy_class_name(enum policy_class c);
 const char *policy_access_name(enum policy_access a);
 const char *policy_layer_name(enum policy_layer l);
 const char *policy_net_mode_name(enum policy_net_mode m);
+const char *policy_supervise_name(enum policy_supervise s);
 int policy_access_from_name(const char *name);
 
 /* Built-in profiles and groups, embedded from profiles/ at build time. */

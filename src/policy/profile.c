@@ -35,7 +35,8 @@ struct loader {
 };
 
 static const char *const profile_keys[] = { "description", "env", "extends", "filesystem", "groups", "limits",
-					    "name", "network", "process", "required", NULL };
+					    "name", "network", "process", "required", "supervise", NULL };
+static const char *const supervise_keys[] = { "mode", NULL };
 static const char *const group_keys[] = { "description", "filesystem", "name", NULL };
 static const char *const filesystem_keys[] = { "create", "deny", "exec", "read", "write", NULL };
 static const char *const network_keys[] = { "bind_tcp", "connect_tcp", "mode", NULL };
@@ -665,6 +666,27 @@ static int parse_limits(struct loader *l, const struct source *s, json_t *lim)
 	return 0;
 }
 
+static int parse_supervise(struct loader *l, const struct source *s, json_t *sup)
+{
+	json_t *mode;
+	int r;
+
+	if (!json_is_object(sup))
+		return fail(l, s, "supervise", "supervise", "must be an object");
+	r = check_keys(l, s, sup, supervise_keys, "supervise");
+	if (r < 0)
+		return r;
+	mode = json_object_get(sup, "mode");
+	if (!json_is_string(mode))
+		return fail(l, s, "supervise.mode", "supervise", "missing or not a string (off, deny or ask)");
+	for (int m = 0; m < _POLICY_SUPERVISE_MAX; m++)
+		if (strcmp(json_string_value(mode), policy_supervise_name((enum policy_supervise)m)) == 0) {
+			l->p->supervise = (enum policy_supervise)m;
+			return 0;
+		}
+	return fail(l, s, "supervise.mode", "mode", "'%s' is not one of off, deny, ask", json_string_value(mode));
+}
+
 static int load_profile(struct loader *l, const char *spec, const char *rel_dir, unsigned depth);
 
 static int load_profile_source(struct loader *l, struct source *s, const char *spec, unsigned depth)
@@ -744,6 +766,8 @@ static int load_profile_source(struct loader *l, struct source *s, const char *s
 	if ((v = json_object_get(root, "required")) && (r = parse_required(l, s, v)) < 0)
 		return r;
 	if ((v = json_object_get(root, "limits")) && (r = parse_limits(l, s, v)) < 0)
+		return r;
+	if ((v = json_object_get(root, "supervise")) && (r = parse_supervise(l, s, v)) < 0)
 		return r;
 	return 0;
 }

@@ -83,6 +83,7 @@ json_t *policy_to_json(const struct policy *p)
 	json_set(o, "env", env);
 	json_set(o, "required", policy_required_to_json(p->required));
 	json_set(o, "limits", policy_limits_to_json(&p->limits));
+	json_set(o, "supervise", json_str(policy_supervise_name(p->supervise)));
 	return o;
 }
 

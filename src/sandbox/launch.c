@@ -187,6 +187,8 @@ static _noreturn_ void sandbox_init(const struct launch *l, int sync[2], int rep
 
 	if (ns_child_wait(sync) < 0)
 		_exit(125);
+	if (l->child_setup)
+		(void)l->child_setup(l->before_exec_data);
 	if (ns_setup_mounts(l->ns_flags & CLONE_NEWPID, &err) < 0 || mask_apply(l->masks, &err) < 0)
 		goto fail;
 	/* This process's own copy of the plan: rules under /proc must name the
@@ -195,6 +197,8 @@ static _noreturn_ void sandbox_init(const struct launch *l, int sync[2], int rep
 	    landlock_reopen_under((struct landlock_plan *)l->landlock, "/proc", &err) < 0)
 		goto fail;
 	if (apply_restrictions(l, &err) < 0)
+		goto fail;
+	if (l->before_exec && l->before_exec(l->before_exec_data, &err) < 0)
 		goto fail;
 	/* posix_spawn: a vfork-style start (nothing to copy), and glibc
 	 * reports a failed exec as its return value. */
@@ -231,58 +235,123 @@ fail:
 	init_report_exit(report_fd, &rep, 125);
 }
 
-int launch_isolated(const struct launch *l, struct launch_result *ret, struct error *err)
+/* Static mode with a supervisor: the child is the program itself. */
+static _noreturn_ void plain_child(const struct launch *l, int report_fd)
 {
 	struct init_report rep = { 0 };
-	int sync[2], report[2], status = 0, r;
-	pid_t pid, w;
-	ssize_t n;
+	struct error err = { 0 };
+
+	/* Die with latch; if latch is already gone, do not start. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != l->parent)
+		_exit(125);
+	if (l->child_setup)
+		(void)l->child_setup(l->before_exec_data);
+	if (apply_restrictions(l, &err) < 0 || (l->before_exec && l->before_exec(l->before_exec_data, &err) < 0)) {
+		rep.setup_errno = err.code ? err.code : EINVAL;
+		(void)snprintf(rep.message, sizeof(rep.message), "%s", err.msg);
+		init_report_exit(report_fd, &rep, 125);
+	}
+	execve(l->file, l->argv, l->envp);
+	rep.exec_errno = errno;
+	rep.wait_status = 127 << 8;
+	init_report_exit(report_fd, &rep, 127);
+}
+
+int launch_start(const struct launch *l, struct launch_child *ret, struct error *err)
+{
+	int sync[2] = { -1, -1 }, report[2], r = 0;
+	pid_t pid;
 
 	memset(ret, 0, sizeof(*ret));
+	ret->report_fd = -1;
 	if (pipe2(report, O_CLOEXEC) < 0)
 		return error_set(err, errno, "cannot create a pipe: %s", strerror(errno));
 	fflush(NULL);
-	pid = ns_clone(l->ns_flags, sync);
+	if (l->ns_flags) {
+		pid = ns_clone(l->ns_flags, sync);
+	} else {
+		pid = fork();
+		if (pid < 0)
+			pid = -errno;
+	}
 	if (pid < 0) {
 		(void)close(report[0]);
 		(void)close(report[1]);
-		ret->clone_failed = true;
-		return error_set(err, -pid, "cannot create namespaces: %s", strerror(-pid));
+		ret->clone_failed = l->ns_flags != 0;
+		return error_set(err, -pid, "cannot %s: %s", l->ns_flags ? "create namespaces" : "fork",
+				 strerror(-pid));
 	}
 	if (pid == 0) {
 		(void)close(report[0]);
-		sandbox_init(l, sync, report[1]);
+		if (l->ns_flags)
+			sandbox_init(l, sync, report[1]);
+		plain_child(l, report[1]);
 	}
 	(void)close(report[1]);
-	r = ns_write_maps(pid, err);
-	if (r == 0 && l->cgroup)
-		r = cgroup_attach(l->cgroup, pid, err);
-	ns_child_release(sync, r == 0);
+	ret->pid = pid;
+	ret->report_fd = report[0];
+	if (l->ns_flags) {
+		r = ns_write_maps(pid, err);
+		if (r == 0 && l->cgroup)
+			r = cgroup_attach(l->cgroup, pid, err);
+		ns_child_release(sync, r == 0);
+	}
 	launch_forward_signals(pid);
-	/* The report comes once everything in the sandbox is gone; pid 1's own
-	 * exit (namespace teardown) need not be waited for. */
+	return r;
+}
+
+int launch_finish(struct launch_child *c, const struct launch *l, struct launch_result *ret, struct error *err)
+{
+	struct init_report rep = { 0 };
+	int status = 0;
+	pid_t w;
+	ssize_t n;
+
+	memset(ret, 0, sizeof(*ret));
+	/* The report comes once everything in the sandbox is gone (isolated),
+	 * or at a failed exec (static); pid 1's own exit, the teardown of its
+	 * namespaces, need not be waited for. */
 	do
-		n = read(report[0], &rep, sizeof(rep));
+		n = read(c->report_fd, &rep, sizeof(rep));
 	while (n < 0 && errno == EINTR);
-	(void)close(report[0]);
-	if (r < 0 || n != sizeof(rep)) {
+	(void)close(c->report_fd);
+	c->report_fd = -1;
+	if (c->reaped) {
+		status = c->status;
+	} else if (!l->ns_flags || n != sizeof(rep)) {
 		do
-			w = waitpid(pid, &status, 0);
+			w = waitpid(c->pid, &status, 0);
 		while (w < 0 && errno == EINTR);
 	}
-	if (r < 0)
-		return r;
 	if (n != sizeof(rep)) {
-		/* pid 1 died without a word: killed from outside, or the kernel
-		 * killed it. Its own status is all there is. */
+		/* No report: the program ran (static mode), or pid 1 died
+		 * without a word (killed from outside). The status is all. */
 		ret->wait_status = status;
 		return 0;
 	}
 	if (rep.setup_errno)
 		return error_set(err, rep.setup_errno, "%s", rep.message);
-	ret->wait_status = rep.wait_status;
+	ret->wait_status = l->ns_flags ? rep.wait_status : status;
 	ret->exec_errno = rep.exec_errno;
 	if (rep.exec_errno)
 		return error_set(err, rep.exec_errno, "cannot execute '%s': %s", l->file, strerror(rep.exec_errno));
 	return 0;
+}
+
+int launch_isolated(const struct launch *l, struct launch_result *ret, struct error *err)
+{
+	struct launch_child c;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	r = launch_start(l, &c, err);
+	if (r < 0 && c.pid <= 0) {
+		ret->clone_failed = c.clone_failed;
+		return r;
+	}
+	if (r < 0) {
+		(void)launch_finish(&c, l, ret, err);
+		return r;
+	}
+	return launch_finish(&c, l, ret, err);
 }

@@ -27,6 +27,23 @@ struct launch {
 	unsigned long ns_flags;               /* CLONE_NEW*; 0: static mode */
 	const struct mask_plan *masks;        /* NULL: none */
 	const struct cgroup_handle *cgroup;   /* NULL or no path: none */
+	/* Run first thing in the child, before any restriction (e.g. taking a
+	 * process group of its own for a terminal-asking supervisor). */
+	int (*child_setup)(void *data);
+	/* Run in the sandbox after every restriction, just before the program
+	 * starts (e.g. installing a supervisor's notify filter). */
+	int (*before_exec)(void *data, struct error *err);
+	void *before_exec_data;
+	pid_t parent;                         /* getpid() of latch, for the child's checks */
+};
+
+/* A sandbox started in a child process. */
+struct launch_child {
+	pid_t pid;          /* the direct child: pid 1 of the namespaces, or the program */
+	int report_fd;      /* what the child reports at the end (or at a failed exec) */
+	bool clone_failed;  /* the kernel refused the namespaces: nothing started */
+	bool reaped;        /* the caller reaped pid (e.g. a supervisor did)... */
+	int status;         /* ...with this status */
 };
 
 /* What happened to the program in isolated mode. */
@@ -49,6 +66,16 @@ int launch_exec(const struct launch *l, bool *ret_exec_failed, struct error *err
  * or a negative errno with err set (ret->clone_failed when the namespaces
  * could not be created: the caller may fall back to static mode). */
 int launch_isolated(const struct launch *l, struct launch_result *ret, struct error *err);
+
+/* Start the sandbox in a child: in new namespaces when l->ns_flags (pid 1
+ * inside runs the program), else a plain child that is the program (static
+ * mode under a supervisor). Returns 0, or a negative errno; on failure
+ * ret->pid > 0 when a child was started and must still be finished. */
+int launch_start(const struct launch *l, struct launch_child *ret, struct error *err);
+
+/* Collect what happened: the program's status, or why it did not run. Set
+ * c->reaped and c->status first when the caller has reaped c->pid. */
+int launch_finish(struct launch_child *c, const struct launch *l, struct launch_result *ret, struct error *err);
 
 /* Forward the signals a person or a supervisor sends (TERM, HUP, INT, QUIT,
  * USR1, USR2) to pid. INT and QUIT are not forwarded while this process is in

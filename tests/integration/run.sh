@@ -28,7 +28,7 @@ summary() {
 	[ "$failed" -eq 0 ]
 }
 
-for f in "$build/latch" "$build/tests/try-op"; do
+for f in "$build/latch" "$build/tests/try-op" "$build/tests/sup-harness"; do
 	if [ ! -x "$f" ]; then
 		echo "not ok - $f is missing (make $f)"
 		failed=$((failed + 1))
@@ -45,8 +45,8 @@ trap 'rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
 
 mkdir -m 755 "$T/bin"
-cp "$build/latch" "$build/tests/try-op" "$T/bin/" &&
-	chmod 0755 "$T/bin/latch" "$T/bin/try-op" &&
+cp "$build/latch" "$build/tests/try-op" "$build/tests/sup-harness" "$T/bin/" &&
+	chmod 0755 "$T/bin/latch" "$T/bin/try-op" "$T/bin/sup-harness" &&
 	cp "$src"/test-*.sh "$src/lib.sh" "$T/bin/" &&
 	chmod 0755 "$T"/bin/test-*.sh &&
 	chmod 0644 "$T/bin/lib.sh" || {

@@ -38,7 +38,7 @@ bg_start "$S/sleeper.out" env LATCH_IT_SECRET=env-secret-7f3a sleep 60
 spid=$bg_pid
 # env execs sleep with the secret: wait (bounded) until it has.
 _i=0
-while [ "$_i" -lt 50 ] && ! grep -q 'sleep' "/proc/$spid/cmdline" 2>/dev/null; do
+while [ "$_i" -lt 50 ] && [ "$(cat "/proc/$spid/comm" 2>/dev/null)" != sleep ]; do
 	sleep 0.1
 	_i=$((_i + 1))
 done

@@ -115,7 +115,12 @@ static const struct bad_case bad_cases[] = {
 	{ "duplicate env.set key", L3("\"env\": {\"set\": {\"A\": \"1\", \"A\": \"2\"}}"), { LINE3, "duplicate" } },
 	/* unknown keys */
 	{ "unknown top-level key", L3("\"filesytem\": {}"), { LINE3, "unknown key 'filesytem'" } },
-	{ "unknown top-level key supervise", L3("\"supervise\": {\"mode\": \"ask\"}"), { LINE3, "'supervise'" } },
+	{ "unknown key inside supervise", L3("\"supervise\": {\"mood\": \"ask\"}"), { LINE3, "'supervise.mood'" } },
+	{ "unknown supervise mode", L3("\"supervise\": {\"mode\": \"maybe\"}"), { LINE3, "supervise.mode" } },
+	{ "supervise not an object", L3("\"supervise\": \"ask\""), { LINE3, "supervise" } },
+	{ "unknown key inside limits", L3("\"limits\": {\"cpu\": 1}"), { LINE3, "'limits.cpu'" } },
+	{ "limits.nofile zero", L3("\"limits\": {\"nofile\": 0}"), { LINE3, "limits.nofile" } },
+	{ "limits.core negative", L3("\"limits\": {\"core\": -1}"), { LINE3, "limits.core" } },
 	{ "unknown key filesystem.reed", L3("\"filesystem\": {\"reed\": [\"/usr\"]}"), { LINE3, "filesystem.reed" } },
 	{ "unknown key filesystem.Read", L3("\"filesystem\": {\"Read\": []}"), { LINE3, "filesystem.Read" } },
 	{ "unknown key network.moed", L3("\"network\": {\"moed\": \"off\"}"), { LINE3, "network.moed" } },
