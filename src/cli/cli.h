@@ -46,7 +46,8 @@
 	"usage: latch probe (-p PROFILE | --no-sandbox) [--json] [OPTIONS] PROBE_ID [ARG...]\n"          \
 	"       latch probe --list [--json]\n"                                                           \
 	"       latch probe PROBE_ID --help\n"                                                           \
-	"  OPTIONS: --wait-fifo PATH | --wait-exists PATH, --wait-timeout-ms N, --hold-open SECONDS,\n"  \
+	"  OPTIONS: --supervise, --wait-fifo PATH | --wait-exists PATH, --wait-timeout-ms N,\n"         \
+	"           --hold-open SECONDS,\n"                                                             \
 	"           --attach-report PATH|stdout|stderr, --timeout-ms N, --plan-id ID, --row-id ID,\n"    \
 	"           --correlation-id ID, --expected-outcome OUTCOME\n"
 

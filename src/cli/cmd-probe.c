@@ -28,6 +28,7 @@ struct probe_opts {
 	const char *profile;
 	bool no_sandbox, json, list;
 	const char *wait_fifo, *wait_exists, *wait_timeout_ms, *hold_open, *attach_report;
+	bool supervise; /* --supervise: under a denying supervisor; default none, whatever the profile says */
 	long timeout_ms, wait_ms, hold_s;
 	struct probe_runner_info info;
 };
@@ -62,7 +63,8 @@ static int parse_opts(int argc, char **argv, struct probe_opts *o)
 		{ "hold-open", required_argument, NULL, 'H' },      { "attach-report", required_argument, NULL, 'a' },
 		{ "plan-id", required_argument, NULL, 'P' },        { "row-id", required_argument, NULL, 'R' },
 		{ "correlation-id", required_argument, NULL, 'C' }, { "expected-outcome", required_argument, NULL, 'E' },
-		{ "timeout-ms", required_argument, NULL, 'T' },     {},
+		{ "timeout-ms", required_argument, NULL, 'T' },     { "supervise", no_argument, NULL, 'S' },
+		{},
 	};
 	int c;
 
@@ -75,6 +77,9 @@ static int parse_opts(int argc, char **argv, struct probe_opts *o)
 			break;
 		case 'N':
 			o->no_sandbox = true;
+			break;
+		case 'S':
+			o->supervise = true;
 			break;
 		case 'j':
 			o->json = true;
@@ -343,6 +348,10 @@ static int start_probe(void *userdata)
 		.argv = l->argv,
 		.extra_exec = extra,
 		.extra_exec_origin = "latch probe runner",
+		/* A probe measures the kernel layers, and never stops to ask:
+		 * a supervisor only when asked for, and one that denies. */
+		.supervise = l->o->supervise ? RUN_SUPERVISE_ON : RUN_SUPERVISE_OFF,
+		.quiet = l->o->supervise,
 	};
 
 	if (l->o->no_sandbox) {

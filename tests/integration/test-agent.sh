@@ -106,7 +106,7 @@ expect_why deny agent create "$probe"
 # Static mode: Landlock cannot take ~/.ssh away from a writable $HOME.
 marker=$HOME/marker
 (
-	cd "$HOME" && "$LATCH" run --no-namespaces -p agent -- sh -c 'touch "$HOME/marker"'
+	cd "$HOME" && "$LATCH" run --no-supervise --no-namespaces -p agent -- sh -c 'touch "$HOME/marker"'
 ) >"$IT_SCRATCH/home.out" 2>"$IT_SCRATCH/home.err"
 rc=$?
 err=$(cat "$IT_SCRATCH/home.err")
@@ -117,7 +117,7 @@ check "cwd = \$HOME, static: the command never ran" [ ! -e "$marker" ]
 # Isolated: what exists is masked, but most denied credential paths do not
 # exist here, and the program could create them: refused, in one line.
 (
-	cd "$HOME" && "$LATCH" run -p agent -- sh -c 'touch "$HOME/marker"'
+	cd "$HOME" && "$LATCH" run --no-supervise -p agent -- sh -c 'touch "$HOME/marker"'
 ) >"$IT_SCRATCH/home.out" 2>"$IT_SCRATCH/home.err"
 rc=$?
 err=$(cat "$IT_SCRATCH/home.err")
@@ -125,6 +125,15 @@ check "cwd = \$HOME, isolated: latch refuses to start (125)" [ "$rc" -eq 125 ]
 check "cwd = \$HOME, isolated: one line says which denied paths cannot be masked" \
 	eval '[ "$(printf "%s\n" "$err" | grep -c "^latch:")" -eq 1 ] && contains "$err" "cannot be masked"'
 check "cwd = \$HOME, isolated: the command never ran" [ ! -e "$marker" ]
+# Supervised (the agent profile's default): the supervisor enforces what
+# neither Landlock nor a mask can, so the run goes ahead, and holds.
+(
+	cd "$HOME" && "$LATCH" run --quiet -p agent -- sh -c 'cat "$HOME/.ssh/id_rsa"; touch "$HOME/marker"'
+) >"$IT_SCRATCH/home.out" 2>"$IT_SCRATCH/home.err"
+check "cwd = \$HOME, supervised: the run goes ahead" [ -e "$marker" ]
+check "cwd = \$HOME, supervised: the key stays unreadable" \
+	eval '! grep -q "$IT_MARK_SSH" "$IT_SCRATCH/home.out" "$IT_SCRATCH/home.err"'
+rm -f "$marker"
 (cd "$HOME" && "$LATCH" profile check agent) >"$IT_SCRATCH/check.out" 2>&1
 check "cwd = \$HOME: profile check warns that run would refuse" \
 	contains "$(cat "$IT_SCRATCH/check.out")" "would refuse"

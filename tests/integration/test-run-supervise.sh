@@ -1,0 +1,121 @@
+#!/bin/sh
+# Supervision through `latch run` itself (test-supervise.sh covers the
+# supervisor module in depth through its own harness): the flags, the
+# profile's supervise.mode, a grant and a denial of the same file in one run
+# over the approval socket, events, deny inside allow with CWD=$HOME, and
+# the modes (isolated for an unprivileged user, static for root).
+. "$(dirname "$0")/lib.sh"
+
+S=$IT_SCRATCH
+SECRET=$S/secret.txt
+echo "secret-content-5b2e" >"$SECRET"
+chmod 600 "$SECRET"
+
+cat >"$S/sup.json" <<EOF
+{
+  "name": "sup-test",
+  "groups": ["system_read", "system_exec", "devices"],
+  "filesystem": { "write": ["$S/work"], "exec": ["$TRY_DIR"] },
+  "supervise": { "mode": "deny" }
+}
+EOF
+mkdir -p "$S/work"
+P=$S/sup.json
+
+# ---- the profile turns it on; the flags override ----------------------------
+expect_output_contains "supervisor:" "supervise.mode deny: the run is supervised (summary at exit)" -- \
+	"$LATCH" run -p "$P" -- true
+expect_output_lacks "supervisor:" "--no-supervise: not supervised" -- "$LATCH" run --no-supervise -p "$P" -- true
+expect_output_lacks "supervisor:" "--quiet: no summary" -- "$LATCH" run --quiet -p "$P" -- true
+expect_output_contains '"mode":"deny"' "--dry-run shows the supervision" -- "$LATCH" run --dry-run -p "$P" -- true
+expect_output_contains '"notified"' "--dry-run lists the notified system calls" -- "$LATCH" run --dry-run -p "$P" -- true
+expect_rc 2 "--no-supervise with --events is a usage error" -- \
+	"$LATCH" run --no-supervise --events "$S/e" -p "$P" -- true
+expect_output_contains "supervisor:" "--supervise turns it on for a profile without it" -- \
+	"$LATCH" run --supervise -p minimal -- true
+if [ "$IT_UID" -eq 0 ]; then
+	expect_output_contains "not used for a supervised run as root" "root: a supervised run is static, and says why" -- \
+		"$LATCH" run -p "$P" -- true
+else
+	expect_output_lacks "namespaces" "unprivileged: a supervised run stays isolated" -- "$LATCH" run -p "$P" -- true
+	expect_output_contains "pid=2" "unprivileged: the supervised program is pid 2 of its own namespace" -- \
+		"$LATCH" run --quiet -p "$P" -- sh -c 'echo "pid=$$"'
+fi
+
+# ---- denied, allowed, and recorded ------------------------------------------
+expect_fail_with "Permission denied" "supervised: reading a file the profile denies fails" -- \
+	"$LATCH" run --quiet -p "$P" -- cat "$SECRET"
+expect_output_contains "written" "supervised: writing where the profile allows works" -- \
+	"$LATCH" run --quiet -p "$P" -- sh -c 'echo written >"$1/f" && cat "$1/f"' sh "$S/work"
+rm -f "$S/events.jsonl"
+run "$LATCH" run --quiet --events "$S/events.jsonl" -p "$P" -- cat "$SECRET"
+check "events: the denied read is recorded with its path, verdict and layer" /usr/bin/python3 -c '
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1])]
+for l in open(sys.argv[1]):
+    assert l.rstrip("\n") == json.dumps(json.loads(l), sort_keys=True, separators=(",", ":")), "keys not sorted"
+hits = [e for e in evs if e["kind"] == "sandbox_event" and e["data"]["resolved_path"] == sys.argv[2]]
+assert hits and hits[-1]["data"]["verdict"] == "deny", hits
+assert hits[-1]["data"]["layer"] in ("supervisor", "landlock"), hits[-1]
+' "$S/events.jsonl" "$SECRET"
+
+# ---- a grant over the approval socket, then a denial: same run, same file ----
+SOCK=$S/approve.sock
+cat >"$S/approver.py" <<'EOF'
+import json, os, socket, sys, time
+path, decisions = sys.argv[1], sys.argv[2].split(",")
+for _ in range(100):
+    if os.path.exists(path):
+        break
+    time.sleep(0.1)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(path)
+f = s.makefile("rw")
+for d in decisions:
+    line = f.readline()
+    if not line:
+        break
+    q = json.loads(line)
+    print("asked", q["access"], q["path"], flush=True)
+    f.write(json.dumps({"id": q["id"], "decision": d}) + "\n")
+    f.flush()
+EOF
+/usr/bin/python3 "$S/approver.py" "$SOCK" allow_once,deny >"$S/approver.out" 2>&1 &
+apid=$!
+_it_pids="$_it_pids $apid"
+run "$LATCH" run --quiet --approve-socket "$SOCK" -p "$P" -- sh -c 'cat "$1"; cat "$1"' sh "$SECRET"
+wait "$apid" 2>/dev/null
+check "socket: the approver was asked twice, about the denied file" \
+	eval '[ "$(grep -c "asked read $SECRET" "$S/approver.out")" -eq 2 ]'
+check "socket: the first answer (allow_once) let an unmodified cat read it" \
+	eval '[ "$(printf "%s\n" "$out" | grep -c secret-content-5b2e)" -eq 1 ]'
+check "socket: the second answer (deny) kept it denied" contains "$err" "Permission denied"
+check "socket: the socket is removed at exit" [ ! -e "$SOCK" ]
+
+# ---- no approver: the question times out and is denied, latch never hangs ----
+expect_fail_with "Permission denied" "socket, no approver: denied after the timeout" -- \
+	"$LATCH" run --quiet --approve-socket "$S/nobody.sock" --approve-timeout 300 -p "$P" -- cat "$SECRET"
+
+# ---- deny inside allow with CWD=$HOME: the supervisor enforces it ----------
+cat >"$S/home.json" <<EOF
+{
+  "name": "sup-home",
+  "groups": ["system_read", "system_exec", "devices"],
+  "filesystem": { "write": ["\$HOME"], "deny": ["\$HOME/.ssh", "\$HOME/.aws", "\$HOME/.not-there"] },
+  "supervise": { "mode": "deny" }
+}
+EOF
+expect_rc 125 "unsupervised, a missing denied path inside \$HOME is refused" -- \
+	"$LATCH" run --no-supervise -p "$S/home.json" -- true
+expect_output_lacks "$IT_MARK_SSH" "supervised: cat ~/.ssh/id_rsa shows nothing" -- \
+	"$LATCH" run --quiet -p "$S/home.json" -- cat "$HOME/.ssh/id_rsa"
+expect_fail_with "denied" "supervised: creating the missing denied path fails" -- \
+	"$LATCH" run --quiet -p "$S/home.json" -- sh -c 'echo x >"$1"' sh "$HOME/.not-there"
+check "supervised: and it was not created" [ ! -e "$HOME/.not-there" ]
+expect_rc '!0' "supervised: mv ~/.ssh ~/moved fails" -- "$LATCH" run --quiet -p "$S/home.json" -- mv "$HOME/.ssh" "$HOME/moved"
+check "supervised: ~/.ssh is still there" [ -d "$HOME/.ssh" ]
+expect_output_contains "home-ok" "supervised: ordinary work in \$HOME succeeds" -- \
+	"$LATCH" run --quiet -p "$S/home.json" -- sh -c 'echo home-ok >"$1/sup-work" && cat "$1/sup-work"' sh "$HOME"
+rm -f "$HOME/sup-work"
+
+done_testing
