@@ -777,30 +777,12 @@ int cli_run(const struct run_request *req)
 		.cgroup = &s.cgroup,
 		.parent = getpid(),
 	};
-	if (s.supervise != POLICY_SUPERVISE_OFF) {
-		if (!s.isolated)
-			l.ns_flags = 0;
-		warn(&o, &s);
-		r = run_supervised(&o, &s, &l, &fell_back);
-		if (!fell_back)
-			goto out;
-		/* Namespaces refused: the same supervised run, static. */
-		cgroup_cleanup(&s.cgroup);
-		if (check_plan(&o, &s) < 0) {
-			r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "out of memory");
-			goto out;
-		}
-		if (refuse(&o, &s, &r))
-			goto out;
-		warn(&o, &s);
+	if (!s.isolated)
 		l.ns_flags = 0;
-		l.masks = NULL;
-		r = run_supervised(&o, &s, &l, &fell_back);
-		goto out;
-	}
-	if (s.isolated) {
+	if (s.supervise != POLICY_SUPERVISE_OFF || s.isolated) {
 		warn(&o, &s);
-		r = run_isolated(&o, &s, &l, &fell_back);
+		r = s.supervise != POLICY_SUPERVISE_OFF ? run_supervised(&o, &s, &l, &fell_back)
+							 : run_isolated(&o, &s, &l, &fell_back);
 		if (!fell_back)
 			goto out;
 		/* The kernel refused namespaces: the static mode has its own
@@ -812,6 +794,13 @@ int cli_run(const struct run_request *req)
 		}
 		if (refuse(&o, &s, &r))
 			goto out;
+		l.ns_flags = 0;
+		l.masks = NULL;
+		if (s.supervise != POLICY_SUPERVISE_OFF) {
+			warn(&o, &s);
+			r = run_supervised(&o, &s, &l, &fell_back);
+			goto out;
+		}
 	}
 	warn(&o, &s);
 	fflush(NULL);

@@ -15,46 +15,13 @@
 #include "base/path-util.h"
 #include "base/strv.h"
 #include "policy/policy.h"
-
-/* One profile or group file being read. */
-struct source {
-	char *buf;
-	size_t len;
-	char *label;    /* for messages: the path, or "builtin:agent" */
-	char *dir;      /* directory for relative `extends`; NULL for built-ins */
-	char *identity; /* what cycles are detected on: "builtin:NAME" or realpath */
-	bool builtin;
-};
-
-struct loader {
-	const struct policy_ctx *ctx;
-	struct policy *p;
-	char **stack;       /* labels of the profiles being loaded, outermost first */
-	size_t rules_alloc;
-	struct error *err;
-};
+#include "policy/profile-internal.h"
 
 static const char *const profile_keys[] = { "description", "env", "extends", "filesystem", "groups", "limits",
 					    "name", "network", "process", "required", "supervise", NULL };
-static const char *const supervise_keys[] = { "mode", NULL };
 static const char *const group_keys[] = { "description", "filesystem", "name", NULL };
 static const char *const filesystem_keys[] = { "create", "deny", "exec", "read", "write", NULL };
-static const char *const network_keys[] = { "bind_tcp", "connect_tcp", "mode", NULL };
-static const char *const process_keys[] = { "abstract_unix", "ptrace", "signals", NULL };
-static const char *const env_keys[] = { "drop", "keep", "set", NULL };
-static const char *const limits_keys[] = { "core", "fsize", "memory", "nofile", "nproc", "pids", NULL };
 
-static const struct {
-	const char *name;
-	unsigned bit;
-} required_names[] = {
-	{ "landlock_ioctl_dev", POLICY_REQUIRE_LANDLOCK_IOCTL_DEV },
-	{ "landlock_net", POLICY_REQUIRE_LANDLOCK_NET },
-	{ "landlock_scopes", POLICY_REQUIRE_LANDLOCK_SCOPES },
-	{ "landlock_truncate", POLICY_REQUIRE_LANDLOCK_TRUNCATE },
-	{ "namespaces", POLICY_REQUIRE_NAMESPACES },
-	{ "cgroup_limits", POLICY_REQUIRE_CGROUP_LIMITS },
-};
 
 static void source_done(struct source *s)
 {
@@ -85,7 +52,7 @@ static int locate(const struct source *s, const char *needle)
 }
 
 /* Fail with "<file>:<line>: <key>: <message>"; needle locates the line. */
-_printf_(5, 6) static int fail(struct loader *l, const struct source *s, const char *key, const char *needle,
+int profile_fail(struct loader *l, const struct source *s, const char *key, const char *needle,
 			       const char *fmt, ...)
 {
 	char msg[ERROR_MSG_MAX / 2];
@@ -105,7 +72,7 @@ _printf_(5, 6) static int fail(struct loader *l, const struct source *s, const c
 	return error_set(l->err, EINVAL, "%s: %s", where, msg);
 }
 
-static int check_keys(struct loader *l, const struct source *s, json_t *obj, const char *const *allowed,
+int profile_check_keys(struct loader *l, const struct source *s, json_t *obj, const char *const *allowed,
 		      const char *prefix)
 {
 	const char *key;
@@ -124,7 +91,7 @@ static int check_keys(struct loader *l, const struct source *s, json_t *obj, con
 		for (size_t i = 0; allowed[i]; i++)
 			n += (size_t)snprintf(expected + n, sizeof(expected) - n, "%s%s", i ? ", " : "",
 					      allowed[i]);
-		return fail(l, s, NULL, key, "unknown key '%s%s%s' (expected one of: %s)", prefix,
+		return profile_fail(l, s, NULL, key, "unknown key '%s%s%s' (expected one of: %s)", prefix,
 			    *prefix ? "." : "", key, expected);
 	}
 	return 0;
@@ -254,7 +221,7 @@ static int parse_json(struct loader *l, const struct source *s, json_t **ret)
 				 je.text);
 	if (!json_is_object(root)) {
 		json_decref(root);
-		return fail(l, s, NULL, NULL, "the top level must be a JSON object");
+		return profile_fail(l, s, NULL, NULL, "the top level must be a JSON object");
 	}
 	*ret = root;
 	return 0;
@@ -271,14 +238,14 @@ static int push_rule(struct loader *l, const struct source *s, const char *key, 
 	int r;
 
 	if (!utf8_is_valid(pattern))
-		return fail(l, s, key, NULL, "value is not valid UTF-8");
+		return profile_fail(l, s, key, NULL, "value is not valid UTF-8");
 	if (pattern[0] == '\0')
-		return fail(l, s, key, "", "empty path");
+		return profile_fail(l, s, key, "", "empty path");
 	r = policy_expand(pattern, l->ctx, &expanded, &sub);
 	if (r < 0)
-		return fail(l, s, key, pattern, "%s", sub.msg);
+		return profile_fail(l, s, key, pattern, "%s", sub.msg);
 	if (expanded[0] != '/')
-		return fail(l, s, key, pattern,
+		return profile_fail(l, s, key, pattern,
 			    "'%s' is not an absolute path (start it with '/', '~' or a variable such as $CWD)",
 			    pattern);
 	if (l->ctx && l->ctx->resolve)
@@ -286,10 +253,10 @@ static int push_rule(struct loader *l, const struct source *s, const char *key, 
 	else
 		r = path_normalize(expanded, &resolved);
 	if (r < 0)
-		return fail(l, s, key, pattern, "cannot resolve '%s': %s", expanded, strerror(-r));
+		return profile_fail(l, s, key, pattern, "cannot resolve '%s': %s", expanded, strerror(-r));
 	if (p->n_rules >= POLICY_RULES_MAX) {
 		free(resolved);
-		return fail(l, s, key, pattern, "more than %d filesystem rules", POLICY_RULES_MAX);
+		return profile_fail(l, s, key, pattern, "more than %d filesystem rules", POLICY_RULES_MAX);
 	}
 	if (p->n_rules == l->rules_alloc) {
 		size_t n = l->rules_alloc ? l->rules_alloc * 2 : 32;
@@ -324,8 +291,8 @@ static int parse_filesystem(struct loader *l, const struct source *s, json_t *fs
 	int r;
 
 	if (!json_is_object(fs))
-		return fail(l, s, "filesystem", "filesystem", "must be an object");
-	r = check_keys(l, s, fs, filesystem_keys, "filesystem");
+		return profile_fail(l, s, "filesystem", "filesystem", "must be an object");
+	r = profile_check_keys(l, s, fs, filesystem_keys, "filesystem");
 	if (r < 0)
 		return r;
 	/* Walk classes in a fixed order so rule order does not depend on how
@@ -339,13 +306,13 @@ static int parse_filesystem(struct loader *l, const struct source *s, json_t *fs
 		if (!arr)
 			continue;
 		if (!json_is_array(arr))
-			return fail(l, s, NULL, cname, "filesystem.%s: must be an array of paths", cname);
+			return profile_fail(l, s, NULL, cname, "filesystem.%s: must be an array of paths", cname);
 		json_array_foreach(arr, i, v) {
 			char key[64];
 
 			(void)snprintf(key, sizeof(key), "filesystem.%s[%zu]", cname, i);
 			if (!json_is_string(v))
-				return fail(l, s, key, cname, "must be a string");
+				return profile_fail(l, s, key, cname, "must be a string");
 			r = push_rule(l, s, key, json_string_value(v), (enum policy_class)c, origin);
 			if (r < 0)
 				return r;
@@ -368,29 +335,29 @@ static int load_group(struct loader *l, const struct source *from, const char *g
 
 		r = find_source("group", gname, from->dir, l->ctx, &s, &sub);
 		if (r < 0) {
-			r = fail(l, from, "groups", gname, "%s", sub.msg);
+			r = profile_fail(l, from, "groups", gname, "%s", sub.msg);
 			goto out;
 		}
 	}
 	r = parse_json(l, &s, &root);
 	if (r < 0)
 		goto out;
-	r = check_keys(l, &s, root, group_keys, "");
+	r = profile_check_keys(l, &s, root, group_keys, "");
 	if (r < 0)
 		goto out;
 	v = json_object_get(root, "name");
 	if (!json_is_string(v) || !valid_name(json_string_value(v))) {
-		r = fail(l, &s, "name", "name", "missing, or not a valid name (a-z, 0-9, '_', '-', '.')");
+		r = profile_fail(l, &s, "name", "name", "missing, or not a valid name (a-z, 0-9, '_', '-', '.')");
 		goto out;
 	}
 	if (!strchr(gname, '/') && strcmp(json_string_value(v), gname) != 0) {
-		r = fail(l, &s, "name", "name", "'%s' does not match the group's file name '%s'",
+		r = profile_fail(l, &s, "name", "name", "'%s' does not match the group's file name '%s'",
 			 json_string_value(v), gname);
 		goto out;
 	}
 	v = json_object_get(root, "description");
 	if (v && !json_is_string(v)) {
-		r = fail(l, &s, "description", "description", "must be a string");
+		r = profile_fail(l, &s, "description", "description", "must be a string");
 		goto out;
 	}
 	(void)snprintf(origin, sizeof(origin), "group %s", json_string_value(json_object_get(root, "name")));
@@ -407,286 +374,6 @@ out:
 	return r;
 }
 
-static int parse_ports(struct loader *l, const struct source *s, json_t *arr, const char *key, uint16_t *ports,
-		       size_t *n)
-{
-	size_t i;
-	json_t *v;
-
-	if (!json_is_array(arr))
-		return fail(l, s, key, key + strlen("network."), "must be an array of port numbers");
-	if (json_array_size(arr) > POLICY_PORTS_MAX)
-		return fail(l, s, key, key + strlen("network."), "more than %d ports", POLICY_PORTS_MAX);
-	*n = 0;
-	json_array_foreach(arr, i, v) {
-		json_int_t port = json_is_integer(v) ? json_integer_value(v) : -1;
-
-		if (port < 1 || port > 65535)
-			return fail(l, s, key, key + strlen("network."), "element %zu is not a port (1-65535)", i);
-		ports[(*n)++] = (uint16_t)port;
-	}
-	return 0;
-}
-
-static int parse_network(struct loader *l, const struct source *s, json_t *net)
-{
-	struct policy_net parsed = { 0 };
-	json_t *mode, *v;
-	int r, m;
-
-	if (!json_is_object(net))
-		return fail(l, s, "network", "network", "must be an object");
-	r = check_keys(l, s, net, network_keys, "network");
-	if (r < 0)
-		return r;
-	mode = json_object_get(net, "mode");
-	if (!json_is_string(mode))
-		return fail(l, s, "network.mode", "network", "missing or not a string (off, on or ports)");
-	for (m = 0; m < _POLICY_NET_MAX; m++)
-		if (strcmp(json_string_value(mode), policy_net_mode_name((enum policy_net_mode)m)) == 0)
-			break;
-	if (m == _POLICY_NET_MAX)
-		return fail(l, s, "network.mode", "mode", "'%s' is not one of off, on, ports",
-			    json_string_value(mode));
-	parsed.mode = (enum policy_net_mode)m;
-	v = json_object_get(net, "connect_tcp");
-	if (v && parsed.mode != POLICY_NET_PORTS)
-		return fail(l, s, "network.connect_tcp", "connect_tcp", "only meaningful with mode \"ports\"");
-	if (v && (r = parse_ports(l, s, v, "network.connect_tcp", parsed.connect, &parsed.n_connect)) < 0)
-		return r;
-	v = json_object_get(net, "bind_tcp");
-	if (v && parsed.mode != POLICY_NET_PORTS)
-		return fail(l, s, "network.bind_tcp", "bind_tcp", "only meaningful with mode \"ports\"");
-	if (v && (r = parse_ports(l, s, v, "network.bind_tcp", parsed.bind, &parsed.n_bind)) < 0)
-		return r;
-	l->p->net = parsed; /* a profile's network replaces what it extends */
-	return 0;
-}
-
-static int parse_scope(struct loader *l, const struct source *s, json_t *proc, const char *key, bool *ret)
-{
-	json_t *v = json_object_get(proc, key);
-	char full[64];
-
-	if (!v)
-		return 0;
-	(void)snprintf(full, sizeof(full), "process.%s", key);
-	if (!json_is_string(v))
-		return fail(l, s, full, key, "must be \"scoped\" or \"open\"");
-	if (strcmp(json_string_value(v), "scoped") == 0)
-		*ret = true;
-	else if (strcmp(json_string_value(v), "open") == 0)
-		*ret = false;
-	else
-		return fail(l, s, full, key, "'%s' is not \"scoped\" or \"open\"", json_string_value(v));
-	return 0;
-}
-
-static int parse_process(struct loader *l, const struct source *s, json_t *proc)
-{
-	json_t *v;
-	int r;
-
-	if (!json_is_object(proc))
-		return fail(l, s, "process", "process", "must be an object");
-	r = check_keys(l, s, proc, process_keys, "process");
-	if (r < 0)
-		return r;
-	r = parse_scope(l, s, proc, "signals", &l->p->process.scope_signals);
-	if (r < 0)
-		return r;
-	r = parse_scope(l, s, proc, "abstract_unix", &l->p->process.scope_abstract_unix);
-	if (r < 0)
-		return r;
-	v = json_object_get(proc, "ptrace");
-	if (v && !json_is_boolean(v))
-		return fail(l, s, "process.ptrace", "ptrace", "must be true or false");
-	if (v)
-		l->p->process.ptrace = json_is_true(v);
-	return 0;
-}
-
-static bool valid_env_glob(const char *g)
-{
-	if (!g[0])
-		return false;
-	for (const char *c = g; *c; c++)
-		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
-		      strchr("_*?[]!-", *c)))
-			return false;
-	return true;
-}
-
-static bool valid_env_name(const char *n)
-{
-	if (!n[0] || (n[0] >= '0' && n[0] <= '9'))
-		return false;
-	for (const char *c = n; *c; c++)
-		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'))
-			return false;
-	return true;
-}
-
-static int parse_env_list(struct loader *l, const struct source *s, json_t *env, const char *key, char ***list)
-{
-	json_t *arr = json_object_get(env, key), *v;
-	char full[32];
-	size_t i;
-
-	if (!arr)
-		return 0;
-	(void)snprintf(full, sizeof(full), "env.%s", key);
-	if (!json_is_array(arr))
-		return fail(l, s, full, key, "must be an array of variable names or globs");
-	/* keep: [] keeps nothing, which differs from no keep at all. */
-	if (!*list) {
-		*list = calloc(1, sizeof(char *));
-		if (!*list)
-			return error_set(l->err, ENOMEM, "out of memory");
-	}
-	json_array_foreach(arr, i, v) {
-		if (!json_is_string(v) || !valid_env_glob(json_string_value(v)))
-			return fail(l, s, full, key, "element %zu is not a variable name or glob", i);
-		if (!strv_contains(*list, json_string_value(v)) && strv_push(list, json_string_value(v)) < 0)
-			return error_set(l->err, ENOMEM, "out of memory");
-	}
-	return 0;
-}
-
-static int parse_env(struct loader *l, const struct source *s, json_t *env)
-{
-	const char *name;
-	json_t *set, *v;
-	int r;
-
-	if (!json_is_object(env))
-		return fail(l, s, "env", "env", "must be an object");
-	r = check_keys(l, s, env, env_keys, "env");
-	if (r < 0)
-		return r;
-	r = parse_env_list(l, s, env, "keep", &l->p->env.keep);
-	if (r < 0)
-		return r;
-	r = parse_env_list(l, s, env, "drop", &l->p->env.drop);
-	if (r < 0)
-		return r;
-	set = json_object_get(env, "set");
-	if (!set)
-		return 0;
-	if (!json_is_object(set))
-		return fail(l, s, "env.set", "set", "must be an object of NAME: value");
-	json_object_foreach(set, name, v) {
-		_cleanup_free_ char *value = NULL, *entry = NULL;
-		struct error sub = { 0 };
-		size_t nlen = strlen(name);
-		char key[128];
-
-		(void)snprintf(key, sizeof(key), "env.set.%s", name);
-		if (!valid_env_name(name))
-			return fail(l, s, key, name, "not a valid variable name");
-		if (!json_is_string(v))
-			return fail(l, s, key, name, "must be a string");
-		r = policy_expand(json_string_value(v), l->ctx, &value, &sub);
-		if (r < 0)
-			return fail(l, s, key, name, "%s", sub.msg);
-		if (strstr(json_string_value(v), "PRIVATE_TMP"))
-			l->p->uses_private_tmp = true;
-		if (asprintf(&entry, "%s=%s", name, value) < 0)
-			return error_set(l->err, ENOMEM, "out of memory");
-		/* A later profile in the chain overrides an earlier value. */
-		for (size_t i = 0; l->p->env.set && l->p->env.set[i]; i++)
-			if (strncmp(l->p->env.set[i], entry, nlen + 1) == 0) {
-				free(l->p->env.set[i]);
-				l->p->env.set[i] = TAKE_PTR(entry);
-				break;
-			}
-		if (entry && strv_consume(&l->p->env.set, TAKE_PTR(entry)) < 0)
-			return error_set(l->err, ENOMEM, "out of memory");
-	}
-	return 0;
-}
-
-static int parse_required(struct loader *l, const struct source *s, json_t *arr)
-{
-	size_t i;
-	json_t *v;
-
-	if (!json_is_array(arr))
-		return fail(l, s, "required", "required", "must be an array of protection names");
-	json_array_foreach(arr, i, v) {
-		size_t k;
-
-		for (k = 0; k < ELEMENTSOF(required_names); k++)
-			if (json_is_string(v) && strcmp(json_string_value(v), required_names[k].name) == 0)
-				break;
-		if (k == ELEMENTSOF(required_names))
-			return fail(l, s, "required", "required",
-				    "element %zu is not one of landlock_ioctl_dev, landlock_net, "
-				    "landlock_scopes, landlock_truncate, namespaces, cgroup_limits",
-				    i);
-		l->p->required |= required_names[k].bit;
-	}
-	return 0;
-}
-
-static int parse_limits(struct loader *l, const struct source *s, json_t *lim)
-{
-	static const struct {
-		const char *key;
-		size_t offset;
-	} fields[] = {
-		{ "core", offsetof(struct policy_limits, core) },
-		{ "fsize", offsetof(struct policy_limits, fsize) },
-		{ "memory", offsetof(struct policy_limits, memory) },
-		{ "nofile", offsetof(struct policy_limits, nofile) },
-		{ "nproc", offsetof(struct policy_limits, nproc) },
-		{ "pids", offsetof(struct policy_limits, pids) },
-	};
-	int r;
-
-	if (!json_is_object(lim))
-		return fail(l, s, "limits", "limits", "must be an object");
-	r = check_keys(l, s, lim, limits_keys, "limits");
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
-		json_t *v = json_object_get(lim, fields[i].key);
-		char key[32];
-
-		if (!v)
-			continue;
-		(void)snprintf(key, sizeof(key), "limits.%s", fields[i].key);
-		/* A limit of 0 processes or 0 open files would only make the
-		 * program fail to start; core may be 0. */
-		if (!json_is_integer(v) || json_integer_value(v) < (strcmp(fields[i].key, "core") == 0 ? 0 : 1))
-			return fail(l, s, key, fields[i].key, "must be a %s integer",
-				    strcmp(fields[i].key, "core") == 0 ? "non-negative" : "positive");
-		*(long long *)((char *)&l->p->limits + fields[i].offset) = json_integer_value(v);
-	}
-	return 0;
-}
-
-static int parse_supervise(struct loader *l, const struct source *s, json_t *sup)
-{
-	json_t *mode;
-	int r;
-
-	if (!json_is_object(sup))
-		return fail(l, s, "supervise", "supervise", "must be an object");
-	r = check_keys(l, s, sup, supervise_keys, "supervise");
-	if (r < 0)
-		return r;
-	mode = json_object_get(sup, "mode");
-	if (!json_is_string(mode))
-		return fail(l, s, "supervise.mode", "supervise", "missing or not a string (off, deny or ask)");
-	for (int m = 0; m < _POLICY_SUPERVISE_MAX; m++)
-		if (strcmp(json_string_value(mode), policy_supervise_name((enum policy_supervise)m)) == 0) {
-			l->p->supervise = (enum policy_supervise)m;
-			return 0;
-		}
-	return fail(l, s, "supervise.mode", "mode", "'%s' is not one of off, deny, ask", json_string_value(mode));
-}
-
 static int load_profile(struct loader *l, const char *spec, const char *rel_dir, unsigned depth);
 
 static int load_profile_source(struct loader *l, struct source *s, const char *spec, unsigned depth)
@@ -700,14 +387,14 @@ static int load_profile_source(struct loader *l, struct source *s, const char *s
 	r = parse_json(l, s, &root);
 	if (r < 0)
 		return r;
-	r = check_keys(l, s, root, profile_keys, "");
+	r = profile_check_keys(l, s, root, profile_keys, "");
 	if (r < 0)
 		return r;
 	v = json_object_get(root, "name");
 	if (!json_is_string(v) || !valid_name(json_string_value(v)))
-		return fail(l, s, "name", "name", "missing, or not a valid name (a-z, 0-9, '_', '-', '.')");
+		return profile_fail(l, s, "name", "name", "missing, or not a valid name (a-z, 0-9, '_', '-', '.')");
 	if (!strchr(spec, '/') && !strstr(spec, ".json") && strcmp(json_string_value(v), spec) != 0)
-		return fail(l, s, "name", "name", "'%s' does not match the profile's file name '%s'",
+		return profile_fail(l, s, "name", "name", "'%s' does not match the profile's file name '%s'",
 			    json_string_value(v), spec);
 	if (strv_push(&l->p->chain, json_string_value(v)) < 0)
 		return error_set(l->err, ENOMEM, "out of memory");
@@ -720,7 +407,7 @@ static int load_profile_source(struct loader *l, struct source *s, const char *s
 	}
 	v = json_object_get(root, "description");
 	if (v && !json_is_string(v))
-		return fail(l, s, "description", "description", "must be a string");
+		return profile_fail(l, s, "description", "description", "must be a string");
 	if (v && depth == 0 && !(l->p->description = strdup(json_string_value(v))))
 		return error_set(l->err, ENOMEM, "out of memory");
 
@@ -728,7 +415,7 @@ static int load_profile_source(struct loader *l, struct source *s, const char *s
 	v = json_object_get(root, "extends");
 	if (v) {
 		if (!json_is_string(v))
-			return fail(l, s, "extends", "extends", "must be a profile name or path");
+			return profile_fail(l, s, "extends", "extends", "must be a profile name or path");
 		struct error sub = { 0 };
 		struct error *outer = l->err;
 
@@ -736,7 +423,7 @@ static int load_profile_source(struct loader *l, struct source *s, const char *s
 		r = load_profile(l, json_string_value(v), s->dir, depth + 1);
 		l->err = outer;
 		if (r < 0) {
-			r = fail(l, s, "extends", json_string_value(v), "%s", sub.msg);
+			r = profile_fail(l, s, "extends", json_string_value(v), "%s", sub.msg);
 			l->err->code = sub.code;
 			return -sub.code;
 		}
@@ -744,12 +431,12 @@ static int load_profile_source(struct loader *l, struct source *s, const char *s
 	v = json_object_get(root, "groups");
 	if (v) {
 		if (!json_is_array(v))
-			return fail(l, s, "groups", "groups", "must be an array of group names");
+			return profile_fail(l, s, "groups", "groups", "must be an array of group names");
 		for (i = 0; i < json_array_size(v); i++) {
 			json_t *g = json_array_get(v, i);
 
 			if (!json_is_string(g))
-				return fail(l, s, "groups", "groups", "element %zu is not a string", i);
+				return profile_fail(l, s, "groups", "groups", "element %zu is not a string", i);
 			r = load_group(l, s, json_string_value(g));
 			if (r < 0)
 				return r;
@@ -757,17 +444,17 @@ static int load_profile_source(struct loader *l, struct source *s, const char *s
 	}
 	if ((v = json_object_get(root, "filesystem")) && (r = parse_filesystem(l, s, v, origin)) < 0)
 		return r;
-	if ((v = json_object_get(root, "network")) && (r = parse_network(l, s, v)) < 0)
+	if ((v = json_object_get(root, "network")) && (r = profile_parse_network(l, s, v)) < 0)
 		return r;
-	if ((v = json_object_get(root, "process")) && (r = parse_process(l, s, v)) < 0)
+	if ((v = json_object_get(root, "process")) && (r = profile_parse_process(l, s, v)) < 0)
 		return r;
-	if ((v = json_object_get(root, "env")) && (r = parse_env(l, s, v)) < 0)
+	if ((v = json_object_get(root, "env")) && (r = profile_parse_env(l, s, v)) < 0)
 		return r;
-	if ((v = json_object_get(root, "required")) && (r = parse_required(l, s, v)) < 0)
+	if ((v = json_object_get(root, "required")) && (r = profile_parse_required(l, s, v)) < 0)
 		return r;
-	if ((v = json_object_get(root, "limits")) && (r = parse_limits(l, s, v)) < 0)
+	if ((v = json_object_get(root, "limits")) && (r = profile_parse_limits(l, s, v)) < 0)
 		return r;
-	if ((v = json_object_get(root, "supervise")) && (r = parse_supervise(l, s, v)) < 0)
+	if ((v = json_object_get(root, "supervise")) && (r = profile_parse_supervise(l, s, v)) < 0)
 		return r;
 	return 0;
 }

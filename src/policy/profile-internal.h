@@ -1,0 +1,45 @@
+/* Shared by the profile loader (profile.c) and its section parsers
+ * (profile-sections.c); not part of the policy layer's interface. */
+#ifndef LATCH_POLICY_PROFILE_INTERNAL_H
+#define LATCH_POLICY_PROFILE_INTERNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "policy/policy.h"
+
+/* One profile or group file being read. */
+struct source {
+	char *buf;
+	size_t len;
+	char *label;    /* for messages: the path, or "builtin:agent" */
+	char *dir;      /* directory for relative `extends`; NULL for built-ins */
+	char *identity; /* what cycles are detected on: "builtin:NAME" or realpath */
+	bool builtin;
+};
+
+struct loader {
+	const struct policy_ctx *ctx;
+	struct policy *p;
+	char **stack;       /* labels of the profiles being loaded, outermost first */
+	size_t rules_alloc;
+	struct error *err;
+};
+
+/* Fail with "<file>:<line>: <key>: <message>"; needle locates the line. */
+int profile_fail(struct loader *l, const struct source *s, const char *key, const char *needle, const char *fmt, ...)
+	_printf_(5, 6);
+
+/* Refuse any key of obj not in allowed (NULL-terminated), naming it. */
+int profile_check_keys(struct loader *l, const struct source *s, json_t *obj, const char *const *allowed,
+		       const char *prefix);
+
+/* The sections: each returns 0 or a negative errno with l->err set. */
+int profile_parse_network(struct loader *l, const struct source *s, json_t *net);
+int profile_parse_process(struct loader *l, const struct source *s, json_t *proc);
+int profile_parse_env(struct loader *l, const struct source *s, json_t *env);
+int profile_parse_required(struct loader *l, const struct source *s, json_t *arr);
+int profile_parse_limits(struct loader *l, const struct source *s, json_t *lim);
+int profile_parse_supervise(struct loader *l, const struct source *s, json_t *sup);
+
+#endif
