@@ -139,6 +139,7 @@ static void decide_fs(const struct policy *p, const struct policy_query *q, stru
 	const struct policy_rule *best = NULL;
 	char label[512], parent[4096];
 	const char *path = decision_path(q, parent, sizeof(parent));
+	unsigned depth;
 
 	/* Removing or replacing X takes everything below X with it: a deny
 	 * rule at or below X denies it (rename ~/.ssh away, then read it). */
@@ -152,10 +153,15 @@ static void decide_fs(const struct policy *p, const struct policy_query *q, stru
 			}
 		}
 	/* Rules are sorted deepest first and, at equal depth, deny first: the
-	 * first rule that speaks about this access is the most specific one. */
+	 * first rule that speaks about this access is the most specific one.
+	 * A rule deeper than the path cannot be its prefix: skipped before any
+	 * string is compared. */
+	depth = path_depth(path);
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct policy_rule *r = &p->rules[i];
 
+		if (r->depth > depth)
+			continue;
 		if (r->klass != POLICY_CLASS_DENY && !(policy_class_grants(r->klass) & BIT(q->access)))
 			continue;
 		if (!path_has_prefix(path, r->path))
@@ -167,6 +173,8 @@ decided:
 	d->rule = best;
 	d->allow = best && best->klass != POLICY_CLASS_DENY;
 	d->layer = d->allow ? POLICY_LAYER_NONE : POLICY_LAYER_LANDLOCK;
+	if (q->no_reason)
+		return;
 	if (best)
 		(void)snprintf(d->reason, sizeof(d->reason), "%s, by rule %s (filesystem.%s)",
 			       d->allow ? "allow" : "deny", policy_rule_label(best, label, sizeof(label)),

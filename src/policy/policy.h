@@ -169,6 +169,7 @@ struct policy_query {
 	enum policy_access access;
 	const char *path;  /* fs accesses: absolute and resolved like rules */
 	uint16_t port;     /* tcp accesses */
+	bool no_reason;    /* leave decision.reason empty (hot paths that do not show it) */
 };
 
 struct policy_decision {

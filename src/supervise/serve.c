@@ -246,7 +246,7 @@ static void decide_obj(struct sup_state *s, struct sup_req *r, struct sup_obj *o
 	if (!o->real[0] || o->real[0] != '/')
 		return;
 	for (size_t i = 0; i < ELEMENTSOF(access_order); i++) {
-		struct policy_query q = { .access = access_order[i], .path = o->real };
+		struct policy_query q = { .access = access_order[i], .path = o->real, .no_reason = true };
 
 		if (!(o->acc & BIT(access_order[i])))
 			continue;

@@ -914,6 +914,31 @@ static void test_deny_names_a_layer(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/* no_reason changes nothing but the reason: same verdict, rule and layer. */
+static void test_no_reason(void **state)
+{
+	static const char *const paths[] = {
+		"/home/u/.ssh/id_rsa", "/home/u/proj/src/a.c", "/usr/bin/ls", "/tmp/latch-1000/x", "/", "/etc/passwd",
+	};
+	const struct policy *p = fixture("agent");
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		for (int a = 0; a <= POLICY_ACCESS_EXEC; a++) {
+			struct policy_query q = { .access = (enum policy_access)a, .path = paths[i] };
+			struct policy_decision full, fast;
+
+			policy_decide(p, &q, &full);
+			q.no_reason = true;
+			policy_decide(p, &q, &fast);
+			assert_int_equal(full.allow, fast.allow);
+			assert_ptr_equal(full.rule, fast.rule);
+			assert_int_equal(full.layer, fast.layer);
+			assert_true(full.reason[0] != '\0');
+			assert_string_equal(fast.reason, "");
+		}
+}
+
 /* ---- network and process ---------------------------------------------------- */
 
 struct flag_case {
@@ -1149,6 +1174,7 @@ int main(void)
 		cmocka_unit_test(test_deny_protects_its_own_path),
 		cmocka_unit_test(test_fs_malformed_query),
 		cmocka_unit_test(test_deny_names_a_layer),
+		cmocka_unit_test(test_no_reason),
 		cmocka_unit_test(test_flag_table),
 		cmocka_unit_test(test_rule_paths),
 		cmocka_unit_test(test_rule_order),
