@@ -81,8 +81,9 @@ while True:
 print("latch-status", rc, flush=True)
 time.sleep(30)
 EOF
-T new-session -d -s it -x 120 -y 30 "/usr/bin/python3 '$S/wrap.py' '$LATCH' run -p '$S/term.json' -- sleep 30"
-sleep 1
+T new-session -d -s it -x 120 -y 30 \
+	"/usr/bin/python3 '$S/wrap.py' '$LATCH' run -p '$S/term.json' -- sh -c 'echo started; exec sleep 30'"
+wait_screen started
 T send-keys -t it C-c
 if wait_screen 'latch-status -2'; then
 	ok "isolated: Ctrl-C ends an uncaught program, and latch dies of SIGINT too"
@@ -90,6 +91,34 @@ else
 	not_ok "isolated: Ctrl-C ends an uncaught program, and latch dies of SIGINT too" \
 		"screen: $(T capture-pane -p -t it 2>&1 | head -5)"
 fi
+T kill-server 2>/dev/null
+
+# --ask: a denied access pauses the program, latch asks on this terminal,
+# and the answer takes effect on the running, unmodified program.
+SOCK="latch-it-$$-ask"
+echo "asked-secret-9c1d" >"$S/asked.txt"
+cat >"$S/ask.json" <<EOF
+{ "name": "term-ask", "extends": "base" }
+EOF
+cat >"$S/ask.sh" <<'EOF'
+cat "$1"; echo "after=$?"
+cat "$1"; echo "again=$?"
+EOF
+T new-session -d -s it -x 160 -y 40 \
+	"'$LATCH' run --quiet --ask -p '$S/ask.json' -- sh -s '$S/asked.txt' <'$S/ask.sh'; echo exit=\$?; sleep 30"
+if wait_screen 'allow \[o\]nce'; then
+	ok "--ask: the prompt appears in the terminal"
+else
+	not_ok "--ask: the prompt appears in the terminal" "screen: $(T capture-pane -p -t it 2>&1 | head -12)"
+fi
+check "--ask: the prompt names the path" wait_screen "asked.txt"
+T send-keys -t it o Enter
+check "--ask: answered once, the unmodified cat read the file" wait_screen 'asked-secret-9c1d'
+check "--ask: and went on (exit status 0)" wait_screen 'after=0'
+sleep 0.5
+T send-keys -t it d Enter
+check "--ask: answered deny the second time, the same read fails" wait_screen 'again=1'
+check "--ask: latch exits with the program's status" wait_screen 'exit=0'
 T kill-server 2>/dev/null
 
 done_testing
