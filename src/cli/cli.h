@@ -23,6 +23,7 @@
 /* Exit codes (documented in README.md, "Exit codes"). */
 #define EXIT_DENIED 1        /* why: denied; profile check: invalid */
 #define EXIT_USAGE 2         /* bad command line */
+#define EXIT_EVIDENCE 3       /* evidence verify: a file differs; evidence bundle: the run does not verify */
 #define EXIT_LATCH_FAILED 125 /* latch itself failed, or refused to start */
 #define EXIT_CANNOT_EXEC 126 /* the program was found but cannot be executed */
 #define EXIT_NOT_FOUND 127   /* the program was not found */
@@ -49,7 +50,22 @@
 	"  OPTIONS: --supervise, --wait-fifo PATH | --wait-exists PATH, --wait-timeout-ms N,\n"         \
 	"           --hold-open SECONDS,\n"                                                             \
 	"           --attach-report PATH|stdout|stderr, --timeout-ms N, --plan-id ID, --row-id ID,\n"    \
-	"           --correlation-id ID, --expected-outcome OUTCOME\n"
+	"           --correlation-id ID, --expected-outcome OUTCOME, --ack-risk PROFILE,\n"              \
+	"           --events FILE (the supervisor's events; implies --supervise)\n"
+
+#define USAGE_LAB                                                                                \
+	"usage: latch lab run [--out DIR] [--ack-risk PROFILE]... [--workers N] [--json] PLAN\n" \
+	"       latch lab show [--json] [--html FILE] DIR\n"                                     \
+	"       latch lab check [--json] PLAN\n"                                                 \
+	"  PLAN: a plan file, or the name of a built-in plan (builtin)\n"
+#define USAGE_MATRIX                                                                                      \
+	"usage: latch matrix --group NAME [--plan PLAN] [--ack-risk PROFILE]... [--json] [--html FILE]\n" \
+	"                    PROBE_ID [ARG...]\n"                                                         \
+	"  NAME: a group of the plan (default: the built-in plan: builtin, agents, confined)\n"
+#define USAGE_EVIDENCE                                            \
+	"usage: latch evidence verify [--json] DIR\n"             \
+	"       latch evidence bundle --out DIR [--json] [RUN]\n" \
+	"  RUN: a run directory (default: the last run in $XDG_STATE_HOME/latch/lab)\n"
 
 int cmd_run(int argc, char **argv);
 
@@ -95,6 +111,10 @@ int cmd_doctor(int argc, char **argv);
 /* `latch probe` and its hidden probe process `latch __probe-exec`. */
 int cmd_probe(int argc, char **argv);
 int cmd_probe_exec(int argc, char **argv);
+/* The lab (src/lab): `latch lab`, `latch matrix`, `latch evidence`. */
+int cmd_lab(int argc, char **argv);
+int cmd_matrix(int argc, char **argv);
+int cmd_evidence(int argc, char **argv);
 
 /* Variables and lookup rules for loading profiles in this environment. */
 struct cli_env {

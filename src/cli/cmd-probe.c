@@ -17,6 +17,7 @@
 
 #include "base/strv.h"
 #include "cli/cli.h"
+#include "lab/lab.h"
 #include "probe/catalog.h"
 #include "probe/exec.h"
 #include "probe/harness.h"
@@ -29,6 +30,8 @@ struct probe_opts {
 	bool no_sandbox, json, list;
 	const char *wait_fifo, *wait_exists, *wait_timeout_ms, *hold_open, *attach_report;
 	bool supervise; /* --supervise: under a denying supervisor; default none, whatever the profile says */
+	char **ack_risk; /* --ack-risk NAME: tier-2 profiles that may run */
+	const char *events; /* --events FILE: the supervisor's events (implies --supervise) */
 	long timeout_ms, wait_ms, hold_s;
 	struct probe_runner_info info;
 };
@@ -64,6 +67,7 @@ static int parse_opts(int argc, char **argv, struct probe_opts *o)
 		{ "plan-id", required_argument, NULL, 'P' },        { "row-id", required_argument, NULL, 'R' },
 		{ "correlation-id", required_argument, NULL, 'C' }, { "expected-outcome", required_argument, NULL, 'E' },
 		{ "timeout-ms", required_argument, NULL, 'T' },     { "supervise", no_argument, NULL, 'S' },
+		{ "ack-risk", required_argument, NULL, 'K' },       { "events", required_argument, NULL, 'V' },
 		{},
 	};
 	int c;
@@ -80,6 +84,14 @@ static int parse_opts(int argc, char **argv, struct probe_opts *o)
 			break;
 		case 'S':
 			o->supervise = true;
+			break;
+		case 'V':
+			o->events = optarg;
+			o->supervise = true;
+			break;
+		case 'K':
+			if (strv_push(&o->ack_risk, optarg) < 0)
+				return cli_fail(false, PROBE_RESPONSE_KIND, EXIT_LATCH_FAILED, "out of memory");
 			break;
 		case 'j':
 			o->json = true;
@@ -352,6 +364,7 @@ static int start_probe(void *userdata)
 		 * a supervisor only when asked for, and one that denies. */
 		.supervise = l->o->supervise ? RUN_SUPERVISE_ON : RUN_SUPERVISE_OFF,
 		.quiet = l->o->supervise,
+		.events = l->o->events,
 	};
 
 	if (l->o->no_sandbox) {
@@ -550,11 +563,25 @@ int cmd_probe(int argc, char **argv)
 			goto out;
 		}
 		o.info.profile = w.policy->name;
+		/* Risk gating: a tier-2 profile runs only when acknowledged. */
+		{
+			struct policy_risk risk = { 0 };
+			char why[ERROR_MSG_MAX] = "out of memory";
+			bool allowed = policy_risk(w.policy, &w.env.ctx, &risk) == 0 &&
+				       lab_risk_gate(w.policy, &risk, o.profile, o.ack_risk, NULL, why, sizeof(why));
+
+			policy_risk_done(&risk);
+			if (!allowed) {
+				r = emit(&o, probe_early(PROBE_BAD_REQUEST, why, &o.info));
+				goto out;
+			}
+		}
 	}
 	o.info.launched_via = o.no_sandbox ? "exec" : "cli_run";
 	r = run_probe(&o, def, self, argv + optind, &w);
 out:
 	world_done(&w);
+	strv_free(o.ack_risk);
 	return r;
 }
 

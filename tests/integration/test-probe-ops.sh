@@ -105,16 +105,16 @@ EOF
 run "$LATCH" probe -p minimal --json world_shape
 if [ "$(pyget 'd["isolation"]["mnt"]')" = True ]; then
 	expect_probe denied/mount_mask "mask: ~/.ssh/id_rsa is hidden (ENOENT inside, there outside)" -- \
-		-p "$S/mask.json" fs_op --op open_read --path-class credentials --path id_rsa
+		-p "$S/mask.json" --ack-risk mask fs_op --op open_read --path-class credentials --path id_rsa
 	expect_probe denied/mount_mask "mask: ~/.netrc is an empty read-only file (EROFS)" -- \
-		-p "$S/mask.json" fs_op --op open_write --path "$HOME/.netrc" --allow-unsafe-path
-	run "$LATCH" probe -p "$S/mask.json" --json fs_op --op open_read --path "$HOME/.netrc"
+		-p "$S/mask.json" --ack-risk mask fs_op --op open_write --path "$HOME/.netrc" --allow-unsafe-path
+	run "$LATCH" probe -p "$S/mask.json" --ack-risk mask --json fs_op --op open_read --path "$HOME/.netrc"
 	check "mask: reading ~/.netrc succeeds on the empty file the mask put there (0 bytes)" \
 		test "$(pyget 'r["normalized_outcome"] + " " + str(d["details"]["bytes_read"])')" = "ok 0"
-	expect_probe $OK "mask: the rest of \$HOME is writable" -- -p "$S/mask.json" fs_op --op create
+	expect_probe $OK "mask: the rest of \$HOME is writable" -- -p "$S/mask.json" --ack-risk mask fs_op --op create
 	PENV=LATCH_NO_NAMESPACES=1
 	expect_probe harness_error/none "mask: without namespaces the launcher refuses (harness_error, not denied)" -- \
-		-p "$S/mask.json" fs_op --op stat
+		-p "$S/mask.json" --ack-risk mask fs_op --op stat
 	PENV=
 else
 	skip "mount masks" "no mount namespace for the sandbox here (world_shape: isolation.mnt is not true)"
@@ -225,11 +225,11 @@ cat >"$S/ptrace.json" <<'EOF'
 { "name": "ptrace", "groups": ["system_read", "system_exec"], "process": { "ptrace": true } }
 EOF
 expect_probe $OK "proc_info ptrace_attach of a child with process.ptrace: ok" -- \
-	-p "$S/ptrace.json" proc_info --op ptrace_attach
-expect_probe $OK "proc_info vm_read of a child with process.ptrace: ok" -- -p "$S/ptrace.json" proc_info --op vm_read
+	-p "$S/ptrace.json" --ack-risk ptrace proc_info --op ptrace_attach
+expect_probe $OK "proc_info vm_read of a child with process.ptrace: ok" -- -p "$S/ptrace.json" --ack-risk ptrace proc_info --op vm_read
 PENV=LATCH_NO_NAMESPACES=1
 expect_probe $LL "proc_info ptrace_attach of the runner (static mode): Landlock's ptrace rule" -- \
-	-p "$S/ptrace.json" proc_info --op ptrace_attach --target parent
+	-p "$S/ptrace.json" --ack-risk ptrace proc_info --op ptrace_attach --target parent
 PENV=
 lanes "sysctl_read kernel.osrelease" $OK $LL $OK -- sysctl_read
 lanes "sysctl_read kernel.hostname" $OK $LL $LL -- sysctl_read --name kernel.hostname

@@ -1,0 +1,30 @@
+/* Renderings of a lab_summary envelope (run.h): Markdown for summary.md, an
+ * aligned text table for `latch lab show` and `latch matrix`, and a
+ * self-contained HTML page with the rows x profiles grid coloured by
+ * outcome. They read only the summary, so a run directory renders the same
+ * whenever it is shown. Prefix: lab_. */
+#ifndef LATCH_LAB_REPORT_H
+#define LATCH_LAB_REPORT_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "base/error.h"
+
+/* summary.md; caller frees. NULL when out of memory. */
+char *lab_summary_markdown(const json_t *summary);
+
+/* The grid and the counts as text, one row per plan row. */
+void lab_print_summary(FILE *f, const json_t *summary);
+
+/* A whole HTML page. Returns 0 or -EIO. */
+int lab_write_html(FILE *f, const json_t *summary, const char *title);
+
+/* The page into a file (created or truncated, never through a symlink).
+ * Returns 0 or a negative errno with err set. */
+int lab_write_html_file(const char *path, const json_t *summary, const char *title, struct error *err);
+
+/* The mark a cell gets for a mismatch reason ("K", "G!", ...); "" for agree. */
+const char *lab_reason_mark(const char *reason);
+
+#endif
