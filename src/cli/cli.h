@@ -33,7 +33,7 @@
 	"                 [--no-namespaces] [--allow-unmasked] [--keep-fd N]...\n"        \
 	"                 [--supervise | --no-supervise] [--ask] [--approve-socket PATH]\n" \
 	"                 [--approve-all] [--approve-timeout MS] [--events FILE]\n"       \
-	"                 [--save-to PROFILE] [--] COMMAND [ARG...]\n"
+	"                 [--save-to PROFILE] [--ack-risk PROFILE]... [--] COMMAND [ARG...]\n"
 #define USAGE_WHY                                                                           \
 	"usage: latch why -p PROFILE [--json] ACCESS [TARGET]\n"                            \
 	"  ACCESS: read|write|create|delete|truncate|exec PATH, tcp_connect|tcp_bind PORT,\n" \
@@ -92,6 +92,7 @@ struct run_request {
 	const char *events;    /* JSON-lines events to this file */
 	const char *save_to;   /* allow_always answers into this new profile */
 	unsigned approve_timeout_ms; /* 0: the default */
+	char **ack_risk;       /* --ack-risk NAME: tier-2 profiles that may run */
 	bool allow_unmasked;   /* accept deny rules that can be neither masked nor enforced */
 	int keep_fds[KEEP_FDS_MAX];
 	size_t n_keep_fds;

@@ -363,6 +363,7 @@ static int start_probe(void *userdata)
 		/* A probe measures the kernel layers, and never stops to ask:
 		 * a supervisor only when asked for, and one that denies. */
 		.supervise = l->o->supervise ? RUN_SUPERVISE_ON : RUN_SUPERVISE_OFF,
+		.ack_risk = l->o->ack_risk, /* gated by probe already */
 		.quiet = l->o->supervise,
 		.events = l->o->events,
 	};

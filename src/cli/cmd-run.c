@@ -32,6 +32,7 @@
 #include "sandbox/namespaces.h"
 #include "sandbox/seccomp.h"
 #include "supervise/supervise.h"
+#include "lab/lab.h"
 
 static int parse_fd(const char *s, int *ret)
 {
@@ -57,7 +58,8 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 		{ "ask", no_argument, NULL, 'A' },             { "approve-socket", required_argument, NULL, 'K' },
 		{ "approve-all", no_argument, NULL, 'L' },     { "approve-timeout", required_argument, NULL, 'T' },
 		{ "events", required_argument, NULL, 'E' },    { "save-to", required_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },            {},
+		{ "ack-risk", required_argument, NULL, 'R' },  { "help", no_argument, NULL, 'h' },
+		{},
 	};
 	int c, fd;
 
@@ -107,6 +109,10 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 			break;
 		case 'V':
 			o->save_to = optarg;
+			break;
+		case 'R':
+			if (strv_push(&o->ack_risk, optarg) < 0)
+				return cli_usage_error(USAGE_RUN, "run: out of memory");
 			break;
 		case 'T':
 			if (parse_fd(optarg, &fd) < 0 || fd < 1)
@@ -698,9 +704,25 @@ int cmd_run(int argc, char **argv)
 	int r;
 
 	r = parse_args(argc, argv, &o);
-	if (r >= 0)
-		return r;
-	return cli_run(&o);
+	if (r < 0)
+		r = cli_run(&o);
+	strv_free(o.ack_risk);
+	return r;
+}
+
+/* Risk gating: a profile whose derived tier is 2 runs only when named with
+ * --ack-risk (the tier depends on where it runs: $CWD = $HOME makes agent
+ * tier 2). --dry-run is never gated: it shows the tier. */
+static int gate_risk(const struct run_request *o, struct run_state *s)
+{
+	struct policy_risk risk = { 0 };
+	char why[ERROR_MSG_MAX] = "out of memory";
+	bool ok;
+
+	ok = policy_risk(s->policy, &s->env.ctx, &risk) == 0 &&
+	     lab_risk_gate(s->policy, &risk, o->profile, o->ack_risk, NULL, why, sizeof(why));
+	policy_risk_done(&risk);
+	return ok ? 0 : cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "%s", why);
 }
 
 int cli_run(const struct run_request *req)
@@ -720,6 +742,8 @@ int cli_run(const struct run_request *req)
 		r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "%s", err.msg);
 		goto out;
 	}
+	if (!o.dry_run && (r = gate_risk(&o, &s)) != 0)
+		goto out;
 	if (s.isolated && o.dry_run) {
 		/* Asking the kernel is the only way to know. */
 		int e = ns_probe(ns_flags_for(s.policy));

@@ -148,8 +148,16 @@ bool lab_risk_gate(const struct policy *p, const struct policy_risk *risk, const
 	if (risk->tier < 2 || strv_contains(acks, spec) || strv_contains(acks, name) || strv_contains(more, spec) ||
 	    strv_contains(more, name))
 		return true;
-	(void)snprintf(why, size, "profile '%s' is risk tier 2 (%s): not run without --ack-risk %s", name,
-		       risk->reasons && risk->reasons[0] ? risk->reasons[0] : "derived", name);
+	/* Name a reason that makes it tier 2, not merely the first one. */
+	const char *reason = "derived";
+
+	for (size_t i = 0; risk->reasons && risk->reasons[i]; i++)
+		if (strncmp(risk->reasons[i], "tier 2", 6) == 0) {
+			reason = risk->reasons[i];
+			break;
+		}
+	(void)snprintf(why, size, "profile '%s' is risk tier 2 (%s): not run without --ack-risk %s", name, reason,
+		       name);
 	return false;
 }
 

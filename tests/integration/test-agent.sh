@@ -4,11 +4,15 @@
 # out of reach, the environment is scrubbed, TMPDIR is private.
 . "$(dirname "$0")/lib.sh"
 
+# Profiles here are deliberately wide (derived risk tier 2): acknowledged,
+# as a user must, with --ack-risk.
+ACK="--ack-risk agent"
+
 P=$PROJECT
 PRIV=$TMPDIR/latch-$IT_UID
 
 A() {
-	"$LATCH" run -p agent -- "$@"
+	"$LATCH" run $ACK -p agent -- "$@"
 }
 
 # try-op can run inside because agent executes what is in $CWD.
@@ -78,7 +82,7 @@ expect_why allow agent exec /usr/bin/python3
 
 # ---- environment ----
 run env FOO_TOKEN=secret-foo AWS_SECRET_ACCESS_KEY=secret-aws GH_TOKEN=secret-gh EDITOR=vi \
-	UNLISTED_VAR=plain "$LATCH" run -p agent -- env
+	UNLISTED_VAR=plain "$LATCH" run $ACK -p agent -- env
 check "env inside: exit 0" [ "$rc" -eq 0 ]
 check "env inside: FOO_TOKEN is gone" lacks "$out" FOO_TOKEN
 check "env inside: AWS_SECRET_ACCESS_KEY is gone" lacks "$out" AWS_SECRET_ACCESS_KEY
@@ -106,7 +110,7 @@ expect_why deny agent create "$probe"
 # Static mode: Landlock cannot take ~/.ssh away from a writable $HOME.
 marker=$HOME/marker
 (
-	cd "$HOME" && "$LATCH" run --no-supervise --no-namespaces -p agent -- sh -c 'touch "$HOME/marker"'
+	cd "$HOME" && "$LATCH" run $ACK --no-supervise --no-namespaces -p agent -- sh -c 'touch "$HOME/marker"'
 ) >"$IT_SCRATCH/home.out" 2>"$IT_SCRATCH/home.err"
 rc=$?
 err=$(cat "$IT_SCRATCH/home.err")
@@ -117,7 +121,7 @@ check "cwd = \$HOME, static: the command never ran" [ ! -e "$marker" ]
 # Isolated: what exists is masked, but most denied credential paths do not
 # exist here, and the program could create them: refused, in one line.
 (
-	cd "$HOME" && "$LATCH" run --no-supervise -p agent -- sh -c 'touch "$HOME/marker"'
+	cd "$HOME" && "$LATCH" run $ACK --no-supervise -p agent -- sh -c 'touch "$HOME/marker"'
 ) >"$IT_SCRATCH/home.out" 2>"$IT_SCRATCH/home.err"
 rc=$?
 err=$(cat "$IT_SCRATCH/home.err")
@@ -128,7 +132,7 @@ check "cwd = \$HOME, isolated: the command never ran" [ ! -e "$marker" ]
 # Supervised (the agent profile's default): the supervisor enforces what
 # neither Landlock nor a mask can, so the run goes ahead, and holds.
 (
-	cd "$HOME" && "$LATCH" run --quiet -p agent -- sh -c 'cat "$HOME/.ssh/id_rsa"; touch "$HOME/marker"'
+	cd "$HOME" && "$LATCH" run $ACK --quiet -p agent -- sh -c 'cat "$HOME/.ssh/id_rsa"; touch "$HOME/marker"'
 ) >"$IT_SCRATCH/home.out" 2>"$IT_SCRATCH/home.err"
 check "cwd = \$HOME, supervised: the run goes ahead" [ -e "$marker" ]
 check "cwd = \$HOME, supervised: the key stays unreadable" \
@@ -137,5 +141,22 @@ rm -f "$marker"
 (cd "$HOME" && "$LATCH" profile check agent) >"$IT_SCRATCH/check.out" 2>&1
 check "cwd = \$HOME: profile check warns that run would refuse" \
 	contains "$(cat "$IT_SCRATCH/check.out")" "would refuse"
+
+# ---- risk gating: from $HOME, agent writes $HOME: derived tier 2 ----------
+rm -f "$marker"
+(cd "$HOME" && "$LATCH" run -p agent -- sh -c 'touch "$HOME/marker"') >"$IT_SCRATCH/gate.out" 2>&1
+rc=$?
+check "risk: tier 2 without --ack-risk is refused (125)" [ "$rc" -eq 125 ]
+check "risk: the refusal names the tier-2 reason and the flag" \
+	eval 'grep -q "tier 2: write access to \$HOME" "$IT_SCRATCH/gate.out" && grep -q -- "--ack-risk agent" "$IT_SCRATCH/gate.out"'
+check "risk: the command never ran" [ ! -e "$marker" ]
+(cd "$HOME" && "$LATCH" run --quiet --ack-risk agent -p agent -- sh -c 'touch "$HOME/marker"') >/dev/null 2>&1
+check "risk: with --ack-risk agent it runs" [ -e "$marker" ]
+rm -f "$marker"
+(cd "$HOME" && "$LATCH" run --dry-run -p agent -- true) >"$IT_SCRATCH/gate.json" 2>&1
+check "risk: --dry-run is not gated, and shows tier 2" /usr/bin/python3 -c '
+import json, sys
+assert json.load(open(sys.argv[1]))["data"]["risk"]["tier"] == 2' "$IT_SCRATCH/gate.json"
+expect_rc 0 "risk: from the project (tier 1), agent needs no acknowledgement" -- "$LATCH" run --quiet -p agent -- true
 
 done_testing

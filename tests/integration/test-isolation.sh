@@ -5,6 +5,10 @@
 # gives -- and that the fallback says what it loses.
 . "$(dirname "$0")/lib.sh"
 
+# Profiles here are deliberately wide (derived risk tier 2): acknowledged,
+# as a user must, with --ack-risk.
+ACK="--ack-risk iso-home --ack-risk iso-missing"
+
 S=$IT_SCRATCH
 H=$HOME
 NOISO="env LATCH_NO_NAMESPACES=1"
@@ -45,24 +49,24 @@ done
 expect_output_contains "env-secret-7f3a" "baseline: the outside process's environ is readable without latch" -- \
 	sh -c 'tr "\0" "\n" <"/proc/$1/environ"' sh "$spid"
 expect_output_lacks "sleep 60" "isolated: ps inside does not list the outside process" -- \
-	"$LATCH" run -p "$P" -- ps -e -o pid,args
+	"$LATCH" run $ACK -p "$P" -- ps -e -o pid,args
 expect_output_contains "ps -e" "isolated: ps inside does list the sandbox's own processes" -- \
-	"$LATCH" run -p "$P" -- ps -e -o pid,args
+	"$LATCH" run $ACK -p "$P" -- ps -e -o pid,args
 expect_fail_with "No such file" "isolated: /proc/PID/environ of the outside process does not exist inside" -- \
-	"$LATCH" run -p "$P" -- cat "/proc/$spid/environ"
+	"$LATCH" run $ACK -p "$P" -- cat "/proc/$spid/environ"
 # Without a pid namespace the process is visible (its command line, with
 # any secret on it). Its environ is still refused to an unprivileged
 # sandbox by Landlock's own ptrace restriction; root passes that check.
 expect_output_contains "sleep 60" "fallback: ps inside lists the outside process (the loss)" -- \
-	$NOISO "$LATCH" run --quiet -p "$P" --allow-unmasked -- ps -e -o pid,args
+	$NOISO "$LATCH" run $ACK --quiet -p "$P" --allow-unmasked -- ps -e -o pid,args
 expect_output_contains "sleep" "fallback: its /proc/PID/cmdline is readable (the loss)" -- \
-	$NOISO "$LATCH" run --quiet -p "$P" --allow-unmasked -- cat "/proc/$spid/cmdline"
+	$NOISO "$LATCH" run $ACK --quiet -p "$P" --allow-unmasked -- cat "/proc/$spid/cmdline"
 expect_output_contains "no pid, mount, ipc, uts or network namespace" "fallback: the warning says what is lost" -- \
-	$NOISO "$LATCH" run -p "$P" --allow-unmasked -- true
+	$NOISO "$LATCH" run $ACK -p "$P" --allow-unmasked -- true
 bg_stop "$spid"
 
 # ---- masks: ~/.ssh hidden inside a writable $HOME ---------------------------
-R() { "$LATCH" run -p "$P" -- "$@"; }
+R() { "$LATCH" run $ACK -p "$P" -- "$@"; }
 expect_fail_with "No such file" "mask: cat ~/.ssh/id_rsa fails" -- R cat "$H/.ssh/id_rsa"
 expect_output_lacks "id_rsa" "mask: listing ~/.ssh shows nothing denied" -- R ls -a "$H/.ssh"
 expect_output_contains "known_hosts" "mask: listing ~/.ssh shows the allowed known_hosts" -- R ls -a "$H/.ssh"
@@ -92,10 +96,10 @@ check "mask: the real files outside are untouched" eval 'grep -q "$IT_MARK_SSH" 
 check "mask: no staging file is left in /tmp" eval '! ls /tmp/.latch-mask-* >/dev/null 2>&1'
 rm -f "$S/m"
 expect_rc 125 "fallback: the same profile is refused (Landlock alone cannot mask)" -- \
-	$NOISO "$LATCH" run -p "$P" -- sh -c 'touch "$1"' sh "$S/m"
+	$NOISO "$LATCH" run $ACK -p "$P" -- sh -c 'touch "$1"' sh "$S/m"
 check "fallback: the command never ran" [ ! -e "$S/m" ]
 expect_output_contains "namespaces would mask it" "fallback: the refusal says namespaces would mask it" -- \
-	$NOISO "$LATCH" run -p "$P" -- true
+	$NOISO "$LATCH" run $ACK -p "$P" -- true
 
 # A denied path inside an allowed directory that does not exist: refused in
 # isolated mode too, unless --allow-unmasked.
@@ -103,10 +107,10 @@ cat >"$S/missing.json" <<EOF
 { "name": "iso-missing", "extends": "$P", "filesystem": { "deny": ["\$HOME/.not-there"] } }
 EOF
 expect_rc 125 "unmaskable: a missing denied path inside \$HOME is refused" -- \
-	"$LATCH" run -p "$S/missing.json" -- sh -c 'touch "$1"' sh "$S/m"
+	"$LATCH" run $ACK -p "$S/missing.json" -- sh -c 'touch "$1"' sh "$S/m"
 check "unmaskable: the command never ran" [ ! -e "$S/m" ]
 expect_output_contains "not enforced: --allow-unmasked" "unmaskable: --allow-unmasked runs it, with a warning" -- \
-	"$LATCH" run --allow-unmasked -p "$S/missing.json" -- true
+	"$LATCH" run $ACK --allow-unmasked -p "$S/missing.json" -- true
 check "unmaskable: and it ran (exit 0)" [ "$rc" -eq 0 ]
 
 # ---- network off: an empty network namespace, and no sockets but unix -------
@@ -132,20 +136,20 @@ wait_for_output "$S/udp.out"
 for mode in isolated fallback; do
 	pre=
 	[ "$mode" = fallback ] && pre=$NOISO
-	expect_op EACCES "$mode: network off: a TCP socket is refused" -- $pre "$LATCH" run --quiet -p "$S/net.json" -- "$TRY" tcp-connect 127.0.0.1 "$port"
-	expect_op EACCES "$mode: network off: a UDP socket is refused" -- $pre "$LATCH" run --quiet -p "$S/net.json" -- "$TRY" udp-socket
-	expect_op EACCES "$mode: network off: a raw socket is refused" -- $pre "$LATCH" run --quiet -p "$S/net.json" -- "$TRY" raw-socket
-	run $pre "$LATCH" run --quiet -p "$S/net.json" -- /usr/bin/python3 -c '
+	expect_op EACCES "$mode: network off: a TCP socket is refused" -- $pre "$LATCH" run $ACK --quiet -p "$S/net.json" -- "$TRY" tcp-connect 127.0.0.1 "$port"
+	expect_op EACCES "$mode: network off: a UDP socket is refused" -- $pre "$LATCH" run $ACK --quiet -p "$S/net.json" -- "$TRY" udp-socket
+	expect_op EACCES "$mode: network off: a raw socket is refused" -- $pre "$LATCH" run $ACK --quiet -p "$S/net.json" -- "$TRY" raw-socket
+	run $pre "$LATCH" run $ACK --quiet -p "$S/net.json" -- /usr/bin/python3 -c '
 import socket, sys
 socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"leak", ("127.0.0.1", int(sys.argv[1])))' "$port"
 done
 wait "$upid" 2>/dev/null
 expect_output_contains "nothing" "network off: the UDP listener outside received nothing" -- cat "$S/udp.out"
 expect_output_contains "net" "isolated: the plan lists the network namespace" -- \
-	"$LATCH" run --dry-run -p "$S/net.json" -- true
+	"$LATCH" run $ACK --dry-run -p "$S/net.json" -- true
 
 # ---- lifetime: killing latch kills the sandbox -------------------------------
-"$LATCH" run -p "$P" -- sh -c 'sleep 60 & sleep 60 & echo started; wait' >"$S/life.out" 2>&1 &
+"$LATCH" run $ACK -p "$P" -- sh -c 'sleep 60 & sleep 60 & echo started; wait' >"$S/life.out" 2>&1 &
 lpid=$!
 _it_pids="$_it_pids $lpid"
 wait_for_output "$S/life.out"
@@ -169,11 +173,11 @@ check "lifetime: kill -9 of latch ends every process in the sandbox" [ "$gone" =
 for mode in isolated fallback; do
 	pre=
 	[ "$mode" = fallback ] && pre=$NOISO
-	expect_rc 7 "$mode: exit 7 propagates" -- $pre "$LATCH" run --quiet -p minimal -- sh -c 'exit 7'
-	expect_rc 143 "$mode: death by SIGTERM propagates (143)" -- $pre "$LATCH" run --quiet -p minimal -- sh -c 'kill -TERM $$'
-	expect_rc 137 "$mode: death by SIGKILL propagates (137)" -- $pre "$LATCH" run --quiet -p minimal -- sh -c 'kill -KILL $$'
+	expect_rc 7 "$mode: exit 7 propagates" -- $pre "$LATCH" run $ACK --quiet -p minimal -- sh -c 'exit 7'
+	expect_rc 143 "$mode: death by SIGTERM propagates (143)" -- $pre "$LATCH" run $ACK --quiet -p minimal -- sh -c 'kill -TERM $$'
+	expect_rc 137 "$mode: death by SIGKILL propagates (137)" -- $pre "$LATCH" run $ACK --quiet -p minimal -- sh -c 'kill -KILL $$'
 done
-"$LATCH" run -p base -- sh -c 'trap "echo got-term; exit 3" TERM; echo ready; sleep 30 & wait' >"$S/term.out" 2>&1 &
+"$LATCH" run $ACK -p base -- sh -c 'trap "echo got-term; exit 3" TERM; echo ready; sleep 30 & wait' >"$S/term.out" 2>&1 &
 tpid=$!
 _it_pids="$_it_pids $tpid"
 wait_for_output "$S/term.out"
@@ -188,11 +192,11 @@ cat >"$S/limits.json" <<EOF
 { "name": "iso-limits", "extends": "minimal", "filesystem": { "write": ["$S"] },
   "limits": { "nofile": 64, "fsize": 4096 } }
 EOF
-expect_output_contains "64" "limits: nofile 64 is in force inside" -- "$LATCH" run -p "$S/limits.json" -- sh -c 'ulimit -n'
-expect_output_contains "0" "limits: core is 0 by default" -- "$LATCH" run -p "$S/limits.json" -- sh -c 'ulimit -c'
-run "$LATCH" run -p "$S/limits.json" -- sh -c 'head -c 8192 /dev/zero >"$1"' sh "$S/big"
+expect_output_contains "64" "limits: nofile 64 is in force inside" -- "$LATCH" run $ACK -p "$S/limits.json" -- sh -c 'ulimit -n'
+expect_output_contains "0" "limits: core is 0 by default" -- "$LATCH" run $ACK -p "$S/limits.json" -- sh -c 'ulimit -c'
+run "$LATCH" run $ACK -p "$S/limits.json" -- sh -c 'head -c 8192 /dev/zero >"$1"' sh "$S/big"
 check "limits: fsize 4096 stops a larger write" eval '[ "$rc" -ne 0 ] && [ "$(wc -c <"$S/big")" -le 4096 ]'
-run "$LATCH" run -p minimal -- sh -c 'ulimit -n'
+run "$LATCH" run $ACK -p minimal -- sh -c 'ulimit -n'
 check "limits: without a limit, nofile is not 64 (control)" eval '[ "$rc" -eq 0 ] && [ "$out" != 64 ]'
 cat >"$S/cg.json" <<EOF
 { "name": "iso-cg", "extends": "minimal", "limits": { "pids": 64 } }
@@ -200,24 +204,24 @@ EOF
 cat >"$S/cg-req.json" <<EOF
 { "name": "iso-cg-req", "extends": "$S/cg.json", "required": ["cgroup_limits"] }
 EOF
-if "$LATCH" run --dry-run -p "$S/cg.json" -- true | grep -q 'cgroup_limits'; then
+if "$LATCH" run $ACK --dry-run -p "$S/cg.json" -- true | grep -q 'cgroup_limits'; then
 	expect_output_contains "cgroup_limits:" "limits: pids without a delegated cgroup v2 controller is reported" -- \
-		"$LATCH" run -p "$S/cg.json" -- true
-	expect_rc 125 "limits: with cgroup_limits required, the run is refused" -- "$LATCH" run -p "$S/cg-req.json" -- true
-	expect_rc 125 "limits: with --strict, the run is refused" -- "$LATCH" run --strict -p "$S/cg.json" -- true
+		"$LATCH" run $ACK -p "$S/cg.json" -- true
+	expect_rc 125 "limits: with cgroup_limits required, the run is refused" -- "$LATCH" run $ACK -p "$S/cg-req.json" -- true
+	expect_rc 125 "limits: with --strict, the run is refused" -- "$LATCH" run $ACK --strict -p "$S/cg.json" -- true
 else
 	expect_output_contains "pids.max" "limits: the cgroup is delegated, and pids.max is set" -- \
-		"$LATCH" run -p "$S/cg.json" -- true
+		"$LATCH" run $ACK -p "$S/cg.json" -- true
 fi
 
 # ---- required namespaces ------------------------------------------------------
 cat >"$S/need-ns.json" <<EOF
 { "name": "iso-need", "extends": "minimal", "required": ["namespaces"] }
 EOF
-expect_rc 0 "required namespaces: isolated mode runs" -- "$LATCH" run -p "$S/need-ns.json" -- true
-expect_rc 125 "required namespaces: the forced fallback is refused" -- $NOISO "$LATCH" run -p "$S/need-ns.json" -- true
+expect_rc 0 "required namespaces: isolated mode runs" -- "$LATCH" run $ACK -p "$S/need-ns.json" -- true
+expect_rc 125 "required namespaces: the forced fallback is refused" -- $NOISO "$LATCH" run $ACK -p "$S/need-ns.json" -- true
 expect_rc 125 "--strict: the forced fallback is not a degradation but --no-namespaces with required is refused" -- \
-	"$LATCH" run --no-namespaces -p "$S/need-ns.json" -- true
-expect_rc 125 "LATCH_NO_NAMESPACES=yes is refused (0 or 1)" -- env LATCH_NO_NAMESPACES=yes "$LATCH" run -p minimal -- true
+	"$LATCH" run $ACK --no-namespaces -p "$S/need-ns.json" -- true
+expect_rc 125 "LATCH_NO_NAMESPACES=yes is refused (0 or 1)" -- env LATCH_NO_NAMESPACES=yes "$LATCH" run $ACK -p minimal -- true
 
 done_testing

@@ -5,6 +5,10 @@
 # this script; only their pids are ever killed.
 . "$(dirname "$0")/lib.sh"
 
+# Profiles here are deliberately wide (derived risk tier 2): acknowledged,
+# as a user must, with --ack-risk.
+ACK="--ack-risk net-test"
+
 S=$IT_SCRATCH
 abi=$(landlock_abi)
 
@@ -50,11 +54,11 @@ else
 		PF=$S/ports.json
 		profile "$PF" "{ \"mode\": \"ports\", \"connect_tcp\": [$p_ok], \"bind_tcp\": [$b_ok] }"
 		expect_op EACCES "tcp: connect to a listening port not in connect_tcp is EACCES" -- \
-			"$LATCH" run -p "$PF" -- "$TRY" tcp-connect 127.0.0.1 "$p_other"
+			"$LATCH" run $ACK -p "$PF" -- "$TRY" tcp-connect 127.0.0.1 "$p_other"
 		expect_why deny "$PF" tcp_connect "$p_other"
 		check "tcp: that listener is still waiting (the connection never left)" kill -0 "$pid_other"
 		expect_op ok "tcp: connect to the port in connect_tcp succeeds" -- \
-			"$LATCH" run -p "$PF" -- "$TRY" tcp-connect 127.0.0.1 "$p_ok"
+			"$LATCH" run $ACK -p "$PF" -- "$TRY" tcp-connect 127.0.0.1 "$p_ok"
 		expect_why allow "$PF" tcp_connect "$p_ok"
 		check "tcp: the allowed listener accepted the connection and exited" wait_gone "$pid_ok"
 		expect_op ok "tcp: outside the sandbox the other port is reachable (baseline)" -- \
@@ -62,15 +66,15 @@ else
 		check "tcp: the other listener accepted the baseline connection" wait_gone "$pid_other"
 
 		expect_op ok "tcp: bind to the port in bind_tcp succeeds" -- \
-			"$LATCH" run -p "$PF" -- "$TRY" tcp-bind 127.0.0.1 "$b_ok"
+			"$LATCH" run $ACK -p "$PF" -- "$TRY" tcp-bind 127.0.0.1 "$b_ok"
 		expect_why allow "$PF" tcp_bind "$b_ok"
 		expect_op EACCES "tcp: bind to a port not in bind_tcp is EACCES" -- \
-			"$LATCH" run -p "$PF" -- "$TRY" tcp-bind 127.0.0.1 "$b_other"
+			"$LATCH" run $ACK -p "$PF" -- "$TRY" tcp-bind 127.0.0.1 "$b_other"
 		expect_why deny "$PF" tcp_bind "$b_other"
 		expect_op ok "tcp: outside the sandbox that port can be bound (baseline)" -- \
 			"$TRY" tcp-bind 127.0.0.1 "$b_other"
 		expect_op ok "tcp: mode ports leaves UDP sockets alone" -- \
-			"$LATCH" run -p "$PF" -- "$TRY" udp-socket
+			"$LATCH" run $ACK -p "$PF" -- "$TRY" udp-socket
 	fi
 fi
 
@@ -78,29 +82,29 @@ fi
 PF=$S/off.json
 profile "$PF" '{ "mode": "off" }'
 expect_op EACCES "off: socket(AF_INET, SOCK_STREAM) is EACCES" -- \
-	"$LATCH" run -p "$PF" -- "$TRY" tcp-connect 127.0.0.1 9
+	"$LATCH" run $ACK -p "$PF" -- "$TRY" tcp-connect 127.0.0.1 9
 expect_why deny "$PF" tcp_connect 9
-expect_op EACCES "off: socket(AF_INET, SOCK_DGRAM) is EACCES" -- "$LATCH" run -p "$PF" -- "$TRY" udp-socket
-expect_op EACCES "off: socketpair(AF_INET) is EACCES" -- "$LATCH" run -p "$PF" -- "$TRY" socketpair inet
+expect_op EACCES "off: socket(AF_INET, SOCK_DGRAM) is EACCES" -- "$LATCH" run $ACK -p "$PF" -- "$TRY" udp-socket
+expect_op EACCES "off: socketpair(AF_INET) is EACCES" -- "$LATCH" run $ACK -p "$PF" -- "$TRY" socketpair inet
 expect_op EOPNOTSUPP "off: outside, socketpair(AF_INET) reaches the kernel (EOPNOTSUPP)" -- \
 	"$TRY" socketpair inet
-expect_op ok "off: socketpair(AF_UNIX) works" -- "$LATCH" run -p "$PF" -- "$TRY" socketpair unix
+expect_op ok "off: socketpair(AF_UNIX) works" -- "$LATCH" run $ACK -p "$PF" -- "$TRY" socketpair unix
 bg_start "$S/unix.out" "$TRY" unix-listen "$S/sock"
 upid=$bg_pid
 if wait_for_output "$S/unix.out"; then
 	expect_op ok "off: connect to a unix socket outside works" -- \
-		"$LATCH" run -p "$PF" -- "$TRY" unix-connect "$S/sock"
+		"$LATCH" run $ACK -p "$PF" -- "$TRY" unix-connect "$S/sock"
 	check "off: the unix listener accepted and exited" wait_gone "$upid"
 else
 	not_ok "off: the unix listener started" "$(cat "$S/unix.out")"
 fi
 expect_fail_with "Permission denied" "off: python3 socket.socket() is refused" -- \
-	"$LATCH" run -p "$PF" -- /usr/bin/python3 -c 'import socket; socket.socket()'
+	"$LATCH" run $ACK -p "$PF" -- /usr/bin/python3 -c 'import socket; socket.socket()'
 expect_rc 0 "off: python3 socket.socketpair() (AF_UNIX) works" -- \
-	"$LATCH" run -p "$PF" -- /usr/bin/python3 -c 'import socket; socket.socketpair()'
+	"$LATCH" run $ACK -p "$PF" -- /usr/bin/python3 -c 'import socket; socket.socketpair()'
 PF_ON=$S/on.json
 profile "$PF_ON" '{ "mode": "on" }'
-expect_op ok "on: socket(AF_INET, SOCK_DGRAM) works" -- "$LATCH" run -p "$PF_ON" -- "$TRY" udp-socket
+expect_op ok "on: socket(AF_INET, SOCK_DGRAM) works" -- "$LATCH" run $ACK -p "$PF_ON" -- "$TRY" udp-socket
 expect_why allow "$PF_ON" tcp_connect 9
 
 # ---- abstract unix sockets ----
@@ -118,18 +122,18 @@ else
 		# Isolated with network off: the sandbox has its own network
 		# namespace, and abstract sockets live in one.
 		expect_op ECONNREFUSED "abstract: isolated: the listener outside is in another network namespace" -- \
-			"$LATCH" run -p "$PF" -- "$TRY" abstract-connect "$name"
+			"$LATCH" run $ACK -p "$PF" -- "$TRY" abstract-connect "$name"
 		# Static mode: Landlock's abstract-unix scope is what refuses.
 		expect_op EPERM "abstract: scoped: connect to a listener outside is EPERM" -- \
-			"$LATCH" run --no-namespaces -p "$PF" -- "$TRY" abstract-connect "$name"
+			"$LATCH" run $ACK --no-namespaces -p "$PF" -- "$TRY" abstract-connect "$name"
 		expect_why deny "$PF" abstract_unix
 		check "abstract: the listener outside is still waiting" kill -0 "$apid"
 		expect_op ok "abstract: scoped: a socket made inside the sandbox is reachable" -- \
-			"$LATCH" run -p "$PF" -- "$TRY" abstract-self "$name-inside"
+			"$LATCH" run $ACK -p "$PF" -- "$TRY" abstract-self "$name-inside"
 		PF=$S/open.json
 		profile "$PF" '{ "mode": "off" }' '{ "abstract_unix": "open" }'
 		expect_op ok "abstract: open: connect to the listener outside succeeds" -- \
-			"$LATCH" run --no-namespaces -p "$PF" -- "$TRY" abstract-connect "$name"
+			"$LATCH" run $ACK --no-namespaces -p "$PF" -- "$TRY" abstract-connect "$name"
 		expect_why allow "$PF" abstract_unix
 		check "abstract: the listener accepted and exited" wait_gone "$apid"
 	fi

@@ -6,6 +6,10 @@
 # proves it.
 . "$(dirname "$0")/lib.sh"
 
+# Profiles here are deliberately wide (derived risk tier 2): acknowledged,
+# as a user must, with --ack-risk.
+ACK="--ack-risk process-test"
+
 S=$IT_SCRATCH
 abi=$(landlock_abi)
 
@@ -35,19 +39,19 @@ else
 	spid=$bg_pid
 	# Isolated (the default): the outside process is not even visible.
 	expect_op ESRCH "isolated: a process outside does not exist in the sandbox's pid namespace (ESRCH)" -- \
-		"$LATCH" run -p "$OPEN" -- "$TRY" kill "$spid" 15
+		"$LATCH" run $ACK -p "$OPEN" -- "$TRY" kill "$spid" 15
 	check "isolated: the outside process is still alive" kill -0 "$spid"
 	# Static mode: Landlock's signal scope is what refuses.
 	expect_op EPERM "signals scoped: kill of a process outside is EPERM" -- \
-		"$LATCH" run --no-namespaces -p "$SCOPED" -- "$TRY" kill "$spid" 15
+		"$LATCH" run $ACK --no-namespaces -p "$SCOPED" -- "$TRY" kill "$spid" 15
 	expect_why deny "$SCOPED" signal
 	expect_fail_with "not permitted" "signals scoped: sh's kill of the outside process fails" -- \
-		"$LATCH" run --no-namespaces -p "$SCOPED" -- sh -c 'kill -TERM "$1"' sh "$spid"
+		"$LATCH" run $ACK --no-namespaces -p "$SCOPED" -- sh -c 'kill -TERM "$1"' sh "$spid"
 	check "signals scoped: the outside process is still alive" kill -0 "$spid"
 	expect_output_contains "status=143" "signals scoped: signalling the sandbox's own child works" -- \
-		"$LATCH" run -p "$SCOPED" -- sh -c 'sleep 5 & p=$!; kill "$p"; wait "$p"; echo "status=$?"'
+		"$LATCH" run $ACK -p "$SCOPED" -- sh -c 'sleep 5 & p=$!; kill "$p"; wait "$p"; echo "status=$?"'
 	expect_op ok "signals open: kill of the process outside works" -- \
-		"$LATCH" run --no-namespaces -p "$OPEN" -- "$TRY" kill "$spid" 15
+		"$LATCH" run $ACK --no-namespaces -p "$OPEN" -- "$TRY" kill "$spid" 15
 	expect_why allow "$OPEN" signal
 	check "signals open: the outside process died" wait_gone "$spid"
 	wait "$spid" 2>/dev/null
@@ -56,28 +60,28 @@ fi
 # ---- ptrace ----
 expect_op ESRCH "ptrace: outside, attaching to no such pid reaches the kernel (ESRCH)" -- "$TRY" ptrace-nopid
 expect_op EPERM "ptrace false: attaching to no such pid is EPERM (seccomp)" -- \
-	"$LATCH" run -p "$SCOPED" -- "$TRY" ptrace-nopid
+	"$LATCH" run $ACK -p "$SCOPED" -- "$TRY" ptrace-nopid
 expect_op EPERM "ptrace false: attaching to the sandbox's own child is EPERM" -- \
-	"$LATCH" run -p "$SCOPED" -- "$TRY" ptrace-child
+	"$LATCH" run $ACK -p "$SCOPED" -- "$TRY" ptrace-child
 expect_why deny "$SCOPED" ptrace
 expect_op ESRCH "ptrace true: attaching to no such pid reaches the kernel (ESRCH)" -- \
-	"$LATCH" run -p "$OPEN" -- "$TRY" ptrace-nopid
+	"$LATCH" run $ACK -p "$OPEN" -- "$TRY" ptrace-nopid
 expect_op ok "ptrace true: attaching to the sandbox's own child works" -- \
-	"$LATCH" run -p "$OPEN" -- "$TRY" ptrace-child
+	"$LATCH" run $ACK -p "$OPEN" -- "$TRY" ptrace-child
 expect_why allow "$OPEN" ptrace
 
 # ---- the seccomp baseline ----
 for spec in bpf:EFAULT keyctl:EFAULT unshare-user:EINVAL; do
 	op=${spec%%:*} kernel=${spec#*:}
 	expect_op "$kernel" "seccomp: outside, $op reaches the kernel ($kernel)" -- "$TRY" "$op"
-	expect_op EPERM "seccomp: inside, $op is EPERM" -- "$LATCH" run -p "$SCOPED" -- "$TRY" "$op"
+	expect_op EPERM "seccomp: inside, $op is EPERM" -- "$LATCH" run $ACK -p "$SCOPED" -- "$TRY" "$op"
 	expect_op EPERM "seccomp: inside, $op is EPERM even with everything open" -- \
-		"$LATCH" run -p "$OPEN" -- "$TRY" "$op"
+		"$LATCH" run $ACK -p "$OPEN" -- "$TRY" "$op"
 done
 if unshare -U true >/dev/null 2>&1; then
 	expect_rc 0 "seccomp: outside, unshare -U true works" -- unshare -U true
 	expect_fail_with "Operation not permitted" "seccomp: inside, unshare -U true is refused" -- \
-		"$LATCH" run -p "$SCOPED" -- unshare -U true
+		"$LATCH" run $ACK -p "$SCOPED" -- unshare -U true
 else
 	skip "seccomp: unshare -U" "user namespaces are not available to uid $IT_UID here (unshare -U fails outside)"
 fi
@@ -93,12 +97,12 @@ else
 	*) not_ok "seccomp: outside, TIOCSTI on a pty reaches the kernel" "$(_it_detail "try-op pty-run try-op tiocsti 0")" ;;
 	esac
 	expect_op EPERM "seccomp: inside, TIOCSTI on the controlling pty is EPERM" -- \
-		"$TRY" pty-run "$LATCH" run -p "$SCOPED" -- "$TRY" tiocsti 0
+		"$TRY" pty-run "$LATCH" run $ACK -p "$SCOPED" -- "$TRY" tiocsti 0
 	expect_op ok "seccomp: inside, an ordinary ioctl (TCGETS) on the same pty works" -- \
-		"$TRY" pty-run "$LATCH" run -p "$SCOPED" -- "$TRY" tcgetattr 0
+		"$TRY" pty-run "$LATCH" run $ACK -p "$SCOPED" -- "$TRY" tcgetattr 0
 	if [ "$IT_UID" -eq 0 ] || [ "$(cat /proc/sys/dev/tty/legacy_tiocsti 2>/dev/null)" = 1 ]; then
 		expect_fail_with PermissionError "seccomp: inside, python3 fcntl.ioctl(0, TIOCSTI) fails" -- \
-			"$TRY" pty-run "$LATCH" run -p "$SCOPED" -- /usr/bin/python3 -c \
+			"$TRY" pty-run "$LATCH" run $ACK -p "$SCOPED" -- /usr/bin/python3 -c \
 			'import fcntl, termios; fcntl.ioctl(0, termios.TIOCSTI, b"x")'
 	else
 		skip "seccomp: python3 TIOCSTI" "dev.tty.legacy_tiocsti is 0: the kernel itself refuses TIOCSTI to uid $IT_UID"

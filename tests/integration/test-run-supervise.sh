@@ -6,6 +6,10 @@
 # the modes (isolated for an unprivileged user, static for root).
 . "$(dirname "$0")/lib.sh"
 
+# Profiles here are deliberately wide (derived risk tier 2): acknowledged,
+# as a user must, with --ack-risk.
+ACK="--ack-risk sup-home"
+
 S=$IT_SCRATCH
 SECRET=$S/secret.txt
 echo "secret-content-5b2e" >"$SECRET"
@@ -24,31 +28,31 @@ P=$S/sup.json
 
 # ---- the profile turns it on; the flags override ----------------------------
 expect_output_contains "supervisor:" "supervise.mode deny: the run is supervised (summary at exit)" -- \
-	"$LATCH" run -p "$P" -- true
-expect_output_lacks "supervisor:" "--no-supervise: not supervised" -- "$LATCH" run --no-supervise -p "$P" -- true
-expect_output_lacks "supervisor:" "--quiet: no summary" -- "$LATCH" run --quiet -p "$P" -- true
-expect_output_contains '"mode":"deny"' "--dry-run shows the supervision" -- "$LATCH" run --dry-run -p "$P" -- true
-expect_output_contains '"notified"' "--dry-run lists the notified system calls" -- "$LATCH" run --dry-run -p "$P" -- true
+	"$LATCH" run $ACK -p "$P" -- true
+expect_output_lacks "supervisor:" "--no-supervise: not supervised" -- "$LATCH" run $ACK --no-supervise -p "$P" -- true
+expect_output_lacks "supervisor:" "--quiet: no summary" -- "$LATCH" run $ACK --quiet -p "$P" -- true
+expect_output_contains '"mode":"deny"' "--dry-run shows the supervision" -- "$LATCH" run $ACK --dry-run -p "$P" -- true
+expect_output_contains '"notified"' "--dry-run lists the notified system calls" -- "$LATCH" run $ACK --dry-run -p "$P" -- true
 expect_rc 2 "--no-supervise with --events is a usage error" -- \
-	"$LATCH" run --no-supervise --events "$S/e" -p "$P" -- true
+	"$LATCH" run $ACK --no-supervise --events "$S/e" -p "$P" -- true
 expect_output_contains "supervisor:" "--supervise turns it on for a profile without it" -- \
-	"$LATCH" run --supervise -p minimal -- true
+	"$LATCH" run $ACK --supervise -p minimal -- true
 if [ "$IT_UID" -eq 0 ]; then
 	expect_output_contains "not used for a supervised run as root" "root: a supervised run is static, and says why" -- \
-		"$LATCH" run -p "$P" -- true
+		"$LATCH" run $ACK -p "$P" -- true
 else
-	expect_output_lacks "namespaces" "unprivileged: a supervised run stays isolated" -- "$LATCH" run -p "$P" -- true
+	expect_output_lacks "namespaces" "unprivileged: a supervised run stays isolated" -- "$LATCH" run $ACK -p "$P" -- true
 	expect_output_contains "pid=2" "unprivileged: the supervised program is pid 2 of its own namespace" -- \
-		"$LATCH" run --quiet -p "$P" -- sh -c 'echo "pid=$$"'
+		"$LATCH" run $ACK --quiet -p "$P" -- sh -c 'echo "pid=$$"'
 fi
 
 # ---- denied, allowed, and recorded ------------------------------------------
 expect_fail_with "Permission denied" "supervised: reading a file the profile denies fails" -- \
-	"$LATCH" run --quiet -p "$P" -- cat "$SECRET"
+	"$LATCH" run $ACK --quiet -p "$P" -- cat "$SECRET"
 expect_output_contains "written" "supervised: writing where the profile allows works" -- \
-	"$LATCH" run --quiet -p "$P" -- sh -c 'echo written >"$1/f" && cat "$1/f"' sh "$S/work"
+	"$LATCH" run $ACK --quiet -p "$P" -- sh -c 'echo written >"$1/f" && cat "$1/f"' sh "$S/work"
 rm -f "$S/events.jsonl"
-run "$LATCH" run --quiet --events "$S/events.jsonl" -p "$P" -- cat "$SECRET"
+run "$LATCH" run $ACK --quiet --events "$S/events.jsonl" -p "$P" -- cat "$SECRET"
 check "events: the denied read is recorded with its path, verdict and layer" /usr/bin/python3 -c '
 import json, sys
 evs = [json.loads(l) for l in open(sys.argv[1])]
@@ -83,7 +87,7 @@ EOF
 /usr/bin/python3 "$S/approver.py" "$SOCK" allow_once,deny >"$S/approver.out" 2>&1 &
 apid=$!
 _it_pids="$_it_pids $apid"
-run "$LATCH" run --quiet --approve-socket "$SOCK" -p "$P" -- sh -c 'cat "$1"; cat "$1"' sh "$SECRET"
+run "$LATCH" run $ACK --quiet --approve-socket "$SOCK" -p "$P" -- sh -c 'cat "$1"; cat "$1"' sh "$SECRET"
 wait "$apid" 2>/dev/null
 check "socket: the approver was asked twice, about the denied file" \
 	eval '[ "$(grep -c "asked read $SECRET" "$S/approver.out")" -eq 2 ]'
@@ -94,7 +98,7 @@ check "socket: the socket is removed at exit" [ ! -e "$SOCK" ]
 
 # ---- no approver: the question times out and is denied, latch never hangs ----
 expect_fail_with "Permission denied" "socket, no approver: denied after the timeout" -- \
-	"$LATCH" run --quiet --approve-socket "$S/nobody.sock" --approve-timeout 300 -p "$P" -- cat "$SECRET"
+	"$LATCH" run $ACK --quiet --approve-socket "$S/nobody.sock" --approve-timeout 300 -p "$P" -- cat "$SECRET"
 
 # ---- deny inside allow with CWD=$HOME: the supervisor enforces it ----------
 cat >"$S/home.json" <<EOF
@@ -106,16 +110,16 @@ cat >"$S/home.json" <<EOF
 }
 EOF
 expect_rc 125 "unsupervised, a missing denied path inside \$HOME is refused" -- \
-	"$LATCH" run --no-supervise -p "$S/home.json" -- true
+	"$LATCH" run $ACK --no-supervise -p "$S/home.json" -- true
 expect_output_lacks "$IT_MARK_SSH" "supervised: cat ~/.ssh/id_rsa shows nothing" -- \
-	"$LATCH" run --quiet -p "$S/home.json" -- cat "$HOME/.ssh/id_rsa"
+	"$LATCH" run $ACK --quiet -p "$S/home.json" -- cat "$HOME/.ssh/id_rsa"
 expect_fail_with "denied" "supervised: creating the missing denied path fails" -- \
-	"$LATCH" run --quiet -p "$S/home.json" -- sh -c 'echo x >"$1"' sh "$HOME/.not-there"
+	"$LATCH" run $ACK --quiet -p "$S/home.json" -- sh -c 'echo x >"$1"' sh "$HOME/.not-there"
 check "supervised: and it was not created" [ ! -e "$HOME/.not-there" ]
-expect_rc '!0' "supervised: mv ~/.ssh ~/moved fails" -- "$LATCH" run --quiet -p "$S/home.json" -- mv "$HOME/.ssh" "$HOME/moved"
+expect_rc '!0' "supervised: mv ~/.ssh ~/moved fails" -- "$LATCH" run $ACK --quiet -p "$S/home.json" -- mv "$HOME/.ssh" "$HOME/moved"
 check "supervised: ~/.ssh is still there" [ -d "$HOME/.ssh" ]
 expect_output_contains "home-ok" "supervised: ordinary work in \$HOME succeeds" -- \
-	"$LATCH" run --quiet -p "$S/home.json" -- sh -c 'echo home-ok >"$1/sup-work" && cat "$1/sup-work"' sh "$HOME"
+	"$LATCH" run $ACK --quiet -p "$S/home.json" -- sh -c 'echo home-ok >"$1/sup-work" && cat "$1/sup-work"' sh "$HOME"
 rm -f "$HOME/sup-work"
 
 done_testing
