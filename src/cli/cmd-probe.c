@@ -263,6 +263,7 @@ static int world_load(const struct probe_opts *o, const char *self, struct probe
 		.policy = w->policy,
 		.ll = w->ll,
 		.sf = { .allow_ptrace = w->policy->process.ptrace, .network_off = w->policy->net.mode == POLICY_NET_OFF },
+		.supervised = o->supervise,
 	};
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include "base/json-util.h"
 #include "base/path-util.h"
 #include "probe/outcome.h"
+#include "supervise/supervise.h"
 #include "sandbox/landlock-uapi.h"
 
 static const struct {
@@ -326,6 +327,14 @@ void probe_attribute(const struct probe_sandbox *sb, const struct probe_facts *f
 	}
 	if (base != PERMISSION) {
 		set(ret, base, PROBE_LAYER_NONE, "%s: %s", en, probe_outcome_meaning(base));
+		return;
+	}
+	/* Under a supervisor, a notified call is decided at system call entry,
+	 * before any LSM: what the profile denies there, the supervisor
+	 * refused (the events make it "observed"). */
+	if (sb && sb->supervised && f->has_access && engine_denies && sup_notifies(f->syscall)) {
+		set(ret, PROBE_DENIED, PROBE_LAYER_SUPERVISOR, "%s: the supervisor refused a notified %s (%s)", en,
+		    f->syscall, d.reason);
 		return;
 	}
 	if (!sb) {

@@ -71,6 +71,7 @@ struct probe_sandbox {
 	const struct policy *policy;       /* the profile, with latch's own exec rule */
 	const struct landlock_plan *ll;    /* compiled for the ABI in use (abi 0: none) */
 	struct sfilter_plan sf;
+	bool supervised;                   /* a (denying) supervisor watched the probe */
 };
 
 /* The facts a probe reports about its operation (data.access, data.syscall,

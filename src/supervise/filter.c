@@ -142,6 +142,14 @@ int sup_install_filter(const struct sup_filter_opts *o, int *ret_listener, struc
 	return sup_filter_load(f, o, ret_listener, err);
 }
 
+bool sup_notifies(const char *syscall)
+{
+	for (size_t i = 0; syscall && i < sup_n_syscalls; i++)
+		if (strcmp(sup_syscalls[i].name, syscall) == 0)
+			return seccomp_syscall_resolve_name(syscall) >= 0;
+	return false;
+}
+
 json_t *sup_filter_to_json(void)
 {
 	json_t *o = json_object(), *notified = json_array(), *skipped = json_array();

@@ -70,6 +70,10 @@ DEFINE_CLEANUP(struct sup_filter, sup_filter_free);
  * [{"syscall", "reason"}]}, for `run --dry-run`. NULL only when out of memory. */
 json_t *sup_filter_to_json(void);
 
+/* Whether the notify filter notifies this system call (by name, as the
+ * table in filter.c and the seccomp tables spell it). */
+bool sup_notifies(const char *syscall);
+
 /* ---- handing the listener over ------------------------------------------- */
 
 /* Send fd over a connected AF_UNIX socket with SCM_RIGHTS (one byte of

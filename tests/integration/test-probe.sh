@@ -206,4 +206,19 @@ check "--hold-open 2: the probe process stayed about 2 s ($((t1 - t0)) s)" test 
 contains "$err" "pid_ready" && ok "--hold-open without a report: pid_ready on stderr for people" ||
 	not_ok "--hold-open without a report: pid_ready on stderr for people" "$err"
 
+# ---- attribution under a supervisor -------------------------------------------
+# The same denied read, without and with a (denying) supervisor: a notified
+# call is decided at system call entry, before any LSM, so the layer differs.
+layer_of() {
+	"$LATCH" probe --json "$@" 2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+print(json.load(sys.stdin)["data"]["attribution"]["layer"])'
+}
+check "attribution: unsupervised, Landlock refused the credential read" \
+	eval '[ "$(layer_of -p agent fs_op --op open_read --path-class credentials)" = landlock ]'
+check "attribution: supervised, the supervisor refused the same read" \
+	eval '[ "$(layer_of --supervise -p agent fs_op --op open_read --path-class credentials)" = supervisor ]'
+check "attribution: supervised, memfd exec (which Landlock cannot confine) is the supervisor's refusal" \
+	eval '[ "$(layer_of --supervise -p agent memfd_exec)" = supervisor ]'
+
 done_testing
