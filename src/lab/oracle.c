@@ -434,40 +434,6 @@ bool lab_oracle_knows(const char *probe_id)
 
 /* ---- answers ------------------------------------------------------------- */
 
-/* Whether the applied Landlock ruleset handles the access at all. */
-static bool landlock_handles(const struct landlock_plan *ll, enum policy_access a)
-{
-	if (!ll || ll->abi < 1)
-		return false;
-	switch (a) {
-	case POLICY_ACCESS_READ:
-		return ll->handled_fs & (LL_ACCESS_FS_READ_FILE | LL_ACCESS_FS_READ_DIR);
-	case POLICY_ACCESS_WRITE:
-		return ll->handled_fs & LL_ACCESS_FS_WRITE_FILE;
-	case POLICY_ACCESS_CREATE:
-		return ll->handled_fs & (LL_ACCESS_FS_MAKE_REG | LL_ACCESS_FS_MAKE_DIR | LL_ACCESS_FS_MAKE_SYM);
-	case POLICY_ACCESS_DELETE:
-		return ll->handled_fs & (LL_ACCESS_FS_REMOVE_FILE | LL_ACCESS_FS_REMOVE_DIR);
-	case POLICY_ACCESS_TRUNCATE:
-		return ll->handled_fs & LL_ACCESS_FS_TRUNCATE;
-	case POLICY_ACCESS_EXEC:
-		return ll->handled_fs & LL_ACCESS_FS_EXECUTE;
-	case POLICY_ACCESS_TCP_CONNECT:
-		return ll->handled_net & LL_ACCESS_NET_CONNECT_TCP;
-	case POLICY_ACCESS_TCP_BIND:
-		return ll->handled_net & LL_ACCESS_NET_BIND_TCP;
-	case POLICY_ACCESS_SIGNAL:
-		return ll->scoped & LL_SCOPE_SIGNAL;
-	case POLICY_ACCESS_ABSTRACT_UNIX:
-		return ll->scoped & LL_SCOPE_ABSTRACT_UNIX_SOCKET;
-	case POLICY_ACCESS_PTRACE:
-		return true;
-	case _POLICY_ACCESS_MAX:
-		break;
-	}
-	return false;
-}
-
 static bool listed(const struct policy *p, enum policy_access a, long port)
 {
 	const uint16_t *ports = a == POLICY_ACCESS_TCP_CONNECT ? p->net.connect : p->net.bind;
@@ -511,7 +477,7 @@ static void answer_engine(const struct lab_model *m, struct lab_query *q)
 	q->allow = d.allow;
 	q->layer = d.layer;
 	q->abi_lacks = !d.allow && d.layer == POLICY_LAYER_LANDLOCK && q->landlock_mediated &&
-		       !landlock_handles(m->ll, q->access);
+		       !landlock_plan_handles(m->ll, q->access);
 	(void)snprintf(q->reason, sizeof(q->reason), "%s", d.reason);
 }
 

@@ -161,44 +161,6 @@ bool probe_seccomp_refuses(const struct sfilter_plan *sf, const char *syscall, i
 	return false;
 }
 
-/* Whether the applied Landlock ruleset handles the access at all: a right it
- * does not handle (an older ABI) cannot be what refused the operation. */
-static bool landlock_handles(const struct landlock_plan *ll, enum policy_access a)
-{
-	if (!ll || ll->abi < 1)
-		return false;
-	switch (a) {
-	case POLICY_ACCESS_READ:
-		return ll->handled_fs & (LL_ACCESS_FS_READ_FILE | LL_ACCESS_FS_READ_DIR);
-	case POLICY_ACCESS_WRITE:
-		return ll->handled_fs & LL_ACCESS_FS_WRITE_FILE;
-	case POLICY_ACCESS_CREATE:
-		return ll->handled_fs & (LL_ACCESS_FS_MAKE_REG | LL_ACCESS_FS_MAKE_DIR | LL_ACCESS_FS_MAKE_SYM);
-	case POLICY_ACCESS_DELETE:
-		return ll->handled_fs & (LL_ACCESS_FS_REMOVE_FILE | LL_ACCESS_FS_REMOVE_DIR);
-	case POLICY_ACCESS_TRUNCATE:
-		return ll->handled_fs & LL_ACCESS_FS_TRUNCATE;
-	case POLICY_ACCESS_EXEC:
-		return ll->handled_fs & LL_ACCESS_FS_EXECUTE;
-	case POLICY_ACCESS_TCP_CONNECT:
-		return ll->handled_net & LL_ACCESS_NET_CONNECT_TCP;
-	case POLICY_ACCESS_TCP_BIND:
-		return ll->handled_net & LL_ACCESS_NET_BIND_TCP;
-	case POLICY_ACCESS_SIGNAL:
-		return ll->scoped & LL_SCOPE_SIGNAL;
-	case POLICY_ACCESS_ABSTRACT_UNIX:
-		return ll->scoped & LL_SCOPE_ABSTRACT_UNIX_SOCKET;
-	case POLICY_ACCESS_PTRACE:
-		/* Landlock refuses ptrace of any process outside the domain,
-		 * whatever the ruleset: the probe says whether the target is
-		 * outside through landlock_mediated. */
-		return true;
-	case _POLICY_ACCESS_MAX:
-		break;
-	}
-	return false;
-}
-
 /* Whether Landlock alone would grant the access: some allow rule covers the
  * path (Landlock cannot take a path away from an allowed directory). Where
  * the engine denies it all the same, only a mount mask can enforce that. */
@@ -298,7 +260,7 @@ void probe_attribute(const struct probe_sandbox *sb, const struct probe_facts *f
 		/* A deny inside an allowed directory: Landlock grants it, so
 		 * it cannot be what refused (a mount mask can). */
 		grants = engine_denies && denied_path && landlock_would_grant(sb->policy, denied, denied_path);
-		ll_can = f->landlock_mediated && landlock_handles(sb->ll, denied) && !grants;
+		ll_can = f->landlock_mediated && landlock_plan_handles(sb->ll, denied) && !grants;
 	}
 	if ((f->err == ENOENT || f->err == ENOTDIR || f->err == EROFS) && sb && f->has_access && f->path &&
 	    engine_denies && f->own_mnt_ns && (f->err == EROFS || f->exists_outside)) {

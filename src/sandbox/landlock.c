@@ -328,6 +328,34 @@ int landlock_apply(const struct landlock_plan *plan, struct error *err)
 	return 0;
 }
 
+bool landlock_plan_handles(const struct landlock_plan *plan, enum policy_access a)
+{
+	if (!plan || plan->abi < 1)
+		return false;
+	switch (a) {
+	case POLICY_ACCESS_READ:
+	case POLICY_ACCESS_WRITE:
+	case POLICY_ACCESS_CREATE:
+	case POLICY_ACCESS_DELETE:
+	case POLICY_ACCESS_TRUNCATE:
+	case POLICY_ACCESS_EXEC:
+		return plan->handled_fs & access_rights[a];
+	case POLICY_ACCESS_TCP_CONNECT:
+		return plan->handled_net & LL_ACCESS_NET_CONNECT_TCP;
+	case POLICY_ACCESS_TCP_BIND:
+		return plan->handled_net & LL_ACCESS_NET_BIND_TCP;
+	case POLICY_ACCESS_SIGNAL:
+		return plan->scoped & LL_SCOPE_SIGNAL;
+	case POLICY_ACCESS_ABSTRACT_UNIX:
+		return plan->scoped & LL_SCOPE_ABSTRACT_UNIX_SOCKET;
+	case POLICY_ACCESS_PTRACE:
+		return true;
+	case _POLICY_ACCESS_MAX:
+		break;
+	}
+	return false;
+}
+
 struct landlock_plan *landlock_plan_free(struct landlock_plan *plan)
 {
 	if (!plan)

@@ -62,6 +62,11 @@ int landlock_reopen_under(struct landlock_plan *plan, const char *prefix, struct
  * caller has set no_new_privs. Returns 0 or a negative errno. */
 int landlock_apply(const struct landlock_plan *plan, struct error *err);
 
+/* Whether the plan's ruleset handles this access at all: a right that is
+ * not handled (an older ABI) cannot be what refused an operation. ptrace:
+ * Landlock refuses it for any process outside the domain, always. */
+bool landlock_plan_handles(const struct landlock_plan *plan, enum policy_access a);
+
 struct landlock_plan *landlock_plan_free(struct landlock_plan *plan);
 DEFINE_CLEANUP(struct landlock_plan, landlock_plan_free);
 

@@ -78,6 +78,10 @@ static void test_handled_per_abi(void **state)
 		assert_int_equal(plan->handled_net != 0, abi >= 4);
 		assert_int_equal(plan->n_connect, abi >= 4 ? 1 : 0);
 		assert_int_equal(plan->scoped != 0, abi >= 6);
+		assert_int_equal(landlock_plan_handles(plan, POLICY_ACCESS_READ), abi >= 1);
+		assert_int_equal(landlock_plan_handles(plan, POLICY_ACCESS_TRUNCATE), abi >= 3);
+		assert_int_equal(landlock_plan_handles(plan, POLICY_ACCESS_TCP_CONNECT), abi >= 4);
+		assert_int_equal(landlock_plan_handles(plan, POLICY_ACCESS_SIGNAL), abi >= 6);
 		/* Rights are masked by what this ABI handles. */
 		assert_int_equal(find(plan, "/w")->access & ~plan->handled_fs, 0);
 		/* What is degraded, with the bit that `required` names. */
