@@ -32,7 +32,6 @@
 #include "base/strv.h"
 #include "supervise/sup-serve.h"
 
-#define BIT(a) (1u << (a))
 #define APPROVER_SEND_TIMEOUT_MS 1000
 #define TTY_STOP_WAIT_MS 50
 

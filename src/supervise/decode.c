@@ -261,7 +261,6 @@ int sup_decode(const struct seccomp_data *d, struct sup_call *ret)
 	return 0;
 }
 
-#define BIT(a) (1u << (a))
 
 unsigned sup_open_accesses(uint64_t flags, bool exists)
 {

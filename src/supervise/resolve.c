@@ -36,7 +36,6 @@
 	(RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH | RESOLVE_IN_ROOT | \
 	 RESOLVE_CACHED)
 
-#define BIT(a) (1u << (a))
 
 static long sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve)
 {
@@ -187,7 +186,7 @@ int sup_fetch_args(struct sup_state *s, struct sup_req *r)
 
 /* ---- pinning ---------------------------------------------------------------- */
 
-static void obj_reset(struct sup_obj *o)
+void sup_obj_reset(struct sup_obj *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->fd = -1;
@@ -208,7 +207,7 @@ void sup_unpin(struct sup_req *r)
 /* Open /proc/TID/<what> and check that the notification is still valid,
  * so that the tid still names the caller. Returns the fd, or -1 with
  * *ret_err set: a positive errno, or -ENOENT when the notification vanished. */
-static int open_proc(struct sup_state *s, struct sup_req *r, const char *what, int flags, int *ret_err)
+int sup_open_proc(struct sup_state *s, struct sup_req *r, const char *what, int flags, int *ret_err)
 {
 	char path[64];
 	int fd, saved;
@@ -230,9 +229,9 @@ static int open_proc(struct sup_state *s, struct sup_req *r, const char *what, i
 }
 
 /* The directory a path argument is resolved from, and the resolve flags to
- * add. Returns an fd, or -1 with *ret_err set as open_proc() does.
+ * add. Returns an fd, or -1 with *ret_err set as sup_open_proc() does.
  * *ret_owned: the caller closes it (false: the cached root, borrowed). */
-static int open_base(struct sup_state *s, struct sup_req *r, const struct sup_path_arg *pa, const char *path,
+int sup_open_base(struct sup_state *s, struct sup_req *r, const struct sup_path_arg *pa, const char *path,
 		     uint64_t *ret_resolve, bool *ret_owned, int *ret_err)
 {
 	bool target_rooted = r->resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT);
@@ -247,22 +246,22 @@ static int open_base(struct sup_state *s, struct sup_req *r, const struct sup_pa
 			*ret_owned = false;
 			return s->root_fd;
 		}
-		return open_proc(s, r, "root", O_PATH | O_DIRECTORY, ret_err);
+		return sup_open_proc(s, r, "root", O_PATH | O_DIRECTORY, ret_err);
 	}
 	if (pa->dirfd == AT_FDCWD)
-		return open_proc(s, r, "cwd", O_PATH | O_DIRECTORY, ret_err);
+		return sup_open_proc(s, r, "cwd", O_PATH | O_DIRECTORY, ret_err);
 	if (pa->dirfd < 0) {
 		*ret_err = EBADF;
 		return -1;
 	}
 	(void)snprintf(what, sizeof(what), "fd/%d", pa->dirfd);
-	fd = open_proc(s, r, what, O_PATH, ret_err);
+	fd = sup_open_proc(s, r, what, O_PATH, ret_err);
 	if (fd < 0 && *ret_err == ENOENT)
 		*ret_err = EBADF; /* no such descriptor in the target */
 	return fd;
 }
 
-static void close_base(int fd, bool owned)
+void sup_close_base(int fd, bool owned)
 {
 	if (owned && fd >= 0)
 		(void)close(fd);
@@ -421,7 +420,7 @@ static int open_from_base(struct sup_state *s, struct sup_req *r, const struct s
 	bool owned;
 	int base, fd, e;
 
-	base = open_base(s, r, pa, path[0] ? path : ".", &resolve, &owned, ret_err);
+	base = sup_open_base(s, r, pa, path[0] ? path : ".", &resolve, &owned, ret_err);
 	if (base < 0)
 		return -1;
 	if (!rel[0]) {
@@ -435,7 +434,7 @@ static int open_from_base(struct sup_state *s, struct sup_req *r, const struct s
 		e = errno;
 		*ret_err = (e == ELOOP || e == ENOENT || e == EXDEV) && procfs_like(path, base) ? -ELOOP : e;
 	}
-	close_base(base, owned);
+	sup_close_base(base, owned);
 	return fd;
 }
 
@@ -448,7 +447,7 @@ static int pin_object(struct sup_state *s, struct sup_req *r, int i, bool nofoll
 	struct sup_obj *o = &r->obj[i];
 	int fd, err = 0, e;
 
-	obj_reset(o);
+	sup_obj_reset(o);
 	if (!path[0] && !pa->empty_ok)
 		return ENOENT;
 	e = pin_fast(s, r, i, nofollow);
@@ -515,7 +514,7 @@ static int pin_parent(struct sup_state *s, struct sup_req *r, int i)
 	int fd, err = 0, e;
 	size_t n;
 
-	obj_reset(o);
+	sup_obj_reset(o);
 	if (!path[0])
 		return ENOENT;
 	e = split_path(path, dir, sizeof(dir), o->name, sizeof(o->name), &o->trailing_slash);
@@ -698,8 +697,8 @@ int sup_pin(struct sup_state *s, struct sup_req *r)
 	struct sup_obj *o0 = &r->obj[0], *o1 = &r->obj[1];
 	int e;
 
-	obj_reset(o0);
-	obj_reset(o1);
+	sup_obj_reset(o0);
+	sup_obj_reset(o1);
 	r->n_obj = 0;
 	switch (c->op) {
 	case SUP_OP_OPEN:
@@ -798,309 +797,4 @@ int sup_pin(struct sup_state *s, struct sup_req *r)
 		break;
 	}
 	return ENOSYS;
-}
-
-/* ---- the target's credentials ---------------------------------------------- */
-
-/* The value after "Key:" in a /proc status text, up to the newline. */
-static const char *status_field(const char *text, const char *key, char *buf, size_t size)
-{
-	size_t klen = strlen(key);
-
-	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-		if (strncmp(p, key, klen) == 0 && p[klen] == ':') {
-			const char *v = p + klen + 1;
-			size_t n;
-
-			while (*v == ' ' || *v == '\t')
-				v++;
-			n = strcspn(v, "\n");
-			if (n >= size)
-				n = size - 1;
-			memcpy(buf, v, n);
-			buf[n] = '\0';
-			return buf;
-		}
-	}
-	return NULL;
-}
-
-/* The fourth number of a "Uid:"/"Gid:" line: the file-system id. */
-static long fs_id(const char *line)
-{
-	long v = -1;
-	const char *p = line;
-
-	for (int i = 0; i < 4 && p; i++) {
-		char *end;
-
-		while (*p == ' ' || *p == '\t')
-			p++;
-		v = strtol(p, &end, 10);
-		if (end == p)
-			return -1;
-		p = end;
-	}
-	return v;
-}
-
-static int read_small(int fd, char *buf, size_t size)
-{
-	size_t got = 0;
-
-	while (got < size - 1) {
-		ssize_t n = read(fd, buf + got, size - 1 - got);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	return (int)got;
-}
-
-void sup_self_creds(struct sup_state *s)
-{
-	char text[4096], v[512];
-	_cleanup_close_ int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-	struct stat st;
-
-	s->euid = geteuid();
-	s->egid = getegid();
-	s->capeff = UINT64_MAX; /* unknown: never "less than the target" */
-	s->groups[0] = '\0';
-	if (fd >= 0 && read_small(fd, text, sizeof(text)) > 0) {
-		if (status_field(text, "CapEff", v, sizeof(v)))
-			s->capeff = strtoull(v, NULL, 16);
-		if (status_field(text, "Groups", v, sizeof(v)))
-			(void)snprintf(s->groups, sizeof(s->groups), "%s", v);
-	}
-	s->userns = stat("/proc/self/ns/user", &st) == 0 ? st.st_ino : 0;
-}
-
-int sup_target_creds(struct sup_state *s, struct sup_req *r, mode_t *ret_umask)
-{
-	char text[4096], v[512];
-	uint64_t capeff;
-	struct stat st;
-	bool same_ns;
-	int fd, n;
-
-	int err = 0;
-
-	fd = open_proc(s, r, "status", O_RDONLY, &err);
-	if (fd < 0)
-		return err == -ENOENT ? -ENOENT : EPERM;
-	n = read_small(fd, text, sizeof(text));
-	(void)close(fd);
-	if (!sup_id_valid(s, r->id))
-		return -ENOENT;
-	if (n <= 0)
-		return EPERM;
-	*ret_umask = 022;
-	if (status_field(text, "Umask", v, sizeof(v)))
-		*ret_umask = (mode_t)strtoul(v, NULL, 8) & 0777;
-	if (!status_field(text, "Uid", v, sizeof(v)) || fs_id(v) != (long)s->euid)
-		return EPERM;
-	if (!status_field(text, "Gid", v, sizeof(v)) || fs_id(v) != (long)s->egid)
-		return EPERM;
-	if (!status_field(text, "Groups", v, sizeof(v)) || strcmp(v, s->groups) != 0)
-		return EPERM;
-	capeff = status_field(text, "CapEff", v, sizeof(v)) ? strtoull(v, NULL, 16) : 0;
-	if (s->capeff == 0)
-		return 0; /* we have nothing the same uid does not have */
-	/* We hold capabilities: the target must hold them too, over the same
-	 * objects, i.e. in our user namespace. */
-	(void)snprintf(v, sizeof(v), "/proc/%d/ns/user", r->tid);
-	same_ns = stat(v, &st) == 0 && st.st_ino == s->userns;
-	if (!sup_id_valid(s, r->id))
-		return -ENOENT;
-	if (!same_ns || (s->capeff & ~capeff))
-		return EPERM;
-	return 0;
-}
-
-void sup_target_exe(int pid, char *buf, size_t size)
-{
-	char path[64];
-	ssize_t n;
-
-	(void)snprintf(path, sizeof(path), "/proc/%d/exe", pid);
-	n = readlink(path, buf, size - 1);
-	buf[n > 0 ? n : 0] = '\0';
-}
-
-/* ---- procfs ------------------------------------------------------------------ */
-
-/* The last number of a "NStgid:"/"NSpid:" line: the id in the program's own
- * pid namespace, as its /proc shows it. */
-static long last_number(const char *line)
-{
-	const char *p = line + strlen(line);
-
-	while (p > line && (p[-1] == ' ' || p[-1] == '\t'))
-		p--;
-	while (p > line && p[-1] >= '0' && p[-1] <= '9')
-		p--;
-	return strtol(p, NULL, 10);
-}
-
-/* "N" -> N for a whole-string decimal; -1 otherwise. */
-static long whole_number(const char *s)
-{
-	char *end;
-	long v;
-
-	if (!*s || *s < '0' || *s > '9')
-		return -1;
-	v = strtol(s, &end, 10);
-	return *end ? -1 : v;
-}
-
-int sup_pin_procfs(struct sup_state *s, struct sup_req *r)
-{
-	char lex[PATH_MAX], text[4096], v[256], saved[PATH_MAX], what[64];
-	const struct sup_path_arg *pa = &r->call.path[0];
-	struct sup_obj *o = &r->obj[0];
-	_cleanup_free_ char *norm = NULL;
-	long tgid = r->pid, tid = r->tid, fdn = -1;
-	const char *rest;
-	bool exe = false;
-	int fd, err = 0, e, n;
-
-	sup_unpin(r);
-	obj_reset(o);
-	if (r->path[0][0] == '/') {
-		(void)snprintf(lex, sizeof(lex), "%s", r->path[0]);
-	} else {
-		char base[PATH_MAX];
-		uint64_t resolve;
-		bool owned;
-
-		fd = open_base(s, r, pa, r->path[0], &resolve, &owned, &err);
-		if (fd < 0)
-			return err;
-		e = sup_fd_path(fd, base, sizeof(base));
-		close_base(fd, owned);
-		if (e < 0)
-			return -e;
-		if ((size_t)snprintf(lex, sizeof(lex), "%s/%s", base, r->path[0]) >= sizeof(lex))
-			return ENAMETOOLONG;
-	}
-	if (path_normalize(lex, &norm) < 0)
-		return ENAMETOOLONG;
-	/* The program's ids as its own /proc numbers them. */
-	fd = open_proc(s, r, "status", O_RDONLY, &err);
-	if (fd < 0)
-		return err;
-	n = read_small(fd, text, sizeof(text));
-	(void)close(fd);
-	if (n > 0 && status_field(text, "NStgid", v, sizeof(v)))
-		tgid = last_number(v);
-	if (n > 0 && status_field(text, "NSpid", v, sizeof(v)))
-		tid = last_number(v);
-
-	if (strcmp(norm, "/dev/stdin") == 0)
-		fdn = 0;
-	else if (strcmp(norm, "/dev/stdout") == 0)
-		fdn = 1;
-	else if (strcmp(norm, "/dev/stderr") == 0)
-		fdn = 2;
-	else if (strncmp(norm, "/dev/fd/", 8) == 0)
-		fdn = whole_number(norm + 8);
-	if (strncmp(norm, "/proc/self", 10) == 0 && (norm[10] == '/' || !norm[10]))
-		n = snprintf(lex, sizeof(lex), "/proc/%ld%s", tgid, norm + 10);
-	else if (strncmp(norm, "/proc/thread-self", 17) == 0 && (norm[17] == '/' || !norm[17]))
-		n = snprintf(lex, sizeof(lex), "/proc/%ld/task/%ld%s", tgid, tid, norm + 17);
-	else
-		n = snprintf(lex, sizeof(lex), "%s", norm);
-	if (n < 0 || (size_t)n >= sizeof(lex))
-		return ENAMETOOLONG;
-	/* /proc/<tgid>/fd/N, /proc/<tgid>/task/<tid>/fd/N, /proc/<tgid>/exe. */
-	(void)snprintf(v, sizeof(v), "/proc/%ld/", tgid);
-	if (fdn < 0 && strncmp(lex, v, strlen(v)) == 0) {
-		rest = lex + strlen(v);
-		(void)snprintf(what, sizeof(what), "task/%ld/", tid);
-		if (strncmp(rest, what, strlen(what)) == 0)
-			rest += strlen(what);
-		if (strncmp(rest, "fd/", 3) == 0)
-			fdn = whole_number(rest + 3);
-		else if (strcmp(rest, "exe") == 0)
-			exe = true;
-	}
-	if (fdn >= 0 || exe) {
-		/* Reopen what the program already holds: follow its own
-		 * descriptor (or executable) from our side, then decide on
-		 * where that really is. */
-		if (exe)
-			(void)snprintf(what, sizeof(what), "exe");
-		else
-			(void)snprintf(what, sizeof(what), "fd/%ld", fdn);
-		fd = open_proc(s, r, what, O_PATH, &err);
-		if (fd < 0)
-			return err == ENOENT ? (exe ? ENOENT : EBADF) : err;
-		o->fd = fd;
-		e = sup_obj_stat(o);
-		if (e)
-			return e;
-		e = sup_fd_path(o->fd, o->real, sizeof(o->real));
-		if (e < 0)
-			return -e;
-		if (o->real[0] == '/' && strncmp(o->real, "/proc/", 6) == 0)
-			return EACCES; /* a procfs file behind a descriptor: not followed */
-		r->n_obj = 1;
-		if (r->call.op == SUP_OP_EXEC) {
-			o->acc = BIT(POLICY_ACCESS_EXEC);
-			return o->type == S_IFDIR ? EACCES : 0;
-		}
-		if ((r->call.flags & O_DIRECTORY) && o->type != S_IFDIR)
-			return ENOTDIR;
-		/* A pipe or socket is no file system path: nothing to decide. */
-		o->acc = o->real[0] == '/' ? sup_open_accesses(r->call.flags, true) : 0;
-		return 0;
-	}
-	/* Anything else under the program's /proc: resolve the rewritten path
-	 * from its root, and accept landing in procfs. */
-	(void)snprintf(saved, sizeof(saved), "%s", r->path[0]);
-	(void)snprintf(r->path[0], sizeof(r->path[0]), "%s", lex);
-	r->procfs_ok = true;
-	e = sup_pin(s, r);
-	r->procfs_ok = false;
-	(void)snprintf(r->path[0], sizeof(r->path[0]), "%s", saved);
-	if (e == -ELOOP)
-		return EACCES; /* a magic link we do not follow */
-	if (e)
-		return e;
-	/* A symlink into /proc/self elsewhere (e.g. /etc/mtab) resolves to
-	 * the supervisor's own entry from here: refused, not misread. */
-	(void)snprintf(v, sizeof(v), "/proc/%d/", (int)getpid());
-	for (unsigned i = 0; i < r->n_obj; i++)
-		if (r->obj[i].fd >= 0 && strncmp(r->obj[i].real, v, strlen(v)) == 0)
-			return EACCES;
-	return 0;
-}
-
-int sup_target_tgid(int tid)
-{
-	char path[64], buf[256];
-	const char *t;
-	ssize_t n;
-	int fd;
-
-	(void)snprintf(path, sizeof(path), "/proc/%d/status", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return tid;
-	n = read(fd, buf, sizeof(buf) - 1);
-	(void)close(fd);
-	if (n <= 0)
-		return tid;
-	buf[n] = '\0';
-	t = strstr(buf, "\nTgid:");
-	return t ? (int)strtol(t + 6, NULL, 10) : tid;
 }

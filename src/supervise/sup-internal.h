@@ -5,6 +5,9 @@
 #ifndef LATCH_SUPERVISE_SUP_INTERNAL_H
 #define LATCH_SUPERVISE_SUP_INTERNAL_H
 
+/* One bit of a set indexed by an enum (policy accesses, ops). */
+#define BIT(a) (1u << (a))
+
 #include <jansson.h>
 #include <linux/seccomp.h>
 #include <stdbool.h>

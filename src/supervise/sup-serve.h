@@ -176,6 +176,20 @@ int sup_fetch_args(struct sup_state *s, struct sup_req *r);
  * Returns 0, a positive errno for the program, or -ENOENT (vanished),
  * -ELOOP for a magic link the supervisor does not follow. */
 int sup_pin(struct sup_state *s, struct sup_req *r);
+
+/* Handle the notification in s (handle.c): decide, act, answer, record. */
+void sup_handle(struct sup_state *s);
+
+/* Shared by resolve.c (ordinary paths) and target.c (the target process,
+ * procfs paths). */
+void sup_obj_reset(struct sup_obj *o);
+/* /proc/TID/WHAT, checked with ID_VALID after opening. Returns the fd, or -1
+ * with *ret_err a positive errno or -ENOENT (the notification vanished). */
+int sup_open_proc(struct sup_state *s, struct sup_req *r, const char *what, int flags, int *ret_err);
+/* The directory a path argument resolves from, and resolve flags to add. */
+int sup_open_base(struct sup_state *s, struct sup_req *r, const struct sup_path_arg *pa, const char *path,
+		  uint64_t *ret_resolve, bool *ret_owned, int *ret_err);
+void sup_close_base(int fd, bool owned);
 void sup_unpin(struct sup_req *r);
 /* Read an object's type, device and inode (once). Returns 0 or an errno. */
 int sup_obj_stat(struct sup_obj *o);

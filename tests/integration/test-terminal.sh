@@ -70,14 +70,12 @@ done
 # status: Popen's returncode -2 means "killed by SIGINT".
 SOCK="latch-it-$$-b"
 cat >"$S/wrap.py" <<'EOF'
-import subprocess, sys, time
-p = subprocess.Popen(sys.argv[1:])
-while True:
-    try:
-        rc = p.wait()
-        break
-    except KeyboardInterrupt:
-        pass
+import signal, subprocess, sys, time
+# Ignore Ctrl-C here (a KeyboardInterrupt between waitpid and Popen noting
+# the status would lose it), and give latch the default back.
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+p = subprocess.Popen(sys.argv[1:], preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+rc = p.wait()
 print("latch-status", rc, flush=True)
 time.sleep(30)
 EOF
