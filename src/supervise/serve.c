@@ -33,9 +33,6 @@
 #ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
 #define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
 #endif
-#ifndef __O_TMPFILE
-#define __O_TMPFILE 020000000
-#endif
 
 #define EVENT_BUF_SIZE (8 * PATH_MAX + 8192) /* four paths, fully escaped, and the rest */
 #define ORPHAN_TICK_MS 100
