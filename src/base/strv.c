@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +36,20 @@ int strv_consume(char ***v, char *s)
 int strv_push(char ***v, const char *s)
 {
 	return strv_consume(v, strdup(s));
+}
+
+int strv_pushf(char ***v, const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	return strv_consume(v, s);
 }
 
 bool strv_contains(char *const *v, const char *s)

@@ -15,6 +15,9 @@ int strv_push(char ***v, const char *s);
 /* Append s itself (ownership is taken, also on failure, when s is freed). */
 int strv_consume(char ***v, char *s);
 
+/* Append a formatted string. Returns 0 or -ENOMEM (*v unchanged). */
+int strv_pushf(char ***v, const char *fmt, ...) _printf_(2, 3);
+
 bool strv_contains(char *const *v, const char *s);
 
 /* Free every string and the vector; accepts NULL. Returns NULL. */

@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -314,20 +313,6 @@ static int load_and_compile(const struct run_request *o, struct run_state *s, st
 	return 0;
 }
 
-_printf_(2, 3) static int add_line(char ***v, const char *fmt, ...)
-{
-	char *line = NULL;
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&line, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	return strv_consume(v, line);
-}
-
 /* A protection that cannot be given: a warning, or a refusal under --strict
  * or when the profile requires it. */
 static int degraded(const struct run_request *o, struct run_state *s, unsigned required_bit, const char *line)
@@ -337,8 +322,8 @@ static int degraded(const struct run_request *o, struct run_state *s, unsigned r
 								   : NULL;
 
 	if (why)
-		return add_line(&s->refusals, "%s (refused because of %s)", line, why);
-	return add_line(&s->warnings, "%s", line);
+		return strv_pushf(&s->refusals, "%s (refused because of %s)", line, why);
+	return strv_pushf(&s->warnings, "%s", line);
 }
 
 /* Every reason to refuse and every warning, for the mode planned. */
@@ -351,7 +336,7 @@ static int check_plan(const struct run_request *o, struct run_state *s)
 	s->refusals = strv_free(s->refusals);
 	s->warnings = strv_free(s->warnings);
 	if (s->abi < 1)
-		r = add_line(&s->refusals,
+		r = strv_pushf(&s->refusals,
 			     "Landlock is not available (%s); latch does not run a program without filesystem "
 			     "confinement",
 			     errno_name(-s->abi));
@@ -368,7 +353,7 @@ static int check_plan(const struct run_request *o, struct run_state *s)
 
 		/* Often dozens (credential paths a user does not have): one
 		 * line, the first few named, all of them in --dry-run. */
-		r = add_line(o->allow_unmasked ? &s->warnings : &s->refusals,
+		r = strv_pushf(o->allow_unmasked ? &s->warnings : &s->refusals,
 			     "%zu denied path%s inside allowed directories do%s not exist, so %s cannot be masked "
 			     "and the program could create %s: %s%s%s%s%s%s (%s)",
 			     n, n == 1 ? "" : "s", n == 1 ? "es" : "", n == 1 ? "it" : "they", n == 1 ? "it" : "them",
@@ -380,17 +365,17 @@ static int check_plan(const struct run_request *o, struct run_state *s)
 	for (size_t i = 0; r == 0 && s->isolated && s->supervise == POLICY_SUPERVISE_OFF && s->masks->unenforceable &&
 			   s->masks->unenforceable[i];
 	     i++)
-		r = add_line(&s->refusals, "%s", s->masks->unenforceable[i]);
+		r = strv_pushf(&s->refusals, "%s", s->masks->unenforceable[i]);
 	if (r == 0 && s->policy->supervise == POLICY_SUPERVISE_ASK && s->supervise == POLICY_SUPERVISE_ASK &&
 	    s->backend == SUP_BACKEND_DENY)
-		r = add_line(&s->warnings, "supervise: no terminal to ask on; what the profile denies is denied "
+		r = strv_pushf(&s->warnings, "supervise: no terminal to ask on; what the profile denies is denied "
 					   "and recorded");
 	s->landlock_exact = s->abi >= 1 && !ll->degraded &&
 			    (!ll->conflicts || (s->isolated && s->use_masks && !s->masks->unmaskable &&
 						!s->masks->unenforceable));
 	if (r == 0 && !s->isolated && s->supervise == POLICY_SUPERVISE_OFF) {
 		for (size_t i = 0; r == 0 && ll->conflicts && ll->conflicts[i]; i++)
-			r = add_line(o->allow_unmasked ? &s->warnings : &s->refusals, "%s%s", ll->conflicts[i],
+			r = strv_pushf(o->allow_unmasked ? &s->warnings : &s->refusals, "%s%s", ll->conflicts[i],
 				     o->allow_unmasked ? " (not enforced: --allow-unmasked)"
 				     : s->ns_disabled ? " (namespaces would mask it; they are disabled)"
 						      : " (--allow-unmasked accepts this)");
@@ -406,10 +391,10 @@ static int check_plan(const struct run_request *o, struct run_state *s)
 				     "root's capabilities to a program in its own user namespace); no pid, mount, "
 				     "ipc, uts or network namespace");
 		else if (s->ns_disabled && (s->policy->required & POLICY_REQUIRE_NAMESPACES))
-			r = add_line(&s->refusals, "namespaces: disabled on request, but the profile requires "
+			r = strv_pushf(&s->refusals, "namespaces: disabled on request, but the profile requires "
 						   "them");
 		else if (s->ns_disabled)
-			r = add_line(&s->warnings, "namespaces: disabled on request; %s", what);
+			r = strv_pushf(&s->warnings, "namespaces: disabled on request; %s", what);
 		else
 			r = degraded(o, s, POLICY_REQUIRE_NAMESPACES,
 				     s->ns_unavailable ? s->ns_unavailable : "namespaces: not available");

@@ -21,18 +21,6 @@ static const char *const kind_names[_MASK_KIND_MAX] = {
 	[MASK_RESTORE] = "restore",
 };
 
-_printf_(1, 2) static char *asprintf_or_null(const char *fmt, ...)
-{
-	char *s = NULL;
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
-
 static int push_op(struct mask_plan *m, enum mask_kind kind, const struct policy_rule *rule, bool is_dir)
 {
 	struct mask_op *n = realloc(m->ops, (m->n_ops + 1) * sizeof(*n));
@@ -89,10 +77,9 @@ static int restore_flags(const struct policy *p, struct mask_plan *m, struct mas
 	if (!(here & (1u << POLICY_ACCESS_EXEC)))
 		op->flags |= MS_NOEXEC;
 	if ((here & writes) && (above & destroys & ~here))
-		return strv_consume(&m->unenforceable,
-				    asprintf_or_null("%s: '%s' may be written but not deleted or truncated, and a "
+		return strv_pushf(&m->unenforceable, "%s: '%s' may be written but not deleted or truncated, and a "
 						     "directory above it grants that; mount flags cannot tell them apart",
-						     policy_rule_label(op->rule, label, sizeof(label)), op->path));
+						     policy_rule_label(op->rule, label, sizeof(label)), op->path);
 	return 0;
 }
 
