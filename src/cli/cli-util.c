@@ -222,3 +222,26 @@ int cli_landlock_abi(struct error *err)
 		return -ENOSYS;
 	return abi > 0 && v < abi ? (int)v : abi;
 }
+
+int cli_subcommand(int argc, char **argv, const char *name, const char *const *subs, const char *usage,
+		   const char **ret_sub)
+{
+	const char *sub = argc > 1 ? argv[1] : NULL;
+	char list[256] = "";
+	size_t n = 0;
+
+	for (size_t i = 0; subs[i]; i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "", subs[i]);
+	if (!sub)
+		return cli_usage_error(usage, "%s: give a subcommand: %s", name, list);
+	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	for (size_t i = 0; subs[i]; i++)
+		if (strcmp(sub, subs[i]) == 0) {
+			*ret_sub = sub;
+			return -1;
+		}
+	return cli_usage_error(usage, "%s: unknown subcommand '%s' (%s)", name, sub, list);
+}

@@ -142,6 +142,12 @@ int cli_usage_error(const char *usage, const char *fmt, ...) _printf_(2, 3);
 /* Write an envelope to stdout; returns exit_code, or 125 when stdout failed. */
 int cli_print_envelope(const char *kind, json_t *data, const struct json_result *res, int exit_code);
 
+/* A command with subcommands: argv[1] must be one of subs (NULL-terminated),
+ * or --help. Returns -1 to go on with *ret_sub set, or an exit code (0 after
+ * printing the usage, 2 after a usage error naming the command). */
+int cli_subcommand(int argc, char **argv, const char *name, const char *const *subs, const char *usage,
+		   const char **ret_sub);
+
 /* Parse the options of a command that takes only --json and --help. Returns
  * -1 to go on (optind then indexes the first operand), or an exit code. */
 int cli_parse_json_flag(int argc, char **argv, const char *name, const char *usage, bool *ret_json);

@@ -157,17 +157,13 @@ static int bundle(const char *run, const struct evidence_opts *o)
 int cmd_evidence(int argc, char **argv)
 {
 	struct evidence_opts o = { 0 };
-	const char *sub = argc > 1 ? argv[1] : NULL;
+	static const char *const subs[] = { "verify", "bundle", NULL };
+	const char *sub = NULL;
 	int r;
 
-	if (!sub)
-		return cli_usage_error(USAGE_EVIDENCE, "evidence: give a subcommand: verify or bundle");
-	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-		fputs(USAGE_EVIDENCE, stdout);
-		return 0;
-	}
-	if (strcmp(sub, "verify") != 0 && strcmp(sub, "bundle") != 0)
-		return cli_usage_error(USAGE_EVIDENCE, "evidence: unknown subcommand '%s'", sub);
+	r = cli_subcommand(argc, argv, "evidence", subs, USAGE_EVIDENCE, &sub);
+	if (r >= 0)
+		return r;
 	r = parse_opts(argc - 1, argv + 1, sub, &o);
 	if (r >= 0)
 		return r;

@@ -248,17 +248,13 @@ static int lab_show_cmd(const char *dir, const struct lab_opts *o)
 int cmd_lab(int argc, char **argv)
 {
 	struct lab_opts o = { 0 };
-	const char *sub = argc > 1 ? argv[1] : NULL;
+	static const char *const subs[] = { "run", "show", "check", NULL };
+	const char *sub = NULL;
 	int r;
 
-	if (!sub)
-		return cli_usage_error(USAGE_LAB, "lab: give a subcommand: run, show or check");
-	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-		fputs(USAGE_LAB, stdout);
-		return 0;
-	}
-	if (strcmp(sub, "run") != 0 && strcmp(sub, "show") != 0 && strcmp(sub, "check") != 0)
-		return cli_usage_error(USAGE_LAB, "lab: unknown subcommand '%s'", sub);
+	r = cli_subcommand(argc, argv, "lab", subs, USAGE_LAB, &sub);
+	if (r >= 0)
+		return r;
 	r = parse_opts(argc - 1, argv + 1, sub, &o);
 	if (r < 0) {
 		const char *operand = argv[1 + optind];

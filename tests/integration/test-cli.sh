@@ -219,4 +219,10 @@ expect_rc 2 "why: no profile is a usage error (2)" -- "$LATCH" why read /etc/pas
 expect_rc 2 "why: a port out of range is a usage error (2)" -- "$LATCH" why -p minimal tcp_connect 70000
 expect_rc 125 "why: a bad profile exits 125" -- "$LATCH" why -p "$S/nested.json" read /etc/passwd
 
+# ---- subcommands ----
+expect_rc 2 "lab without a subcommand is a usage error" -- "$LATCH" lab
+expect_output_contains "unknown subcommand 'nope'" "evidence with an unknown subcommand names it" -- "$LATCH" evidence nope
+check "...and exits 2" [ "$rc" -eq 2 ]
+expect_rc 0 "lab --help prints the usage" -- "$LATCH" lab --help
+
 done_testing
