@@ -98,3 +98,18 @@ int policy_expand(const char *s, const struct policy_ctx *ctx, char **ret, struc
 	*ret = strdup(out);
 	return *ret ? 0 : error_set(err, ENOMEM, "out of memory");
 }
+
+bool policy_mentions_var(const char *s, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = strchr(s, '$'); p; p = strchr(p + 1, '$')) {
+		const char *v = p[1] == '{' ? p + 2 : p + 1;
+
+		if (strncmp(v, name, n) != 0)
+			continue;
+		if (p[1] == '{' ? v[n] == '}' : !(isalnum((unsigned char)v[n]) || v[n] == '_'))
+			return true;
+	}
+	return false;
+}

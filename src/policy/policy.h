@@ -204,6 +204,10 @@ void policy_decide(const struct policy *p, const struct policy_query *q, struct 
 /* Expand $NAME, ${NAME} and a leading "~" in s. Errors name the variable. */
 int policy_expand(const char *s, const struct policy_ctx *ctx, char **ret, struct error *err);
 
+/* Whether s uses the variable NAME ($NAME or ${NAME}), as policy_expand()
+ * reads it; literal text that merely contains the name does not count. */
+bool policy_mentions_var(const char *s, const char *name);
+
 /* Rights of a class as a bit set of (1u << enum policy_access). */
 unsigned policy_class_grants(enum policy_class c);
 

@@ -209,7 +209,7 @@ int profile_parse_env(struct loader *l, const struct source *s, json_t *env)
 		r = policy_expand(json_string_value(v), l->ctx, &value, &sub);
 		if (r < 0)
 			return profile_fail(l, s, key, name, "%s", sub.msg);
-		if (strstr(json_string_value(v), "PRIVATE_TMP"))
+		if (policy_mentions_var(json_string_value(v), "PRIVATE_TMP"))
 			l->p->uses_private_tmp = true;
 		if (asprintf(&entry, "%s=%s", name, value) < 0)
 			return error_set(l->err, ENOMEM, "out of memory");

@@ -279,7 +279,7 @@ static int push_rule(struct loader *l, const struct source *s, const char *key, 
 	p->n_rules++;
 	if (!rule->pattern || !rule->origin)
 		return error_set(l->err, ENOMEM, "out of memory");
-	if (strstr(pattern, "PRIVATE_TMP"))
+	if (policy_mentions_var(pattern, "PRIVATE_TMP"))
 		p->uses_private_tmp = true;
 	return 0;
 }

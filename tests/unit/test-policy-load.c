@@ -579,6 +579,37 @@ static void test_full_profile(void **state)
 
 /* ---- variable expansion ------------------------------------------------------ */
 
+/* $PRIVATE_TMP makes latch create the private tmp; the text alone does not. */
+static void test_uses_private_tmp(void **state)
+{
+	static const struct {
+		const char *json;
+		bool uses;
+	} cases[] = {
+		{ "{\"name\":\"t\",\"filesystem\":{\"write\":[\"$PRIVATE_TMP\"]}}", true },
+		{ "{\"name\":\"t\",\"filesystem\":{\"write\":[\"${PRIVATE_TMP}/x\"]}}", true },
+		{ "{\"name\":\"t\",\"env\":{\"set\":{\"TMPDIR\":\"$PRIVATE_TMP\"}}}", true },
+		{ "{\"name\":\"t\",\"filesystem\":{\"read\":[\"/srv/PRIVATE_TMP\"]}}", false },
+		{ "{\"name\":\"t\",\"env\":{\"set\":{\"X\":\"PRIVATE_TMP\"}}}", false },
+		{ "{\"name\":\"t\",\"filesystem\":{\"read\":[\"$TMPDIR/PRIVATE_TMP\"]}}", false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct policy_ctx ctx;
+		struct policy *p = NULL;
+		struct error err = { 0 };
+
+		ctx_init(&ctx);
+		assert_int_equal(policy_load_buffer(cases[i].json, strlen(cases[i].json), "t.json", &ctx, &p, &err), 0);
+		assert_int_equal(p->uses_private_tmp, cases[i].uses);
+		policy_free(p);
+	}
+	assert_true(policy_mentions_var("a$PRIVATE_TMP/b", "PRIVATE_TMP"));
+	assert_false(policy_mentions_var("$PRIVATE_TMPX", "PRIVATE_TMP"));
+	assert_false(policy_mentions_var("${PRIVATE_TMP", "PRIVATE_TMP"));
+}
+
 static void test_expand_table(void **state)
 {
 	static const struct {
@@ -1201,6 +1232,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_full_profile),
 		cmocka_unit_test(test_expand_table),
+		cmocka_unit_test(test_uses_private_tmp),
 		cmocka_unit_test(test_expand_errors),
 		cmocka_unit_test(test_resolver_error),
 		cmocka_unit_test(test_extends_chain),
