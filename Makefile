@@ -107,7 +107,7 @@ integration: $(BUILD)/latch $(HELPERS)
 check:
 	@scripts/deps.sh check
 	@$(MAKE) --no-print-directory $(BUILD)/latch $(UNIT_BIN) $(HELPERS)
-	@scripts/check.sh $(BUILD) $(UNIT_BIN)
+	@LATCH_TEST='$(T)' scripts/check.sh $(BUILD) $(UNIT_BIN)
 
 asan:
 	@$(MAKE) --no-print-directory check BUILD=build-asan OPT=-O1 LINK= \

@@ -23,5 +23,10 @@ is=$(sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) sk
 passed=$(( ${up:-0} + ${ip:-0} ))
 failed=$(( ${uf:-0} + ${if_:-0} ))
 skipped=$(( ${us:-0} + ${is:-0} ))
+# A filter (`make check T=NAME`) that matches nothing ran nothing: a failure.
+if [ $((passed + failed + skipped)) -eq 0 ]; then
+	echo "check: no test matched T='${LATCH_TEST-}'"
+	failed=1
+fi
 echo "check: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

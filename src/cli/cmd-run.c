@@ -23,6 +23,7 @@
 #include "cli/cli.h"
 #include "policy/render.h"
 #include "policy/risk.h"
+#include "sandbox/caps.h"
 #include "sandbox/env.h"
 #include "sandbox/landlock.h"
 #include "sandbox/launch.h"
@@ -366,10 +367,6 @@ static int check_plan(const struct run_request *o, struct run_state *s)
 			   s->masks->unenforceable[i];
 	     i++)
 		r = strv_pushf(&s->refusals, "%s", s->masks->unenforceable[i]);
-	if (r == 0 && s->policy->supervise == POLICY_SUPERVISE_ASK && s->supervise == POLICY_SUPERVISE_ASK &&
-	    s->backend == SUP_BACKEND_DENY)
-		r = strv_pushf(&s->warnings, "supervise: no terminal to ask on; what the profile denies is denied "
-					   "and recorded");
 	s->landlock_exact = s->abi >= 1 && !ll->degraded &&
 			    (!ll->conflicts || (s->isolated && s->use_masks && !s->masks->unmaskable &&
 						!s->masks->unenforceable));
@@ -564,6 +561,15 @@ static int sup_hook_load(void *data, struct error *err)
 	return r;
 }
 
+/* "Nobody to ask" matters only once something is refused: said then,
+ * once, rather than on every run. */
+static void note_no_terminal(void *data)
+{
+	(void)data;
+	fputs("latch: warning: supervise: no terminal to ask on; what the profile denies is denied and recorded\n",
+	      stderr);
+}
+
 static int sup_hook_tty(void *data)
 {
 	(void)data;
@@ -614,6 +620,10 @@ static int run_supervised(const struct run_request *o, struct run_state *s, stru
 		set_ns_unavailable(s, err.code);
 		return 0;
 	}
+	/* The program kept only the capabilities that do file work; the
+	 * supervisor acts for it with no more than that. */
+	if (r == 0)
+		r = caps_lower_effective(&err);
 	if (r == 0)
 		r = sup_recv_fd(sp[0], &listener, &err);
 	(void)close(sp[0]);
@@ -640,6 +650,8 @@ static int run_supervised(const struct run_request *o, struct run_state *s, stru
 	cfg.quiet = o->quiet;
 	cfg.save_to = o->save_to;
 	cfg.reap_orphans = !l->ns_flags;
+	if (!o->quiet && s->supervise == POLICY_SUPERVISE_ASK && s->backend == SUP_BACKEND_DENY)
+		cfg.on_first_denial = note_no_terminal;
 	r = sup_serve(&cfg, listener, child.pid, &sum, &err);
 	if (sum.child_reaped) {
 		child.reaped = true;
@@ -650,7 +662,7 @@ static int run_supervised(const struct run_request *o, struct run_state *s, stru
 		(void)launch_finish(&child, l, &res, &(struct error){ 0 });
 		return cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "supervisor: %s", err.msg);
 	}
-	if (!o->quiet) {
+	if (!o->quiet && sup_summary_eventful(&sum)) {
 		char buf[4096];
 
 		if (sup_summary_format(&sum, buf, sizeof(buf)) > 0)

@@ -307,6 +307,7 @@ static int map_proc_info(const struct oracle_in *in, struct lab_oracle *o, struc
 {
 	const char *op = in->req->op;
 	char path[96];
+	int r;
 
 	if (strcmp(op, "read_cmdline") == 0 || strcmp(op, "read_environ") == 0) {
 		/* The pid is the target's, known only at run time; rules never
@@ -315,7 +316,13 @@ static int map_proc_info(const struct oracle_in *in, struct lab_oracle *o, struc
 			(void)snprintf(path, sizeof(path), "/proc/%ld/%s", in->req->pid, op + strlen("read_"));
 		else
 			(void)snprintf(path, sizeof(path), "/proc/PID/%s", op + strlen("read_"));
-		return ask_fs(o, POLICY_ACCESS_READ, path, false, true, err);
+		r = ask_fs(o, POLICY_ACCESS_READ, path, false, true, err);
+		/* The environment of a process outside the sandbox is guarded
+		 * by the ptrace check, which Landlock answers (and the
+		 * supervisor likewise): read_environ needs both. */
+		if (r == 0 && strcmp(op, "read_environ") == 0 && target_side(in->req) == 1)
+			r = ask(o, POLICY_ACCESS_PTRACE, -1, true, err);
+		return r;
 	}
 	if (strcmp(op, "ptrace_attach") == 0 || strcmp(op, "vm_read") == 0)
 		return ask(o, POLICY_ACCESS_PTRACE, -1, target_side(in->req) != 0, err);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/path-util.h"
+#include "sandbox/caps.h"
 #include "sandbox/launch.h"
 #include "sandbox/namespaces.h"
 
@@ -101,7 +102,7 @@ static int cloexec_inherited_fds(struct error *err)
 }
 
 /* Everything after namespaces and mounts, in the process that will exec:
- * fds, limits, no_new_privs, Landlock, seccomp. */
+ * fds, limits, capabilities, no_new_privs, Landlock, seccomp. */
 static int apply_restrictions(const struct launch *l, struct error *err)
 {
 	int r;
@@ -113,6 +114,9 @@ static int apply_restrictions(const struct launch *l, struct error *err)
 		if (fcntl(l->keep_fds[i], F_SETFD, 0) < 0)
 			return error_set(err, errno, "cannot keep fd %d open: %s", l->keep_fds[i], strerror(errno));
 	if (l->limits && (r = limits_apply_rlimits(l->limits, err)) < 0)
+		return r;
+	r = caps_drop(err);
+	if (r < 0)
 		return r;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return error_set(err, errno, "cannot set no_new_privs: %s", strerror(errno));

@@ -220,6 +220,12 @@ json_t *sup_event_json(const struct sup_event *ev)
 	return json_envelope("sandbox_event", data, &res);
 }
 
+bool sup_summary_eventful(const struct sup_summary *s)
+{
+	return s->denied || s->granted || s->timeouts || s->rate_limited || s->errors || s->events_failed ||
+	       s->saved_profile[0];
+}
+
 size_t sup_summary_format(const struct sup_summary *s, char *buf, size_t size)
 {
 	struct out o = { .buf = buf, .size = size };
@@ -228,11 +234,13 @@ size_t sup_summary_format(const struct sup_summary *s, char *buf, size_t size)
 
 	if (size == 0)
 		return 0;
-	n = snprintf(line, sizeof(line),
-		     "latch: supervisor: %llu notified calls: %llu continued, %llu emulated, %llu denied, "
-		     "%llu failed on their own; %llu asked, %llu granted, %llu timed out, %llu rate-limited",
-		     s->notifications, s->continued, s->emulated, s->denied, s->failed, s->asked, s->granted,
-		     s->timeouts, s->rate_limited);
+	buf[0] = '\0';
+	/* A run in which nothing was refused or granted says nothing. */
+	if (!sup_summary_eventful(s))
+		return 0;
+	n = snprintf(line, sizeof(line), "latch: supervisor: %llu denied, %llu granted (%llu asked, %llu timed out, "
+					 "%llu rate-limited) of %llu notified calls",
+		     s->denied, s->granted, s->asked, s->timeouts, s->rate_limited, s->notifications);
 	put(&o, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	if (s->errors) {
 		n = snprintf(line, sizeof(line), "; %llu errors", s->errors);
@@ -270,6 +278,7 @@ json_t *sup_summary_to_json(const struct sup_summary *s)
 	json_set(o, "continued", json_integer((json_int_t)s->continued));
 	json_set(o, "emulated", json_integer((json_int_t)s->emulated));
 	json_set(o, "denied", json_integer((json_int_t)s->denied));
+	json_set(o, "denied_quietly", json_integer((json_int_t)s->denied_quietly));
 	json_set(o, "failed", json_integer((json_int_t)s->failed));
 	json_set(o, "asked", json_integer((json_int_t)s->asked));
 	json_set(o, "granted", json_integer((json_int_t)s->granted));

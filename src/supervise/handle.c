@@ -312,16 +312,32 @@ again:
 		e = sup_pin(s, r);
 	}
 	if (e == -ELOOP) {
-		/* procfs: /proc/self names the supervisor from here. */
-		if (c->landlock_exact && sup_op_kernel_mediated(r->call.op)) {
-			cont(s, r, "a procfs path or magic link: the kernel resolves it in the program's own context "
-				   "and enforces the profile exactly");
-			goto out;
-		}
-		if (r->call.op == SUP_OP_OPEN || r->call.op == SUP_OP_EXEC)
+		/* procfs: /proc/self names the supervisor from here. The path
+		 * is pinned as the program sees it (its own /proc, the object
+		 * behind its descriptor) and decided like any other below, so
+		 * that the event says what the kernel will do. */
+		switch (r->call.op) {
+		case SUP_OP_OPEN:
+		case SUP_OP_EXEC:
+		case SUP_OP_CHMOD:
+		case SUP_OP_CHOWN:
 			e = sup_pin_procfs(s, r);
-		else
+			break;
+		case SUP_OP_MKDIR:
+		case SUP_OP_MKNOD:
+		case SUP_OP_UNLINK:
+		case SUP_OP_RENAME:
+		case SUP_OP_LINK:
+		case SUP_OP_SYMLINK:
+		case SUP_OP_TRUNCATE:
+		case SUP_OP_CONNECT:
+		case SUP_OP_BIND:
+		case SUP_OP_CHROOT:
+		case SUP_OP_SETNS:
+		case _SUP_OP_MAX:
 			e = EACCES;
+			break;
+		}
 		if (e == EACCES) {
 			deny(s, r, EACCES, "a magic link or procfs path the supervisor does not follow");
 			goto out;
@@ -340,6 +356,17 @@ again:
 		goto out;
 	}
 
+	if (r->proc_foreign) {
+		/* What Landlock's ptrace rule refuses in the kernel, refused
+		 * here too (the supervisor never opens it for the program):
+		 * said in the events, not asked about nor summarized, since no
+		 * answer could grant it and ps meets it for every process. */
+		r->quiet = true;
+		r->access_name = access_label(r, primary_access(r->obj[0].acc));
+		deny(s, r, EACCES, "the /proc entry of a process outside the sandbox: refused, as Landlock's "
+				   "ptrace rule refuses it");
+		goto out;
+	}
 	for (unsigned i = 0; i < 2; i++) {
 		struct sup_obj *o = &r->obj[i];
 
@@ -493,6 +520,8 @@ void sup_handle(struct sup_state *s)
 	r->access_obj = 0;
 	r->note = NULL;
 	r->procfs_ok = false;
+	r->proc_foreign = false;
+	r->quiet = false;
 	r->questions = 0;
 	r->sock = -1;
 	r->sock_domain = 0;

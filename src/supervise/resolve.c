@@ -432,7 +432,11 @@ static int open_from_base(struct sup_state *s, struct sup_req *r, const struct s
 	fd = (int)sys_openat2(base, rel, O_PATH | O_CLOEXEC | oflags, 0, RESOLVE_NO_MAGICLINKS | resolve);
 	if (fd < 0) {
 		e = errno;
-		*ret_err = (e == ELOOP || e == ENOENT || e == EXDEV) && procfs_like(path, base) ? -ELOOP : e;
+		/* Once a /proc path is rewritten to the program's own view
+		 * (procfs_ok), a missing entry is simply missing. */
+		*ret_err = (e == ELOOP || ((e == ENOENT || e == EXDEV) && !r->procfs_ok)) && procfs_like(path, base)
+				   ? -ELOOP
+				   : e;
 	}
 	sup_close_base(base, owned);
 	return fd;

@@ -145,8 +145,15 @@ void sup_finish(struct sup_state *s, struct sup_req *r, enum sup_action action, 
 	case SUP_ACTION_DENY:
 	case SUP_ACTION_ASK:
 	case _SUP_ACTION_MAX:
+		if (r->quiet) {
+			s->sum->denied_quietly++;
+			break;
+		}
 		s->sum->denied++;
 		count_denied(s, dec->real[0] ? dec->real : r->path[r->access_obj]);
+		if (!s->denied_once && s->c->on_first_denial)
+			s->c->on_first_denial(s->c->on_first_denial_data);
+		s->denied_once = true;
 		break;
 	}
 	if (s->c->events_fd < 0)

@@ -71,6 +71,11 @@ struct sup_req {
 	int access_obj;               /* which obj the question is about */
 	const char *note;             /* more for the event's reason, or NULL */
 	bool procfs_ok;               /* pinning may land in /proc (procfs handling) */
+	/* The object is another process's /proc entry that its ptrace rule
+	 * protects: only the kernel, in the program's own context, may open
+	 * it (continue); the supervisor never opens it for the program. */
+	bool proc_foreign;
+	bool quiet;                   /* a denial for the events only (denied_quietly) */
 	bool tmpfile;                 /* O_TMPFILE: obj[0] is the directory */
 	unsigned questions;           /* asked so far for this request */
 	char exe[PATH_MAX];           /* /proc/PID/exe when received (events only) */
@@ -103,6 +108,7 @@ struct sup_state {
 	size_t resp_size;
 	struct sup_req *cur;          /* the request being handled (heap, once) */
 	struct sup_summary *sum;
+	bool denied_once;             /* on_first_denial was called */
 	uint64_t timeout_ns;
 	/* Our own credentials, to refuse emulation for a target that has
 	 * fewer rights than the supervisor (it would gain ours). */
@@ -197,11 +203,11 @@ int sup_obj_stat(struct sup_obj *o);
  * ENOTDIR under O_DIRECTORY, EISDIR for writing a directory), for when the
  * supervisor answers itself. Returns 0 or the errno. */
 int sup_open_checks(struct sup_req *r);
-/* The procfs cases sup_pin() leaves (-ELOOP), for open and exec when the
- * kernel layers are not exact: /dev/fd/N, /dev/std*, /proc/self/fd/N and
- * /proc/self/exe reopen what the program holds; other /proc/self paths are
- * rewritten to the program's own pid. Returns like sup_pin(); EACCES for a
- * magic link that is not followed. */
+/* The procfs cases sup_pin() leaves (-ELOOP), for open, exec, chmod and
+ * chown: /dev/fd/N, /dev/std*, /proc/self/fd/N and /proc/self/exe pin what
+ * the program holds; other /proc/self paths are rewritten to the program's
+ * own pid. Returns like sup_pin(); EACCES for a magic link that is not
+ * followed. */
 int sup_pin_procfs(struct sup_state *s, struct sup_req *r);
 /* The target's credentials allow the supervisor to act for it, and its
  * umask. Returns 0, EPERM when the credentials differ, or -ENOENT. */

@@ -141,6 +141,11 @@ struct sup_config {
 	/* The caller is a child subreaper: orphans of the sandbox become our
 	 * children and must be reaped, or the listener never hangs up. */
 	bool reap_orphans;
+	/* Called once, when the first call is refused (whoever refused it);
+	 * NULL: none. For a note that matters only once something is denied,
+	 * such as "no terminal to ask on". */
+	void (*on_first_denial)(void *data);
+	void *on_first_denial_data;
 };
 
 /* Set the defaults above: events_fd and tty_fd -1, backend deny. */
@@ -155,6 +160,8 @@ struct sup_summary {
 	unsigned long long continued;     /* allowed, enforced by the kernel (CONTINUE) */
 	unsigned long long emulated;      /* allowed, performed by the supervisor */
 	unsigned long long denied;        /* refused (by the profile, a person, a backend) */
+	unsigned long long denied_quietly; /* refused as the kernel would, never asked nor summarized
+					      (another process's guarded /proc entry) */
 	unsigned long long failed;        /* failed on their own (ENOENT...), answered by the supervisor */
 	unsigned long long asked;         /* questions put to a backend */
 	unsigned long long granted;       /* ... answered allow_* (or the allow backend) */
@@ -183,8 +190,13 @@ struct sup_summary {
  * every case when ret is not NULL. The listener is not closed. */
 int sup_serve(const struct sup_config *c, int listener, pid_t child, struct sup_summary *ret, struct error *err);
 
-/* The summary as lines for a person ("latch: supervisor: 12 continued, ...",
- * then the top denied paths), into buf. Returns the length written. */
+/* Whether anything a person should hear of happened: a denial, a grant, a
+ * timeout, a rate limit, an error, an event not written, a saved profile. */
+bool sup_summary_eventful(const struct sup_summary *s);
+
+/* The summary as lines for a person ("latch: supervisor: 2 denied, ...",
+ * then the top denied paths), into buf; nothing ("", 0) when
+ * sup_summary_eventful() is false. Returns the length written. */
 size_t sup_summary_format(const struct sup_summary *s, char *buf, size_t size);
 
 /* The summary as a JSON object (sorted keys when dumped). */

@@ -179,6 +179,63 @@ static long whole_number(const char *s)
 	return *end ? -1 : v;
 }
 
+/* Whether real (a path in our view of /proc) is an entry of a process
+ * other than tgid that the kernel guards with its ptrace rule: everything
+ * but the directory itself and what any local user may read of any
+ * process. */
+static bool proc_guarded_foreign(const char *real, long tgid)
+{
+	static const char *const open_to_all[] = {
+		"cgroup", "cmdline", "comm", "loginuid", "oom_score", "sessionid", "stat", "statm", "status",
+	};
+	const char *p = real + 6, *entry;
+	char *end;
+	long pid;
+
+	if (strncmp(real, "/proc/", 6) != 0 || *p < '0' || *p > '9')
+		return false;
+	pid = strtol(p, &end, 10);
+	if (pid == tgid || (*end != '/' && *end != '\0'))
+		return false;
+	if (!*end || !end[1])
+		return false; /* /proc/<pid>: a directory listing */
+	entry = end + 1;
+	/* /proc/<pid>/task/<tid>/ENTRY is guarded like /proc/<pid>/ENTRY. */
+	if (strncmp(entry, "task/", 5) == 0) {
+		entry = strchr(entry + 5, '/');
+		if (!entry || !entry[1])
+			return false;
+		entry++;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(open_to_all); i++)
+		if (strcmp(entry, open_to_all[i]) == 0)
+			return false;
+	return true;
+}
+
+/* Whether host pid is the sandbox's: the program, a descendant of it, or
+ * an orphan of it that came to latch (the only children latch has). */
+static bool in_sandbox(const struct sup_state *s, long pid)
+{
+	char path[64], text[1024], v[64];
+	int fd, n;
+
+	for (int depth = 0; depth < 256 && pid > 1; depth++) {
+		if (pid == s->child || pid == (long)getpid())
+			return true;
+		(void)snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return false;
+		n = read_small(fd, text, sizeof(text));
+		(void)close(fd);
+		if (n <= 0 || !status_field(text, "PPid", v, sizeof(v)))
+			return false;
+		pid = strtol(v, NULL, 10);
+	}
+	return false;
+}
+
 int sup_pin_procfs(struct sup_state *s, struct sup_req *r)
 {
 	char lex[PATH_MAX], text[4096], v[256], saved[PATH_MAX], what[64];
@@ -188,10 +245,12 @@ int sup_pin_procfs(struct sup_state *s, struct sup_req *r)
 	long tgid = r->pid, tid = r->tid, fdn = -1;
 	const char *rest;
 	bool exe = false;
+	struct stat st, own;
 	int fd, err = 0, e, n;
 
 	sup_unpin(r);
 	sup_obj_reset(o);
+	r->proc_foreign = false;
 	if (r->path[0][0] == '/') {
 		(void)snprintf(lex, sizeof(lex), "%s", r->path[0]);
 	} else {
@@ -275,6 +334,13 @@ int sup_pin_procfs(struct sup_state *s, struct sup_req *r)
 			o->acc = BIT(POLICY_ACCESS_EXEC);
 			return o->type == S_IFDIR ? EACCES : 0;
 		}
+		/* glibc's fchmodat(AT_SYMLINK_NOFOLLOW) and lchmod: an O_PATH
+		 * descriptor, then chmod of /proc/self/fd/N. Decided and done
+		 * on the object the program holds. */
+		if (r->call.op == SUP_OP_CHMOD || r->call.op == SUP_OP_CHOWN) {
+			o->acc = o->real[0] == '/' ? BIT(POLICY_ACCESS_WRITE) : 0;
+			return 0;
+		}
 		if ((r->call.flags & O_DIRECTORY) && o->type != S_IFDIR)
 			return ENOTDIR;
 		/* A pipe or socket is no file system path: nothing to decide. */
@@ -294,11 +360,24 @@ int sup_pin_procfs(struct sup_state *s, struct sup_req *r)
 	if (e)
 		return e;
 	/* A symlink into /proc/self elsewhere (e.g. /etc/mtab) resolves to
-	 * the supervisor's own entry from here: refused, not misread. */
+	 * the supervisor's own entry from here: refused, not misread. A path
+	 * that names latch's pid itself (ps, top) means what it says. */
 	(void)snprintf(v, sizeof(v), "/proc/%d/", (int)getpid());
 	for (unsigned i = 0; i < r->n_obj; i++)
-		if (r->obj[i].fd >= 0 && strncmp(r->obj[i].real, v, strlen(v)) == 0)
+		if (r->obj[i].fd >= 0 && strncmp(r->obj[i].real, v, strlen(v)) == 0 &&
+		    strncmp(lex, v, strlen(v)) != 0)
 			return EACCES;
+	/* Another process's guarded entry: in the isolated mode /proc shows
+	 * only the sandbox's own processes; in the static mode it is the
+	 * host's, and a process outside the sandbox is out of reach. */
+	(void)snprintf(v, sizeof(v), "/proc/%d/ns/pid", r->tid);
+	if (stat(v, &st) == 0 && stat("/proc/self/ns/pid", &own) == 0 && st.st_ino == own.st_ino) {
+		tgid = sup_target_tgid(r->tid);
+		for (unsigned i = 0; i < r->n_obj; i++)
+			if (r->obj[i].fd >= 0 && proc_guarded_foreign(r->obj[i].real, tgid) &&
+			    !in_sandbox(s, strtol(r->obj[i].real + 6, NULL, 10)))
+				r->proc_foreign = true;
+	}
 	return 0;
 }
 

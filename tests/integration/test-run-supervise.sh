@@ -27,16 +27,26 @@ mkdir -p "$S/work"
 P=$S/sup.json
 
 # ---- the profile turns it on; the flags override ----------------------------
-expect_output_contains "supervisor:" "supervise.mode deny: the run is supervised (summary at exit)" -- \
-	"$LATCH" run $ACK -p "$P" -- true
+expect_output_contains "supervisor: 1 denied" "supervise.mode deny: the run is supervised (summary at exit)" -- \
+	"$LATCH" run $ACK -p "$P" -- cat "$SECRET"
+expect_output_contains "denied 1x: $SECRET" "...and the summary names the denied path" -- \
+	"$LATCH" run $ACK -p "$P" -- cat "$SECRET"
+expect_output_lacks "supervisor:" "nothing denied or granted: no summary" -- "$LATCH" run $ACK -p "$P" -- cat /etc/hostname
 expect_output_lacks "supervisor:" "--no-supervise: not supervised" -- "$LATCH" run $ACK --no-supervise -p "$P" -- true
-expect_output_lacks "supervisor:" "--quiet: no summary" -- "$LATCH" run $ACK --quiet -p "$P" -- true
+sed 's/"mode": "deny"/"mode": "ask"/; s/"sup-test"/"sup-ask"/' "$P" >"$S/sup-ask.json"
+expect_output_lacks "no terminal" "ask without a terminal, nothing denied: no note about the terminal" -- \
+	setsid "$LATCH" run $ACK -p "$S/sup-ask.json" -- cat /etc/hostname
+expect_output_contains "no terminal to ask on" "ask without a terminal: said at the first denial" -- \
+	setsid "$LATCH" run $ACK -p "$S/sup-ask.json" -- cat "$SECRET"
+_n=$(setsid "$LATCH" run $ACK -p "$S/sup-ask.json" -- sh -c "cat '$SECRET'; cat '$SECRET'" 2>&1 | grep -c "no terminal")
+check "...and only once, however many denials follow (saw $_n)" [ "$_n" -eq 1 ]
+expect_output_lacks "supervisor:" "--quiet: no summary" -- "$LATCH" run $ACK --quiet -p "$P" -- cat "$SECRET"
 expect_output_contains '"mode":"deny"' "--dry-run shows the supervision" -- "$LATCH" run $ACK --dry-run -p "$P" -- true
 expect_output_contains '"notified"' "--dry-run lists the notified system calls" -- "$LATCH" run $ACK --dry-run -p "$P" -- true
 expect_rc 2 "--no-supervise with --events is a usage error" -- \
 	"$LATCH" run $ACK --no-supervise --events "$S/e" -p "$P" -- true
-expect_output_contains "supervisor:" "--supervise turns it on for a profile without it" -- \
-	"$LATCH" run $ACK --supervise -p minimal -- true
+expect_output_contains "supervisor: 1 denied" "--supervise turns it on for a profile without it" -- \
+	"$LATCH" run $ACK --supervise -p minimal -- cat "$SECRET"
 if [ "$IT_UID" -eq 0 ]; then
 	expect_output_contains "not used for a supervised run as root" "root: a supervised run is static, and says why" -- \
 		"$LATCH" run $ACK -p "$P" -- true

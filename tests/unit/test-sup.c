@@ -599,13 +599,23 @@ static void test_summary(void **state)
 	(void)snprintf(s.top_denied[0].path, sizeof(s.top_denied[0].path), "/home/u/.ssh/id_rsa");
 	s.top_denied[0].count = 2;
 	assert_true(sup_summary_format(&s, buf, sizeof(buf)) > 0);
-	assert_non_null(strstr(buf, "5 notified calls: 2 continued, 1 emulated, 2 denied"));
+	assert_non_null(strstr(buf, "supervisor: 2 denied, 0 granted (0 asked, 0 timed out, 0 rate-limited) of 5 "
+				    "notified calls"));
 	assert_non_null(strstr(buf, "denied 2x: /home/u/.ssh/id_rsa"));
 	j = sup_summary_to_json(&s);
 	assert_non_null(j);
 	assert_int_equal(json_integer_value(json_object_get(j, "denied")), 2);
 	assert_int_equal(json_array_size(json_object_get(j, "top_denied")), 1);
 	json_decref(j);
+	/* Nothing refused or granted: nothing said. */
+	s.denied = 0;
+	s.n_top_denied = 0;
+	assert_false(sup_summary_eventful(&s));
+	assert_int_equal(sup_summary_format(&s, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	s.granted = 1;
+	assert_true(sup_summary_format(&s, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "0 denied, 1 granted"));
 	/* A tiny buffer is cut, not overrun. */
 	assert_int_equal(sup_summary_format(&s, buf, 8), 0);
 	assert_int_equal(buf[0], '\0');
