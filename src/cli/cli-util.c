@@ -6,8 +6,15 @@
 #include <unistd.h>
 
 #include "base/path-util.h"
+#include "base/repo-find.h"
 #include "cli/cli.h"
 #include "sandbox/landlock.h"
+
+static int find_repositories_cb(const char *dir, char ***ret, void *userdata)
+{
+	(void)userdata;
+	return repo_find(dir, ret);
+}
 
 static int resolve_cb(const char *path, char **ret, void *userdata)
 {
@@ -109,6 +116,7 @@ void cli_env_init(struct cli_env *env)
 	env->ctx.vars = env->vars;
 	env->ctx.n_vars = n;
 	env->ctx.resolve = resolve_cb;
+	env->ctx.find_repositories = find_repositories_cb;
 	env->ctx.userdata = env;
 	if (config && snprintf(env->user_dir, sizeof(env->user_dir), "%s/latch", config) < (int)sizeof(env->user_dir))
 		env->ctx.user_dir = env->user_dir;

@@ -215,7 +215,8 @@ struct run_state {
 	enum policy_supervise supervise; /* in effect, after flags */
 	enum sup_backend backend;
 	bool use_masks;           /* masks are applied (not with a supervisor that may grant) */
-	bool landlock_exact;      /* the kernel layers enforce exactly the policy */
+	bool landlock_exact;      /* the kernel layers enforce exactly the policy... */
+	unsigned inexact;         /* ...but for these accesses (sup_config.inexact) */
 	bool root_supervised_static; /* static mode because root supervises */
 };
 
@@ -367,15 +368,53 @@ static int check_plan(const struct run_request *o, struct run_state *s)
 			   s->masks->unenforceable[i];
 	     i++)
 		r = strv_pushf(&s->refusals, "%s", s->masks->unenforceable[i]);
-	s->landlock_exact = s->abi >= 1 && !ll->degraded &&
-			    (!ll->conflicts || (s->isolated && s->use_masks && !s->masks->unmaskable &&
-						!s->masks->unenforceable));
+	/* Exact for every access, but those that a deny or protect rule
+	 * inside an allowed directory takes away where no mask does. */
+	s->landlock_exact = s->abi >= 1 && !ll->degraded;
+	s->inexact = s->isolated && s->use_masks && !s->masks->unmaskable && !s->masks->unprotected &&
+			     !s->masks->unenforceable
+			     ? 0
+			     : ll->inexact;
 	if (r == 0 && !s->isolated && s->supervise == POLICY_SUPERVISE_OFF) {
-		for (size_t i = 0; r == 0 && ll->conflicts && ll->conflicts[i]; i++)
+		size_t n_protect = 0;
+
+		for (size_t i = 0; r == 0 && ll->conflicts && ll->conflicts[i]; i++) {
+			if (ll->conflict_rules[i]->klass == POLICY_CLASS_PROTECT) {
+				n_protect++;
+				continue;
+			}
 			r = strv_pushf(o->allow_unmasked ? &s->warnings : &s->refusals, "%s%s", ll->conflicts[i],
 				     o->allow_unmasked ? " (not enforced: --allow-unmasked)"
 				     : s->ns_disabled ? " (namespaces would mask it; they are disabled)"
 						      : " (--allow-unmasked accepts this)");
+		}
+		if (r == 0 && n_protect)
+			r = degraded(o, s, 0,
+				     "protect: without a supervisor or namespaces, code that runs later cannot be kept "
+				     "read-only inside a writable directory; `latch run --dry-run` lists the paths");
+	}
+	if (r == 0 && s->policy->protect_search_truncated) {
+		_cleanup_free_ char *line = NULL;
+
+		if (asprintf(&line, "protect: the search for git repositories under '%s' stopped at its bounds; "
+				    "repositories deeper in it are not protected",
+			     s->policy->protect_search_truncated) < 0)
+			return -ENOMEM;
+		r = degraded(o, s, 0, line);
+	}
+	if (r == 0 && s->isolated && s->supervise == POLICY_SUPERVISE_OFF && s->masks->unprotected) {
+		char **u = s->masks->unprotected;
+		size_t n = strv_length(u);
+
+		_cleanup_free_ char *line = NULL;
+
+		if (asprintf(&line, "protect: %zu protected path%s inside writable directories do%s not exist, and "
+				    "without a supervisor nothing stops the program from creating %s: %s%s (`latch run "
+				    "--dry-run` lists them)",
+			     n, n == 1 ? "" : "s", n == 1 ? "es" : "", n == 1 ? "it" : "them", u[0],
+			     n > 1 ? ", ..." : "") < 0)
+			return -ENOMEM;
+		r = degraded(o, s, 0, line);
 	}
 
 	if (r == 0 && !s->isolated) {
@@ -453,7 +492,15 @@ static int print_plan(const struct run_request *o, struct run_state *s)
 		json_set(sup, "mode", json_str(policy_supervise_name(s->supervise)));
 		json_set(sup, "backend",
 			 s->supervise == POLICY_SUPERVISE_OFF ? json_null() : json_str(sup_backend_name(s->backend)));
-		json_set(sup, "landlock_exact", json_boolean(s->landlock_exact));
+		json_set(sup, "landlock_exact", json_boolean(s->landlock_exact && !s->inexact));
+		{
+			json_t *inexact = json_array();
+
+			for (int a = 0; a < _POLICY_ACCESS_MAX; a++)
+				if (s->inexact & (1u << a))
+					(void)json_array_append_new(inexact, json_str(policy_access_name(a)));
+			json_set(sup, "emulated_accesses", inexact);
+		}
 		json_set(sup, "filter", s->supervise == POLICY_SUPERVISE_OFF ? json_null() : sup_filter_to_json());
 		json_set(data, "supervise", sup);
 	}
@@ -643,6 +690,7 @@ static int run_supervised(const struct run_request *o, struct run_state *s, stru
 	cfg.policy = s->policy;
 	cfg.landlock = s->ll;
 	cfg.landlock_exact = s->landlock_exact;
+	cfg.inexact = s->inexact;
 	cfg.backend = s->backend;
 	cfg.socket_path = o->approve_socket;
 	cfg.timeout_ms = o->approve_timeout_ms;

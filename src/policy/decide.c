@@ -13,6 +13,7 @@ static const char *const class_names[_POLICY_CLASS_MAX] = {
 	[POLICY_CLASS_EXEC] = "exec",
 	[POLICY_CLASS_CREATE] = "create",
 	[POLICY_CLASS_WRITE] = "write",
+	[POLICY_CLASS_PROTECT] = "protect",
 };
 
 static const char *const access_names[_POLICY_ACCESS_MAX] = {
@@ -94,11 +95,31 @@ unsigned policy_class_grants(enum policy_class c)
 	case POLICY_CLASS_WRITE:
 		return BIT(POLICY_ACCESS_READ) | BIT(POLICY_ACCESS_WRITE) | BIT(POLICY_ACCESS_CREATE) |
 		       BIT(POLICY_ACCESS_DELETE) | BIT(POLICY_ACCESS_TRUNCATE);
+	case POLICY_CLASS_PROTECT:
 	case _POLICY_CLASS_MAX:
 		break;
 	}
 	return 0;
 }
+
+bool policy_class_restricts(enum policy_class c)
+{
+	return c == POLICY_CLASS_DENY || c == POLICY_CLASS_PROTECT;
+}
+
+bool policy_protect_overridden(const struct policy *p, const struct policy_rule *r)
+{
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (!policy_class_restricts(p->rules[i].klass) && p->rules[i].depth == r->depth &&
+		    strcmp(p->rules[i].path, r->path) == 0)
+			return true;
+	return false;
+}
+
+/* The accesses a protect rule takes away: everything that changes the file
+ * or the entry. */
+#define PROTECTED_ACCESSES \
+	(BIT(POLICY_ACCESS_WRITE) | BIT(POLICY_ACCESS_CREATE) | BIT(POLICY_ACCESS_DELETE) | BIT(POLICY_ACCESS_TRUNCATE))
 
 const char *policy_rule_label(const struct policy_rule *r, char *buf, size_t size)
 {
@@ -142,12 +163,14 @@ static void decide_fs(const struct policy *p, const struct policy_query *q, stru
 	unsigned depth;
 
 	/* Removing or replacing X takes everything below X with it: a deny
-	 * rule at or below X denies it (rename ~/.ssh away, then read it). */
+	 * or protect rule at or below X denies it (rename ~/.ssh away, then
+	 * read it; rename .git away, then plant a hook in a new one). */
 	if (path != q->path)
 		for (size_t i = p->n_rules; i-- > 0;) {
 			const struct policy_rule *r = &p->rules[i];
 
-			if (r->klass == POLICY_CLASS_DENY && path_has_prefix(r->path, q->path)) {
+			if (policy_class_restricts(r->klass) && path_has_prefix(r->path, q->path) &&
+			    !(r->klass == POLICY_CLASS_PROTECT && policy_protect_overridden(p, r))) {
 				best = r;
 				goto decided;
 			}
@@ -162,7 +185,9 @@ static void decide_fs(const struct policy *p, const struct policy_query *q, stru
 
 		if (r->depth > depth)
 			continue;
-		if (r->klass != POLICY_CLASS_DENY && !(policy_class_grants(r->klass) & BIT(q->access)))
+		if (r->klass == POLICY_CLASS_PROTECT ? !(PROTECTED_ACCESSES & BIT(q->access))
+						       : r->klass != POLICY_CLASS_DENY &&
+								 !(policy_class_grants(r->klass) & BIT(q->access)))
 			continue;
 		if (!path_has_prefix(path, r->path))
 			continue;
@@ -171,7 +196,7 @@ static void decide_fs(const struct policy *p, const struct policy_query *q, stru
 	}
 decided:
 	d->rule = best;
-	d->allow = best && best->klass != POLICY_CLASS_DENY;
+	d->allow = best && !policy_class_restricts(best->klass);
 	d->layer = d->allow ? POLICY_LAYER_NONE : POLICY_LAYER_LANDLOCK;
 	if (q->no_reason)
 		return;

@@ -34,8 +34,18 @@ enum policy_class {
 	POLICY_CLASS_EXEC,   /* read + execute */
 	POLICY_CLASS_CREATE, /* read + write + create; never delete, rename away, truncate */
 	POLICY_CLASS_WRITE,  /* everything but execute */
+	/* Code that runs later: never written, created, truncated, deleted
+	 * or renamed, nor any ancestor removed or renamed away; read and
+	 * execute as the enclosing rules say. Cuts through less specific
+	 * allows like deny, for the writing accesses only. */
+	POLICY_CLASS_PROTECT,
 	_POLICY_CLASS_MAX,
 };
+
+/* Whether a class takes accesses away (deny, protect) rather than granting
+ * them. */
+bool policy_class_restricts(enum policy_class c);
+
 
 /* What a process may ask to do; fs accesses carry a path, tcp a port. */
 enum policy_access {
@@ -140,6 +150,15 @@ struct policy {
 	enum policy_supervise supervise;
 	unsigned required;        /* enum policy_require bits */
 	bool uses_private_tmp;    /* some rule or env value names $PRIVATE_TMP */
+	/* filesystem.protect_in_projects / protect_in_repositories: relative
+	 * paths protected in every project root and in every git repository
+	 * that exists when the run starts (see policy_ctx.find_repositories).
+	 * Expanded into protect rules when the profile loads. */
+	char **protect_in_projects;
+	char **protect_in_repositories;
+	/* A writable directory whose search for repositories stopped at its
+	 * bounds (repositories deeper in it are not protected); NULL: none. */
+	char *protect_search_truncated;
 };
 
 /* A variable that profiles may use as $NAME or ${NAME}. A NULL value means
@@ -159,8 +178,19 @@ struct policy_ctx {
 	/* Resolve symlinks in an absolute path (see path_resolve()); NULL:
 	 * normalize lexically only, as the unit tests do. */
 	int (*resolve)(const char *path, char **ret, void *userdata);
+	/* The git repositories (directories holding a .git directory) at or
+	 * below dir, as absolute resolved paths, within the finder's bounds;
+	 * -ENOTDIR or -ENOENT when dir is not a directory. NULL: none are
+	 * looked for (protect_in_repositories then protects nothing, and
+	 * protect_in_projects only $CWD). Returns 1 instead of 0 when its
+	 * bounds stopped the search (what it found is still returned). */
+	int (*find_repositories)(const char *dir, char ***ret, void *userdata);
 	void *userdata;
 };
+
+/* Whether protect rule r is overridden: an allow rule names the very same
+ * path (a grant on purpose wins over protect at equal specificity). */
+bool policy_protect_overridden(const struct policy *p, const struct policy_rule *r);
 
 /* The value of a variable in ctx; NULL when unknown or unset. */
 const char *policy_ctx_var(const struct policy_ctx *ctx, const char *name);

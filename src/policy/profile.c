@@ -3,6 +3,7 @@
  * cycle-checked) and `groups`, expand variables and resolve paths. The result
  * is one flat struct policy whose rules are sorted for policy_decide(). */
 #include <fcntl.h>
+#include <limits.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,7 +21,9 @@
 static const char *const profile_keys[] = { "description", "env", "extends", "filesystem", "groups", "limits",
 					    "name", "network", "process", "required", "supervise", NULL };
 static const char *const group_keys[] = { "description", "filesystem", "name", NULL };
-static const char *const filesystem_keys[] = { "create", "deny", "exec", "read", "write", NULL };
+static const char *const filesystem_keys[] = { "create",	    "deny",		       "exec",
+					       "protect",	    "protect_in_projects",     "protect_in_repositories",
+					       "read",		    "write",		       NULL };
 
 
 static void source_done(struct source *s)
@@ -284,6 +287,39 @@ static int push_rule(struct loader *l, const struct source *s, const char *key, 
 	return 0;
 }
 
+/* A list of paths relative to a project or repository root: "a/b", never
+ * absolute, empty, or climbing out with "..". Merged without duplicates. */
+static int parse_relative_list(struct loader *l, const struct source *s, json_t *fs, const char *name, char ***list)
+{
+	json_t *arr = json_object_get(fs, name), *v;
+	size_t i;
+
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr))
+		return profile_fail(l, s, NULL, name, "filesystem.%s: must be an array of relative paths", name);
+	json_array_foreach(arr, i, v) {
+		const char *rel = json_string_value(v);
+		char key[96];
+
+		(void)snprintf(key, sizeof(key), "filesystem.%s[%zu]", name, i);
+		if (!rel)
+			return profile_fail(l, s, key, name, "must be a string");
+		if (!utf8_is_valid(rel))
+			return profile_fail(l, s, key, NULL, "value is not valid UTF-8");
+		if (!rel[0] || rel[0] == '/' || rel[0] == '$' || rel[0] == '~' || strcmp(rel, "..") == 0 ||
+		    strncmp(rel, "../", 3) == 0 || strstr(rel, "/../") || (strlen(rel) >= 3 && strcmp(rel + strlen(rel) - 3, "/..") == 0))
+			return profile_fail(l, s, key, rel,
+					    "'%s' must be a path relative to a project or repository root, without '..'",
+					    rel);
+		if (strlen(rel) >= PATH_MAX / 2)
+			return profile_fail(l, s, key, rel, "'%s' is too long", rel);
+		if (!strv_contains(*list, rel) && strv_push(list, rel) < 0)
+			return error_set(l->err, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 static int parse_filesystem(struct loader *l, const struct source *s, json_t *fs, const char *origin)
 {
 	const char *cname;
@@ -318,7 +354,10 @@ static int parse_filesystem(struct loader *l, const struct source *s, json_t *fs
 				return r;
 		}
 	}
-	return 0;
+	r = parse_relative_list(l, s, fs, "protect_in_projects", &l->p->protect_in_projects);
+	if (r == 0)
+		r = parse_relative_list(l, s, fs, "protect_in_repositories", &l->p->protect_in_repositories);
+	return r;
 }
 
 static int load_group(struct loader *l, const struct source *from, const char *gname)
@@ -495,8 +534,12 @@ static int rule_order(const void *a, const void *b)
 
 	if (x->depth != y->depth)
 		return x->depth > y->depth ? -1 : 1;
+	/* At equal depth: deny wins over an allow, an allow over protect (a
+	 * profile grants a protected path on purpose by naming it). */
 	if ((x->klass == POLICY_CLASS_DENY) != (y->klass == POLICY_CLASS_DENY))
 		return x->klass == POLICY_CLASS_DENY ? -1 : 1;
+	if ((x->klass == POLICY_CLASS_PROTECT) != (y->klass == POLICY_CLASS_PROTECT))
+		return x->klass == POLICY_CLASS_PROTECT ? 1 : -1;
 	return strcmp(x->path, y->path);
 }
 
@@ -510,9 +553,101 @@ static void policy_defaults(struct policy *p)
 	p->limits = (struct policy_limits){ .nofile = -1, .nproc = -1, .core = 0, .fsize = -1, .memory = -1, .pids = -1 };
 }
 
+/* One protect rule for root/rel, unless an identical one is there. */
+static int push_protect(struct loader *l, const char *root, const char *rel, const char *origin)
+{
+	struct policy *p = l->p;
+	_cleanup_free_ char *path = NULL;
+	char *norm = NULL;
+	int r;
+
+	if (asprintf(&path, "%s/%s", strcmp(root, "/") == 0 ? "" : root, rel) < 0)
+		return error_set(l->err, ENOMEM, "out of memory");
+	r = path_normalize(path, &norm);
+	if (r < 0)
+		return error_set(l->err, -r, "cannot normalize '%s'", path);
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (p->rules[i].klass == POLICY_CLASS_PROTECT && strcmp(p->rules[i].path, norm) == 0) {
+			free(norm);
+			return 0;
+		}
+	r = policy_add_rule(p, POLICY_CLASS_PROTECT, norm, origin, l->err);
+	free(norm);
+	return r;
+}
+
+/* protect_in_repositories and protect_in_projects, made concrete: in every
+ * repository found under a writable directory when the profile loads, and
+ * in every project root ($CWD when it is writable, and those repositories). */
+static int expand_protected(struct loader *l, struct policy *p)
+{
+	_cleanup_strv_free_ char **repos = NULL;
+	const char *cwd;
+	size_t n = p->n_rules;
+	int r = 0;
+
+	if (!p->protect_in_projects && !p->protect_in_repositories)
+		return 0;
+	for (size_t i = 0; l->ctx && l->ctx->find_repositories && i < n; i++) {
+		const struct policy_rule *w = &p->rules[i];
+		_cleanup_strv_free_ char **found = NULL;
+
+		if (w->klass != POLICY_CLASS_WRITE && w->klass != POLICY_CLASS_CREATE)
+			continue;
+		r = l->ctx->find_repositories(w->path, &found, l->ctx->userdata);
+		if (r == -ENOTDIR || r == -ENOENT)
+			continue;
+		if (r == 1 && !p->protect_search_truncated && !(p->protect_search_truncated = strdup(w->path)))
+			return error_set(l->err, ENOMEM, "out of memory");
+		if (r < 0)
+			return error_set(l->err, -r, "cannot look for repositories under '%s': %s", w->path,
+					 strerror(-r));
+		for (size_t k = 0; found && found[k]; k++)
+			if (!strv_contains(repos, found[k]) && strv_push(&repos, found[k]) < 0)
+				return error_set(l->err, ENOMEM, "out of memory");
+	}
+	r = 0;
+	for (size_t i = 0; repos && repos[i]; i++) {
+		for (size_t k = 0; r == 0 && p->protect_in_repositories && p->protect_in_repositories[k]; k++)
+			r = push_protect(l, repos[i], p->protect_in_repositories[k], "protect_in_repositories");
+		for (size_t k = 0; r == 0 && p->protect_in_projects && p->protect_in_projects[k]; k++)
+			r = push_protect(l, repos[i], p->protect_in_projects[k], "protect_in_projects");
+		if (r < 0)
+			return r;
+	}
+	/* $CWD is the project when the profile lets the program write it. */
+	cwd = policy_ctx_var(l->ctx, "CWD");
+	if (cwd && cwd[0] == '/') {
+		_cleanup_free_ char *rcwd = NULL;
+		struct policy_decision d;
+		struct policy_query q = { .access = POLICY_ACCESS_WRITE, .no_reason = true };
+
+		if (l->ctx->resolve)
+			r = l->ctx->resolve(cwd, &rcwd, l->ctx->userdata);
+		else
+			r = path_normalize(cwd, &rcwd);
+		if (r < 0)
+			return error_set(l->err, -r, "cannot resolve '%s': %s", cwd, strerror(-r));
+		qsort(p->rules, p->n_rules, sizeof(*p->rules), rule_order);
+		q.path = rcwd;
+		policy_decide(p, &q, &d);
+		for (size_t k = 0; d.allow && p->protect_in_projects && p->protect_in_projects[k]; k++) {
+			r = push_protect(l, rcwd, p->protect_in_projects[k], "protect_in_projects");
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
 static int load_common(struct loader *l, struct policy *p, int r, struct policy **ret)
 {
 	strv_free(l->stack);
+	if (r < 0) {
+		policy_free(p);
+		return r;
+	}
+	r = expand_protected(l, p);
 	if (r < 0) {
 		policy_free(p);
 		return r;
@@ -612,6 +747,9 @@ struct policy *policy_free(struct policy *p)
 	strv_free(p->env.keep);
 	strv_free(p->env.drop);
 	strv_free(p->env.set);
+	strv_free(p->protect_in_projects);
+	strv_free(p->protect_in_repositories);
+	free(p->protect_search_truncated);
 	free(p);
 	return NULL;
 }

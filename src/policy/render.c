@@ -78,6 +78,8 @@ json_t *policy_to_json(const struct policy *p)
 	json_set(o, "chain", json_strv(p->chain));
 	json_set(o, "groups", json_strv(p->groups));
 	json_set(o, "rules", rules);
+	json_set(o, "protect_in_projects", json_strv(p->protect_in_projects));
+	json_set(o, "protect_in_repositories", json_strv(p->protect_in_repositories));
 	json_set(o, "network", net);
 	json_set(o, "process", proc);
 	json_set(o, "env", env);

@@ -264,6 +264,7 @@ static int check_filesystem(const struct policy *p, const struct places *pl, str
 			break;
 		case POLICY_CLASS_DENY:
 		case POLICY_CLASS_READ:
+		case POLICY_CLASS_PROTECT:
 		case _POLICY_CLASS_MAX:
 			break;
 		}

@@ -128,43 +128,58 @@ static int compile_degradations(const struct policy *p, struct landlock_plan *pl
 }
 
 /* A deny rule strictly inside a path that an allow rule grants cannot be
- * written in Landlock: rights only ever add up along a path. */
+ * written in Landlock: rights only ever add up along a path. Nor can a
+ * protect rule inside (or at) a path that grants writing. */
 static int compile_conflicts(const struct policy *p, struct landlock_plan *plan)
 {
+	const unsigned reading = policy_class_grants(POLICY_CLASS_EXEC);
+
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct policy_rule *d = &p->rules[i];
+		const struct policy_rule *nearest = NULL;
+		char dl[512], al[512], *line = NULL;
 
-		if (d->klass != POLICY_CLASS_DENY)
+		if (!policy_class_restricts(d->klass) ||
+		    (d->klass == POLICY_CLASS_PROTECT && policy_protect_overridden(p, d)))
 			continue;
 		/* Rules are deepest first: the first enclosing allow is the
-		 * nearest one, the most useful to name. */
+		 * nearest one, the most useful to name; every enclosing allow
+		 * adds to what Landlock grants there. */
 		for (size_t j = 0; j < p->n_rules; j++) {
 			const struct policy_rule *a = &p->rules[j];
-			char dl[512], al[512], *line = NULL;
+			unsigned taken;
 
-			if (a->klass == POLICY_CLASS_DENY || a->depth >= d->depth || !path_has_prefix(d->path, a->path))
+			if (policy_class_restricts(a->klass) || a->depth > d->depth ||
+			    (a->depth == d->depth && d->klass == POLICY_CLASS_DENY) || !path_has_prefix(d->path, a->path))
 				continue;
-			if (asprintf(&line, "deny rule %s (%s) lies inside %s rule %s (%s); Landlock cannot take a "
-					    "path away from an allowed directory",
-				     policy_rule_label(d, dl, sizeof(dl)), d->path, policy_class_name(a->klass),
-				     policy_rule_label(a, al, sizeof(al)), a->path) < 0)
-				return -ENOMEM;
-			{
-				size_t n = strv_length(plan->conflicts);
-				const struct policy_rule **nr =
-					realloc(plan->conflict_rules, (n + 1) * sizeof(*nr));
-
-				if (!nr) {
-					free(line);
-					return -ENOMEM;
-				}
-				plan->conflict_rules = nr;
-				nr[n] = d;
-			}
-			if (strv_consume(&plan->conflicts, line) < 0)
-				return -ENOMEM;
-			break;
+			taken = policy_class_grants(a->klass) & (d->klass == POLICY_CLASS_DENY ? ~0u : ~reading);
+			if (!taken)
+				continue;
+			plan->inexact |= taken;
+			if (!nearest)
+				nearest = a;
 		}
+		if (!nearest)
+			continue;
+		if (asprintf(&line, "%s rule %s (%s) lies inside %s rule %s (%s); Landlock cannot take a path away "
+				    "from an allowed directory",
+			     policy_class_name(d->klass), policy_rule_label(d, dl, sizeof(dl)), d->path,
+			     policy_class_name(nearest->klass), policy_rule_label(nearest, al, sizeof(al)),
+			     nearest->path) < 0)
+			return -ENOMEM;
+		{
+			size_t n = strv_length(plan->conflicts);
+			const struct policy_rule **nr = realloc(plan->conflict_rules, (n + 1) * sizeof(*nr));
+
+			if (!nr) {
+				free(line);
+				return -ENOMEM;
+			}
+			plan->conflict_rules = nr;
+			nr[n] = d;
+		}
+		if (strv_consume(&plan->conflicts, line) < 0)
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -179,7 +194,7 @@ static int compile_paths(const struct policy *p, struct landlock_plan *plan)
 		struct landlock_path *lp = NULL;
 		bool shadowed = false;
 
-		if (a->klass == POLICY_CLASS_DENY)
+		if (policy_class_restricts(a->klass))
 			continue;
 		/* A deny at the very same path wins (equal specificity). */
 		for (size_t j = 0; j < p->n_rules; j++)

@@ -37,8 +37,13 @@ struct landlock_plan {
 	char **degraded;          /* one line each: what this kernel cannot enforce */
 	unsigned degraded_bit[8]; /* the POLICY_REQUIRE_* bit of each line (0: none) */
 	unsigned degraded_required; /* all of them */
-	char **conflicts;         /* deny-inside-allow: one line naming both rules */
-	const struct policy_rule **conflict_rules; /* the deny rule of each line */
+	char **conflicts;         /* deny- or protect-inside-allow: one line naming both rules */
+	const struct policy_rule **conflict_rules; /* the deny or protect rule of each line */
+	/* The policy accesses (bits of enum policy_access) that the conflicts
+	 * leave unexact: what the enclosing allows grant that the deny (all of
+	 * it) or protect (its writing part) takes away. Landlock alone decides
+	 * every other access exactly as the policy does. */
+	unsigned inexact;
 };
 
 /* The ABI of the running kernel: >= 1, or a negative errno (-ENOSYS: not

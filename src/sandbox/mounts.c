@@ -19,26 +19,62 @@ static const char *const kind_names[_MASK_KIND_MAX] = {
 	[MASK_DIR] = "tmpfs",
 	[MASK_FILE] = "empty_file",
 	[MASK_RESTORE] = "restore",
+	[MASK_PROTECT] = "read_only",
+	[MASK_PIN] = "pin",
 };
 
-static int push_op(struct mask_plan *m, enum mask_kind kind, const struct policy_rule *rule, bool is_dir)
+static int push_op_at(struct mask_plan *m, enum mask_kind kind, const struct policy_rule *rule, bool is_dir,
+		      const char *path)
 {
 	struct mask_op *n = realloc(m->ops, (m->n_ops + 1) * sizeof(*n));
 
 	if (!n)
 		return -ENOMEM;
 	m->ops = n;
-	n[m->n_ops] = (struct mask_op){ .kind = kind, .rule = rule, .is_dir = is_dir, .path = strdup(rule->path) };
+	n[m->n_ops] = (struct mask_op){ .kind = kind, .rule = rule, .is_dir = is_dir, .path = strdup(path) };
 	if (!n[m->n_ops].path)
 		return -ENOMEM;
 	m->n_ops++;
 	return 0;
 }
 
+static int push_op(struct mask_plan *m, enum mask_kind kind, const struct policy_rule *rule, bool is_dir)
+{
+	return push_op_at(m, kind, rule, is_dir, rule->path);
+}
+
+/* Pin the directories between protected path d and the deepest writable
+ * rule above it (exclusive both), unless already pinned. */
+static int pin_ancestors(const struct policy *p, struct mask_plan *m, const struct policy_rule *d)
+{
+	const unsigned writes = policy_class_grants(POLICY_CLASS_WRITE) & ~policy_class_grants(POLICY_CLASS_EXEC);
+	const struct policy_rule *w = NULL;
+	char buf[LATCH_PATH_MAX];
+	int r = 0;
+
+	for (size_t i = 0; i < p->n_rules && !w; i++)
+		if (!policy_class_restricts(p->rules[i].klass) && (policy_class_grants(p->rules[i].klass) & writes) &&
+		    p->rules[i].depth < d->depth && path_has_prefix(d->path, p->rules[i].path))
+			w = &p->rules[i];
+	if (!w || snprintf(buf, sizeof(buf), "%s", d->path) >= (int)sizeof(buf))
+		return 0;
+	for (char *s = buf + strlen(w->path) + 1; r == 0 && (s = strchr(s, '/')); s++) {
+		bool seen = false;
+
+		*s = '\0';
+		for (size_t i = 0; i < m->n_ops && !seen; i++)
+			seen = m->ops[i].kind == MASK_PIN && strcmp(m->ops[i].path, buf) == 0;
+		if (!seen)
+			r = push_op_at(m, MASK_PIN, d, true, buf);
+		*s = '/';
+	}
+	return r;
+}
+
 static bool masked_by(const struct mask_plan *m, const char *path)
 {
 	for (size_t i = 0; i < m->n_ops; i++)
-		if (m->ops[i].kind != MASK_RESTORE && path_has_prefix(path, m->ops[i].path) &&
+		if ((m->ops[i].kind == MASK_DIR || m->ops[i].kind == MASK_FILE) && path_has_prefix(path, m->ops[i].path) &&
 		    strcmp(path, m->ops[i].path) != 0)
 			return true;
 	return false;
@@ -64,7 +100,7 @@ static int restore_flags(const struct policy *p, struct mask_plan *m, struct mas
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct policy_rule *r = &p->rules[i];
 
-		if (r->klass == POLICY_CLASS_DENY || !path_has_prefix(op->path, r->path))
+		if (policy_class_restricts(r->klass) || !path_has_prefix(op->path, r->path))
 			continue;
 		if (strcmp(r->path, op->path) == 0)
 			here |= policy_class_grants(r->klass);
@@ -90,7 +126,7 @@ static const struct mask_op *innermost_above(const struct mask_plan *m, size_t u
 
 	for (size_t i = 0; i < upto; i++)
 		if (path_has_prefix(path, m->ops[i].path) && strcmp(path, m->ops[i].path) != 0 &&
-		    (!best || m->ops[i].rule->depth > best->rule->depth))
+		    (!best || path_depth(m->ops[i].path) > path_depth(best->path)))
 			best = &m->ops[i];
 	return best;
 }
@@ -119,8 +155,8 @@ static int op_order(const void *a, const void *b)
 
 	/* Shallowest first: a restore lands inside the mask made before it,
 	 * and a deeper mask inside the restore made before that. */
-	if (x->rule->depth != y->rule->depth)
-		return x->rule->depth < y->rule->depth ? -1 : 1;
+	if (path_depth(x->path) != path_depth(y->path))
+		return path_depth(x->path) < path_depth(y->path) ? -1 : 1;
 	return strcmp(x->path, y->path);
 }
 
@@ -136,17 +172,23 @@ int mask_plan_build(const struct policy *p, const struct landlock_plan *ll, stru
 		struct stat st;
 
 		if (lstat(d->path, &st) < 0) {
-			r = strv_push(&m->unmaskable, d->path);
+			r = strv_push(d->klass == POLICY_CLASS_PROTECT ? &m->unprotected : &m->unmaskable, d->path);
 			continue;
 		}
-		r = push_op(m, S_ISDIR(st.st_mode) ? MASK_DIR : MASK_FILE, d, S_ISDIR(st.st_mode));
+		if (d->klass == POLICY_CLASS_PROTECT) {
+			r = push_op(m, MASK_PROTECT, d, S_ISDIR(st.st_mode));
+			if (r == 0)
+				r = pin_ancestors(p, m, d);
+		}
+		else
+			r = push_op(m, S_ISDIR(st.st_mode) ? MASK_DIR : MASK_FILE, d, S_ISDIR(st.st_mode));
 	}
 	/* Allowed paths that a directory mask would hide: bind them back. */
 	for (size_t i = 0; i < p->n_rules && r == 0; i++) {
 		const struct policy_rule *a = &p->rules[i];
 		struct stat st;
 
-		if (a->klass == POLICY_CLASS_DENY || !masked_by(m, a->path) || lstat(a->path, &st) < 0)
+		if (policy_class_restricts(a->klass) || !masked_by(m, a->path) || lstat(a->path, &st) < 0)
 			continue;
 		if (restore_exists(m, a->path))
 			continue;
@@ -218,7 +260,7 @@ int mask_apply(const struct mask_plan *m, struct error *err)
 	 * new mount namespace: a bind mount's source must belong to it. */
 	for (size_t i = 0; i < m->n_ops; i++) {
 		restore_fd[i] = -1;
-		if (m->ops[i].kind == MASK_RESTORE &&
+		if ((m->ops[i].kind == MASK_RESTORE || m->ops[i].kind == MASK_PROTECT || m->ops[i].kind == MASK_PIN) &&
 		    (restore_fd[i] = open(m->ops[i].path, O_PATH | O_CLOEXEC | O_NOFOLLOW)) < 0) {
 			r = error_set(err, errno, "cannot open '%s' to keep it visible inside a mask: %s",
 				      m->ops[i].path, strerror(errno));
@@ -252,6 +294,16 @@ int mask_apply(const struct mask_plan *m, struct error *err)
 				r = bind_fd(restore_fd[i], op->path);
 			if (r == 0 && mount(NULL, op->path, NULL, MS_REMOUNT | MS_BIND | op->flags, NULL) < 0)
 				r = -errno;
+			break;
+		case MASK_PROTECT:
+			/* Executable still (git runs its hooks), never writable. */
+			r = bind_fd(restore_fd[i], op->path);
+			if (r == 0 && mount(NULL, op->path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
+					    NULL) < 0)
+				r = -errno;
+			break;
+		case MASK_PIN:
+			r = bind_fd(restore_fd[i], op->path);
 			break;
 		case _MASK_KIND_MAX:
 			r = -EINVAL;
@@ -288,6 +340,7 @@ struct mask_plan *mask_plan_free(struct mask_plan *m)
 		free(m->ops[i].path);
 	free(m->ops);
 	strv_free(m->unmaskable);
+	strv_free(m->unprotected);
 	strv_free(m->unenforceable);
 	free(m);
 	return NULL;
@@ -312,6 +365,7 @@ json_t *mask_plan_to_json(const struct mask_plan *m)
 	}
 	json_set(o, "masks", ops);
 	json_set(o, "unmaskable", json_strv(m ? m->unmaskable : NULL));
+	json_set(o, "unprotected", json_strv(m ? m->unprotected : NULL));
 	json_set(o, "unenforceable", json_strv(m ? m->unenforceable : NULL));
 	return o;
 }

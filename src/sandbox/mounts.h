@@ -4,6 +4,11 @@
  *
  *   directory  -> an empty read-only tmpfs
  *   other file -> an empty read-only regular file bound over it
+ *   protected  -> the path bound over itself read-only (code that runs
+ *                 later: readable, not writable), and every directory
+ *                 between it and the writable directory it lies in bound
+ *                 over itself: a mount point cannot be renamed or removed,
+ *                 so none of them can be moved away and replaced
  *
  * An allowed path inside a masked directory (deny ~/.ssh, read
  * ~/.ssh/known_hosts) is bound back into the mask, so the mask hides exactly
@@ -27,6 +32,8 @@ enum mask_kind {
 	MASK_DIR,     /* an empty read-only tmpfs over a denied directory */
 	MASK_FILE,    /* an empty read-only file over a denied non-directory */
 	MASK_RESTORE, /* an allowed path inside a mask, bound back */
+	MASK_PROTECT, /* a protected path bound over itself read-only */
+	MASK_PIN,     /* a directory above a protected path, bound over itself */
 	_MASK_KIND_MAX,
 };
 
@@ -42,6 +49,7 @@ struct mask_plan {
 	struct mask_op *ops; /* in the order they are applied: shallowest first */
 	size_t n_ops;
 	char **unmaskable;   /* denied paths inside allowed directories that do not exist */
+	char **unprotected;  /* protected paths inside writable directories that do not exist */
 	char **unenforceable; /* one line per restore that mount flags cannot make exact */
 };
 

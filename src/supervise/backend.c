@@ -273,6 +273,8 @@ static void apply_answer(struct sup_state *s, struct sup_req *r, enum sup_answer
 			r->note = "no --save-to profile: kept for this session only";
 		} else if (save_always(s, o->real, acc) < 0) {
 			r->note = "the profile could not be saved: kept for this session only";
+		} else if (o->rule && o->rule->klass == POLICY_CLASS_PROTECT) {
+			r->note = "saved: the profile now lets programs write code that runs outside the sandbox";
 		}
 		break;
 	case SUP_ANSWER_DENY:
@@ -318,6 +320,7 @@ static void send_question(struct sup_state *s, struct sup_pending *p)
 		.syscall = r->call.syscall,
 		.access = r->access_name,
 		.path = r->obj[r->access_obj].real,
+		.runs_later = r->obj[r->access_obj].rule && r->obj[r->access_obj].rule->klass == POLICY_CLASS_PROTECT,
 	};
 	_cleanup_free_ char *line = NULL;
 	size_t len, done = 0;
@@ -427,6 +430,7 @@ static enum sup_answer tty_ask(struct sup_state *s, struct sup_req *r, const cha
 	bool stop = pgid > 0 && pgid != getpgrp(), have_termios;
 	enum sup_answer a = SUP_ANSWER_DENY;
 	uint64_t deadline = sup_now_ns() + s->timeout_ns;
+	bool runs_later = o->rule && o->rule->klass == POLICY_CLASS_PROTECT;
 	size_t clen = 0;
 
 	sup_target_exe(r->pid, exe, sizeof(exe));
@@ -463,11 +467,12 @@ static enum sup_answer tty_ask(struct sup_state *s, struct sup_req *r, const cha
 		(void)tcsetattr(s->tty, TCSAFLUSH, &ask);
 	}
 	(void)snprintf(msg, sizeof(msg),
-		       "\n[latch] %s (pid %d) wants to %s %s\n"
+		       "\n[latch] %s (pid %d) wants to %s %s%s\n"
 		       "[latch]   command: %s\n"
 		       "[latch]   system call: %s; the profile denies it (%s)\n"
 		       "[latch] allow [o]nce, for this [s]ession, [a]lways%s, or [d]eny? [d] ",
 		       exe[0] ? exe : "?", r->pid, r->access_name ? r->access_name : "access", o->real,
+		       runs_later ? " -- code that runs outside the sandbox, later, as you" : "",
 		       cmd && cmd[0] ? cmd : "?", r->call.syscall,
 		       o->rule ? o->rule->pattern : "no rule grants it",
 		       s->c->save_to ? " (saved to the profile)" : " (this session: no --save-to)");
@@ -505,6 +510,10 @@ static enum sup_answer tty_ask(struct sup_state *s, struct sup_req *r, const cha
 	}
 	if (!s->c->quiet)
 		tty_write(s->tty, a == SUP_ANSWER_DENY ? "[latch] denied\n" : "[latch] allowed\n");
+	/* Never quiet: a saved grant of code that runs later outlives this run. */
+	if (a == SUP_ANSWER_ALLOW_ALWAYS && runs_later && s->c->save_to)
+		tty_write(s->tty, "[latch] warning: the saved profile lets every program run under it write this "
+				  "file, which runs outside the sandbox\n");
 	if (have_termios)
 		(void)tcsetattr(s->tty, TCSADRAIN, &saved);
 	if (fg > 0)

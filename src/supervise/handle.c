@@ -139,7 +139,7 @@ static void fail_by_itself(struct sup_state *s, struct sup_req *r, int err)
 {
 	static __thread char why[128];
 
-	if (s->c->landlock_exact && sup_op_kernel_mediated(r->call.op)) {
+	if (s->c->landlock_exact && !s->c->inexact && sup_op_kernel_mediated(r->call.op)) {
 		(void)snprintf(why, sizeof(why), "the call fails on its own here (%s); the kernel answers",
 			       errno_name(err));
 		cont(s, r, why);
@@ -409,7 +409,8 @@ again:
 
 	in = (struct sup_action_in){
 		.profile_allows = denied == 0,
-		.kernel_enforces = c->landlock_exact && sup_op_kernel_mediated(r->call.op) && !missing &&
+		.kernel_enforces = c->landlock_exact && !((r->obj[0].acc | r->obj[1].acc) & c->inexact) &&
+				   sup_op_kernel_mediated(r->call.op) && !missing &&
 				   !truncate_unenforced,
 		.emulable = r->call.op != SUP_OP_EXEC,
 		.grant = SUP_GRANT_NONE,

@@ -97,6 +97,7 @@ char *sup_question_line(const struct sup_question *q)
 	json_set(o, "syscall", json_str(q->syscall));
 	json_set(o, "access", json_str(q->access));
 	json_set(o, "path", json_str(q->path));
+	json_set(o, "runs_later", json_boolean(q->runs_later));
 	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!s)
 		return NULL;

@@ -214,7 +214,7 @@ static void mark_missing_rules(struct sup_state *s)
 		if (!ll->paths[i].missing)
 			continue;
 		for (size_t k = 0; k < p->n_rules; k++)
-			if (p->rules[k].klass != POLICY_CLASS_DENY && strcmp(p->rules[k].path, ll->paths[i].path) == 0)
+			if (!policy_class_restricts(p->rules[k].klass) && strcmp(p->rules[k].path, ll->paths[i].path) == 0)
 				s->rule_missing[k] = true;
 	}
 }

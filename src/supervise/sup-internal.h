@@ -187,10 +187,12 @@ struct sup_question {
 	const char *syscall;
 	const char *access;  /* "read", "write", "create", "delete", "truncate", "exec", "connect", "bind" */
 	const char *path;
+	bool runs_later;     /* a protect rule: code that runs outside the sandbox later */
 };
 
 /* {"access", "argv", "exe", "id", "kind": "approval_request", "path", "pid",
- * "syscall"} as one compact line, keys sorted, '\n' terminated, malloc'd. */
+ * "runs_later", "syscall"} as one compact line, keys sorted, '\n'
+ * terminated, malloc'd. */
 char *sup_question_line(const struct sup_question *q);
 
 /* ---- rate limiting ------------------------------------------------------------- */

@@ -123,6 +123,10 @@ struct sup_config {
 	 * the policy restricts. Only then may an allowed access be answered
 	 * CONTINUE; otherwise every allowed access is emulated. */
 	bool landlock_exact;
+	/* Accesses (bits of enum policy_access) that are not exact even so:
+	 * what a deny or protect rule inside an allowed directory takes away
+	 * and no mask enforces. A call asking for one of them is emulated. */
+	unsigned inexact;
 	enum sup_backend backend;
 	const char *socket_path;        /* SUP_BACKEND_SOCKET: created 0600, removed at exit */
 	unsigned timeout_ms;            /* 0: SUP_DEFAULT_TIMEOUT_MS */

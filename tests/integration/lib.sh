@@ -236,6 +236,34 @@ wait_for_output() {
 	return 1
 }
 
+# approver_start SOCKET DECISIONS OUTFILE: a scripted IDE on the approval
+# socket, in the background ($bg_pid, killed by it_cleanup if still alive).
+# It waits (at most 10 s) for SOCKET, answers each question with the next of
+# the comma-separated DECISIONS, and prints one line per question to OUTFILE:
+# "asked ACCESS PATH runs_later|now".
+approver_start() {
+	/usr/bin/python3 -c '
+import json, os, socket, sys, time
+path, decisions = sys.argv[1], sys.argv[2].split(",")
+deadline = time.monotonic() + 10
+while not os.path.exists(path) and time.monotonic() < deadline:
+    time.sleep(0.05)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(path)
+f = s.makefile("rw")
+for d in decisions:
+    line = f.readline()
+    if not line:
+        break
+    q = json.loads(line)
+    print("asked", q["access"], q["path"], "runs_later" if q["runs_later"] else "now", flush=True)
+    f.write(json.dumps({"id": q["id"], "decision": d}) + "\n")
+    f.flush()
+' "$1" "$2" >"$3" 2>&1 &
+	bg_pid=$!
+	_it_pids="$_it_pids $bg_pid"
+}
+
 # wait_gone PID: bounded wait (50 x 0.1 s) until PID no longer exists.
 wait_gone() {
 	_i=0

@@ -75,28 +75,8 @@ assert hits[-1]["data"]["layer"] in ("supervisor", "landlock"), hits[-1]
 
 # ---- a grant over the approval socket, then a denial: same run, same file ----
 SOCK=$S/approve.sock
-cat >"$S/approver.py" <<'EOF'
-import json, os, socket, sys, time
-path, decisions = sys.argv[1], sys.argv[2].split(",")
-for _ in range(100):
-    if os.path.exists(path):
-        break
-    time.sleep(0.1)
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(path)
-f = s.makefile("rw")
-for d in decisions:
-    line = f.readline()
-    if not line:
-        break
-    q = json.loads(line)
-    print("asked", q["access"], q["path"], flush=True)
-    f.write(json.dumps({"id": q["id"], "decision": d}) + "\n")
-    f.flush()
-EOF
-/usr/bin/python3 "$S/approver.py" "$SOCK" allow_once,deny >"$S/approver.out" 2>&1 &
-apid=$!
-_it_pids="$_it_pids $apid"
+approver_start "$SOCK" allow_once,deny "$S/approver.out"
+apid=$bg_pid
 run "$LATCH" run $ACK --quiet --approve-socket "$SOCK" -p "$P" -- sh -c 'cat "$1"; cat "$1"' sh "$SECRET"
 wait "$apid" 2>/dev/null
 check "socket: the approver was asked twice, about the denied file" \

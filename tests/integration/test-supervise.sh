@@ -174,8 +174,8 @@ run "$PY" -c '
 import json, sys
 qs = [json.loads(l) for l in open(sys.argv[1]) if "approval_request" in l]
 q = qs[0]
-assert sorted(q) == ["access", "argv", "exe", "id", "kind", "path", "pid", "syscall"], sorted(q)
-assert q["access"] == "read" and q["path"] == sys.argv[2] and q["argv"][0] == "cat", q
+assert sorted(q) == ["access", "argv", "exe", "id", "kind", "path", "pid", "runs_later", "syscall"], sorted(q)
+assert q["runs_later"] is False and q["access"] == "read" and q["path"] == sys.argv[2] and q["argv"][0] == "cat", q
 assert q["exe"].endswith("/cat") and q["syscall"] in ("open", "openat") and q["pid"] > 0, q
 print("ok")' "$QS" "$SECRET"
 check "socket: a question has exactly the protocol's fields" [ "$out" = ok ]

@@ -89,9 +89,13 @@ check "install set the mode 644" [ "$(stat -c %a "$W/installed")" = 644 ]
 work "chmod -R and chmod through a symlink" 'chmod -R go-rwx copy && chmod -h 600 src/link 2>/dev/null; true'
 
 # ---- git, in a repository made during the run -------------------------------
-work "git init/add/commit/log" 'git init -q repo && cd repo && echo x >f && git add f &&
-	git -c user.name=t -c user.email=t@example.invalid commit -q -m one && git log --oneline | grep -q one'
-work "git clone (local) and gc" 'git clone -q repo clone && cd clone && git gc -q && git status --short'
+# (Each removes what it made: `latch why` afterwards must answer for the same
+# world the run started in, where these repositories did not exist yet.)
+mkdir -p g
+work "git init/add/commit/log, git config in the new repository" 'cd g && git init -q repo && cd repo && echo x >f &&
+	git add f && git config user.name t && git config user.email t@example.invalid && git commit -q -m one &&
+	git log --oneline | grep -q one && cd .. && git clone -q repo clone && cd clone && git gc -q &&
+	git status --short && cd .. && rm -rf repo clone'
 
 # ---- text tools ----------------------------------------------------------------
 work "find, grep -r, sed -i" 'find . -name a >/dev/null && grep -r one src >/dev/null && cp src/sub/a s.txt &&

@@ -148,6 +148,33 @@ static void test_allow_inside_deny_is_expressible(void **state)
 	policy_free(p);
 }
 
+static void test_protect_inside_write_is_inexact_for_writes(void **state)
+{
+	struct policy *p = load("{\"name\":\"t\",\"filesystem\":{\"write\":[\"$HOME/p\",\"$HOME/p/own\"],"
+				"\"read\":[\"/etc\"],\"protect\":[\"$HOME/p/.git/hooks\",\"$HOME/p/own\",\"/etc/x\"]}}");
+	struct landlock_plan *plan = NULL;
+	struct error err = { 0 };
+	const unsigned reads = (1u << POLICY_ACCESS_READ) | (1u << POLICY_ACCESS_EXEC);
+
+	(void)state;
+	assert_int_equal(landlock_compile(p, 7, &plan, &err), 0);
+	/* .git/hooks inside a writable directory: one conflict; own is
+	 * granted on purpose at the same path; /etc/x lies inside a read-only
+	 * rule, which already takes no writing. */
+	assert_non_null(plan->conflicts);
+	assert_null(plan->conflicts[1]);
+	assert_non_null(strstr(plan->conflicts[0], "protect rule <profile t: $HOME/p/.git/hooks>"));
+	/* Reads stay exact: a race cannot read more than the profile allows. */
+	assert_int_equal(plan->inexact & reads, 0);
+	assert_true(plan->inexact & (1u << POLICY_ACCESS_WRITE));
+	assert_true(plan->inexact & (1u << POLICY_ACCESS_CREATE));
+	assert_true(plan->inexact & (1u << POLICY_ACCESS_DELETE));
+	assert_true(plan->inexact & (1u << POLICY_ACCESS_TRUNCATE));
+	assert_non_null(find(plan, "/home/u/p/own"));
+	landlock_plan_free(plan);
+	policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +183,7 @@ int main(void)
 		cmocka_unit_test(test_net_off_needs_no_landlock_net),
 		cmocka_unit_test(test_deny_inside_allow_is_a_conflict),
 		cmocka_unit_test(test_allow_inside_deny_is_expressible),
+		cmocka_unit_test(test_protect_inside_write_is_inexact_for_writes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -152,6 +152,12 @@ static const struct fixture fixtures[] = {
 	  "{\"name\":\"undercreate\",\"filesystem\":{\"create\":[\"/k\",\"/k/create\"],\"deny\":[\"/k/deny\"],"
 	  "\"read\":[\"/k/read\"],\"exec\":[\"/k/exec\"],\"write\":[\"/k/write\"]}}",
 	  false },
+	/* protect: writing accesses taken away, reading left to the enclosing
+	 * rules, ancestors kept in place; an allow at the very path wins. */
+	{ "protect",
+	  "{\"name\":\"protect\",\"filesystem\":{\"write\":[\"/p\",\"/p/own\"],\"read\":[\"/r\"],"
+	  "\"protect\":[\"/p/.git/hooks\",\"/p/.git/config\",\"/p/own\",\"/r/x\"]}}",
+	  false },
 	/* Groups and extends: zzbase (user dir) brings zzg-sys and zzg-creds. */
 	{ "child",
 	  "{\"name\":\"child\",\"extends\":\"zzbase\",\"groups\":[\"zzg-tools\",\"zzg-creds\"],"
@@ -347,7 +353,7 @@ static bool check_fs(const char *fx, enum policy_access a, const char *path, boo
 			    policy_access_name(a), shown, policy_class_name(d.rule->klass));
 		ok = false;
 	}
-	if (d.rule && !d.allow && d.rule->klass != POLICY_CLASS_DENY) {
+	if (d.rule && !d.allow && !policy_class_restricts(d.rule->klass)) {
 		print_error("[%s] %s '%s': denied by a rule of class %s\n", fx, policy_access_name(a), shown,
 			    policy_class_name(d.rule->klass));
 		ok = false;
@@ -388,6 +394,30 @@ struct fs_case {
 };
 
 static const struct fs_case fs_cases[] = {
+	/* protect */
+	{ "protect", WR, "/p/.git/config", DENY, "/p/.git/config", NULL },
+	{ "protect", TR, "/p/.git/config", DENY, "/p/.git/config", NULL },
+	{ "protect", RD, "/p/.git/config", ALLOW, "/p", NULL },
+	{ "protect", EX, "/p/.git/config", DENY, DEFAULT, NULL },
+	{ "protect", CR, "/p/.git/config", DENY, "/p/.git/config", NULL },
+	{ "protect", DL, "/p/.git/config", DENY, "/p/.git/config", NULL },
+	{ "protect", CR, "/p/.git/hooks/pre-commit", DENY, "/p/.git/hooks", NULL },
+	{ "protect", DL, "/p/.git/hooks/pre-commit.sample", DENY, "/p/.git/hooks", NULL },
+	{ "protect", WR, "/p/.git/hooks/pre-commit.sample", DENY, "/p/.git/hooks", NULL },
+	{ "protect", RD, "/p/.git/hooks/pre-commit.sample", ALLOW, "/p", NULL },
+	{ "protect", DL, "/p/.git/hooks", DENY, "/p/.git/hooks", NULL },
+	{ "protect", DL, "/p/.git", DENY, "/p/.git/hooks", NULL },
+	{ "protect", CR, "/p/.git", DENY, "/p/.git/hooks", NULL },
+	{ "protect", WR, "/p/.git/index", ALLOW, "/p", NULL },
+	{ "protect", CR, "/p/.git/objects/ab", ALLOW, "/p", NULL },
+	{ "protect", DL, "/p/.git/objects/ab", ALLOW, "/p", NULL },
+	{ "protect", WR, "/p/.gitx", ALLOW, "/p", NULL },
+	{ "protect", WR, "/p/own", ALLOW, "/p/own", NULL },
+	{ "protect", CR, "/p/own/f", ALLOW, "/p/own", NULL },
+	{ "protect", WR, "/r/x", DENY, "/r/x", NULL },
+	{ "protect", RD, "/r/x", ALLOW, "/r", NULL },
+	{ "protect", RD, "/r/x/y", ALLOW, "/r", NULL },
+
 	/* No rules at all: everything denied by default. */
 	{ "empty", RD, "/", DENY, DEFAULT, NULL },
 	{ "empty", RD, "/etc/passwd", DENY, DEFAULT, NULL },
@@ -1134,7 +1164,7 @@ static void test_names_and_labels(void **state)
 	static const char *const access_names[] = { "read", "write", "create", "delete", "truncate", "exec",
 						    "tcp_connect", "tcp_bind", "signal", "abstract_unix",
 						    "ptrace" };
-	static const char *const class_names[] = { "deny", "read", "exec", "create", "write" };
+	static const char *const class_names[] = { "deny", "read", "exec", "create", "write", "protect" };
 	const struct policy_rule *r;
 	char label[64];
 

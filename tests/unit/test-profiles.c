@@ -178,7 +178,9 @@ static size_t count_inexpressible(const struct policy *p, bool report)
 			const struct policy_rule *a = &p->rules[j];
 			char dl[512], al[512];
 
-			if (a->klass == POLICY_CLASS_DENY || !strictly_inside(d->path, a->path))
+			/* protect grants nothing: it is no allow to lie inside. */
+			if (a->klass == POLICY_CLASS_DENY || a->klass == POLICY_CLASS_PROTECT ||
+			    !strictly_inside(d->path, a->path))
 				continue;
 			if (report)
 				print_error("profile %s: deny %s (%s) lies inside %s %s (%s)\n", p->name,
@@ -400,7 +402,13 @@ static void test_agent_state(void **state)
 	_cleanup_policy_ struct policy *codex = load("codex", &user_ctx);
 
 	(void)state;
-	ALLOW(claude, WRITE, "/home/u/.claude/settings.json");
+	/* Its own state, but not the settings that run hooks outside later
+	 * (protect_run_later), which stay readable. */
+	DENY(claude, WRITE, "/home/u/.claude/settings.json");
+	DENY(claude, CREATE, "/home/u/.claude/settings.json");
+	DENY(claude, CREATE, "/home/u/.claude/hooks/x.sh");
+	DENY(claude, DELETE, "/home/u/.claude/commands");
+	ALLOW(claude, READ, "/home/u/.claude/settings.json");
 	ALLOW(claude, CREATE, "/home/u/.claude/projects/x/session.jsonl");
 	ALLOW(claude, WRITE, "/home/u/.claude.json");
 	ALLOW(claude, TRUNCATE, "/home/u/.claude.json");
@@ -412,6 +420,8 @@ static void test_agent_state(void **state)
 
 	ALLOW(codex, WRITE, "/home/u/.codex/auth.json");
 	ALLOW(codex, CREATE, "/home/u/.codex/sessions/x.jsonl");
+	DENY(codex, WRITE, "/home/u/.codex/config.toml");
+	ALLOW(codex, READ, "/home/u/.codex/config.toml");
 	DENY(codex, READ, "/home/u/.claude/.credentials.json");
 	DENY(codex, READ, "/home/u/.claude.json");
 	ALLOW(codex, WRITE, "/home/u/project/x");

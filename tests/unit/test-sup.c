@@ -478,7 +478,11 @@ static void test_question_line(void **state)
 	assert_non_null(line);
 	assert_string_equal(line, "{\"access\":\"read\",\"argv\":[\"cat\",\"/x/\\\"q\\\"\"],\"exe\":\"/usr/bin/cat\","
 				  "\"id\":3,\"kind\":\"approval_request\",\"path\":\"/home/u/.ssh/known_hosts\","
-				  "\"pid\":42,\"syscall\":\"openat\"}\n");
+				  "\"pid\":42,\"runs_later\":false,\"syscall\":\"openat\"}\n");
+	free(line);
+	q.runs_later = true;
+	line = sup_question_line(&q);
+	assert_non_null(strstr(line, "\"runs_later\":true"));
 	free(line);
 	q.argv = NULL;
 	q.exe = NULL;

@@ -1,0 +1,137 @@
+#!/bin/sh
+# Code that runs later (protect_run_later): a program in the project cannot
+# plant a git hook, change .git/config, move .git away and make a new one, or
+# create editor and agent settings that run commands, in any mode that can
+# enforce it; the one that cannot (static, unsupervised) says so, and
+# --strict refuses it. Every refused operation is tried unsandboxed on a copy
+# of the repository in the same run, where it works.
+. "$(dirname "$0")/lib.sh"
+
+ACK="--ack-risk agent"
+P=$PROJECT
+S=$IT_SCRATCH
+cp "$TRY" "$P/try-op"
+CTL=$S/control
+cp -a "$P" "$CTL"
+config_sum() { sha256sum <"$1/.git/config"; }
+hooks_list() { ls -A "$1/.git/hooks" | sort | tr '\n' ' '; }
+SUM0=$(config_sum "$P")
+HOOKS0=$(hooks_list "$P")
+
+# refused MODE DESC TRY-OP-ARGS...: refused in the sandbox, ok in the control.
+refused() {
+	_mode=$1 _desc=$2
+	shift 2
+	run "$LATCH" run $ACK -q -p agent $_mode -- ./try-op "$@"
+	_last=$(printf '%s\n' "$out" | tail -n 1)
+	case $_last in
+	EACCES | EPERM | EROFS | EBUSY | EXDEV) ok "[$_mode] $_desc: refused ($_last)" ;;
+	*) not_ok "[$_mode] $_desc: refused" "got '$_last' $err" ;;
+	esac
+	(cd "$CTL" && "$TRY" "$@" >/dev/null 2>&1)
+	check "[$_mode] $_desc: ...and done unsandboxed on the control copy" [ $? -eq 0 ]
+	# The control is made again for the next case.
+	rm -rf "$CTL" && cp -a "$P" "$CTL"
+}
+
+for mode in "" "--no-supervise" "--no-namespaces"; do
+	refused "$mode" "create a hook" create .git/hooks/post-checkout
+	refused "$mode" "append to .git/config" append .git/config
+	refused "$mode" "truncate .git/config" truncate .git/config
+	refused "$mode" "rename .git away (then git init and plant a hook)" rename .git .git.old
+	echo '[core] fsmonitor = evil' >"$P/evil.cfg"
+	cp "$P/evil.cfg" "$CTL/evil.cfg"
+	refused "$mode" "rename a file over .git/config" rename evil.cfg .git/config
+	refused "$mode" "rename .git/hooks away" rename .git/hooks .git/hooks.old
+	refused "$mode" "remove a sample hook" unlink .git/hooks/pre-commit.sample
+	refused "$mode" "hard-link .git/config to a writable name" link .git/config cfg-alias
+	rm -f "$P/cfg-alias" "$CTL/cfg-alias"
+	ln -sf .git/config "$P/cfg-link"
+	ln -sf .git/config "$CTL/cfg-link"
+	refused "$mode" "write .git/config through a symlink" append cfg-link
+	rm -f "$P/cfg-link" "$P/evil.cfg" "$CTL/cfg-link" "$CTL/evil.cfg"
+	expect_op ok "[$mode] read .git/config" -- "$LATCH" run $ACK -q -p agent $mode -- ./try-op read .git/config
+	expect_op ok "[$mode] write an ordinary project file" -- \
+		"$LATCH" run $ACK -q -p agent $mode -- ./try-op create "notes$mode.txt"
+done
+
+# Settings that do not exist yet: refused by the supervisor; without one
+# they cannot be masked, which the run says (and --strict refuses).
+for mode in "" "--no-namespaces"; do
+	refused "$mode" "create .vscode" mkdir .vscode
+	refused "$mode" "create .mcp.json" create .mcp.json
+	refused "$mode" "create .claude (protected paths would lie inside)" mkdir .claude
+	mkdir "$P/.claude" "$CTL/.claude"
+	refused "$mode" "create .claude/settings.json" create .claude/settings.json
+	expect_op ok "[$mode] ...while another file in .claude is created" -- \
+		"$LATCH" run $ACK -q -p agent $mode -- ./try-op create ".claude/notes$mode.md"
+	rm -rf "$P/.claude" "$CTL/.claude"
+done
+expect_output_contains "protect: " "--no-supervise: what cannot be protected is reported" -- \
+	"$LATCH" run $ACK -p agent --no-supervise -- true
+expect_output_contains "protect: without a supervisor or namespaces" \
+	"static and unsupervised: code that runs later cannot be protected, and the run says so" -- \
+	"$LATCH" run $ACK -p agent --no-namespaces --no-supervise -- true
+expect_rc 125 "--no-supervise --strict: refused to start instead" -- \
+	"$LATCH" run $ACK -p agent --no-supervise --strict -- true
+expect_output_lacks "protect: " "supervised: nothing to report" -- "$LATCH" run $ACK -p agent -- true
+expect_why deny agent write "$P/.git/config"
+expect_why deny agent create "$P/.git/hooks/pre-push"
+expect_why deny agent delete "$P/.git"
+expect_why allow agent read "$P/.git/config"
+expect_why allow agent write "$P/.git/index"
+expect_why deny agent create "$P/.vscode"
+
+# Asked, not only refused: the approver hears that the path runs later, and
+# an answer can grant it on purpose.
+SOCK=$S/approve.sock
+approver_start "$SOCK" deny,allow_once "$S/approver.out"
+apid=$bg_pid
+run "$LATCH" run $ACK -q -p agent --approve-socket "$SOCK" -- sh -c \
+	'./try-op create .git/hooks/post-merge; ./try-op create .git/hooks/post-merge'
+wait "$apid" 2>/dev/null
+check "socket: the approver is told that a hook runs later" \
+	grep -q "asked [a-z]* $P/.git/hooks/post-merge runs_later" "$S/approver.out"
+check "socket: denied, then allowed once: the same program, unmodified" \
+	[ "$(printf '%s\n' "$out" | tr '\n' ' ')" = "EACCES ok " ]
+check "...and the hook the person allowed is there" [ -e "$P/.git/hooks/post-merge" ]
+rm -f "$P/.git/hooks/post-merge"
+
+# The repository the user will use again is as it was.
+check "the project's .git/config is unchanged" [ "$(config_sum "$P")" = "$SUM0" ]
+check "the project's hooks are unchanged" [ "$(hooks_list "$P")" = "$HOOKS0" ]
+check "no settings directory appeared" [ ! -e "$P/.vscode" ] && [ ! -e "$P/.mcp.json" ]
+run sh -c "cd '$P' && git status --short"
+check "git status outside runs and sees the project" [ "$rc" -eq 0 ]
+
+# A repository the program makes during the run is its own work.
+expect_rc 0 "git init, config and commit in a new repository work" -- \
+	"$LATCH" run $ACK -q -p agent -- sh -c 'git init -q fresh && cd fresh && git config user.name t &&
+		git config user.email t@example.invalid && echo x >f && git add f && git commit -q -m one'
+expect_rc 0 "...and the existing repository still commits" -- \
+	"$LATCH" run $ACK -q -p agent -- sh -c 'echo more >>README.md && git add README.md &&
+		git -c user.name=t -c user.email=t@example.invalid commit -q -m two'
+
+# Per-user files the user's own tools execute: unwritable even with
+# CWD=$HOME, where the profile writes all of $HOME.
+cd "$HOME" || exit 1
+cp "$TRY" "$HOME/try-op"
+for f in .config/git/config .vimrc .config/autostart/x.desktop .config/systemd/user/x.service \
+	.local/bin/ls .bash_aliases .inputrc; do
+	run "$LATCH" run $ACK -q -p agent -- ./try-op create "$f"
+	_last=$(printf '%s\n' "$out" | tail -n 1)
+	case $_last in
+	EACCES | EPERM | EROFS | ENOENT) ok "CWD=\$HOME: creating ~/$f is refused ($_last)" ;;
+	*) not_ok "CWD=\$HOME: creating ~/$f is refused" "got '$_last' $err" ;;
+	esac
+	check "...and ~/$f is not there" [ ! -e "$HOME/$f" ]
+done
+expect_op EACCES "CWD=\$HOME: appending to ~/.gitconfig is refused" -- \
+	"$LATCH" run $ACK -q -p agent -- ./try-op append .gitconfig
+expect_op ok "CWD=\$HOME: ...while ~/.gitconfig stays readable" -- \
+	"$LATCH" run $ACK -q -p agent -- ./try-op read .gitconfig
+expect_op ok "CWD=\$HOME: ...and an ordinary file in \$HOME is written" -- \
+	"$LATCH" run $ACK -q -p agent -- ./try-op create notes-home.txt
+rm -f "$HOME/try-op" "$HOME/notes-home.txt"
+
+done_testing
