@@ -109,6 +109,7 @@ void cli_env_init(struct cli_env *env)
 	add_var(env, &n, "PRIVATE_TMP", priv);
 	add_var(env, &n, "XDG_CONFIG_HOME", config);
 	add_var(env, &n, "XDG_CACHE_HOME", cache);
+	add_var(env, &n, "LATCH_CACHE", joined(env, cache, "latch"));
 	add_var(env, &n, "XDG_DATA_HOME", data);
 	add_var(env, &n, "XDG_STATE_HOME", state);
 	add_var(env, &n, "UID", uid);

@@ -8,6 +8,7 @@
  * will really run, and printed all at once. */
 #include <fcntl.h>
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/fs-util.h"
 #include "base/path-util.h"
 #include "base/strv.h"
 #include "cli/cli.h"
@@ -182,6 +184,39 @@ static int ensure_private_tmp(const char *path, struct error *err)
 	return 0;
 }
 
+/* The directories the profile's write rules name with a trailing '/' that
+ * do not exist: made (0700, with their parents) before the sandbox starts,
+ * so that Landlock can hold a rule for them (a rule needs an inode). */
+static json_t *missing_dirs_json(const struct policy *p)
+{
+	json_t *a = json_array();
+	struct stat st;
+
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (p->rules[i].make_dir && lstat(p->rules[i].path, &st) < 0 && errno == ENOENT)
+			(void)json_array_append_new(a, json_str(p->rules[i].path));
+	return a;
+}
+
+static int make_missing_dirs(const struct policy *p, struct error *err)
+{
+	struct stat st;
+	char label[512];
+	int r;
+
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct policy_rule *rule = &p->rules[i];
+
+		if (!rule->make_dir || lstat(rule->path, &st) == 0 || errno != ENOENT)
+			continue;
+		r = mkdir_parents(rule->path, 0700);
+		if (r < 0)
+			return error_set(err, -r, "cannot create '%s' for %s: %s", rule->path,
+					 policy_rule_label(rule, label, sizeof(label)), strerror(-r));
+	}
+	return 0;
+}
+
 static json_t *env_names_json(char *const *envp)
 {
 	json_t *a = json_array();
@@ -218,6 +253,8 @@ struct run_state {
 	bool landlock_exact;      /* the kernel layers enforce exactly the policy... */
 	unsigned inexact;         /* ...but for these accesses (sup_config.inexact) */
 	bool root_supervised_static; /* static mode because root supervises */
+	char **private_dirs;      /* "private" rules that exist as directories (isolated mode) */
+	char *private_dropped;    /* the static mode dropped these "private" rules: one line */
 };
 
 static bool have_terminal(void)
@@ -265,6 +302,55 @@ static void decide_supervision(const struct run_request *o, struct run_state *s)
 	s->use_masks = m == POLICY_SUPERVISE_OFF || s->backend == SUP_BACKEND_DENY;
 }
 
+/* Landlock and the masks, from the policy as it stands. */
+static int compile_plan(struct run_state *s, struct error *err)
+{
+	int r;
+
+	s->ll = landlock_plan_free(s->ll);
+	s->masks = mask_plan_free(s->masks);
+	r = landlock_compile(s->policy, s->abi, &s->ll, err);
+	if (r < 0)
+		return r;
+	if (mask_plan_build(s->policy, s->ll, &s->masks) < 0)
+		return error_set(err, ENOMEM, "out of memory");
+	return 0;
+}
+
+/* "private" rules: in the isolated mode each existing directory becomes an
+ * empty tmpfs of the sandbox's own; without namespaces that cannot be
+ * done, so the rules are dropped (their paths stay refused) and the run
+ * says so. */
+static int plan_private(struct run_state *s, struct error *err)
+{
+	struct stat st;
+
+	s->private_dirs = strv_free(s->private_dirs);
+	for (size_t i = 0; i < s->policy->n_rules; i++) {
+		const struct policy_rule *r = &s->policy->rules[i];
+
+		if (r->klass != POLICY_CLASS_PRIVATE)
+			continue;
+		if (!s->isolated) {
+			char *line = NULL;
+
+			if (asprintf(&line, "%s%s%s", s->private_dropped ? s->private_dropped : "",
+				     s->private_dropped ? ", " : "", r->path) < 0)
+				return error_set(err, ENOMEM, "out of memory");
+			free(s->private_dropped);
+			s->private_dropped = line;
+			continue;
+		}
+		if (stat(r->path, &st) == 0 && S_ISDIR(st.st_mode) && strv_push(&s->private_dirs, r->path) < 0)
+			return error_set(err, ENOMEM, "out of memory");
+	}
+	if (!s->isolated && s->private_dropped) {
+		policy_drop_class(s->policy, POLICY_CLASS_PRIVATE);
+		return compile_plan(s, err);
+	}
+	return 0;
+}
+
 static int load_and_compile(const struct run_request *o, struct run_state *s, struct error *err)
 {
 	const char *no_ns = getenv("LATCH_NO_NAMESPACES");
@@ -286,11 +372,9 @@ static int load_and_compile(const struct run_request *o, struct run_state *s, st
 	s->abi = cli_landlock_abi(err);
 	if (s->abi == -EINVAL)
 		return s->abi;
-	r = landlock_compile(s->policy, s->abi, &s->ll, err);
+	r = compile_plan(s, err);
 	if (r < 0)
 		return r;
-	if (mask_plan_build(s->policy, s->ll, &s->masks) < 0)
-		return error_set(err, ENOMEM, "out of memory");
 	s->sf.allow_ptrace = s->policy->process.ptrace;
 	s->sf.network_off = s->policy->net.mode == POLICY_NET_OFF;
 	if (env_build(&s->policy->env, environ, &s->envp) < 0)
@@ -307,12 +391,15 @@ static int load_and_compile(const struct run_request *o, struct run_state *s, st
 	decide_supervision(o, s);
 	/* The supervisor acts for the program only with the program's own
 	 * rights. Seen from outside, a program in its own user namespace has
-	 * no capabilities; a root supervisor would lend it root's. So root's
-	 * supervised runs are static (said in a warning). */
-	s->root_supervised_static = s->isolated && s->supervise != POLICY_SUPERVISE_OFF && geteuid() == 0;
+	 * no capabilities; a supervisor that holds some would lend them. Root
+	 * needs no user namespace (ns_flags_for), but a caller with some
+	 * capabilities and no CAP_SYS_ADMIN (a container's root) does: its
+	 * supervised runs are static, said in a warning. */
+	s->root_supervised_static = s->isolated && s->supervise != POLICY_SUPERVISE_OFF &&
+				    (ns_flags_for(s->policy) & CLONE_NEWUSER) && caps_any();
 	if (s->root_supervised_static)
 		s->isolated = false;
-	return 0;
+	return plan_private(s, err);
 }
 
 /* A protection that cannot be given: a warning, or a refusal under --strict
@@ -393,6 +480,30 @@ static int check_plan(const struct run_request *o, struct run_state *s)
 				     "protect: without a supervisor or namespaces, code that runs later cannot be kept "
 				     "read-only inside a writable directory; `latch run --dry-run` lists the paths");
 	}
+	if (r == 0 && s->private_dropped) {
+		_cleanup_free_ char *line = NULL;
+
+		if (asprintf(&line, "private: without namespaces %s cannot be the sandbox's own, so it is not "
+				    "granted (programs that need it, such as Python's multiprocessing, fail)",
+			     s->private_dropped) < 0)
+			return -ENOMEM;
+		r = degraded(o, s, POLICY_REQUIRE_NAMESPACES, line);
+	}
+	if (r == 0 && s->private_dirs) {
+		for (size_t i = 0; s->private_dirs[i] && r == 0; i++)
+			for (size_t k = 0; k < s->policy->n_rules && r == 0; k++) {
+				const struct policy_rule *a = &s->policy->rules[k];
+				char label[512];
+
+				if (a->klass != POLICY_CLASS_PRIVATE && !policy_class_restricts(a->klass) &&
+				    path_has_prefix(a->path, s->private_dirs[i]) &&
+				    strcmp(a->path, s->private_dirs[i]) != 0)
+					r = strv_pushf(&s->refusals,
+						       "private: the sandbox's own '%s' would hide %s (%s); name another "
+						       "directory",
+						       s->private_dirs[i], policy_rule_label(a, label, sizeof(label)), a->path);
+			}
+	}
 	if (r == 0 && s->policy->protect_search_truncated) {
 		_cleanup_free_ char *line = NULL;
 
@@ -423,9 +534,9 @@ static int check_plan(const struct run_request *o, struct run_state *s)
 
 		if (s->root_supervised_static)
 			r = degraded(o, s, POLICY_REQUIRE_NAMESPACES,
-				     "namespaces: not used for a supervised run as root (the supervisor must not lend "
-				     "root's capabilities to a program in its own user namespace); no pid, mount, "
-				     "ipc, uts or network namespace");
+				     "namespaces: not used for a supervised run by a caller that holds capabilities "
+				     "but not CAP_SYS_ADMIN (the supervisor must not lend them to a program in a user "
+				     "namespace of its own); no pid, mount, ipc, uts or network namespace");
 		else if (s->ns_disabled && (s->policy->required & POLICY_REQUIRE_NAMESPACES))
 			r = strv_pushf(&s->refusals, "namespaces: disabled on request, but the profile requires "
 						   "them");
@@ -507,6 +618,7 @@ static int print_plan(const struct run_request *o, struct run_state *s)
 	json_set(data, "limits", policy_limits_to_json(&s->policy->limits));
 	json_set(data, "command", cmd);
 	json_set(data, "env_names", env_names_json(s->envp));
+	json_set(data, "make_dirs", missing_dirs_json(s->policy));
 	json_set(data, "keep_fds", fds);
 	json_set(data, "strict", json_boolean(o->strict));
 	json_set(data, "refusals", json_strv(s->refusals));
@@ -529,6 +641,8 @@ static void run_state_done(struct run_state *s)
 	strv_free(s->refusals);
 	strv_free(s->warnings);
 	strv_free(s->warned);
+	strv_free(s->private_dirs);
+	free(s->private_dropped);
 	free(s->program);
 	cli_env_done(&s->env);
 }
@@ -824,6 +938,10 @@ int cli_run(const struct run_request *req)
 		r = cli_fail(o.json, o.kind, EXIT_CANNOT_EXEC, "%s: permission denied", o.argv[0]);
 		goto out;
 	}
+	if (make_missing_dirs(s.policy, &err) < 0) {
+		r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "%s", err.msg);
+		goto out;
+	}
 	if (s.policy->uses_private_tmp && ensure_private_tmp(policy_ctx_var(&s.env.ctx, "PRIVATE_TMP"), &err) < 0) {
 		r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "%s", err.msg);
 		goto out;
@@ -843,6 +961,7 @@ int cli_run(const struct run_request *req)
 		.limits = &s.policy->limits,
 		.ns_flags = ns_flags_for(s.policy),
 		.masks = s.use_masks ? s.masks : NULL,
+		.private_dirs = s.private_dirs,
 		.cgroup = &s.cgroup,
 		.parent = getpid(),
 	};
@@ -857,14 +976,22 @@ int cli_run(const struct run_request *req)
 		/* The kernel refused namespaces: the static mode has its own
 		 * reasons to refuse, and says what it loses. */
 		cgroup_cleanup(&s.cgroup);
+		/* No private directories now: their rules go, and the plan is
+		 * made again without them. */
+		if (plan_private(&s, &err) < 0 || landlock_prepare(s.ll, &err) < 0) {
+			r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "%s", err.msg);
+			goto out;
+		}
 		if (check_plan(&o, &s) < 0) {
 			r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "out of memory");
 			goto out;
 		}
 		if (refuse(&o, &s, &r))
 			goto out;
+		l.landlock = s.ll;
 		l.ns_flags = 0;
 		l.masks = NULL;
+		l.private_dirs = NULL;
 		if (s.supervise != POLICY_SUPERVISE_OFF) {
 			warn(&o, &s);
 			r = run_supervised(&o, &s, &l, &fell_back);

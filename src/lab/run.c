@@ -12,6 +12,7 @@
 #include "base/json-util.h"
 #include "base/path-util.h"
 #include "base/strv.h"
+#include "base/fs-util.h"
 #include "lab/evidence.h"
 #include "lab/report.h"
 #include "lab/run.h"
@@ -153,23 +154,6 @@ static void make_run_id(const char *plan_id, char *buf, size_t size)
 	if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != (ssize_t)sizeof(rnd))
 		rnd = (uint16_t)(getpid() ^ now);
 	(void)snprintf(buf, size, "%s-%s-%04x", when, plan_id, rnd);
-}
-
-static int mkdir_p(const char *path)
-{
-	_cleanup_free_ char *p = strdup(path);
-
-	if (!p)
-		return -ENOMEM;
-	for (char *c = p + 1; *c; c++) {
-		if (*c != '/')
-			continue;
-		*c = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*c = '/';
-	}
-	return mkdir(p, 0755) < 0 && errno != EEXIST ? -errno : 0;
 }
 
 static int write_status(struct run *run, const char *status, const char *error, struct error *err)
@@ -438,7 +422,7 @@ static int point_latest(struct run *run)
 
 static int open_dirs(struct run *run, const char *out_dir, struct lab_run_result *ret, struct error *err)
 {
-	int r = mkdir_p(out_dir);
+	int r = mkdir_parents(out_dir, 0755);
 
 	if (r < 0)
 		return error_set(err, -r, "cannot create '%s': %s", out_dir, strerror(-r));

@@ -14,6 +14,8 @@ static const char *const class_names[_POLICY_CLASS_MAX] = {
 	[POLICY_CLASS_CREATE] = "create",
 	[POLICY_CLASS_WRITE] = "write",
 	[POLICY_CLASS_PROTECT] = "protect",
+	[POLICY_CLASS_LIST] = "list",
+	[POLICY_CLASS_PRIVATE] = "private",
 };
 
 static const char *const access_names[_POLICY_ACCESS_MAX] = {
@@ -93,8 +95,11 @@ unsigned policy_class_grants(enum policy_class c)
 	case POLICY_CLASS_CREATE:
 		return BIT(POLICY_ACCESS_READ) | BIT(POLICY_ACCESS_WRITE) | BIT(POLICY_ACCESS_CREATE);
 	case POLICY_CLASS_WRITE:
+	case POLICY_CLASS_PRIVATE:
 		return BIT(POLICY_ACCESS_READ) | BIT(POLICY_ACCESS_WRITE) | BIT(POLICY_ACCESS_CREATE) |
 		       BIT(POLICY_ACCESS_DELETE) | BIT(POLICY_ACCESS_TRUNCATE);
+	case POLICY_CLASS_LIST:
+		return BIT(POLICY_ACCESS_READ);
 	case POLICY_CLASS_PROTECT:
 	case _POLICY_CLASS_MAX:
 		break;
@@ -183,7 +188,7 @@ static void decide_fs(const struct policy *p, const struct policy_query *q, stru
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct policy_rule *r = &p->rules[i];
 
-		if (r->depth > depth)
+		if (r->depth > depth || (r->klass == POLICY_CLASS_LIST && r->depth != depth))
 			continue;
 		if (r->klass == POLICY_CLASS_PROTECT ? !(PROTECTED_ACCESSES & BIT(q->access))
 						       : r->klass != POLICY_CLASS_DENY &&
@@ -201,9 +206,12 @@ decided:
 	if (q->no_reason)
 		return;
 	if (best)
-		(void)snprintf(d->reason, sizeof(d->reason), "%s, by rule %s (filesystem.%s)",
+		(void)snprintf(d->reason, sizeof(d->reason), "%s, by rule %s (filesystem.%s%s)",
 			       d->allow ? "allow" : "deny", policy_rule_label(best, label, sizeof(label)),
-			       class_names[best->klass]);
+			       class_names[best->klass],
+			       best->klass == POLICY_CLASS_LIST      ? "; given by the supervisor only"
+			       : best->klass == POLICY_CLASS_PRIVATE ? "; the sandbox's own directory, isolated mode only"
+								     : "");
 	else
 		(void)snprintf(d->reason, sizeof(d->reason), "deny, no rule grants %s here (default deny)",
 			       access_names[q->access]);

@@ -39,6 +39,17 @@ enum policy_class {
 	 * execute as the enclosing rules say. Cuts through less specific
 	 * allows like deny, for the writing accesses only. */
 	POLICY_CLASS_PROTECT,
+	/* List the entries of exactly this directory, nothing below it (ls /,
+	 * a scan of /etc). Landlock cannot grant a directory without what is
+	 * beneath, so only the supervisor gives it: without one it stays
+	 * refused, the safe side. */
+	POLICY_CLASS_LIST,
+	/* Write (everything but execute) in an empty directory of the
+	 * sandbox's own, mounted over this path in the isolated mode and gone
+	 * at exit (/dev/shm: POSIX semaphores for Python's multiprocessing).
+	 * Without namespaces it cannot be made private: the rule is dropped
+	 * and the run says so. */
+	POLICY_CLASS_PRIVATE,
 	_POLICY_CLASS_MAX,
 };
 
@@ -113,6 +124,10 @@ struct policy_rule {
 	char *origin;          /* "profile agent" or "group deny_credentials" */
 	enum policy_class klass;
 	unsigned depth;        /* path_depth(path): specificity */
+	/* Written with a trailing '/' in a write or create rule: a directory
+	 * that latch creates (mode 0700, with its missing parents) when a run
+	 * starts and it does not exist. */
+	bool make_dir;
 };
 
 struct policy_net {
@@ -187,6 +202,9 @@ struct policy_ctx {
 	int (*find_repositories)(const char *dir, char ***ret, void *userdata);
 	void *userdata;
 };
+
+/* Remove every rule of class c (the static mode drops "private"). */
+void policy_drop_class(struct policy *p, enum policy_class c);
 
 /* Whether protect rule r is overridden: an allow rule names the very same
  * path (a grant on purpose wins over protect at equal specificity). */

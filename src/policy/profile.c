@@ -20,10 +20,18 @@
 
 static const char *const profile_keys[] = { "description", "env", "extends", "filesystem", "groups", "limits",
 					    "name", "network", "process", "required", "supervise", NULL };
-static const char *const group_keys[] = { "description", "filesystem", "name", NULL };
-static const char *const filesystem_keys[] = { "create",	    "deny",		       "exec",
-					       "protect",	    "protect_in_projects",     "protect_in_repositories",
-					       "read",		    "write",		       NULL };
+static const char *const group_keys[] = { "description", "env", "filesystem", "name", NULL };
+static const char *const filesystem_keys[] = { "create",
+					       "deny",
+					       "exec",
+					       "list",
+					       "private",
+					       "protect",
+					       "protect_in_projects",
+					       "protect_in_repositories",
+					       "read",
+					       "write",
+					       NULL };
 
 
 static void source_done(struct source *s)
@@ -279,6 +287,8 @@ static int push_rule(struct loader *l, const struct source *s, const char *key, 
 	rule->origin = strdup(origin);
 	rule->klass = klass;
 	rule->depth = path_depth(resolved);
+	rule->make_dir = (klass == POLICY_CLASS_WRITE || klass == POLICY_CLASS_CREATE) && strlen(pattern) > 1 &&
+			 pattern[strlen(pattern) - 1] == '/';
 	p->n_rules++;
 	if (!rule->pattern || !rule->origin)
 		return error_set(l->err, ENOMEM, "out of memory");
@@ -403,6 +413,14 @@ static int load_group(struct loader *l, const struct source *from, const char *g
 	v = json_object_get(root, "filesystem");
 	if (v) {
 		r = parse_filesystem(l, &s, v, origin);
+		if (r < 0)
+			goto out;
+	}
+	/* Before the profile's own env (groups load first): a profile's
+	 * env.set still overrides a group's. */
+	v = json_object_get(root, "env");
+	if (v) {
+		r = profile_parse_env(l, &s, v);
 		if (r < 0)
 			goto out;
 	}
@@ -727,6 +745,22 @@ int policy_add_rule(struct policy *p, enum policy_class klass, const char *path,
 		return error_set(err, ENOMEM, "out of memory");
 	qsort(p->rules, p->n_rules, sizeof(*p->rules), rule_order);
 	return 0;
+}
+
+void policy_drop_class(struct policy *p, enum policy_class c)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_rules; i++) {
+		if (p->rules[i].klass == c) {
+			free(p->rules[i].path);
+			free(p->rules[i].pattern);
+			free(p->rules[i].origin);
+			continue;
+		}
+		p->rules[n++] = p->rules[i];
+	}
+	p->n_rules = n;
 }
 
 struct policy *policy_free(struct policy *p)

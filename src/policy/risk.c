@@ -265,6 +265,8 @@ static int check_filesystem(const struct policy *p, const struct places *pl, str
 		case POLICY_CLASS_DENY:
 		case POLICY_CLASS_READ:
 		case POLICY_CLASS_PROTECT:
+		case POLICY_CLASS_LIST:
+		case POLICY_CLASS_PRIVATE: /* the sandbox's own, gone at exit */
 		case _POLICY_CLASS_MAX:
 			break;
 		}

@@ -89,6 +89,25 @@ int caps_drop(struct error *err)
 	return 0;
 }
 
+static uint64_t effective(void)
+{
+	struct __user_cap_data_struct data[2] = { 0 };
+
+	if (caps_get(data) < 0)
+		return 0;
+	return data[0].effective | (uint64_t)data[1].effective << 32;
+}
+
+bool caps_have(int cap)
+{
+	return cap >= 0 && cap < 64 && (effective() & CAP_BIT(cap));
+}
+
+bool caps_any(void)
+{
+	return effective() != 0;
+}
+
 int caps_lower_effective(struct error *err)
 {
 	struct __user_cap_data_struct data[2] = { 0 };

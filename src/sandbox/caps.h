@@ -7,6 +7,7 @@
 #ifndef LATCH_SANDBOX_CAPS_H
 #define LATCH_SANDBOX_CAPS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/error.h"
@@ -20,6 +21,12 @@ uint64_t caps_kept(void);
  * holds CAP_SETPCAP), then the effective, permitted and inheritable sets,
  * and the ambient set cleared. Returns 0 or a negative errno with err set. */
 int caps_drop(struct error *err);
+
+/* Whether the calling process holds capability cap in its effective set. */
+bool caps_have(int cap);
+
+/* Whether it holds any capability at all in its effective set. */
+bool caps_any(void);
 
 /* Lower only the effective set to caps_kept() (the permitted set stays):
  * for the supervisor, which must act for the program with no more than the

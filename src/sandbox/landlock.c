@@ -149,7 +149,8 @@ static int compile_conflicts(const struct policy *p, struct landlock_plan *plan)
 			const struct policy_rule *a = &p->rules[j];
 			unsigned taken;
 
-			if (policy_class_restricts(a->klass) || a->depth > d->depth ||
+			/* A list rule grants nothing below its directory. */
+			if (policy_class_restricts(a->klass) || a->klass == POLICY_CLASS_LIST || a->depth > d->depth ||
 			    (a->depth == d->depth && d->klass == POLICY_CLASS_DENY) || !path_has_prefix(d->path, a->path))
 				continue;
 			taken = policy_class_grants(a->klass) & (d->klass == POLICY_CLASS_DENY ? ~0u : ~reading);
@@ -194,7 +195,9 @@ static int compile_paths(const struct policy *p, struct landlock_plan *plan)
 		struct landlock_path *lp = NULL;
 		bool shadowed = false;
 
-		if (policy_class_restricts(a->klass))
+		/* Landlock would grant a list rule's whole tree: the supervisor
+		 * gives it instead. */
+		if (policy_class_restricts(a->klass) || a->klass == POLICY_CLASS_LIST)
 			continue;
 		/* A deny at the very same path wins (equal specificity). */
 		for (size_t j = 0; j < p->n_rules; j++)

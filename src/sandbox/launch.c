@@ -11,6 +11,7 @@
 #include <linux/close_range.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -200,6 +201,17 @@ static _noreturn_ void sandbox_init(const struct launch *l, int sync[2], int rep
 	if ((l->ns_flags & CLONE_NEWPID) &&
 	    landlock_reopen_under((struct landlock_plan *)l->landlock, "/proc", &err) < 0)
 		goto fail;
+	/* Private directories: an empty tmpfs each, which the rule for that
+	 * path must then name (not the host's directory beneath it). */
+	for (size_t i = 0; l->private_dirs && l->private_dirs[i]; i++) {
+		if (mount("latch-private", l->private_dirs[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0) {
+			(void)error_set(&err, errno, "cannot mount a private directory over '%s': %s", l->private_dirs[i],
+					strerror(errno));
+			goto fail;
+		}
+		if (landlock_reopen_under((struct landlock_plan *)l->landlock, l->private_dirs[i], &err) < 0)
+			goto fail;
+	}
 	if (apply_restrictions(l, &err) < 0)
 		goto fail;
 	if (l->before_exec && l->before_exec(l->before_exec_data, &err) < 0)
@@ -295,7 +307,8 @@ int launch_start(const struct launch *l, struct launch_child *ret, struct error 
 	ret->pid = pid;
 	ret->report_fd = report[0];
 	if (l->ns_flags) {
-		r = ns_write_maps(pid, err);
+		if (l->ns_flags & CLONE_NEWUSER)
+			r = ns_write_maps(pid, err);
 		if (r == 0 && l->cgroup)
 			r = cgroup_attach(l->cgroup, pid, err);
 		ns_child_release(sync, r == 0);

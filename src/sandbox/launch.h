@@ -26,6 +26,9 @@ struct launch {
 	/* Isolated mode only: */
 	unsigned long ns_flags;               /* CLONE_NEW*; 0: static mode */
 	const struct mask_plan *masks;        /* NULL: none */
+	/* Directories over which an empty tmpfs of the sandbox's own is
+	 * mounted (the policy's "private" rules); NULL: none. */
+	char *const *private_dirs;
 	const struct cgroup_handle *cgroup;   /* NULL or no path: none */
 	/* Run first thing in the child, before any restriction (e.g. taking a
 	 * process group of its own for a terminal-asking supervisor). */

@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/json-util.h"
+#include "sandbox/caps.h"
 #include "sandbox/namespaces.h"
 
 static const struct {
@@ -22,7 +24,15 @@ static const struct {
 
 unsigned long ns_flags_for(const struct policy *p)
 {
-	unsigned long f = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
+	unsigned long f = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
+
+	/* A caller that may create namespaces itself (root, CAP_SYS_ADMIN)
+	 * needs no user namespace, and must not use one: the program would be
+	 * root of its own namespace, with powers a supervisor outside could
+	 * neither see nor match. It keeps the file-work capabilities only
+	 * (caps.h), in the caller's own user namespace. */
+	if (!caps_have(CAP_SYS_ADMIN))
+		f |= CLONE_NEWUSER;
 
 	if (p->net.mode == POLICY_NET_OFF)
 		f |= CLONE_NEWNET;

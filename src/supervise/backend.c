@@ -27,6 +27,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "base/fs-util.h"
 #include "base/json-util.h"
 #include "base/path-util.h"
 #include "base/strv.h"
@@ -83,27 +84,6 @@ static int save_dir(const struct sup_config *c, char *buf, size_t size)
 	else
 		return -ENOENT;
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char buf[PATH_MAX];
-	size_t n = strlen(path);
-
-	if (n >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
 }
 
 /* The class and the path a saved rule needs for these accesses. Creating
@@ -185,7 +165,7 @@ static int save_always(struct sup_state *s, const char *path, unsigned acc)
 	if ((size_t)snprintf(file, sizeof(file), "%s/%s.json", dir, c->save_to) >= sizeof(file) ||
 	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.json.XXXXXX", dir, c->save_to) >= sizeof(tmp))
 		return -ENAMETOOLONG;
-	r = mkdir_p(dir, 0700);
+	r = mkdir_parents(dir, 0700);
 	if (r < 0)
 		return r;
 	/* Grants saved earlier (this run or another) are kept. */

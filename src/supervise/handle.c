@@ -80,7 +80,9 @@ static void decide_obj(struct sup_state *s, struct sup_req *r, struct sup_obj *o
 		} else {
 			if (!o->denied)
 				o->rule = d.rule;
-			if (d.rule && s->rule_missing && s->rule_missing[d.rule - p->rules])
+			/* Not in the kernel's ruleset: performed, not continued. */
+			if (d.rule && ((s->rule_missing && s->rule_missing[d.rule - p->rules]) ||
+				       d.rule->klass == POLICY_CLASS_LIST))
 				o->rule_missing = true;
 		}
 	}

@@ -47,14 +47,21 @@ expect_rc 2 "--no-supervise with --events is a usage error" -- \
 	"$LATCH" run $ACK --no-supervise --events "$S/e" -p "$P" -- true
 expect_output_contains "supervisor: 1 denied" "--supervise turns it on for a profile without it" -- \
 	"$LATCH" run $ACK --supervise -p minimal -- cat "$SECRET"
+# Root too: it creates the namespaces without a user namespace, and the
+# program keeps only the file-work capabilities, which the supervisor
+# lowers itself to.
+expect_output_lacks "namespaces" "a supervised run stays isolated, and says nothing of it" -- \
+	"$LATCH" run $ACK -p "$P" -- true
+expect_output_contains "pid=2" "the supervised program is pid 2 of its own namespace" -- \
+	"$LATCH" run $ACK --quiet -p "$P" -- sh -c 'echo "pid=$$"'
+run "$LATCH" run $ACK --quiet -p "$P" -- sh -c 'readlink /proc/self/ns/user'
 if [ "$IT_UID" -eq 0 ]; then
-	expect_output_contains "not used for a supervised run as root" "root: a supervised run is static, and says why" -- \
-		"$LATCH" run $ACK -p "$P" -- true
+	check "root: in its own user namespace, not one of the sandbox's" [ "$out" = "$(readlink /proc/self/ns/user)" ]
 else
-	expect_output_lacks "namespaces" "unprivileged: a supervised run stays isolated" -- "$LATCH" run $ACK -p "$P" -- true
-	expect_output_contains "pid=2" "unprivileged: the supervised program is pid 2 of its own namespace" -- \
-		"$LATCH" run $ACK --quiet -p "$P" -- sh -c 'echo "pid=$$"'
+	check "unprivileged: in a user namespace of the sandbox's own" [ "$out" != "$(readlink /proc/self/ns/user)" ]
 fi
+expect_output_contains "written" "...and the supervisor still performs calls for it" -- \
+	"$LATCH" run $ACK --quiet -p "$P" -- sh -c 'echo written >"$1/f2" && chmod 600 "$1/f2" && cat "$1/f2"' sh "$S/work"
 
 # ---- denied, allowed, and recorded ------------------------------------------
 expect_fail_with "Permission denied" "supervised: reading a file the profile denies fails" -- \

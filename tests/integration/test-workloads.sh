@@ -15,7 +15,7 @@ cd "$W" || exit 1
 # why_agrees EVENTS: every decided event's verdict is what `latch why` says.
 why_agrees() {
 	python3 - "$1" "$LATCH" <<'EOF'
-import json, subprocess, sys
+import json, os, subprocess, sys
 bad = []
 for line in open(sys.argv[1]):
     d = json.loads(line)["data"]
@@ -25,6 +25,8 @@ for line in open(sys.argv[1]):
         continue  # a process outside the sandbox: the kernel's rule, not the profile's
     if d["access"] not in ("read", "write", "create", "delete", "truncate", "exec"):
         continue
+    if d["syscall"] in ("symlink", "symlinkat") or os.path.islink(d["resolved_path"]):
+        continue  # why resolves a link to its target; the event is about the link
     for path in filter(None, (d["resolved_path"], d["resolved_path2"])):
         r = subprocess.run([sys.argv[2], "why", "-p", "agent", d["access"], path], capture_output=True, text=True)
         verdict = "allow" if r.returncode == 0 else "deny" if r.returncode == 1 else "error"
@@ -114,6 +116,74 @@ if command -v cc >/dev/null 2>&1 && command -v make >/dev/null 2>&1; then
 else
 	skip "make -j2 of a small C project" "cc or make is not installed"
 fi
+
+# ---- package managers on a fresh HOME, with caches of latch's own ---------------
+if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then
+	mkdir -p "$S/npmpkg"
+	printf '{"name":"latch-fixture","version":"1.0.0","main":"index.js"}\n' >"$S/npmpkg/package.json"
+	echo 'module.exports = 42;' >"$S/npmpkg/index.js"
+	(cd "$S/npmpkg" && HOME=$S/npmhome npm pack --silent >/dev/null 2>&1) && cp "$S/npmpkg/latch-fixture-1.0.0.tgz" .
+	mkdir -p npmproj && mv latch-fixture-1.0.0.tgz npmproj/
+	work "npm init and npm install of a local package on a fresh HOME" 'cd npmproj && npm init -y >/dev/null &&
+		npm install --no-audit --no-fund --loglevel=error ./latch-fixture-1.0.0.tgz >/dev/null &&
+		node -e "process.exit(require(\"latch-fixture\") === 42 ? 0 : 1)"'
+	check "npm used latch's own cache" [ -d "$HOME/.cache/latch/npm/_cacache" ]
+	check "...and never made or wrote the user's ~/.npm" [ ! -e "$HOME/.npm" ]
+	work "node: os.cpus() and fs.watch" 'node -e "
+const os = require(\"os\"), fs = require(\"fs\");
+if (os.cpus().length < 1) process.exit(1);
+const w = fs.watch(\".\"); w.close();"'
+else
+	skip "npm install on a fresh HOME" "node or npm is not installed"
+fi
+/usr/bin/python3 -c '
+import base64, hashlib, sys, zipfile
+files = {
+    "latch_fixture/__init__.py": b"VALUE = 42\n",
+    "latch_fixture-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: latch-fixture\nVersion: 1.0\n",
+    "latch_fixture-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: latch-test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+}
+record = []
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    for name, data in files.items():
+        z.writestr(name, data)
+        h = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append("%s,sha256=%s,%d" % (name, h, len(data)))
+    record.append("latch_fixture-1.0.dist-info/RECORD,,")
+    z.writestr("latch_fixture-1.0.dist-info/RECORD", "\n".join(record) + "\n")
+' latch_fixture-1.0-py3-none-any.whl
+if /usr/bin/python3 -c 'import venv, ensurepip' 2>/dev/null; then
+	work "python3 -m venv and pip install of a local wheel" '/usr/bin/python3 -m venv venv &&
+		venv/bin/pip install -q --no-index ./latch_fixture-1.0-py3-none-any.whl &&
+		venv/bin/python -c "import latch_fixture; assert latch_fixture.VALUE == 42"'
+else
+	skip "python3 -m venv and pip install" "python3-venv is not installed"
+fi
+if /usr/bin/python3 -m pip --version >/dev/null 2>&1; then
+	# (Debian marks its Python externally managed; the variable is Debian's
+	# own opt-out, nothing of latch's.)
+	work "pip install --user of a local wheel, then import it" 'PIP_BREAK_SYSTEM_PACKAGES=1 /usr/bin/python3 -m pip \
+		install -q --user --no-index --no-warn-script-location ./latch_fixture-1.0-py3-none-any.whl 2>/dev/null &&
+		cd / && /usr/bin/python3 -c "import latch_fixture; assert latch_fixture.VALUE == 42"'
+	check "pip --user installed into latch's own user base" \
+		[ -d "$HOME/.cache/latch/python-user/lib" ]
+	check "...and never wrote the user's ~/.local or ~/.cache/pip" [ ! -e "$HOME/.local" ] && [ ! -e "$HOME/.cache/pip" ]
+	check "...so the user's own Python outside does not import it" \
+		sh -c 'cd / && ! /usr/bin/python3 -c "import latch_fixture" 2>/dev/null'
+else
+	skip "pip install --user" "python3-pip is not installed"
+fi
+cat >mp.py <<'EOF'
+import multiprocessing as mp
+if __name__ == "__main__":
+    with mp.Pool(2) as p:
+        assert p.map(abs, [-1, -2]) == [1, 2]
+    with mp.Lock():
+        pass
+    print("mp-ok")
+EOF
+work "python3 multiprocessing (a pool of two, a lock in /dev/shm)" '/usr/bin/python3 mp.py | grep -q mp-ok'
+check "...and the host's /dev/shm got nothing of it" sh -c '! ls /dev/shm | grep -q "^sem\."'
 
 # ---- what the program may not do with /proc and with root's powers --------------
 # Another process's environment: refused (Landlock's ptrace rule outside the

@@ -55,6 +55,7 @@ static const struct policy_var vars[] = {
 	{ "PRIVATE_TMP", "/tmp/latch-1000" },
 	{ "XDG_CONFIG_HOME", "/home/u/.config" },
 	{ "XDG_CACHE_HOME", "/home/u/.cache" },
+	{ "LATCH_CACHE", "/home/u/.cache/latch" },
 	{ "XDG_DATA_HOME", "/home/u/.local/share" },
 	{ "XDG_STATE_HOME", "/home/u/.local/state" },
 	{ "UID", "1000" },
@@ -156,7 +157,8 @@ static const struct fixture fixtures[] = {
 	 * rules, ancestors kept in place; an allow at the very path wins. */
 	{ "protect",
 	  "{\"name\":\"protect\",\"filesystem\":{\"write\":[\"/p\",\"/p/own\"],\"read\":[\"/r\"],"
-	  "\"protect\":[\"/p/.git/hooks\",\"/p/.git/config\",\"/p/own\",\"/r/x\"]}}",
+	  "\"protect\":[\"/p/.git/hooks\",\"/p/.git/config\",\"/p/own\",\"/r/x\"],\"list\":[\"/l\",\"/r/x\"],"
+	  "\"private\":[\"/shm\"]}}",
 	  false },
 	/* Groups and extends: zzbase (user dir) brings zzg-sys and zzg-creds. */
 	{ "child",
@@ -363,9 +365,12 @@ static bool check_fs(const char *fx, enum policy_access a, const char *path, boo
 		ok = false;
 	}
 	if (d.rule)
-		(void)snprintf(want_reason, sizeof(want_reason), "%s, by rule %s (filesystem.%s)",
+		(void)snprintf(want_reason, sizeof(want_reason), "%s, by rule %s (filesystem.%s%s)",
 			       d.allow ? "allow" : "deny", policy_rule_label(d.rule, label, sizeof(label)),
-			       policy_class_name(d.rule->klass));
+			       policy_class_name(d.rule->klass),
+			       d.rule->klass == POLICY_CLASS_LIST      ? "; given by the supervisor only"
+			       : d.rule->klass == POLICY_CLASS_PRIVATE ? "; the sandbox's own directory, isolated mode only"
+								       : "");
 	else
 		(void)snprintf(want_reason, sizeof(want_reason), "deny, no rule grants %s here (default deny)",
 			       policy_access_name(a));
@@ -415,8 +420,19 @@ static const struct fs_case fs_cases[] = {
 	{ "protect", WR, "/p/own", ALLOW, "/p/own", NULL },
 	{ "protect", CR, "/p/own/f", ALLOW, "/p/own", NULL },
 	{ "protect", WR, "/r/x", DENY, "/r/x", NULL },
-	{ "protect", RD, "/r/x", ALLOW, "/r", NULL },
 	{ "protect", RD, "/r/x/y", ALLOW, "/r", NULL },
+	/* list: exactly the directory, nothing below, nothing more than read */
+	{ "protect", RD, "/l", ALLOW, "/l", NULL },
+	{ "protect", RD, "/l/f", DENY, DEFAULT, NULL },
+	{ "protect", RD, "/l/d/e", DENY, DEFAULT, NULL },
+	{ "protect", WR, "/l", DENY, DEFAULT, NULL },
+	{ "protect", CR, "/l/f", DENY, DEFAULT, NULL },
+	{ "protect", EX, "/l", DENY, DEFAULT, NULL },
+	{ "protect", RD, "/r/x", ALLOW, "/r/x", NULL },
+	/* private: like write (the isolated mode makes it the sandbox's own) */
+	{ "protect", CR, "/shm/sem.x", ALLOW, "/shm", NULL },
+	{ "protect", DL, "/shm/sem.x", ALLOW, "/shm", NULL },
+	{ "protect", EX, "/shm/x", DENY, DEFAULT, NULL },
 
 	/* No rules at all: everything denied by default. */
 	{ "empty", RD, "/", DENY, DEFAULT, NULL },
@@ -734,6 +750,10 @@ static const bool grant_table[_POLICY_CLASS_MAX][6] = {
 	[POLICY_CLASS_EXEC] = { true, false, false, false, false, true },
 	[POLICY_CLASS_CREATE] = { true, true, true, false, false, false },
 	[POLICY_CLASS_WRITE] = { true, true, true, true, true, false },
+	[POLICY_CLASS_PROTECT] = { false, false, false, false, false, false }, /* it only takes away */
+	[POLICY_CLASS_LIST] = { true, false, false, false, false, false },     /* its own directory only */
+	[POLICY_CLASS_PRIVATE] = { true, true, true, true, true, false },
+
 };
 
 static void test_class_grants(void **state)
@@ -788,6 +808,9 @@ static void test_class_matrix(void **state)
 				bool inside[4] = { true, true, true, false };
 				bool on_parent = fs_accesses[a] == CR || fs_accesses[a] == DL;
 
+				/* protect and list have rows of their own in fs_cases. */
+				if (c == POLICY_CLASS_PROTECT || c == POLICY_CLASS_LIST || c == POLICY_CLASS_PRIVATE)
+					continue;
 				(void)snprintf(inner, sizeof(inner), "%s/%s", matrix[m].outer, cname);
 				(void)snprintf(paths[0], sizeof(paths[0]), "%s", inner);
 				(void)snprintf(paths[1], sizeof(paths[1]), "%s/file", inner);
@@ -1164,7 +1187,7 @@ static void test_names_and_labels(void **state)
 	static const char *const access_names[] = { "read", "write", "create", "delete", "truncate", "exec",
 						    "tcp_connect", "tcp_bind", "signal", "abstract_unix",
 						    "ptrace" };
-	static const char *const class_names[] = { "deny", "read", "exec", "create", "write", "protect" };
+	static const char *const class_names[] = { "deny", "read", "exec", "create", "write", "protect", "list", "private" };
 	const struct policy_rule *r;
 	char label[64];
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/strv.h"
 #include "policy/policy.h"
 #include "policy/risk.h"
 
@@ -21,6 +22,7 @@ static const struct policy_var user_vars[] = {
 	{ "PRIVATE_TMP", "/tmp/latch-1000" },
 	{ "XDG_CONFIG_HOME", "/home/u/.config" },
 	{ "XDG_CACHE_HOME", "/home/u/.cache" },
+	{ "LATCH_CACHE", "/home/u/.cache/latch" },
 	{ "XDG_DATA_HOME", "/home/u/.local/share" },
 	{ "XDG_STATE_HOME", "/home/u/.local/state" },
 	{ "UID", "1000" },
@@ -34,6 +36,7 @@ static const struct policy_var root_vars[] = {
 	{ "PRIVATE_TMP", "/tmp/latch-0" },
 	{ "XDG_CONFIG_HOME", "/root/.config" },
 	{ "XDG_CACHE_HOME", "/root/.cache" },
+	{ "LATCH_CACHE", "/root/.cache/latch" },
 	{ "XDG_DATA_HOME", "/root/.local/share" },
 	{ "XDG_STATE_HOME", "/root/.local/state" },
 	{ "UID", "0" },
@@ -179,7 +182,7 @@ static size_t count_inexpressible(const struct policy *p, bool report)
 			char dl[512], al[512];
 
 			/* protect grants nothing: it is no allow to lie inside. */
-			if (a->klass == POLICY_CLASS_DENY || a->klass == POLICY_CLASS_PROTECT ||
+			if (a->klass == POLICY_CLASS_DENY || a->klass == POLICY_CLASS_PROTECT || a->klass == POLICY_CLASS_LIST ||
 			    !strictly_inside(d->path, a->path))
 				continue;
 			if (report)
@@ -238,7 +241,8 @@ static void test_system_secrets(void **state)
 		bool has_deny_group = strcmp(p->name, "minimal") != 0;
 
 		for (size_t k = 0; k < p->n_rules; k++)
-			if (p->rules[k].klass != POLICY_CLASS_DENY &&
+			/* (list / and list /etc name their entries, nothing below.) */
+			if (!policy_class_restricts(p->rules[k].klass) && p->rules[k].klass != POLICY_CLASS_LIST &&
 			    (strcmp(p->rules[k].path, "/") == 0 || strcmp(p->rules[k].path, "/etc") == 0))
 				fail_msg("profile %s grants all of %s", p->name, p->rules[k].path);
 		for (size_t k = 0; k < ELEMENTSOF(secrets); k++) {
@@ -300,16 +304,25 @@ static void test_agent(void **state)
 	DENY(p, READ, "/home/u/.config/git/credentials");
 	DENY(p, READ, "/home/u/.git-credentials");
 
-	/* runtimes: caches yes, their credentials no */
-	ALLOW(p, WRITE, "/home/u/.cargo/registry/cache/index.crates.io/serde.crate");
+	/* runtimes: caches of latch's own yes, the user's caches (which the
+	 * user's own tools trust later) and the tools' credentials no */
+	ALLOW(p, WRITE, "/home/u/.cache/latch/cargo/registry/cache/index.crates.io/serde.crate");
+	DENY(p, WRITE, "/home/u/.cargo/registry/cache/index.crates.io/serde.crate");
 	ALLOW(p, EXEC, "/home/u/.cargo/bin/cargo");
 	DENY(p, WRITE, "/home/u/.cargo/bin/cargo");
 	DENY(p, READ, "/home/u/.cargo/credentials.toml");
-	ALLOW(p, WRITE, "/home/u/.npm/_cacache/index-v5/x");
+	ALLOW(p, WRITE, "/home/u/.cache/latch/npm/_cacache/index-v5/x");
+	DENY(p, WRITE, "/home/u/.npm/_cacache/index-v5/x");
+	ALLOW(p, EXEC, "/home/u/.cache/latch/npm/_npx/x/node_modules/.bin/tool");
+	DENY(p, EXEC, "/home/u/.npm/_npx/x/node_modules/.bin/tool");
 	DENY(p, READ, "/home/u/.npmrc");
 	ALLOW(p, EXEC, "/home/u/.nvm/versions/node/v22.0.0/bin/node");
 	DENY(p, WRITE, "/home/u/.nvm/versions/node/v22.0.0/bin/node");
-	ALLOW(p, WRITE, "/home/u/.cache/pip/http/x");
+	ALLOW(p, WRITE, "/home/u/.cache/latch/pip/http/x");
+	DENY(p, WRITE, "/home/u/.cache/pip/http/x");
+	ALLOW(p, WRITE, "/home/u/.cache/latch/go-mod/cache/x");
+	DENY(p, WRITE, "/home/u/go/pkg/mod/cache/x");
+	DENY(p, WRITE, "/home/u/.local/lib/python3.11/site-packages/x.py");
 	DENY(p, READ, "/home/u/.pypirc");
 	/* All of /proc is readable (system_info): another process's guarded
 	 * entries are refused by Landlock's ptrace rule, /proc/kcore by the
@@ -323,7 +336,14 @@ static void test_agent(void **state)
 
 	assert_false(tcp_allowed(p, POLICY_ACCESS_TCP_CONNECT, 443));
 	assert_non_null(p->env.set);
-	assert_string_equal(p->env.set[0], "TMPDIR=/tmp/latch-1000");
+	assert_true(strv_contains(p->env.set, "TMPDIR=/tmp/latch-1000"));
+	/* Package managers point at caches of latch's own (groups' env.set). */
+	assert_true(strv_contains(p->env.set, "npm_config_cache=/home/u/.cache/latch/npm"));
+	assert_true(strv_contains(p->env.set, "PIP_CACHE_DIR=/home/u/.cache/latch/pip"));
+	assert_true(strv_contains(p->env.set, "PYTHONUSERBASE=/home/u/.cache/latch/python-user"));
+	assert_true(strv_contains(p->env.set, "CARGO_HOME=/home/u/.cache/latch/cargo"));
+	assert_true(strv_contains(p->env.set, "GOMODCACHE=/home/u/.cache/latch/go-mod"));
+	assert_true(strv_contains(p->env.set, "GOCACHE=/home/u/.cache/latch/go-build"));
 	assert_true(p->uses_private_tmp);
 }
 
@@ -343,7 +363,8 @@ static void test_minimal_writes_nowhere(void **state)
 		for (size_t a = 0; a < ELEMENTSOF(writes); a++)
 			expect(p, writes[a], paths[i], false);
 	for (size_t i = 0; i < p->n_rules; i++)
-		assert_true(p->rules[i].klass == POLICY_CLASS_READ || p->rules[i].klass == POLICY_CLASS_EXEC);
+		assert_true(p->rules[i].klass == POLICY_CLASS_READ || p->rules[i].klass == POLICY_CLASS_EXEC ||
+			    p->rules[i].klass == POLICY_CLASS_LIST);
 	/* ...yet `sh -c 'echo hi'` and `true` can run */
 	ALLOW(p, EXEC, "/bin/sh");
 	ALLOW(p, EXEC, "/usr/bin/true");

@@ -18,6 +18,7 @@ static const struct policy_var user_vars[] = {
 	{ "PRIVATE_TMP", "/tmp/latch-1000" },
 	{ "XDG_CONFIG_HOME", "/home/u/.config" },
 	{ "XDG_CACHE_HOME", "/home/u/.cache" },
+	{ "LATCH_CACHE", "/home/u/.cache/latch" },
 	{ "XDG_DATA_HOME", "/home/u/.local/share" },
 	{ "XDG_STATE_HOME", "/home/u/.local/state" },
 	{ "UID", "1000" },
