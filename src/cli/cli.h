@@ -36,6 +36,7 @@
 	"                 [--save-to PROFILE] [--ack-risk PROFILE]... [--] COMMAND [ARG...]\n"
 #define USAGE_WHY                                                                           \
 	"usage: latch why -p PROFILE [--json] ACCESS [TARGET]\n"                            \
+	"       latch why -p PROFILE [--json] --batch    (ACCESS [TARGET] per line on stdin)\n" \
 	"  ACCESS: read|write|create|delete|truncate|exec PATH, tcp_connect|tcp_bind PORT,\n" \
 	"          signal, abstract_unix, ptrace\n"
 #define USAGE_PROFILE                                              \

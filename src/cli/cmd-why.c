@@ -56,23 +56,113 @@ static int query_path(const char *arg, struct cli_env *env, char **ret, struct e
 	return 0;
 }
 
+/* One query from ACCESS and its TARGET (NULL: none). Usage errors return
+ * -EINVAL with err set; *ret_path holds the resolved path of fs queries. */
+static int parse_query(const char *access, const char *target, struct cli_env *env, struct policy_query *q,
+		       char **ret_path, struct error *err)
+{
+	int a;
+
+	for (size_t i = 0; i < ELEMENTSOF(aliases); i++)
+		if (strcmp(access, aliases[i].alias) == 0)
+			access = aliases[i].access;
+	a = policy_access_from_name(access);
+	if (a < 0)
+		return error_set(err, EINVAL, "unknown access '%s'", access);
+	*q = (struct policy_query){ .access = (enum policy_access)a };
+	switch (q->access) {
+	case POLICY_ACCESS_READ:
+	case POLICY_ACCESS_WRITE:
+	case POLICY_ACCESS_CREATE:
+	case POLICY_ACCESS_DELETE:
+	case POLICY_ACCESS_TRUNCATE:
+	case POLICY_ACCESS_EXEC:
+		if (!target)
+			return error_set(err, EINVAL, "'%s' takes one PATH", access);
+		return query_path(target, env, ret_path, err);
+	case POLICY_ACCESS_TCP_CONNECT:
+	case POLICY_ACCESS_TCP_BIND:
+		if (!target || parse_port(target, &q->port) < 0)
+			return error_set(err, EINVAL, "'%s' takes one PORT (1-65535)", access);
+		return 0;
+	case POLICY_ACCESS_SIGNAL:
+	case POLICY_ACCESS_ABSTRACT_UNIX:
+	case POLICY_ACCESS_PTRACE:
+	case _POLICY_ACCESS_MAX:
+		if (target)
+			return error_set(err, EINVAL, "'%s' takes no target", access);
+		return 0;
+	}
+	return error_set(err, EINVAL, "unknown access '%s'", access);
+}
+
+/* Print one decision; returns its exit code. */
+static int answer(const struct policy *p, const struct policy_query *q, bool json)
+{
+	struct policy_decision d;
+
+	policy_decide(p, q, &d);
+	if (json) {
+		json_t *data = policy_decision_to_json(q, &d);
+		struct json_result res = { .ok = true, .rc = d.allow ? 0 : EXIT_DENIED, .exit_code = -1,
+					   .outcome = d.allow ? "allow" : "deny" };
+
+		json_set(data, "profile", json_str(p->name));
+		return cli_print_envelope("why_decision", data, &res, res.rc);
+	}
+	printf("%s\n", d.reason);
+	return d.allow ? 0 : EXIT_DENIED;
+}
+
+/* --batch: "ACCESS [TARGET]" per line on stdin (a PATH may hold spaces: the
+ * rest of the line is the target), one answer per line on stdout, the
+ * profile loaded once. A malformed line stops the batch with an error
+ * naming it. */
+static int why_batch(const struct policy *p, struct cli_env *env, bool json)
+{
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0, n = 0;
+	ssize_t len;
+
+	while ((len = getline(&line, &cap, stdin)) >= 0) {
+		_cleanup_free_ char *path = NULL;
+		struct policy_query q;
+		struct error err = { 0 };
+		char *target;
+
+		n++;
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (!line[0])
+			continue;
+		target = strchr(line, ' ');
+		if (target)
+			*target++ = '\0';
+		if (parse_query(line, target, env, &q, &path, &err) < 0)
+			return cli_fail(json, "why_decision", EXIT_USAGE, "why: stdin line %zu: %s", n, err.msg);
+		q.path = path;
+		(void)answer(p, &q, json);
+	}
+	return fflush(stdout) == 0 ? 0 : EXIT_LATCH_FAILED;
+}
+
 int cmd_why(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "profile", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "batch", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	_cleanup_policy_ struct policy *p = NULL;
 	_cleanup_free_ char *path = NULL;
 	struct policy_query q = { 0 };
-	struct policy_decision d;
 	struct error err = { 0 };
 	struct cli_env env;
-	const char *profile = NULL, *access;
-	bool json = false;
-	int c, a, r;
+	const char *profile = NULL;
+	bool json = false, batch = false;
+	int c, r;
 
 	optind = 0;
 	opterr = 0;
@@ -84,6 +174,9 @@ int cmd_why(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'b':
+			batch = true;
+			break;
 		case 'h':
 			fputs(USAGE_WHY, stdout);
 			return 0;
@@ -93,67 +186,28 @@ int cmd_why(int argc, char **argv)
 	}
 	if (!profile)
 		return cli_usage_error(USAGE_WHY, "why: no profile given (-p NAME)");
-	if (optind >= argc)
+	if (batch && optind < argc)
+		return cli_usage_error(USAGE_WHY, "why: --batch reads its queries from stdin, not from arguments");
+	if (!batch && optind >= argc)
 		return cli_usage_error(USAGE_WHY, "why: no access given");
-	access = argv[optind++];
-	for (size_t i = 0; i < ELEMENTSOF(aliases); i++)
-		if (strcmp(access, aliases[i].alias) == 0)
-			access = aliases[i].access;
-	a = policy_access_from_name(access);
-	if (a < 0)
-		return cli_usage_error(USAGE_WHY, "why: unknown access '%s'", access);
-	q.access = (enum policy_access)a;
+	if (!batch && argc - optind > 2)
+		return cli_usage_error(USAGE_WHY, "why: '%s' takes at most one target", argv[optind]);
 
 	cli_env_init(&env);
-	switch (q.access) {
-	case POLICY_ACCESS_READ:
-	case POLICY_ACCESS_WRITE:
-	case POLICY_ACCESS_CREATE:
-	case POLICY_ACCESS_DELETE:
-	case POLICY_ACCESS_TRUNCATE:
-	case POLICY_ACCESS_EXEC:
-		if (argc - optind != 1) {
-			cli_env_done(&env);
-			return cli_usage_error(USAGE_WHY, "why: '%s' takes one PATH", access);
-		}
-		r = query_path(argv[optind], &env, &path, &err);
-		if (r < 0) {
-			cli_env_done(&env);
-			return cli_fail(json, "why_decision", EXIT_LATCH_FAILED, "why: %s", err.msg);
-		}
-		q.path = path;
-		break;
-	case POLICY_ACCESS_TCP_CONNECT:
-	case POLICY_ACCESS_TCP_BIND:
-		if (argc - optind != 1 || parse_port(argv[optind], &q.port) < 0) {
-			cli_env_done(&env);
-			return cli_usage_error(USAGE_WHY, "why: '%s' takes one PORT (1-65535)", access);
-		}
-		break;
-	case POLICY_ACCESS_SIGNAL:
-	case POLICY_ACCESS_ABSTRACT_UNIX:
-	case POLICY_ACCESS_PTRACE:
-	case _POLICY_ACCESS_MAX:
-		if (argc - optind != 0) {
-			cli_env_done(&env);
-			return cli_usage_error(USAGE_WHY, "why: '%s' takes no target", access);
-		}
-		break;
+	if (!batch && parse_query(argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL, &env, &q, &path,
+				  &err) < 0) {
+		cli_env_done(&env);
+		if (err.code == EINVAL)
+			return cli_usage_error(USAGE_WHY, "why: %s", err.msg);
+		return cli_fail(json, "why_decision", EXIT_LATCH_FAILED, "why: %s", err.msg);
 	}
-
+	q.path = path;
 	r = policy_load(profile, &env.ctx, &p, &err);
-	cli_env_done(&env);
-	if (r < 0)
+	if (r < 0) {
+		cli_env_done(&env);
 		return cli_fail(json, "why_decision", EXIT_LATCH_FAILED, "%s", err.msg);
-	policy_decide(p, &q, &d);
-	if (json) {
-		json_t *data = policy_decision_to_json(&q, &d);
-		struct json_result res = { .ok = true, .rc = d.allow ? 0 : EXIT_DENIED, .exit_code = -1,
-					   .outcome = d.allow ? "allow" : "deny" };
-
-		json_set(data, "profile", json_str(p->name));
-		return cli_print_envelope("why_decision", data, &res, res.rc);
 	}
-	printf("%s\n", d.reason);
-	return d.allow ? 0 : EXIT_DENIED;
+	r = batch ? why_batch(p, &env, json) : answer(p, &q, json);
+	cli_env_done(&env);
+	return r;
 }

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "base/json-util.h"
 #include "sandbox/seccomp.h"
@@ -101,6 +102,10 @@ static const struct sfilter_refusal refusals[] = {
 	{ "name_to_handle_at", EPERM, SFILTER_ALWAYS, "makes the handles that open_by_handle_at replays" },
 	{ "nfsservctl", EPERM, SFILTER_ALWAYS, "obsolete NFS server control" },
 	{ "open_by_handle_at", EPERM, SFILTER_ALWAYS, "opens an inode by handle, bypassing path rules" },
+	/* Its mode (setuid bits on a new file) is in memory, out of seccomp's
+	 * reach; ENOSYS makes callers fall back to openat, whose mode is not. */
+	{ "openat2", ENOSYS, SFILTER_ALWAYS, "the mode of a new file is out of seccomp's reach; ENOSYS makes callers "
+					     "fall back to openat" },
 	{ "open_tree", EPERM, SFILTER_ALWAYS, "clones mounts into detached trees" },
 	/* Linux 6.15; libseccomp 2.5.4 does not know the name, so until it
 	 * does, the row shows up as skipped rather than as refused. */
@@ -152,13 +157,33 @@ struct sfilter_arg_rule {
  * network: off answers EACCES rather than EAFNOSUPPORT: the family is
  * supported, the profile forbids it, and "permission denied" says so (and
  * programs report it as a denial, not as a missing kernel feature). */
+/* A setuid or setgid bit, in a mode argument: refused, whatever the file
+ * (a setuid binary left behind runs later with its owner's rights; as root,
+ * root's). Setgid directories are refused too: seccomp cannot tell. */
+#define SETID_RULES(name, n)                                                                          \
+	{ name, EPERM, SFILTER_ALWAYS, ARG_HAS_FLAG(n, S_ISUID), "mode & S_ISUID",                    \
+	  "a setuid file left behind runs later with its owner's rights" },                          \
+	{                                                                                             \
+		name, EPERM, SFILTER_ALWAYS, ARG_HAS_FLAG(n, S_ISGID), "mode & S_ISGID",              \
+			"a setgid file left behind runs later with its group's rights"                \
+	}
+
 static const struct sfilter_arg_rule arg_rules[] = {
+	SETID_RULES("chmod", 1),
 	{ "clone", EPERM, SFILTER_ALWAYS, ARG_HAS_FLAG(SFILTER_CLONE_FLAGS_ARG, CLONE_NEWUSER),
 	  "flags & CLONE_NEWUSER", "user namespaces expose kernel code written for root, a staple of exploits" },
+	SETID_RULES("creat", 1),
+	SETID_RULES("fchmod", 1),
+	SETID_RULES("fchmodat", 2),
+	SETID_RULES("fchmodat2", 2),
 	{ "ioctl", EPERM, SFILTER_ALWAYS, ARG_LOW32_EQ(1, TIOCLINUX),
 	  "request == TIOCLINUX (low 32 bits)", "can push text into a virtual console's input" },
 	{ "ioctl", EPERM, SFILTER_ALWAYS, ARG_LOW32_EQ(1, TIOCSTI),
 	  "request == TIOCSTI (low 32 bits)", "types commands into the terminal outside the sandbox" },
+	SETID_RULES("mknod", 1),
+	SETID_RULES("mknodat", 2),
+	SETID_RULES("open", 2),
+	SETID_RULES("openat", 3),
 	{ "socket", EACCES, SFILTER_NETWORK_OFF, ARG_NE(0, AF_UNIX),
 	  "domain != AF_UNIX", "network: off leaves only local sockets" },
 	{ "socketpair", EACCES, SFILTER_NETWORK_OFF, ARG_NE(0, AF_UNIX),

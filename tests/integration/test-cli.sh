@@ -225,4 +225,14 @@ expect_output_contains "unknown subcommand 'nope'" "evidence with an unknown sub
 check "...and exits 2" [ "$rc" -eq 2 ]
 expect_rc 0 "lab --help prints the usage" -- "$LATCH" lab --help
 
+# ---- why --batch: many questions, one profile load -------------------------
+run sh -c 'printf "read /etc/passwd\nwrite /etc/passwd\nconnect 443\n" | "$1" why -p agent --batch' sh "$LATCH"
+check "why --batch answers each line, in order" \
+	[ "$(printf '%s\n' "$out" | cut -c1-6 | tr '\n' ' ')" = "allow, deny,  deny,  " ]
+check "...and exits 0 once every line is answered" [ "$rc" -eq 0 ]
+run sh -c 'printf "read /etc/passwd\nbogus x\n" | "$1" why -p agent --batch' sh "$LATCH"
+check "why --batch stops at a malformed line, naming it (exit 2)" \
+	sh -c "[ $rc -eq 2 ] && printf '%s' '$err' | grep -q 'stdin line 2'"
+expect_rc 2 "why --batch takes no query arguments" -- "$LATCH" why -p agent --batch read /etc/passwd
+
 done_testing

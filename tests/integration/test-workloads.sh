@@ -16,7 +16,7 @@ cd "$W" || exit 1
 why_agrees() {
 	python3 - "$1" "$LATCH" <<'EOF'
 import json, os, subprocess, sys
-bad = []
+queries = {}
 for line in open(sys.argv[1]):
     d = json.loads(line)["data"]
     if d["action"] == "fail" or d["grant"] or not d["resolved_path"]:
@@ -27,13 +27,18 @@ for line in open(sys.argv[1]):
         continue
     if d["syscall"] in ("symlink", "symlinkat") or os.path.islink(d["resolved_path"]):
         continue  # why resolves a link to its target; the event is about the link
-    for path in filter(None, (d["resolved_path"], d["resolved_path2"])):
-        r = subprocess.run([sys.argv[2], "why", "-p", "agent", d["access"], path], capture_output=True, text=True)
-        verdict = "allow" if r.returncode == 0 else "deny" if r.returncode == 1 else "error"
-        if d["resolved_path2"] and d["verdict"] == "allow" and verdict == "deny":
-            continue  # rename/link: each side asks for its own access
-        if verdict != d["verdict"] and not (d["resolved_path2"] and d["verdict"] == "deny"):
-            bad.append("%s %s: event says %s, why says %s" % (d["access"], path, d["verdict"], r.stdout.strip()))
+    if d["resolved_path2"]:
+        continue  # rename and link: each side asks for an access of its own
+    queries.setdefault((d["access"], d["resolved_path"]), d["verdict"])
+keys = sorted(queries)
+r = subprocess.run([sys.argv[2], "why", "-p", "agent", "--batch"], capture_output=True, text=True,
+                   input="".join("%s %s\n" % k for k in keys))
+answers = r.stdout.splitlines()
+if r.returncode != 0 or len(answers) != len(keys):
+    print("latch why --batch failed: %s %s" % (r.returncode, r.stderr))
+    sys.exit(1)
+bad = ["%s %s: event says %s, why says %s" % (k[0], k[1], queries[k], a)
+       for k, a in zip(keys, answers) if not a.startswith(queries[k] + ",")]
 print("\n".join(bad))
 sys.exit(1 if bad else 0)
 EOF
@@ -195,6 +200,33 @@ check "reading the environment of a process outside the sandbox fails: $err" \
 	sh -c "[ $rc -ne 0 ] && printf '%s' '$err' | grep -q -e 'Permission denied' -e 'No such file'"
 check "...while this test reads it unsandboxed" sh -c "cat /proc/$$/environ >/dev/null"
 expect_rc 0 "...and the program reads its own" -- "$LATCH" run $ACK -p agent -q -- sh -c 'cat /proc/self/environ >/dev/null'
+# No setuid or setgid file can be left behind, however it is made.
+cp /bin/true "$W/suid-me"
+expect_fail_with "Operation not permitted" "chmod u+s is refused" -- \
+	"$LATCH" run $ACK -p agent -q -- chmod u+s suid-me
+expect_fail_with "Operation not permitted" "chmod g+s is refused" -- \
+	"$LATCH" run $ACK -p agent -q -- chmod 2755 suid-me
+expect_rc 0 "...while chmod 700 of the same file works" -- "$LATCH" run $ACK -p agent -q -- chmod 700 suid-me
+expect_fail_with "Operation not permitted" "install -m 4755 is refused" -- \
+	"$LATCH" run $ACK -p agent -q -- install -m 4755 /bin/true suid-2
+expect_fail_with "PermissionError" "creating a file with mode 04755 is refused" -- \
+	"$LATCH" run $ACK -p agent -q -- /usr/bin/python3 -c 'import os; os.open("suid-3", os.O_CREAT | os.O_WRONLY, 0o4755)'
+check "no setuid or setgid file is in the project" sh -c "[ -z \"\$(find '$W' -perm /6000)\" ]"
+chmod u+s "$W/suid-me" && check "...though this test makes one unsandboxed" [ -u "$W/suid-me" ]
+rm -f "$W/suid-me" "$W/suid-2" "$W/suid-3"
+if [ "$IT_UID" -eq 0 ]; then
+	cp /bin/true "$W/fcap-me"
+	_cap='import os, sys; os.setxattr(sys.argv[1], "security.capability", bytes.fromhex("0000000200200000000000000000000000000000"))'
+	expect_fail_with "PermissionError" "root cannot give a file capabilities in the sandbox" -- \
+		"$LATCH" run $ACK -p agent -q -- /usr/bin/python3 -c "$_cap" fcap-me
+	if /usr/bin/python3 -c "$_cap" "$W/fcap-me" 2>/dev/null; then
+		ok "...which it can outside"
+	else
+		skip "...which it can outside" "this file system takes no security.capability attribute"
+	fi
+	rm -f "$W/fcap-me"
+fi
+
 # Capabilities: only those that do file work are kept.
 run "$LATCH" run $ACK -p agent -q -- sh -c 'grep CapEff /proc/self/status'
 if [ "$IT_UID" -eq 0 ]; then
