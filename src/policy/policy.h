@@ -128,6 +128,11 @@ struct policy_rule {
 	 * that latch creates (mode 0700, with its missing parents) when a run
 	 * starts and it does not exist. */
 	bool make_dir;
+	/* A deny from filesystem.deny_quietly: what tools write as a matter
+	 * of course (histories, editor state) and nobody would grant. Refused
+	 * like any deny; under a supervisor a refused write there is never
+	 * asked about nor summarized (the events record it). */
+	bool quiet;
 };
 
 struct policy_net {

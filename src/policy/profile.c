@@ -23,6 +23,7 @@ static const char *const profile_keys[] = { "description", "env", "extends", "fi
 static const char *const group_keys[] = { "description", "env", "filesystem", "name", NULL };
 static const char *const filesystem_keys[] = { "create",
 					       "deny",
+					       "deny_quietly",
 					       "exec",
 					       "list",
 					       "private",
@@ -362,6 +363,25 @@ static int parse_filesystem(struct loader *l, const struct source *s, json_t *fs
 			r = push_rule(l, s, key, json_string_value(v), (enum policy_class)c, origin);
 			if (r < 0)
 				return r;
+		}
+	}
+	arr = json_object_get(fs, "deny_quietly");
+	if (arr && !json_is_array(arr))
+		return profile_fail(l, s, NULL, "deny_quietly", "filesystem.deny_quietly: must be an array of paths");
+	if (arr) {
+		size_t i;
+		json_t *v;
+
+		json_array_foreach(arr, i, v) {
+			char key[64];
+
+			(void)snprintf(key, sizeof(key), "filesystem.deny_quietly[%zu]", i);
+			if (!json_is_string(v))
+				return profile_fail(l, s, key, "deny_quietly", "must be a string");
+			r = push_rule(l, s, key, json_string_value(v), POLICY_CLASS_DENY, origin);
+			if (r < 0)
+				return r;
+			l->p->rules[l->p->n_rules - 1].quiet = true;
 		}
 	}
 	r = parse_relative_list(l, s, fs, "protect_in_projects", &l->p->protect_in_projects);

@@ -13,6 +13,7 @@ static json_t *rule_to_json(const struct policy_rule *r)
 	json_set(o, "pattern", json_str(r->pattern));
 	json_set(o, "origin", json_str(r->origin));
 	json_set(o, "make_dir", json_boolean(r->make_dir));
+	json_set(o, "quiet", json_boolean(r->quiet));
 	json_set(o, "label", json_str(policy_rule_label(r, label, sizeof(label))));
 	return o;
 }

@@ -10,6 +10,7 @@
 #include <sys/un.h>
 
 #include "base/json-util.h"
+#include "base/path-util.h"
 #include "supervise/sup-serve.h"
 
 #ifndef __O_TMPFILE
@@ -52,6 +53,17 @@ static bool once_covers(const struct sup_req *r, const char *path, unsigned acc)
 {
 	for (unsigned i = 0; i < r->n_once; i++)
 		if ((r->once[i].acc & acc) == acc && strcmp(r->once[i].path, path) == 0)
+			return true;
+	return false;
+}
+
+/* Whether a deny_quietly rule covers path, or (creating only) lies below
+ * it: a tool making the directories on the way to its state. */
+static bool quiet_covers(const struct policy *p, const char *path, bool creating)
+{
+	for (size_t i = 0; path[0] == '/' && i < p->n_rules; i++)
+		if (p->rules[i].quiet &&
+		    (path_has_prefix(path, p->rules[i].path) || (creating && path_has_prefix(p->rules[i].path, path))))
 			return true;
 	return false;
 }
@@ -418,6 +430,14 @@ again:
 		.grant = SUP_GRANT_NONE,
 		.backend = c->backend,
 	};
+	/* What tools write as a matter of course is never asked about, nor
+	 * summarized: only writing, so that a read of the same file (a
+	 * history) is still decided out loud. */
+	if (ungranted && !(denied & (BIT(POLICY_ACCESS_READ) | BIT(POLICY_ACCESS_EXEC))) &&
+	    quiet_covers(c->policy, r->obj[r->access_obj].real, denied == BIT(POLICY_ACCESS_CREATE))) {
+		in.backend = SUP_BACKEND_DENY;
+		r->quiet = true;
+	}
 	if (denied && !ungranted) {
 		in.grant = r->n_once ? SUP_GRANT_ANSWER : SUP_GRANT_SESSION;
 		if (!r->granted_how)
@@ -463,7 +483,11 @@ again:
 			sup_finish(s, r, SUP_ACTION_EMULATE, true, e, why);
 		break;
 	case SUP_ACTION_DENY:
-		deny(s, r, sup_op_deny_errno(r->call.op), why);
+		deny(s, r, sup_op_deny_errno(r->call.op),
+		     r->quiet && in.grant == SUP_GRANT_NONE
+			     ? "denied by the profile, quietly: state a tool writes as a matter of course "
+			       "(filesystem.deny_quietly), not asked about nor summarized"
+			     : why);
 		break;
 	case SUP_ACTION_ASK:
 		if (r->questions >= QUESTIONS_PER_REQUEST) {
