@@ -264,6 +264,18 @@ for d in decisions:
 	_it_pids="$_it_pids $bg_pid"
 }
 
+# wait_screen NEEDLE: bounded wait (150 x 0.1 s) for NEEDLE on the screen of
+# tmux session "it", through the caller's T function (tmux with its socket).
+wait_screen() {
+	_i=0
+	while [ "$_i" -lt 150 ]; do
+		T capture-pane -p -t it 2>/dev/null | grep -q -- "$1" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
 # wait_gone PID: bounded wait (50 x 0.1 s) until PID no longer exists.
 wait_gone() {
 	_i=0

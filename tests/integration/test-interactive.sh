@@ -16,16 +16,6 @@ P=$PROJECT
 SOCK="latch-it-$$-interactive"
 T() { SHELL=/bin/bash tmux -L "$SOCK" "$@"; }
 
-# wait_screen NEEDLE: bounded wait (150 x 0.1 s) for NEEDLE on the screen.
-wait_screen() {
-	_i=0
-	while [ "$_i" -lt 150 ]; do
-		T capture-pane -p -t it 2>/dev/null | grep -q -- "$1" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
 
 # session NAME CMD: run CMD (a shell line) under latch in a fresh tmux
 # session; the pane shows "exit=N" when latch is done.
