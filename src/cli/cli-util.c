@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/path-util.h"
@@ -99,9 +100,22 @@ void cli_env_init(struct cli_env *env)
 	cwd = keep(env, getcwd(NULL, 0));
 	uid = asprintf(&s, "%u", (unsigned)getuid()) < 0 ? NULL : keep(env, s);
 	s = NULL;
-	priv = asprintf(&s, "%s/latch-%u", strcmp(tmp, "/") == 0 ? "" : tmp, (unsigned)getuid()) < 0
-		       ? NULL
-		       : keep(env, s);
+	/* The private temp dir: in $XDG_RUNTIME_DIR when it is the user's own
+	 * (mode 0700, nobody else can plant anything there), else at a name
+	 * in the shared $TMPDIR that latch refuses to use unless it is a
+	 * directory of ours with mode 0700 (see ensure_private_tmp). */
+	{
+		const char *rt = abs_or_null(getenv("XDG_RUNTIME_DIR"));
+		struct stat st;
+
+		if (rt && lstat(rt, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid() &&
+		    (st.st_mode & 077) == 0)
+			priv = asprintf(&s, "%s/latch-tmp", strcmp(rt, "/") == 0 ? "" : rt) < 0 ? NULL : keep(env, s);
+		else
+			priv = asprintf(&s, "%s/latch-%u", strcmp(tmp, "/") == 0 ? "" : tmp, (unsigned)getuid()) < 0
+				       ? NULL
+				       : keep(env, s);
+	}
 
 	add_var(env, &n, "HOME", home);
 	add_var(env, &n, "CWD", cwd);

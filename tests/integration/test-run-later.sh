@@ -134,4 +134,29 @@ expect_op ok "CWD=\$HOME: ...and an ordinary file in \$HOME is written" -- \
 	"$LATCH" run $ACK -q -p agent -- ./try-op create notes-home.txt
 rm -f "$HOME/try-op" "$HOME/notes-home.txt"
 
+# ---- latch's own files follow no symlink planted in a shared directory ------------
+cd "$P" || exit 1
+VICTIM=$S/victim
+mkdir -p "$VICTIM"
+rm -rf "$TMPDIR/latch-$IT_UID"
+ln -s "$VICTIM" "$TMPDIR/latch-$IT_UID"
+expect_fail_with "is not a directory owned by uid" \
+	"a symlink planted at the private temp dir's name in \$TMPDIR: refused, not followed" -- \
+	"$LATCH" run $ACK -q -p agent -- sh -c 'echo planted >"$TMPDIR/x"'
+check "...and nothing was written where the symlink points" [ -z "$(ls -A "$VICTIM")" ]
+RT=$S/runtime
+mkdir -m 700 "$RT"
+run env XDG_RUNTIME_DIR="$RT" "$LATCH" run $ACK -q -p agent -- sh -c 'echo mine >"$TMPDIR/x" && echo "$TMPDIR"'
+check "with \$XDG_RUNTIME_DIR the user's own, the private temp dir lives there: $out" \
+	[ "$rc" -eq 0 ] && [ "$out" = "$RT/latch-tmp" ] && [ -f "$RT/latch-tmp/x" ]
+check "...and is the user's alone (0700)" [ "$(stat -c %a "$RT/latch-tmp")" = 700 ]
+chmod 755 "$RT"
+run env XDG_RUNTIME_DIR="$RT" "$LATCH" run $ACK -q -p agent -- sh -c 'echo "$TMPDIR"'
+check "a \$XDG_RUNTIME_DIR others may enter is not used" [ "$out" != "$RT/latch-tmp" ]
+rm -f "$TMPDIR/latch-$IT_UID"
+ln -s "$VICTIM/events" "$S/events-link"
+expect_rc 125 "--events does not follow a symlink planted at its name" -- \
+	"$LATCH" run $ACK -q -p agent --events "$S/events-link" -- true
+check "...and wrote nothing through it" [ ! -e "$VICTIM/events" ]
+
 done_testing
