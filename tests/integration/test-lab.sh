@@ -133,6 +133,19 @@ for row, lanes in rows.items():
     assert ("baseline", None) in lanes, row
 ' "$RUN" "$builtins"
 
+pyjson "no expectation_mismatch: every row's expected outcome holds (an over-restriction of /proc or a planted setting would be one)" '
+import json, sys
+bad = []
+for line in open(sys.argv[1] + "/mismatches.jsonl"):
+    d = json.loads(line)["data"]
+    if d["mismatch_reason"] == "expectation_mismatch":
+        bad.append("%s under %s" % (d["row_id"], d["profile"]))
+assert not bad, bad
+rows = {json.loads(l)["data"]["row_id"] for l in open(sys.argv[1] + "/results.jsonl")}
+for r in ("use-proc-self-stat", "use-proc-self-maps", "use-proc-cpuinfo", "run-later-vscode", "run-later-mcp"):
+    assert r in rows, r
+' "$RUN"
+
 pyjson "mismatch reasons come from the closed set; kernel limits from the table in the manifest" '
 import json, sys
 run = sys.argv[1]
