@@ -241,6 +241,18 @@ if [ "$IT_UID" -eq 0 ]; then
 	else
 		skip "root cannot read /proc/kcore in the sandbox" "this kernel has no readable /proc/kcore"
 	fi
+	if command -v ip >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1; then
+		# claude-code shares the host's network namespace (TCP 443 out).
+		expect_fail_with "Operation not permitted" "root cannot change the host's routes under claude-code" -- \
+			"$LATCH" run --ack-risk claude-code -p claude-code -q -- ip route add 198.51.100.77/32 dev lo
+		check "...which root can do (tried in a network namespace of this test's own)" \
+			unshare -n sh -c 'ip link set lo up && ip route add 198.51.100.77/32 dev lo'
+		check "...and the host's routing table has no such route" sh -c '! ip route | grep -q 198.51.100.77'
+	else
+		skip "routes" "ip (iproute2) or unshare is not installed"
+	fi
+	expect_fail_with "Operation not permitted" "root cannot chroot in the sandbox" -- \
+		"$LATCH" run $ACK -p agent -q --no-supervise -- /usr/sbin/chroot / true
 	expect_rc 0 "root in the sandbox still chowns a file in the project" -- \
 		"$LATCH" run $ACK -p agent -q -- sh -c 'touch owned && chown 1:1 owned'
 	check "...and the owner changed" [ "$(stat -c %u "$W/owned")" = 1 ]
