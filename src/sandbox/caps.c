@@ -1,6 +1,7 @@
 /* Dropping capabilities with capget/capset and prctl: no library needed for
  * three system calls. */
 #include <errno.h>
+#include <jansson.h>
 #include <stdbool.h>
 #include <linux/capability.h>
 #include <string.h>
@@ -14,6 +15,20 @@
 #define CAP_BIT(c) (UINT64_C(1) << (c))
 
 /* One row per kept capability, with the file work it does. */
+static const struct {
+	int cap;
+	const char *name;
+} kept_names[] = {
+	{ CAP_CHOWN, "chown" },
+	{ CAP_DAC_OVERRIDE, "dac_override" },
+	{ CAP_DAC_READ_SEARCH, "dac_read_search" },
+	{ CAP_FOWNER, "fowner" },
+	{ CAP_KILL, "kill" },
+	{ CAP_SETGID, "setgid" },
+	{ CAP_SETUID, "setuid" },
+	{ CAP_NET_BIND_SERVICE, "net_bind_service" },
+};
+
 static const int kept[] = {
 	CAP_CHOWN,            /* chown a file in the project, as tar and cp -a do */
 	CAP_DAC_OVERRIDE,     /* root's ordinary file access (Landlock still decides) */
@@ -24,6 +39,15 @@ static const int kept[] = {
 	CAP_SETUID,
 	CAP_NET_BIND_SERVICE, /* a dev server on port 80 (the port rules still decide) */
 };
+
+json_t *caps_kept_to_json(void)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < ELEMENTSOF(kept_names); i++)
+		(void)json_array_append_new(a, json_string(kept_names[i].name));
+	return a;
+}
 
 uint64_t caps_kept(void)
 {

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "base/error.h"
 
 /* The capabilities a sandboxed program may keep, as a bit set by number:
@@ -21,6 +23,9 @@ uint64_t caps_kept(void);
  * holds CAP_SETPCAP), then the effective, permitted and inheritable sets,
  * and the ambient set cleared. Returns 0 or a negative errno with err set. */
 int caps_drop(struct error *err);
+
+/* The names of caps_kept(), lower case without "cap_", in number order. */
+json_t *caps_kept_to_json(void);
 
 /* Whether the calling process holds capability cap in its effective set. */
 bool caps_have(int cap);

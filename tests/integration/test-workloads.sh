@@ -233,6 +233,14 @@ run "$LATCH" run $ACK -p agent -q -- sh -c 'grep CapEff /proc/self/status'
 if [ "$IT_UID" -eq 0 ]; then
 	check "root keeps only the file-work capabilities (CapEff 4ef): $out" contains "$out" 00000000000004ef
 	check "...where it held all of them outside" sh -c "! grep -q 'CapEff:.*00000000000004ef' /proc/self/status"
+	run "$LATCH" run $ACK -p agent --dry-run -- true
+	check "--dry-run names exactly those capabilities" /usr/bin/python3 -c '
+import json, sys
+names = ["chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid", "setpcap",
+         "linux_immutable", "net_bind_service"]
+caps = json.loads(sys.argv[1])["data"]["capabilities"]
+assert sum(1 << names.index(c) for c in caps) == 0x4ef, caps
+' "$out"
 	expect_fail_with "Operation not permitted" "root cannot set the clock in the sandbox" -- \
 		"$LATCH" run $ACK -p agent -q -- sh -c 'date -s "@$(date +%s)"'
 	if head -c1 /proc/kcore >/dev/null 2>&1; then
