@@ -86,11 +86,18 @@ static json_t *builtin_profiles_report(int abi)
 			json_set(row, "degraded", json_array());
 			json_set(row, "conflicts", json_array());
 		} else {
-			json_t *ll = landlock_plan_to_json(plan);
+			json_t *ll = landlock_plan_to_json(plan), *conf = json_array();
 
+			/* Deny rules inside allowed directories are what a run
+			 * without masks or a supervisor refuses; protect rules
+			 * there are enforced by either, and a run that can use
+			 * neither says so itself. */
+			for (size_t k = 0; plan->conflicts && plan->conflicts[k]; k++)
+				if (plan->conflict_rules[k]->klass == POLICY_CLASS_DENY)
+					(void)json_array_append_new(conf, json_str(plan->conflicts[k]));
 			json_set(row, "error", json_null());
 			json_set(row, "degraded", json_incref(json_object_get(ll, "degraded")));
-			json_set(row, "conflicts", json_incref(json_object_get(ll, "conflicts")));
+			json_set(row, "conflicts", conf);
 			json_decref(ll);
 		}
 		(void)json_array_append_new(rows, row);

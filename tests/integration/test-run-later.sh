@@ -75,6 +75,10 @@ expect_output_contains "protect: without a supervisor or namespaces" \
 expect_rc 125 "--no-supervise --strict: refused to start instead" -- \
 	"$LATCH" run $ACK -p agent --no-supervise --strict -- true
 expect_output_lacks "protect: " "supervised: nothing to report" -- "$LATCH" run $ACK -p agent -- true
+expect_output_lacks "protect rule" "doctor does not call the protected paths of this repository refusals" -- \
+	"$LATCH" doctor
+run sh -c 'cd "$HOME" && "$1" doctor' sh "$LATCH"
+check "...while from \$HOME it names the deny rules a run without masks refuses" contains "$out" "refused here: deny rule"
 expect_why deny agent write "$P/.git/config"
 expect_why deny agent create "$P/.git/hooks/pre-push"
 expect_why deny agent delete "$P/.git"
