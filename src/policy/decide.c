@@ -16,6 +16,7 @@ static const char *const class_names[_POLICY_CLASS_MAX] = {
 	[POLICY_CLASS_PROTECT] = "protect",
 	[POLICY_CLASS_LIST] = "list",
 	[POLICY_CLASS_PRIVATE] = "private",
+	[POLICY_CLASS_SCRATCH] = "scratch",
 };
 
 static const char *const access_names[_POLICY_ACCESS_MAX] = {
@@ -100,6 +101,8 @@ unsigned policy_class_grants(enum policy_class c)
 		       BIT(POLICY_ACCESS_DELETE) | BIT(POLICY_ACCESS_TRUNCATE);
 	case POLICY_CLASS_LIST:
 		return BIT(POLICY_ACCESS_READ);
+	case POLICY_CLASS_SCRATCH:
+		return BIT(POLICY_ACCESS_CREATE);
 	case POLICY_CLASS_PROTECT:
 	case _POLICY_CLASS_MAX:
 		break;
@@ -188,7 +191,10 @@ static void decide_fs(const struct policy *p, const struct policy_query *q, stru
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct policy_rule *r = &p->rules[i];
 
-		if (r->depth > depth || (r->klass == POLICY_CLASS_LIST && r->depth != depth))
+		/* list and scratch speak of their own directory only (scratch:
+		 * creating an entry right in it, decided on the directory). */
+		if (r->depth > depth ||
+		    ((r->klass == POLICY_CLASS_LIST || r->klass == POLICY_CLASS_SCRATCH) && r->depth != depth))
 			continue;
 		if (r->klass == POLICY_CLASS_PROTECT ? !(PROTECTED_ACCESSES & BIT(q->access))
 						       : r->klass != POLICY_CLASS_DENY &&
@@ -209,7 +215,8 @@ decided:
 		(void)snprintf(d->reason, sizeof(d->reason), "%s, by rule %s (filesystem.%s%s)",
 			       d->allow ? "allow" : "deny", policy_rule_label(best, label, sizeof(label)),
 			       class_names[best->klass],
-			       best->klass == POLICY_CLASS_LIST      ? "; given by the supervisor only"
+			       best->klass == POLICY_CLASS_LIST || best->klass == POLICY_CLASS_SCRATCH
+				       ? "; given by the supervisor only"
 			       : best->klass == POLICY_CLASS_PRIVATE ? "; the sandbox's own directory, isolated mode only"
 								     : "");
 	else

@@ -50,6 +50,11 @@ enum policy_class {
 	 * Without namespaces it cannot be made private: the rule is dropped
 	 * and the run says so. */
 	POLICY_CLASS_PRIVATE,
+	/* Create new entries directly in this directory (a shared /tmp);
+	 * what the program made there is then its own, to use and remove,
+	 * while what others left there stays out of reach. Only a supervisor
+	 * can tell the two apart: without one it stays refused. */
+	POLICY_CLASS_SCRATCH,
 	_POLICY_CLASS_MAX,
 };
 

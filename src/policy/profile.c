@@ -31,6 +31,7 @@ static const char *const filesystem_keys[] = { "create",
 					       "protect_in_projects",
 					       "protect_in_repositories",
 					       "read",
+					       "scratch",
 					       "write",
 					       NULL };
 

@@ -267,6 +267,7 @@ static int check_filesystem(const struct policy *p, const struct places *pl, str
 		case POLICY_CLASS_PROTECT:
 		case POLICY_CLASS_LIST:
 		case POLICY_CLASS_PRIVATE: /* the sandbox's own, gone at exit */
+		case POLICY_CLASS_SCRATCH: /* only what the program made itself */
 		case _POLICY_CLASS_MAX:
 			break;
 		}

@@ -186,6 +186,7 @@ static bool landlock_would_grant(const struct policy *p, enum policy_access a, c
 	for (size_t i = 0; i < p->n_rules; i++)
 		/* list rules are the supervisor's, never in Landlock's ruleset. */
 		if (p->rules[i].klass != POLICY_CLASS_DENY && p->rules[i].klass != POLICY_CLASS_LIST &&
+		    p->rules[i].klass != POLICY_CLASS_SCRATCH &&
 		    (policy_class_grants(p->rules[i].klass) & (1u << a)) && path_has_prefix(path, p->rules[i].path))
 			return true;
 	return false;

@@ -150,7 +150,8 @@ static int compile_conflicts(const struct policy *p, struct landlock_plan *plan)
 			unsigned taken;
 
 			/* A list rule grants nothing below its directory. */
-			if (policy_class_restricts(a->klass) || a->klass == POLICY_CLASS_LIST || a->depth > d->depth ||
+			if (policy_class_restricts(a->klass) || a->klass == POLICY_CLASS_LIST ||
+			    a->klass == POLICY_CLASS_SCRATCH || a->depth > d->depth ||
 			    (a->depth == d->depth && d->klass == POLICY_CLASS_DENY) || !path_has_prefix(d->path, a->path))
 				continue;
 			taken = policy_class_grants(a->klass) & (d->klass == POLICY_CLASS_DENY ? ~0u : ~reading);
@@ -197,7 +198,7 @@ static int compile_paths(const struct policy *p, struct landlock_plan *plan)
 
 		/* Landlock would grant a list rule's whole tree: the supervisor
 		 * gives it instead. */
-		if (policy_class_restricts(a->klass) || a->klass == POLICY_CLASS_LIST)
+		if (policy_class_restricts(a->klass) || a->klass == POLICY_CLASS_LIST || a->klass == POLICY_CLASS_SCRATCH)
 			continue;
 		/* A deny at the very same path wins (equal specificity). */
 		for (size_t j = 0; j < p->n_rules; j++)

@@ -53,7 +53,8 @@ static int pin_ancestors(const struct policy *p, struct mask_plan *m, const stru
 	int r = 0;
 
 	for (size_t i = 0; i < p->n_rules && !w; i++)
-		if (!policy_class_restricts(p->rules[i].klass) && (policy_class_grants(p->rules[i].klass) & writes) &&
+		if (!policy_class_restricts(p->rules[i].klass) && p->rules[i].klass != POLICY_CLASS_SCRATCH &&
+		    (policy_class_grants(p->rules[i].klass) & writes) &&
 		    p->rules[i].depth < d->depth && path_has_prefix(d->path, p->rules[i].path))
 			w = &p->rules[i];
 	if (!w || snprintf(buf, sizeof(buf), "%s", d->path) >= (int)sizeof(buf))

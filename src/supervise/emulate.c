@@ -111,7 +111,8 @@ static int emulate_open(struct sup_state *s, struct sup_req *r, mode_t um)
 		}
 	} else if (o->in_parent) {
 		struct open_how how = {
-			.flags = (f & ~(uint64_t)(O_NOFOLLOW | O_NOCTTY)) | O_CLOEXEC | O_NOCTTY | O_CREAT,
+			.flags = (f & ~(uint64_t)(O_NOFOLLOW | O_NOCTTY)) | O_CLOEXEC | O_NOCTTY | O_CREAT |
+				 (r->scratch_new ? O_EXCL : 0),
 			.mode = r->call.mode,
 			/* The entry is one component of the pinned parent; a
 			 * symlink raced into its place is refused, not followed. */

@@ -68,13 +68,25 @@ static bool quiet_covers(const struct policy *p, const char *path, bool creating
 	return false;
 }
 
+/* Whether path is, or lies in, an entry the program created under a
+ * scratch rule. */
+static bool owned_covers(const struct sup_state *s, const char *path)
+{
+	for (size_t i = 0; i < s->n_owned; i++)
+		if (path_has_prefix(path, s->owned[i]))
+			return true;
+	return false;
+}
+
 /* Decide every access of one object: denied bits, the rule, grants. */
 static void decide_obj(struct sup_state *s, struct sup_req *r, struct sup_obj *o)
 {
 	const struct policy *p = s->c->policy;
 	struct policy_decision d;
+	bool scratch_create = false;
 
 	o->denied = o->granted = 0;
+	o->scratch_create = false;
 	o->rule = NULL;
 	o->rule_missing = false;
 	if (!o->real[0] || o->real[0] != '/')
@@ -85,6 +97,8 @@ static void decide_obj(struct sup_state *s, struct sup_req *r, struct sup_obj *o
 		if (!(o->acc & BIT(access_order[i])))
 			continue;
 		policy_decide(p, &q, &d);
+		if (d.allow && access_order[i] == POLICY_ACCESS_CREATE && d.rule && d.rule->klass == POLICY_CLASS_SCRATCH)
+			scratch_create = true;
 		if (!d.allow) {
 			if (!o->denied)
 				o->rule = d.rule;
@@ -94,15 +108,40 @@ static void decide_obj(struct sup_state *s, struct sup_req *r, struct sup_obj *o
 				o->rule = d.rule;
 			/* Not in the kernel's ruleset: performed, not continued. */
 			if (d.rule && ((s->rule_missing && s->rule_missing[d.rule - p->rules]) ||
-				       d.rule->klass == POLICY_CLASS_LIST))
+				       d.rule->klass == POLICY_CLASS_LIST || d.rule->klass == POLICY_CLASS_SCRATCH))
 				o->rule_missing = true;
 		}
 	}
-	if (o->denied) {
-		if (once_covers(r, o->real, o->denied))
-			o->granted = o->denied;
-		else if (sup_grant_covers(s, o->real, o->denied))
-			o->granted = o->denied;
+	o->scratch_create = scratch_create;
+	if (!o->denied)
+		return;
+	if (once_covers(r, o->real, o->denied) || sup_grant_covers(s, o->real, o->denied)) {
+		o->granted = o->denied;
+	} else if (owned_covers(s, o->real)) {
+		o->granted = o->denied;
+		r->owned = true;
+	} else if (scratch_create && !(o->denied & ~(BIT(POLICY_ACCESS_READ) | BIT(POLICY_ACCESS_WRITE) |
+						      BIT(POLICY_ACCESS_TRUNCATE)))) {
+		/* A new file under a scratch rule is the program's own as it
+		 * is made: what the same open asks besides creating it comes
+		 * with it (made O_EXCL, so that it is really new). */
+		o->granted = o->denied;
+		r->owned = true;
+		r->scratch_new = true;
+	}
+}
+
+/* After a creation performed here: an entry made under a scratch rule is
+ * the program's own from now on. */
+static void note_owned(struct sup_state *s, const struct sup_req *r)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		const struct sup_obj *o = &r->obj[i];
+
+		if (!(o->acc & BIT(POLICY_ACCESS_CREATE)) || !o->scratch_create ||
+		    o->real[0] != '/' || owned_covers(s, o->real) || s->n_owned == SUP_GRANTS_MAX)
+			continue;
+		(void)snprintf(s->owned[s->n_owned++], PATH_MAX, "%s", o->real);
 	}
 }
 
@@ -441,7 +480,7 @@ again:
 	if (denied && !ungranted) {
 		in.grant = r->n_once ? SUP_GRANT_ANSWER : SUP_GRANT_SESSION;
 		if (!r->granted_how)
-			r->granted_how = "session";
+			r->granted_how = r->owned ? "owned: the program created it under a scratch rule" : "session";
 		r->decided_by = r->n_once ? r->decided_by : "session";
 	} else if (denied && r->refused) {
 		in.grant = SUP_GRANT_REFUSED;
@@ -477,6 +516,8 @@ again:
 			r->granted_how = "backend: allow";
 		}
 		e = sup_emulate(s, r);
+		if (e == 0)
+			note_owned(s, r);
 		if (e == -ENOENT)
 			s->sum->vanished++;
 		else if (e != -EINPROGRESS)
@@ -549,6 +590,8 @@ void sup_handle(struct sup_state *s)
 	r->procfs_ok = false;
 	r->proc_foreign = false;
 	r->quiet = false;
+	r->owned = false;
+	r->scratch_new = false;
 	r->questions = 0;
 	r->sock = -1;
 	r->sock_domain = 0;

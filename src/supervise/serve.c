@@ -239,9 +239,10 @@ static int setup(struct sup_state *s, struct error *err)
 	s->evbuf = malloc(s->evbuf_size);
 	s->denied = calloc(SUP_DENIED_MAX, sizeof(*s->denied));
 	s->grants = calloc(SUP_GRANTS_MAX, sizeof(*s->grants));
+	s->owned = calloc(SUP_GRANTS_MAX, sizeof(*s->owned));
 	s->always = calloc(SUP_GRANTS_MAX, sizeof(*s->always));
 	s->pending = calloc(SUP_PENDING_MAX, sizeof(*s->pending));
-	if (!s->notif || !s->resp || !s->cur || !s->evbuf || !s->denied || !s->grants || !s->always || !s->pending)
+	if (!s->notif || !s->resp || !s->cur || !s->evbuf || !s->denied || !s->grants || !s->owned || !s->always || !s->pending)
 		return error_set(err, ENOMEM, "out of memory");
 	r = sup_slow_init(s);
 	if (r < 0)
@@ -351,6 +352,7 @@ static void teardown(struct sup_state *s)
 	free(s->evbuf);
 	free(s->denied);
 	free(s->grants);
+	free(s->owned);
 	free(s->always);
 	free(s->pending);
 	free(s->rule_missing);

@@ -37,6 +37,7 @@ struct sup_obj {
 	unsigned granted;       /* of those, covered by a grant */
 	const struct policy_rule *rule; /* the rule that decided (first denied, else the last allowed) */
 	bool rule_missing;      /* an allow came from a rule Landlock could not load */
+	bool scratch_create;    /* creating it is allowed by a scratch rule */
 };
 
 /* One notification being handled, or parked while a question is open. */
@@ -76,6 +77,8 @@ struct sup_req {
 	 * it (continue); the supervisor never opens it for the program. */
 	bool proc_foreign;
 	bool quiet;                   /* a denial for the events only (denied_quietly) */
+	bool owned;                   /* granted: the program's own creation (scratch) */
+	bool scratch_new;             /* a new file under a scratch rule: created O_EXCL */
 	bool tmpfile;                 /* O_TMPFILE: obj[0] is the directory */
 	unsigned questions;           /* asked so far for this request */
 	char exe[PATH_MAX];           /* /proc/PID/exe when received (events only) */
@@ -136,6 +139,10 @@ struct sup_state {
 	/* Grants. */
 	struct sup_grant_entry *grants;
 	size_t n_grants;
+	/* What the program created under a scratch rule: its own, with every
+	 * file access at and below it, for the rest of the session. */
+	char (*owned)[PATH_MAX];
+	size_t n_owned;
 	struct sup_grant_entry *always; /* saved ones, in order */
 	size_t n_always;
 	/* Questions. */

@@ -112,6 +112,21 @@ work "a pipeline with a here-document" 'cat <<X | tr a-z A-Z | grep -q HELLO
 hello
 X'
 
+# ---- /tmp: what the program makes there is its own, nothing else is ---------------
+work "mkdir in /tmp, tar x into it, use it, remove it" 'd=/tmp/latch-wl-$$ && mkdir "$d" &&
+	tar xf src.tar -C "$d" && cmp src/sub/a "$d/src/sub/a" && echo more >"$d/new" && rm -rf "$d" && [ ! -e "$d" ]'
+OUTSIDE=/tmp/latch-it-outside.$$.$IT_UID
+echo "outside-$IT_MARK_SSH" >"$OUTSIDE"
+chmod 666 "$OUTSIDE"
+expect_fail_with "Permission denied" "a file in /tmp that the program did not make is not readable" -- \
+	"$LATCH" run $ACK -p agent -q -- cat "$OUTSIDE"
+expect_fail_with "Permission denied" "...nor writable" -- "$LATCH" run $ACK -p agent -q -- sh -c "echo x >>'$OUTSIDE'"
+expect_fail_with "Permission denied" "...nor removable" -- "$LATCH" run $ACK -p agent -q -- rm -f "$OUTSIDE"
+check "...and it is as it was" [ "$(cat "$OUTSIDE")" = "outside-$IT_MARK_SSH" ]
+rm -f "$OUTSIDE"
+expect_why allow agent create /tmp/anything-new
+expect_why deny agent write /tmp/anything-new
+
 # ---- build and run ---------------------------------------------------------------
 if command -v cc >/dev/null 2>&1 && command -v make >/dev/null 2>&1; then
 	mkdir -p cproj

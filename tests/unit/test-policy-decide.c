@@ -158,7 +158,7 @@ static const struct fixture fixtures[] = {
 	{ "protect",
 	  "{\"name\":\"protect\",\"filesystem\":{\"write\":[\"/p\",\"/p/own\"],\"read\":[\"/r\"],"
 	  "\"protect\":[\"/p/.git/hooks\",\"/p/.git/config\",\"/p/own\",\"/r/x\"],\"list\":[\"/l\",\"/r/x\"],"
-	  "\"private\":[\"/shm\"]}}",
+	  "\"private\":[\"/shm\"],\"scratch\":[\"/s\"]}}",
 	  false },
 	/* Groups and extends: zzbase (user dir) brings zzg-sys and zzg-creds. */
 	{ "child",
@@ -368,7 +368,8 @@ static bool check_fs(const char *fx, enum policy_access a, const char *path, boo
 		(void)snprintf(want_reason, sizeof(want_reason), "%s, by rule %s (filesystem.%s%s)",
 			       d.allow ? "allow" : "deny", policy_rule_label(d.rule, label, sizeof(label)),
 			       policy_class_name(d.rule->klass),
-			       d.rule->klass == POLICY_CLASS_LIST      ? "; given by the supervisor only"
+			       d.rule->klass == POLICY_CLASS_LIST || d.rule->klass == POLICY_CLASS_SCRATCH
+				       ? "; given by the supervisor only"
 			       : d.rule->klass == POLICY_CLASS_PRIVATE ? "; the sandbox's own directory, isolated mode only"
 								       : "");
 	else
@@ -433,6 +434,14 @@ static const struct fs_case fs_cases[] = {
 	{ "protect", CR, "/shm/sem.x", ALLOW, "/shm", NULL },
 	{ "protect", DL, "/shm/sem.x", ALLOW, "/shm", NULL },
 	{ "protect", EX, "/shm/x", DENY, DEFAULT, NULL },
+	/* scratch: a new entry right in it, nothing else (what the program
+	 * made is its own by the supervisor's record, not by a rule) */
+	{ "protect", CR, "/s/new", ALLOW, "/s", NULL },
+	{ "protect", CR, "/s/new/deeper", DENY, DEFAULT, NULL },
+	{ "protect", WR, "/s/new", DENY, DEFAULT, NULL },
+	{ "protect", RD, "/s/new", DENY, DEFAULT, NULL },
+	{ "protect", DL, "/s/new", DENY, DEFAULT, NULL },
+	{ "protect", RD, "/s", DENY, DEFAULT, NULL },
 
 	/* No rules at all: everything denied by default. */
 	{ "empty", RD, "/", DENY, DEFAULT, NULL },
@@ -753,6 +762,7 @@ static const bool grant_table[_POLICY_CLASS_MAX][6] = {
 	[POLICY_CLASS_PROTECT] = { false, false, false, false, false, false }, /* it only takes away */
 	[POLICY_CLASS_LIST] = { true, false, false, false, false, false },     /* its own directory only */
 	[POLICY_CLASS_PRIVATE] = { true, true, true, true, true, false },
+	[POLICY_CLASS_SCRATCH] = { false, false, true, false, false, false }, /* in its own directory only */
 
 };
 
@@ -809,7 +819,8 @@ static void test_class_matrix(void **state)
 				bool on_parent = fs_accesses[a] == CR || fs_accesses[a] == DL;
 
 				/* protect and list have rows of their own in fs_cases. */
-				if (c == POLICY_CLASS_PROTECT || c == POLICY_CLASS_LIST || c == POLICY_CLASS_PRIVATE)
+				if (c == POLICY_CLASS_PROTECT || c == POLICY_CLASS_LIST || c == POLICY_CLASS_PRIVATE ||
+				    c == POLICY_CLASS_SCRATCH)
 					continue;
 				(void)snprintf(inner, sizeof(inner), "%s/%s", matrix[m].outer, cname);
 				(void)snprintf(paths[0], sizeof(paths[0]), "%s", inner);
@@ -1187,7 +1198,7 @@ static void test_names_and_labels(void **state)
 	static const char *const access_names[] = { "read", "write", "create", "delete", "truncate", "exec",
 						    "tcp_connect", "tcp_bind", "signal", "abstract_unix",
 						    "ptrace" };
-	static const char *const class_names[] = { "deny", "read", "exec", "create", "write", "protect", "list", "private" };
+	static const char *const class_names[] = { "deny", "read", "exec", "create", "write", "protect", "list", "private", "scratch" };
 	const struct policy_rule *r;
 	char label[64];
 

@@ -287,7 +287,12 @@ static void test_agent(void **state)
 
 	ALLOW(p, CREATE, "/tmp/latch-1000/build.o");
 	ALLOW(p, EXEC, "/tmp/latch-1000/go-build1/b001/x.test");
-	DENY(p, CREATE, "/tmp/shared.o");
+	/* /tmp is scratch: a new entry right there (the supervisor then
+	 * treats it as the program's own); nothing else of /tmp */
+	ALLOW(p, CREATE, "/tmp/shared.o");
+	DENY(p, WRITE, "/tmp/shared.o");
+	DENY(p, READ, "/tmp/krb5cc_1000");
+	DENY(p, CREATE, "/tmp/someone-elses-dir/x");
 
 	DENY(p, READ, "/home/u/.bashrc");
 	DENY(p, WRITE, "/home/u/.bashrc");
