@@ -1,0 +1,503 @@
+/* latch run's plan (run-plan.h): everything between the profile and the
+ * launch that needs no child process. */
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/fs-util.h"
+#include "base/path-util.h"
+#include "base/strv.h"
+#include "cli/run-plan.h"
+#include "policy/render.h"
+#include "policy/risk.h"
+#include "sandbox/caps.h"
+#include "sandbox/env.h"
+#include "sandbox/launch.h"
+#include "sandbox/namespaces.h"
+#include "lab/lab.h"
+
+static const char *env_lookup(char *const *envp, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; envp && envp[i]; i++)
+		if (strncmp(envp[i], name, n) == 0 && envp[i][n] == '=')
+			return envp[i] + n + 1;
+	return NULL;
+}
+
+/* The private temporary directory: created 0700, and refused unless it is
+ * a real directory of ours that nobody else can enter (a squatted /tmp
+ * name must not become the sandbox's writable area). */
+int ensure_private_tmp(const char *path, struct error *err)
+{
+	struct stat st;
+
+	if (!path)
+		return error_set(err, EINVAL, "$PRIVATE_TMP is not set");
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return error_set(err, errno, "cannot create private tmp '%s': %s", path, strerror(errno));
+	if (lstat(path, &st) < 0)
+		return error_set(err, errno, "cannot stat private tmp '%s': %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077))
+		return error_set(err, EPERM,
+				 "private tmp '%s' is not a directory owned by uid %u with mode 0700; "
+				 "remove it or set TMPDIR elsewhere",
+				 path, (unsigned)getuid());
+	return 0;
+}
+
+/* The directories the profile's write rules name with a trailing '/' that
+ * do not exist: made (0700, with their parents) before the sandbox starts,
+ * so that Landlock can hold a rule for them (a rule needs an inode). */
+static json_t *missing_dirs_json(const struct policy *p)
+{
+	json_t *a = json_array();
+	struct stat st;
+
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (p->rules[i].make_dir && lstat(p->rules[i].path, &st) < 0 && errno == ENOENT)
+			(void)json_array_append_new(a, json_str(p->rules[i].path));
+	return a;
+}
+
+int make_missing_dirs(const struct policy *p, struct error *err)
+{
+	struct stat st;
+	char label[512];
+	int r;
+
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct policy_rule *rule = &p->rules[i];
+
+		if (!rule->make_dir || lstat(rule->path, &st) == 0 || errno != ENOENT)
+			continue;
+		r = mkdir_parents(rule->path, 0700);
+		if (r < 0)
+			return error_set(err, -r, "cannot create '%s' for %s: %s", rule->path,
+					 policy_rule_label(rule, label, sizeof(label)), strerror(-r));
+	}
+	return 0;
+}
+
+static json_t *env_names_json(char *const *envp)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; envp && envp[i]; i++) {
+		_cleanup_free_ char *name = strndup(envp[i], strcspn(envp[i], "="));
+
+		(void)json_array_append_new(a, json_str(name));
+	}
+	return a;
+}
+
+
+static bool have_terminal(void)
+{
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return false;
+	(void)close(fd);
+	return true;
+}
+
+/* Supervision: the profile's mode, then the flags; and who answers. */
+static void decide_supervision(const struct run_request *o, struct run_state *s)
+{
+	enum policy_supervise m = s->policy->supervise;
+
+	switch (o->supervise) {
+	case RUN_SUPERVISE_PROFILE:
+		break;
+	case RUN_SUPERVISE_OFF:
+		m = POLICY_SUPERVISE_OFF;
+		break;
+	case RUN_SUPERVISE_ON:
+		if (m == POLICY_SUPERVISE_OFF)
+			m = POLICY_SUPERVISE_DENY;
+		break;
+	case RUN_SUPERVISE_ASK:
+		m = POLICY_SUPERVISE_ASK;
+		break;
+	}
+	if (m == POLICY_SUPERVISE_OFF && (o->approve_socket || o->approve_all || o->events || o->save_to))
+		m = POLICY_SUPERVISE_DENY;
+	s->supervise = m;
+	if (o->approve_socket)
+		s->backend = SUP_BACKEND_SOCKET;
+	else if (o->approve_all)
+		s->backend = SUP_BACKEND_ALLOW;
+	else if (m == POLICY_SUPERVISE_ASK && have_terminal())
+		s->backend = SUP_BACKEND_TTY;
+	else
+		s->backend = SUP_BACKEND_DENY;
+	/* A supervisor that may grant must reach the paths it grants: it, not
+	 * a mask, then enforces the denies inside allowed directories. */
+	s->use_masks = m == POLICY_SUPERVISE_OFF || s->backend == SUP_BACKEND_DENY;
+}
+
+/* Landlock and the masks, from the policy as it stands. */
+static int compile_plan(struct run_state *s, struct error *err)
+{
+	int r;
+
+	s->ll = landlock_plan_free(s->ll);
+	s->masks = mask_plan_free(s->masks);
+	r = landlock_compile(s->policy, s->abi, &s->ll, err);
+	if (r < 0)
+		return r;
+	if (mask_plan_build(s->policy, s->ll, &s->masks) < 0)
+		return error_set(err, ENOMEM, "out of memory");
+	return 0;
+}
+
+/* "private" rules: in the isolated mode each existing directory becomes an
+ * empty tmpfs of the sandbox's own; without namespaces that cannot be
+ * done, so the rules are dropped (their paths stay refused) and the run
+ * says so. */
+int plan_private(struct run_state *s, struct error *err)
+{
+	struct stat st;
+
+	s->private_dirs = strv_free(s->private_dirs);
+	for (size_t i = 0; i < s->policy->n_rules; i++) {
+		const struct policy_rule *r = &s->policy->rules[i];
+
+		if (r->klass != POLICY_CLASS_PRIVATE)
+			continue;
+		if (!s->isolated) {
+			char *line = NULL;
+
+			if (asprintf(&line, "%s%s%s", s->private_dropped ? s->private_dropped : "",
+				     s->private_dropped ? ", " : "", r->path) < 0)
+				return error_set(err, ENOMEM, "out of memory");
+			free(s->private_dropped);
+			s->private_dropped = line;
+			continue;
+		}
+		if (stat(r->path, &st) == 0 && S_ISDIR(st.st_mode) && strv_push(&s->private_dirs, r->path) < 0)
+			return error_set(err, ENOMEM, "out of memory");
+	}
+	if (!s->isolated && s->private_dropped) {
+		policy_drop_class(s->policy, POLICY_CLASS_PRIVATE);
+		return compile_plan(s, err);
+	}
+	return 0;
+}
+
+int load_and_compile(const struct run_request *o, struct run_state *s, struct error *err)
+{
+	const char *no_ns = getenv("LATCH_NO_NAMESPACES");
+	int r;
+
+	r = policy_load(o->profile, &s->env.ctx, &s->policy, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; o->extra_exec && o->extra_exec[i]; i++) {
+		_cleanup_free_ char *resolved = NULL;
+
+		r = path_resolve(o->extra_exec[i], &resolved);
+		if (r < 0)
+			return error_set(err, -r, "cannot resolve '%s': %s", o->extra_exec[i], strerror(-r));
+		r = policy_add_rule(s->policy, POLICY_CLASS_EXEC, resolved, o->extra_exec_origin, err);
+		if (r < 0)
+			return r;
+	}
+	s->abi = cli_landlock_abi(err);
+	if (s->abi == -EINVAL)
+		return s->abi;
+	r = compile_plan(s, err);
+	if (r < 0)
+		return r;
+	s->sf.allow_ptrace = s->policy->process.ptrace;
+	s->sf.network_off = s->policy->net.mode == POLICY_NET_OFF;
+	if (env_build(&s->policy->env, environ, &s->envp) < 0)
+		return error_set(err, ENOMEM, "out of memory");
+	if (o->argv[0]) {
+		s->lookup_err = launch_find_program(o->argv[0], env_lookup(s->envp, "PATH"), &s->program);
+		if (s->lookup_err == -ENOMEM)
+			return error_set(err, ENOMEM, "out of memory");
+	}
+	if (no_ns && strcmp(no_ns, "1") != 0 && strcmp(no_ns, "0") != 0)
+		return error_set(err, EINVAL, "LATCH_NO_NAMESPACES: '%s' is not 0 or 1", no_ns);
+	s->ns_disabled = o->no_namespaces || (no_ns && strcmp(no_ns, "1") == 0);
+	s->isolated = !s->ns_disabled;
+	decide_supervision(o, s);
+	/* The supervisor acts for the program only with the program's own
+	 * rights. Seen from outside, a program in its own user namespace has
+	 * no capabilities; a supervisor that holds some would lend them. Root
+	 * needs no user namespace (ns_flags_for), but a caller with some
+	 * capabilities and no CAP_SYS_ADMIN (a container's root) does: its
+	 * supervised runs are static, said in a warning. */
+	s->root_supervised_static = s->isolated && s->supervise != POLICY_SUPERVISE_OFF &&
+				    (ns_flags_for(s->policy) & CLONE_NEWUSER) && caps_any();
+	if (s->root_supervised_static)
+		s->isolated = false;
+	return plan_private(s, err);
+}
+
+/* A protection that cannot be given: a warning, or a refusal under --strict
+ * or when the profile requires it. */
+static int degraded(const struct run_request *o, struct run_state *s, unsigned required_bit, const char *line)
+{
+	const char *why = o->strict ? "--strict"
+			  : (s->policy->required & required_bit) ? "the profile's \"required\""
+								   : NULL;
+
+	if (why)
+		return strv_pushf(&s->refusals, "%s (refused because of %s)", line, why);
+	return strv_pushf(&s->warnings, "%s", line);
+}
+
+/* Every reason to refuse and every warning, for the mode planned. */
+int check_plan(const struct run_request *o, struct run_state *s)
+{
+	const struct landlock_plan *ll = s->ll;
+	const struct policy_limits *lim = &s->policy->limits;
+	int r = 0;
+
+	s->refusals = strv_free(s->refusals);
+	s->warnings = strv_free(s->warnings);
+	if (s->abi < 1)
+		r = strv_pushf(&s->refusals,
+			     "Landlock is not available (%s); latch does not run a program without filesystem "
+			     "confinement",
+			     errno_name(-s->abi));
+	for (size_t i = 0; r == 0 && s->abi >= 1 && ll->degraded && ll->degraded[i]; i++)
+		r = degraded(o, s, ll->degraded_bit[i], ll->degraded[i]);
+
+	/* Deny rules inside allowed directories: masked in isolated mode, or
+	 * refused (accepted, with a warning, under --allow-unmasked). */
+	if (s->supervise != POLICY_SUPERVISE_OFF) {
+		/* The supervisor enforces what neither Landlock nor a mask can. */
+	} else if (s->isolated && s->masks->unmaskable) {
+		char **u = s->masks->unmaskable;
+		size_t n = strv_length(u);
+
+		/* Often dozens (credential paths a user does not have): one
+		 * line, the first few named, all of them in --dry-run. */
+		r = strv_pushf(o->allow_unmasked ? &s->warnings : &s->refusals,
+			     "%zu denied path%s inside allowed directories do%s not exist, so %s cannot be masked "
+			     "and the program could create %s: %s%s%s%s%s%s (%s)",
+			     n, n == 1 ? "" : "s", n == 1 ? "es" : "", n == 1 ? "it" : "they", n == 1 ? "it" : "them",
+			     u[0], n > 1 ? ", " : "", n > 1 ? u[1] : "", n > 2 ? ", " : "", n > 2 ? u[2] : "",
+			     n > 3 ? ", ..." : "",
+			     o->allow_unmasked ? "not enforced: --allow-unmasked"
+					       : "`latch run --dry-run` lists them; --allow-unmasked accepts this");
+	}
+	for (size_t i = 0; r == 0 && s->isolated && s->supervise == POLICY_SUPERVISE_OFF && s->masks->unenforceable &&
+			   s->masks->unenforceable[i];
+	     i++)
+		r = strv_pushf(&s->refusals, "%s", s->masks->unenforceable[i]);
+	/* Exact for every access, but those that a deny or protect rule
+	 * inside an allowed directory takes away where no mask does. */
+	s->landlock_exact = s->abi >= 1 && !ll->degraded;
+	s->inexact = s->isolated && s->use_masks && !s->masks->unmaskable && !s->masks->unprotected &&
+			     !s->masks->unenforceable
+			     ? 0
+			     : ll->inexact;
+	if (r == 0 && !s->isolated && s->supervise == POLICY_SUPERVISE_OFF) {
+		size_t n_protect = 0;
+
+		for (size_t i = 0; r == 0 && ll->conflicts && ll->conflicts[i]; i++) {
+			if (ll->conflict_rules[i]->klass == POLICY_CLASS_PROTECT) {
+				n_protect++;
+				continue;
+			}
+			r = strv_pushf(o->allow_unmasked ? &s->warnings : &s->refusals, "%s%s", ll->conflicts[i],
+				     o->allow_unmasked ? " (not enforced: --allow-unmasked)"
+				     : s->ns_disabled ? " (namespaces would mask it; they are disabled)"
+						      : " (--allow-unmasked accepts this)");
+		}
+		if (r == 0 && n_protect)
+			r = degraded(o, s, 0,
+				     "protect: without a supervisor or namespaces, code that runs later cannot be kept "
+				     "read-only inside a writable directory; `latch run --dry-run` lists the paths");
+	}
+	if (r == 0 && s->private_dropped) {
+		_cleanup_free_ char *line = NULL;
+
+		if (asprintf(&line, "private: without namespaces %s cannot be the sandbox's own, so it is not "
+				    "granted (programs that need it, such as Python's multiprocessing, fail)",
+			     s->private_dropped) < 0)
+			return -ENOMEM;
+		r = degraded(o, s, POLICY_REQUIRE_NAMESPACES, line);
+	}
+	if (r == 0 && s->private_dirs) {
+		for (size_t i = 0; s->private_dirs[i] && r == 0; i++)
+			for (size_t k = 0; k < s->policy->n_rules && r == 0; k++) {
+				const struct policy_rule *a = &s->policy->rules[k];
+				char label[512];
+
+				if (a->klass != POLICY_CLASS_PRIVATE && !policy_class_restricts(a->klass) &&
+				    path_has_prefix(a->path, s->private_dirs[i]) &&
+				    strcmp(a->path, s->private_dirs[i]) != 0)
+					r = strv_pushf(&s->refusals,
+						       "private: the sandbox's own '%s' would hide %s (%s); name another "
+						       "directory",
+						       s->private_dirs[i], policy_rule_label(a, label, sizeof(label)), a->path);
+			}
+	}
+	if (r == 0 && s->policy->protect_search_truncated) {
+		_cleanup_free_ char *line = NULL;
+
+		if (asprintf(&line, "protect: the search for git repositories under '%s' stopped at its bounds; "
+				    "repositories deeper in it are not protected",
+			     s->policy->protect_search_truncated) < 0)
+			return -ENOMEM;
+		r = degraded(o, s, 0, line);
+	}
+	if (r == 0 && s->isolated && s->supervise == POLICY_SUPERVISE_OFF && s->masks->unprotected) {
+		char **u = s->masks->unprotected;
+		size_t n = strv_length(u);
+
+		_cleanup_free_ char *line = NULL;
+
+		if (asprintf(&line, "protect: %zu protected path%s inside writable directories do%s not exist, and "
+				    "without a supervisor nothing stops the program from creating %s: %s%s (`latch run "
+				    "--dry-run` lists them)",
+			     n, n == 1 ? "" : "s", n == 1 ? "es" : "", n == 1 ? "it" : "them", u[0],
+			     n > 1 ? ", ..." : "") < 0)
+			return -ENOMEM;
+		r = degraded(o, s, 0, line);
+	}
+
+	if (r == 0 && !s->isolated) {
+		const char *what = "no pid, mount, ipc, uts or network namespace: this user's other processes "
+				   "stay visible in /proc, and no path can be masked";
+
+		if (s->root_supervised_static)
+			r = degraded(o, s, POLICY_REQUIRE_NAMESPACES,
+				     "namespaces: not used for a supervised run by a caller that holds capabilities "
+				     "but not CAP_SYS_ADMIN (the supervisor must not lend them to a program in a user "
+				     "namespace of its own); no pid, mount, ipc, uts or network namespace");
+		else if (s->ns_disabled && (s->policy->required & POLICY_REQUIRE_NAMESPACES))
+			r = strv_pushf(&s->refusals, "namespaces: disabled on request, but the profile requires "
+						   "them");
+		else if (s->ns_disabled)
+			r = strv_pushf(&s->warnings, "namespaces: disabled on request; %s", what);
+		else
+			r = degraded(o, s, POLICY_REQUIRE_NAMESPACES,
+				     s->ns_unavailable ? s->ns_unavailable : "namespaces: not available");
+	}
+	if (r == 0 && (lim->memory >= 0 || lim->pids >= 0) && (!s->isolated || s->cgroup_unavailable))
+		r = degraded(o, s, POLICY_REQUIRE_CGROUP_LIMITS,
+			     s->isolated ? s->cgroup_unavailable
+					 : "cgroup_limits: limits.memory and limits.pids need the isolated mode "
+					   "(namespaces); they are not enforced");
+	return r < 0 ? -ENOMEM : 0;
+}
+
+void set_ns_unavailable(struct run_state *s, int err)
+{
+	free(s->ns_unavailable);
+	if (asprintf(&s->ns_unavailable,
+		     "namespaces: the kernel refused an unprivileged user namespace (%s); no pid, mount, ipc, uts "
+		     "or network namespace: this user's other processes stay visible in /proc, and no path "
+		     "can be masked (see `latch doctor`)",
+		     errno_name(err)) < 0)
+		s->ns_unavailable = NULL;
+	s->isolated = false;
+}
+
+int print_plan(const struct run_request *o, struct run_state *s)
+{
+	json_t *data = json_object(), *cmd = json_object(), *fds = json_array(), *risk = json_object(),
+	       *iso = json_object();
+	struct policy_risk pr = { 0 };
+	bool refused = s->refusals != NULL;
+	struct json_result res = { .ok = !refused, .rc = refused ? EXIT_LATCH_FAILED : 0, .exit_code = -1,
+				   .outcome = refused ? "refused" : "ok" };
+
+	if (policy_risk(s->policy, &s->env.ctx, &pr) == 0) {
+		json_set(risk, "tier", json_integer(pr.tier));
+		json_set(risk, "reasons", json_strv(pr.reasons));
+	}
+	policy_risk_done(&pr);
+	for (size_t i = 0; i < o->n_keep_fds; i++)
+		(void)json_array_append_new(fds, json_integer(o->keep_fds[i]));
+	json_set(cmd, "argv", json_strv(o->argv));
+	json_set(cmd, "path", json_str(s->program));
+	json_set(cmd, "lookup_error",
+		 o->argv[0] && s->lookup_err < 0 ? json_str(s->lookup_err == -ENOENT ? "not found" : "not executable")
+						  : json_null());
+	json_set(iso, "namespaces", ns_flags_to_json(s->isolated ? ns_flags_for(s->policy) : 0));
+	json_set(iso, "masks", mask_plan_to_json(s->isolated && s->use_masks ? s->masks : NULL));
+	json_set(iso, "fallback", json_str(s->isolated ? NULL
+				   : s->ns_disabled ? "disabled on request"
+						    : s->ns_unavailable));
+	json_set(data, "profile", policy_to_json(s->policy));
+	json_set(data, "risk", risk);
+	json_set(data, "landlock", landlock_plan_to_json(s->ll));
+	json_set(data, "seccomp", sfilter_plan_to_json(&s->sf));
+	json_set(data, "isolation", iso);
+	{
+		json_t *sup = json_object();
+
+		json_set(sup, "mode", json_str(policy_supervise_name(s->supervise)));
+		json_set(sup, "backend",
+			 s->supervise == POLICY_SUPERVISE_OFF ? json_null() : json_str(sup_backend_name(s->backend)));
+		json_set(sup, "landlock_exact", json_boolean(s->landlock_exact && !s->inexact));
+		{
+			json_t *inexact = json_array();
+
+			for (int a = 0; a < _POLICY_ACCESS_MAX; a++)
+				if (s->inexact & (1u << a))
+					(void)json_array_append_new(inexact, json_str(policy_access_name(a)));
+			json_set(sup, "emulated_accesses", inexact);
+		}
+		json_set(sup, "filter", s->supervise == POLICY_SUPERVISE_OFF ? json_null() : sup_filter_to_json());
+		json_set(data, "supervise", sup);
+	}
+	json_set(data, "limits", policy_limits_to_json(&s->policy->limits));
+	json_set(data, "capabilities", caps_kept_to_json());
+	json_set(data, "command", cmd);
+	json_set(data, "env_names", env_names_json(s->envp));
+	json_set(data, "make_dirs", missing_dirs_json(s->policy));
+	json_set(data, "keep_fds", fds);
+	json_set(data, "strict", json_boolean(o->strict));
+	json_set(data, "refusals", json_strv(s->refusals));
+	json_set(data, "warnings", json_strv(s->warnings));
+	json_set(data, "mode", json_str(s->isolated ? "isolated" : "static"));
+	if (refused)
+		res.error = s->refusals[0];
+	return cli_print_envelope(o->kind, data, &res, res.rc);
+}
+
+void run_state_done(struct run_state *s)
+{
+	cgroup_cleanup(&s->cgroup);
+	free(s->cgroup_unavailable);
+	free(s->ns_unavailable);
+	policy_free(s->policy);
+	landlock_plan_free(s->ll);
+	mask_plan_free(s->masks);
+	strv_free(s->envp);
+	strv_free(s->refusals);
+	strv_free(s->warnings);
+	strv_free(s->warned);
+	strv_free(s->private_dirs);
+	free(s->private_dropped);
+	free(s->program);
+	cli_env_done(&s->env);
+}
+
+/* Risk gating: a profile whose derived tier is 2 runs only when named with
+ * --ack-risk (the tier depends on where it runs: $CWD = $HOME makes agent
+ * tier 2). --dry-run is never gated: it shows the tier. */
+int gate_risk(const struct run_request *o, struct run_state *s)
+{
+	struct policy_risk risk = { 0 };
+	char why[ERROR_MSG_MAX] = "out of memory";
+	bool ok;
+
+	ok = policy_risk(s->policy, &s->env.ctx, &risk) == 0 &&
+	     lab_risk_gate(s->policy, &risk, o->profile, o->ack_risk, NULL, why, sizeof(why));
+	policy_risk_done(&risk);
+	return ok ? 0 : cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "%s", why);
+}
