@@ -293,7 +293,7 @@ static int run_supervised(const struct run_request *o, struct run_state *s, stru
 	/* The program kept only the capabilities that do file work; the
 	 * supervisor acts for it with no more than that. */
 	if (r == 0)
-		r = caps_lower_effective(&err);
+		r = caps_lower_effective(s->policy->process.capabilities, &err);
 	if (r == 0)
 		r = sup_recv_fd(sp[0], &listener, &err);
 	(void)close(sp[0]);
@@ -453,6 +453,7 @@ int cli_run(const struct run_request *req)
 		.keep_fds = o.keep_fds,
 		.n_keep_fds = o.n_keep_fds,
 		.limits = &s.policy->limits,
+		.caps_extra = s.policy->process.capabilities,
 		.ns_flags = ns_flags_for(s.policy),
 		.masks = s.use_masks ? s.masks : NULL,
 		.private_dirs = s.private_dirs,

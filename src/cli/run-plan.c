@@ -455,7 +455,7 @@ int print_plan(const struct run_request *o, struct run_state *s)
 		json_set(data, "supervise", sup);
 	}
 	json_set(data, "limits", policy_limits_to_json(&s->policy->limits));
-	json_set(data, "capabilities", caps_kept_to_json());
+	json_set(data, "capabilities", caps_kept_to_json(s->policy->process.capabilities));
 	json_set(data, "command", cmd);
 	json_set(data, "env_names", env_names_json(s->envp));
 	json_set(data, "make_dirs", missing_dirs_json(s->policy));

@@ -110,6 +110,31 @@ unsigned policy_class_grants(enum policy_class c)
 	return 0;
 }
 
+static const char *const cap_names[] = {
+	"chown",	   "dac_override",    "dac_read_search", "fowner",	     "fsetid",
+	"kill",		   "setgid",	      "setuid",		 "setpcap",	     "linux_immutable",
+	"net_bind_service", "net_broadcast",   "net_admin",	 "net_raw",	     "ipc_lock",
+	"ipc_owner",	   "sys_module",      "sys_rawio",	 "sys_chroot",	     "sys_ptrace",
+	"sys_pacct",	   "sys_admin",	      "sys_boot",	 "sys_nice",	     "sys_resource",
+	"sys_time",	   "sys_tty_config",  "mknod",		 "lease",	     "audit_write",
+	"audit_control",   "setfcap",	      "mac_override",	 "mac_admin",	     "syslog",
+	"wake_alarm",	   "block_suspend",   "audit_read",	 "perfmon",	     "bpf",
+	"checkpoint_restore",
+};
+
+const char *policy_cap_name(int cap)
+{
+	return cap >= 0 && (size_t)cap < ELEMENTSOF(cap_names) ? cap_names[cap] : NULL;
+}
+
+int policy_cap_from_name(const char *name)
+{
+	for (size_t i = 0; name && i < ELEMENTSOF(cap_names); i++)
+		if (strcmp(cap_names[i], name) == 0)
+			return (int)i;
+	return -EINVAL;
+}
+
 bool policy_class_restricts(enum policy_class c)
 {
 	return c == POLICY_CLASS_DENY || c == POLICY_CLASS_PROTECT;

@@ -152,7 +152,16 @@ struct policy_process {
 	bool scope_signals;       /* signals only to processes inside */
 	bool scope_abstract_unix; /* abstract unix sockets only inside */
 	bool ptrace;              /* ptrace and process_vm_* allowed */
+	/* process.capabilities: capabilities kept beyond the file-work set
+	 * (a bit per CAP_* number), for a caller that holds them. */
+	uint64_t capabilities;
 };
+
+/* A capability's name as profiles write it ("net_raw", "sys_time": the
+ * CAP_ name in lower case, without the prefix) and its number; NULL and
+ * -EINVAL when unknown. */
+const char *policy_cap_name(int cap);
+int policy_cap_from_name(const char *name);
 
 struct policy_env_rules {
 	char **keep;  /* globs; NULL: keep every variable */

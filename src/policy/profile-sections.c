@@ -10,7 +10,7 @@
 #include "policy/profile-internal.h"
 
 static const char *const network_keys[] = { "bind_tcp", "connect_tcp", "mode", NULL };
-static const char *const process_keys[] = { "abstract_unix", "ptrace", "signals", NULL };
+static const char *const process_keys[] = { "abstract_unix", "capabilities", "ptrace", "signals", NULL };
 static const char *const env_keys[] = { "drop", "keep", "set", NULL };
 static const char *const limits_keys[] = { "core", "fsize", "memory", "nofile", "nproc", "pids", NULL };
 static const char *const supervise_keys[] = { "mode", NULL };
@@ -123,6 +123,27 @@ int profile_parse_process(struct loader *l, const struct source *s, json_t *proc
 		return profile_fail(l, s, "process.ptrace", "ptrace", "must be true or false");
 	if (v)
 		l->p->process.ptrace = json_is_true(v);
+	v = json_object_get(proc, "capabilities");
+	if (v && !json_is_array(v))
+		return profile_fail(l, s, "process.capabilities", "capabilities",
+				    "must be an array of capability names (net_raw, sys_time, ...)");
+	if (v) {
+		size_t i;
+		json_t *c;
+
+		/* Added up along extends, like filesystem rules. */
+		json_array_foreach(v, i, c) {
+			char key[64];
+			int cap = policy_cap_from_name(json_string_value(c));
+
+			(void)snprintf(key, sizeof(key), "process.capabilities[%zu]", i);
+			if (cap < 0)
+				return profile_fail(l, s, key, json_string_value(c) ?: "capabilities",
+						    "'%s' is not a capability name (lower case, without CAP_)",
+						    json_string_value(c) ?: "?");
+			l->p->process.capabilities |= UINT64_C(1) << cap;
+		}
+	}
 	return 0;
 }
 

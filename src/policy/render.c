@@ -70,6 +70,14 @@ json_t *policy_to_json(const struct policy *p)
 	json_set(proc, "signals", json_str(p->process.scope_signals ? "scoped" : "open"));
 	json_set(proc, "abstract_unix", json_str(p->process.scope_abstract_unix ? "scoped" : "open"));
 	json_set(proc, "ptrace", json_boolean(p->process.ptrace));
+	{
+		json_t *caps = json_array();
+
+		for (int c = 0; c < 64; c++)
+			if (p->process.capabilities & (UINT64_C(1) << c))
+				(void)json_array_append_new(caps, json_str(policy_cap_name(c)));
+		json_set(proc, "capabilities", caps);
+	}
 	json_set(env, "keep", p->env.keep ? json_strv(p->env.keep) : json_null());
 	json_set(env, "drop", json_strv(p->env.drop));
 	json_set(env, "set", json_strv(p->env.set));

@@ -188,6 +188,10 @@ static int check_process(const struct policy *p, struct policy_risk *risk)
 
 	if (p->process.ptrace)
 		r = add_reason(risk, 2, "process.ptrace is true: ptrace and process_vm_readv/writev are allowed");
+	for (int c = 0; r == 0 && c < 64; c++)
+		if (p->process.capabilities & (UINT64_C(1) << c))
+			r = add_reason(risk, 2, "process.capabilities keeps %s: a power beyond file work, for root",
+				       policy_cap_name(c));
 	if (r == 0 && !p->process.scope_signals)
 		r = add_reason(risk, 1, "process.signals is open: may signal processes outside the sandbox");
 	if (r == 0 && !p->process.scope_abstract_unix)

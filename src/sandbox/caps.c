@@ -10,25 +10,12 @@
 #include <unistd.h>
 
 #include "base/macro.h"
+#include "policy/policy.h"
 #include "sandbox/caps.h"
 
 #define CAP_BIT(c) (UINT64_C(1) << (c))
 
 /* One row per kept capability, with the file work it does. */
-static const struct {
-	int cap;
-	const char *name;
-} kept_names[] = {
-	{ CAP_CHOWN, "chown" },
-	{ CAP_DAC_OVERRIDE, "dac_override" },
-	{ CAP_DAC_READ_SEARCH, "dac_read_search" },
-	{ CAP_FOWNER, "fowner" },
-	{ CAP_KILL, "kill" },
-	{ CAP_SETGID, "setgid" },
-	{ CAP_SETUID, "setuid" },
-	{ CAP_NET_BIND_SERVICE, "net_bind_service" },
-};
-
 static const int kept[] = {
 	CAP_CHOWN,            /* chown a file in the project, as tar and cp -a do */
 	CAP_DAC_OVERRIDE,     /* root's ordinary file access (Landlock still decides) */
@@ -40,12 +27,14 @@ static const int kept[] = {
 	CAP_NET_BIND_SERVICE, /* a dev server on port 80 (the port rules still decide) */
 };
 
-json_t *caps_kept_to_json(void)
+json_t *caps_kept_to_json(uint64_t extra)
 {
+	uint64_t keep = caps_kept() | extra;
 	json_t *a = json_array();
 
-	for (size_t i = 0; i < ELEMENTSOF(kept_names); i++)
-		(void)json_array_append_new(a, json_string(kept_names[i].name));
+	for (int c = 0; c < 64; c++)
+		if (keep & CAP_BIT(c))
+			(void)json_array_append_new(a, json_string(policy_cap_name(c) ? policy_cap_name(c) : "?"));
 	return a;
 }
 
@@ -84,10 +73,10 @@ static void mask(struct __user_cap_data_struct data[2], uint64_t keep, bool perm
 	}
 }
 
-int caps_drop(struct error *err)
+int caps_drop(uint64_t extra, struct error *err)
 {
 	struct __user_cap_data_struct data[2] = { 0 };
-	uint64_t keep = caps_kept();
+	uint64_t keep = caps_kept() | extra;
 	int last;
 
 	if (caps_get(data) < 0)
@@ -132,13 +121,13 @@ bool caps_any(void)
 	return effective() != 0;
 }
 
-int caps_lower_effective(struct error *err)
+int caps_lower_effective(uint64_t extra, struct error *err)
 {
 	struct __user_cap_data_struct data[2] = { 0 };
 
 	if (caps_get(data) < 0)
 		return error_set(err, errno, "cannot read the capabilities: %s", strerror(errno));
-	mask(data, caps_kept(), false);
+	mask(data, caps_kept() | extra, false);
 	if (caps_set(data) < 0)
 		return error_set(err, errno, "cannot lower the capabilities: %s", strerror(errno));
 	return 0;

@@ -19,13 +19,15 @@
  * net_bind_service. Everything else, fsetid and setpcap included, goes. */
 uint64_t caps_kept(void);
 
-/* Lower the calling process to caps_kept(): the bounding set (where it
- * holds CAP_SETPCAP), then the effective, permitted and inheritable sets,
- * and the ambient set cleared. Returns 0 or a negative errno with err set. */
-int caps_drop(struct error *err);
+/* Lower the calling process to caps_kept() | extra (a profile's
+ * process.capabilities): the bounding set (where it holds CAP_SETPCAP),
+ * then the effective, permitted and inheritable sets, and the ambient set
+ * cleared. Returns 0 or a negative errno with err set. */
+int caps_drop(uint64_t extra, struct error *err);
 
-/* The names of caps_kept(), lower case without "cap_", in number order. */
-json_t *caps_kept_to_json(void);
+/* The names of caps_kept() | extra, lower case without "cap_", in number
+ * order. */
+json_t *caps_kept_to_json(uint64_t extra);
 
 /* Whether the calling process holds capability cap in its effective set. */
 bool caps_have(int cap);
@@ -33,9 +35,9 @@ bool caps_have(int cap);
 /* Whether it holds any capability at all in its effective set. */
 bool caps_any(void);
 
-/* Lower only the effective set to caps_kept() (the permitted set stays):
- * for the supervisor, which must act for the program with no more than the
- * program's own rights. */
-int caps_lower_effective(struct error *err);
+/* Lower only the effective set to caps_kept() | extra (the permitted set
+ * stays): for the supervisor, which must act for the program with no more
+ * than the program's own rights. */
+int caps_lower_effective(uint64_t extra, struct error *err);
 
 #endif

@@ -116,7 +116,7 @@ static int apply_restrictions(const struct launch *l, struct error *err)
 			return error_set(err, errno, "cannot keep fd %d open: %s", l->keep_fds[i], strerror(errno));
 	if (l->limits && (r = limits_apply_rlimits(l->limits, err)) < 0)
 		return r;
-	r = caps_drop(err);
+	r = caps_drop(l->caps_extra, err);
 	if (r < 0)
 		return r;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

@@ -23,6 +23,7 @@ struct launch {
 	const int *keep_fds;   /* inherited fds to keep open besides 0-2 */
 	size_t n_keep_fds;
 	const struct policy_limits *limits;   /* rlimits; NULL: none */
+	uint64_t caps_extra;                  /* capabilities kept beyond the file-work set */
 	/* Isolated mode only: */
 	unsigned long ns_flags;               /* CLONE_NEW*; 0: static mode */
 	const struct mask_plan *masks;        /* NULL: none */

@@ -244,6 +244,9 @@ if [ "$IT_UID" -eq 0 ]; then
 fi
 
 # Capabilities: only those that do file work are kept.
+printf '{"name": "badcap", "process": {"capabilities": ["CAP_NET_RAW"]}}\n' >"$S/badcap.json"
+expect_fail_with "process.capabilities[0]: 'CAP_NET_RAW' is not a capability name" \
+	"a capability name a profile cannot mean is refused, naming the key" -- "$LATCH" profile check "$S/badcap.json"
 run "$LATCH" run $ACK -p agent -q -- sh -c 'grep CapEff /proc/self/status'
 if [ "$IT_UID" -eq 0 ]; then
 	check "root keeps only the file-work capabilities (CapEff 4ef): $out" contains "$out" 00000000000004ef
@@ -264,6 +267,15 @@ assert sum(1 << names.index(c) for c in caps) == 0x4ef, caps
 	else
 		skip "root cannot read /proc/kcore in the sandbox" "this kernel has no readable /proc/kcore"
 	fi
+	# A profile may keep one more on purpose, and its risk says so.
+	printf '{"name": "with-raw", "extends": "agent", "process": {"capabilities": ["net_raw"]}}\n' >"$S/with-raw.json"
+	run "$LATCH" run --ack-risk agent --ack-risk with-raw -p "$S/with-raw.json" -q -- sh -c 'grep CapEff /proc/self/status'
+	check "process.capabilities keeps net_raw besides the file-work set (CapEff 24ef): $out" \
+		contains "$out" 00000000000024ef
+	expect_output_contains "keeps net_raw" "...which makes the profile risk tier 2, saying why" -- \
+		"$LATCH" profile show "$S/with-raw.json"
+	expect_fail_with "--ack-risk with-raw" "...and it does not run unacknowledged" -- \
+		"$LATCH" run --ack-risk agent -p "$S/with-raw.json" -q -- true
 	if command -v ip >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1; then
 		# claude-code shares the host's network namespace (TCP 443 out).
 		expect_fail_with "Operation not permitted" "root cannot change the host's routes under claude-code" -- \
