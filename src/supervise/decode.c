@@ -92,6 +92,8 @@ const struct sup_syscall sup_syscalls[] = {
 	  SUP_Q_NOFOLLOW0 | SUP_Q_NOFOLLOW1 },
 	{ "linkat",     __NR_linkat,     SUP_OP_LINK,     { 0, 2 }, { 1, 3 }, 4, N, N,
 	  AT_SYMLINK_FOLLOW | AT_EMPTY_PATH, SUP_Q_CHECK | SUP_Q_LINKAT | SUP_Q_NOFOLLOW1 },
+	{ "lremovexattr", __NR_lremovexattr, SUP_OP_XATTR, { N, N }, { 0, N }, N, N, 1, 0, SUP_Q_NOFOLLOW0 },
+	{ "lsetxattr",  __NR_lsetxattr,  SUP_OP_XATTR,    { N, N }, { 0, N }, 4, N, 1, 0, SUP_Q_NOFOLLOW0 },
 	{ "mkdir",      __NR_mkdir,      SUP_OP_MKDIR,    { N, N }, { 0, N }, N, 1, N, 0, 0 },
 	{ "mkdirat",    __NR_mkdirat,    SUP_OP_MKDIR,    { 0, N }, { 1, N }, N, 2, N, 0, 0 },
 	{ "mknod",      __NR_mknod,      SUP_OP_MKNOD,    { N, N }, { 0, N }, N, 1, 2, 0, 0 },
@@ -99,17 +101,21 @@ const struct sup_syscall sup_syscalls[] = {
 	{ "open",       __NR_open,       SUP_OP_OPEN,     { N, N }, { 0, N }, 1, 2, N, 0, 0 },
 	{ "openat",     __NR_openat,     SUP_OP_OPEN,     { 0, N }, { 1, N }, 2, 3, N, 0, 0 },
 	{ "openat2",    __NR_openat2,    SUP_OP_OPEN,     { 0, N }, { 1, N }, N, N, 2, 0, 0 },
+	{ "removexattr", __NR_removexattr, SUP_OP_XATTR,  { N, N }, { 0, N }, N, N, 1, 0, 0 },
 	{ "rename",     __NR_rename,     SUP_OP_RENAME,   { N, N }, { 0, 1 }, N, N, N, 0, 0 },
 	{ "renameat",   __NR_renameat,   SUP_OP_RENAME,   { 0, 2 }, { 1, 3 }, N, N, N, 0, 0 },
 	{ "renameat2",  __NR_renameat2,  SUP_OP_RENAME,   { 0, 2 }, { 1, 3 }, 4, N, N,
 	  RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT, SUP_Q_CHECK | SUP_Q_EXCHANGE },
 	{ "rmdir",      __NR_rmdir,      SUP_OP_UNLINK,   { N, N }, { 0, N }, N, N, N, 0, SUP_Q_RMDIR },
 	{ "setns",      __NR_setns,      SUP_OP_SETNS,    { N, N }, { N, N }, N, N, 0, 0, 0 },
+	{ "setxattr",   __NR_setxattr,   SUP_OP_XATTR,    { N, N }, { 0, N }, 4, N, 1, 0, 0 },
 	{ "symlink",    __NR_symlink,    SUP_OP_SYMLINK,  { N, N }, { N, 1 }, N, N, 0, 0, SUP_Q_NOFOLLOW1 },
 	{ "symlinkat",  __NR_symlinkat,  SUP_OP_SYMLINK,  { N, 1 }, { N, 2 }, N, N, 0, 0, SUP_Q_NOFOLLOW1 },
 	{ "truncate",   __NR_truncate,   SUP_OP_TRUNCATE, { N, N }, { 0, N }, N, N, 1, 0, 0 },
 	{ "unlink",     __NR_unlink,     SUP_OP_UNLINK,   { N, N }, { 0, N }, N, N, N, 0, 0 },
 	{ "unlinkat",   __NR_unlinkat,   SUP_OP_UNLINK,   { 0, N }, { 1, N }, 2, N, N, AT_REMOVEDIR, SUP_Q_CHECK },
+	{ "utimensat",  __NR_utimensat,  SUP_OP_UTIME,    { 0, N }, { 1, N }, 3, N, 2, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH,
+	  SUP_Q_CHECK | SUP_Q_AT_FLAGS },
 };
 const size_t sup_n_syscalls = ELEMENTSOF(sup_syscalls);
 #undef N
@@ -135,6 +141,8 @@ static const struct {
 	[SUP_OP_BIND] = { "bind", true, EACCES },       /* LANDLOCK_ACCESS_FS_MAKE_SOCK */
 	[SUP_OP_CHROOT] = { "chroot", false, EPERM },
 	[SUP_OP_SETNS] = { "setns", false, EPERM },
+	[SUP_OP_UTIME] = { "utime", false, EPERM },    /* metadata again */
+	[SUP_OP_XATTR] = { "xattr", false, EPERM },
 };
 
 const char *sup_op_name(enum sup_op op)
@@ -245,6 +253,17 @@ int sup_decode(const struct seccomp_data *d, struct sup_call *ret)
 		case SUP_OP_SETNS:
 			c.sockfd = arg_fd(x);
 			c.nstype = (uint32_t)a[row->extra + 1];
+			break;
+		case SUP_OP_UTIME:
+			c.times_addr = x;
+			break;
+		case SUP_OP_XATTR:
+			c.xname_addr = x;
+			c.xremove = strstr(row->name, "remove") != NULL;
+			if (!c.xremove) {
+				c.xvalue_addr = a[row->extra + 1];
+				c.xsize = a[row->extra + 2];
+			}
 			break;
 		case SUP_OP_MKDIR:
 		case SUP_OP_UNLINK:

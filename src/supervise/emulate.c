@@ -21,6 +21,9 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/xattr.h>
+#include <linux/limits.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "supervise/sup-serve.h"
@@ -186,6 +189,53 @@ static int emulate_mknod(struct sup_state *s, struct sup_req *r, mode_t um)
 	return answer(s, r, rc);
 }
 
+/* The answer to a call that failed before it was performed (an argument
+ * the program's memory did not give), or -ENOENT. */
+static int answer_errno(struct sup_state *s, struct sup_req *r, int e)
+{
+	if (e < 0)
+		return e;
+	return sup_respond_error(s, r->id, e) == -ENOENT ? -ENOENT : e;
+}
+
+/* utimensat on the pinned object, through our own descriptor: a magic
+ * link leads to the object itself, a symlink included (its own times). */
+static int emulate_utime(struct sup_state *s, struct sup_req *r, char *path, size_t size)
+{
+	struct timespec ts[2];
+	int e = 0;
+
+	if (r->call.times_addr)
+		e = sup_read_bytes(s, r, r->call.times_addr, ts, sizeof(ts));
+	if (e)
+		return answer_errno(s, r, e);
+	proc_self_fd(r->obj[0].fd, path, size);
+	return answer(s, r, utimensat(AT_FDCWD, path, r->call.times_addr ? ts : NULL, 0));
+}
+
+/* setxattr / removexattr on the pinned object, the name and value read
+ * once from the program's memory. */
+static int emulate_xattr(struct sup_state *s, struct sup_req *r, char *path, size_t size)
+{
+	_cleanup_free_ void *value = NULL;
+	char name[XATTR_NAME_MAX + 1];
+	int e = sup_read_string(s, r, r->call.xname_addr, name, sizeof(name));
+
+	if (e)
+		return answer_errno(s, r, e == ENAMETOOLONG ? ERANGE : e);
+	proc_self_fd(r->obj[0].fd, path, size);
+	if (r->call.xremove)
+		return answer(s, r, removexattr(path, name));
+	if (r->call.xsize > XATTR_SIZE_MAX)
+		return answer_errno(s, r, E2BIG);
+	value = malloc(r->call.xsize ? r->call.xsize : 1);
+	if (!value)
+		return answer_errno(s, r, ENOMEM);
+	if (r->call.xsize && (e = sup_read_bytes(s, r, r->call.xvalue_addr, value, r->call.xsize)))
+		return answer_errno(s, r, e);
+	return answer(s, r, setxattr(path, name, value, r->call.xsize, (int)r->call.flags));
+}
+
 int sup_emulate(struct sup_state *s, struct sup_req *r)
 {
 	struct sup_obj *o0 = &r->obj[0], *o1 = &r->obj[1];
@@ -232,6 +282,10 @@ int sup_emulate(struct sup_state *s, struct sup_req *r)
 		return answer(s, r, chmod(path, (mode_t)r->call.mode & 07777));
 	case SUP_OP_CHOWN:
 		return answer(s, r, fchownat(o0->fd, "", r->call.uid, r->call.gid, AT_EMPTY_PATH));
+	case SUP_OP_UTIME:
+		return emulate_utime(s, r, path, sizeof(path));
+	case SUP_OP_XATTR:
+		return emulate_xattr(s, r, path, sizeof(path));
 	case SUP_OP_CONNECT:
 	case SUP_OP_BIND: {
 		struct sockaddr_un un = { .sun_family = AF_UNIX };

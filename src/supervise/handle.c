@@ -374,6 +374,8 @@ again:
 		case SUP_OP_EXEC:
 		case SUP_OP_CHMOD:
 		case SUP_OP_CHOWN:
+		case SUP_OP_UTIME:
+		case SUP_OP_XATTR:
 			e = sup_pin_procfs(s, r);
 			break;
 		case SUP_OP_MKDIR:
@@ -636,6 +638,12 @@ void sup_handle(struct sup_state *s)
 	}
 	if (r->call.op == SUP_OP_SETNS) {
 		cont(s, r, "setns into a namespace other than a mount namespace: nothing to enforce here");
+		return;
+	}
+	/* futimens: utimensat with no path acts on a descriptor the program
+	 * opened under the rules (an O_PATH one is refused by the kernel). */
+	if (r->call.op == SUP_OP_UTIME && !r->call.path[0].addr) {
+		cont(s, r, "utimensat on a descriptor the program holds: no path to decide");
 		return;
 	}
 	/* open/openat with O_PATH: the flags are in a register, and an O_PATH

@@ -102,6 +102,23 @@ static int read_string(struct sup_state *s, struct sup_req *r, uint64_t addr, ch
 	return ENAMETOOLONG;
 }
 
+int sup_read_bytes(struct sup_state *s, struct sup_req *r, uint64_t addr, void *buf, size_t len)
+{
+	ssize_t n;
+
+	if (addr == 0)
+		return EFAULT;
+	n = len ? read_mem(r->tid, addr, buf, len) : 0;
+	if (!sup_id_valid(s, r->id))
+		return -ENOENT;
+	return n < 0 || (size_t)n != len ? EFAULT : 0;
+}
+
+int sup_read_string(struct sup_state *s, struct sup_req *r, uint64_t addr, char *buf, size_t size)
+{
+	return read_string(s, r, addr, buf, size);
+}
+
 int sup_fetch_args(struct sup_state *s, struct sup_req *r)
 {
 	struct sup_call *c = &r->call;
@@ -578,6 +595,8 @@ static int special_name_err(enum sup_op op, uint64_t flags, const char *name)
 	case SUP_OP_TRUNCATE:
 	case SUP_OP_CHMOD:
 	case SUP_OP_CHOWN:
+	case SUP_OP_UTIME:
+	case SUP_OP_XATTR:
 	case SUP_OP_EXEC:
 	case SUP_OP_CONNECT:
 	case SUP_OP_BIND:
@@ -776,6 +795,8 @@ int sup_pin(struct sup_state *s, struct sup_req *r)
 		return 0;
 	case SUP_OP_CHMOD:
 	case SUP_OP_CHOWN:
+	case SUP_OP_UTIME:
+	case SUP_OP_XATTR:
 		r->n_obj = 1;
 		e = pin_object_stat(s, r, 0, c->path[0].nofollow);
 		if (e)

@@ -36,6 +36,8 @@ enum sup_op {
 	SUP_OP_BIND,     /* bind */
 	SUP_OP_CHROOT,   /* chroot: refused (the supervisor resolves from the sandbox's root) */
 	SUP_OP_SETNS,    /* setns: refused for mount namespaces (the same reason) */
+	SUP_OP_UTIME,    /* utimensat with a path (futimens on a descriptor is the kernel's) */
+	SUP_OP_XATTR,    /* setxattr, lsetxattr, removexattr, lremovexattr */
 	_SUP_OP_MAX,
 };
 
@@ -70,6 +72,11 @@ struct sup_call {
 	uint64_t sockaddr_addr;
 	uint64_t sockaddr_len;
 	uint64_t nstype;          /* setns */
+	uint64_t times_addr;      /* utimensat: struct timespec[2], or 0 (now) */
+	uint64_t xname_addr;      /* *xattr: the attribute's name */
+	uint64_t xvalue_addr;     /* setxattr: the value... */
+	uint64_t xsize;           /* ...and its size */
+	bool xremove;             /* removexattr rather than setxattr */
 };
 
 /* Decode a notification's registers. Returns 0, -ENOSYS for a system call
@@ -91,7 +98,8 @@ struct sup_syscall {
 	uint8_t extra;            /* openat2: open_how (size next); truncate: length;
 				     chown: uid (gid next); mknod: dev; symlink: the
 				     link's contents; connect/bind: fd (address, length
-				     next); setns: fd (nstype next) */
+				     next); setns: fd (nstype next); utimensat:
+				     times; *xattr: name (value, size next) */
 	uint32_t valid;           /* with SUP_Q_CHECK: every other flag is EINVAL */
 	unsigned quirks;          /* SUP_Q_* */
 };

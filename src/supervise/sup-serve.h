@@ -185,6 +185,12 @@ void sup_resume(struct sup_state *s, struct sup_req *r);
  * for the program (EFAULT, ENAMETOOLONG, E2BIG...), or -ENOENT when the
  * notification vanished. */
 int sup_fetch_args(struct sup_state *s, struct sup_req *r);
+/* Exactly len bytes of the target at addr, then ID_VALID: 0, EFAULT, or
+ * -ENOENT when the notification vanished. */
+int sup_read_bytes(struct sup_state *s, struct sup_req *r, uint64_t addr, void *buf, size_t len);
+/* A NUL-terminated string of at most size bytes with its NUL: 0, EFAULT,
+ * ENAMETOOLONG, or -ENOENT. */
+int sup_read_string(struct sup_state *s, struct sup_req *r, uint64_t addr, char *buf, size_t size);
 /* Pin the path operands of r in the target's view and fill r->obj[].
  * Returns 0, a positive errno for the program, or -ENOENT (vanished),
  * -ELOOP for a magic link the supervisor does not follow. */

@@ -337,7 +337,8 @@ int sup_pin_procfs(struct sup_state *s, struct sup_req *r)
 		/* glibc's fchmodat(AT_SYMLINK_NOFOLLOW) and lchmod: an O_PATH
 		 * descriptor, then chmod of /proc/self/fd/N. Decided and done
 		 * on the object the program holds. */
-		if (r->call.op == SUP_OP_CHMOD || r->call.op == SUP_OP_CHOWN) {
+		if (r->call.op == SUP_OP_CHMOD || r->call.op == SUP_OP_CHOWN || r->call.op == SUP_OP_UTIME ||
+		    r->call.op == SUP_OP_XATTR) {
 			o->acc = o->real[0] == '/' ? BIT(POLICY_ACCESS_WRITE) : 0;
 			return 0;
 		}

@@ -216,6 +216,24 @@ check "reading the environment of a process outside the sandbox fails: $err" \
 	sh -c "[ $rc -ne 0 ] && printf '%s' '$err' | grep -q -e 'Permission denied' -e 'No such file'"
 check "...while this test reads it unsandboxed" sh -c "cat /proc/$$/environ >/dev/null"
 expect_rc 0 "...and the program reads its own" -- "$LATCH" run $ACK -p agent -q -- sh -c 'cat /proc/self/environ >/dev/null'
+# The metadata of a file the profile does not let the program write: its
+# times and extended attributes stay as they are (supervised).
+_t0=$(stat -c %Y "$HOME/.ssh/id_rsa")
+expect_fail_with "Permission denied" "touch -d on ~/.ssh/id_rsa is refused" -- \
+	"$LATCH" run $ACK -p agent -q -- touch -d 2001-01-01 "$HOME/.ssh/id_rsa"
+check "...and its time is unchanged" [ "$(stat -c %Y "$HOME/.ssh/id_rsa")" = "$_t0" ]
+expect_fail_with "PermissionError" "setxattr on ~/.ssh/id_rsa is refused" -- \
+	"$LATCH" run $ACK -p agent -q -- /usr/bin/python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.latch", b"x")' \
+	"$HOME/.ssh/id_rsa"
+echo meta >"$W/meta-file"
+ln -sf meta-file "$W/meta-link"
+expect_rc 0 "...while a project file's times and attributes, and a symlink's own times, are set" -- \
+	"$LATCH" run $ACK -p agent -q -- sh -c 'touch -d 2001-01-01 meta-file && touch -h -d 2002-02-02 meta-link &&
+	/usr/bin/python3 -c "import os; os.setxattr(\"meta-file\", \"user.latch\", b\"v\"); os.removexattr(\"meta-file\", \"user.latch\")"'
+check "...the file's time is the one set" [ "$(stat -c %y "$W/meta-file" | cut -c1-10)" = 2001-01-01 ]
+check "...and the symlink's own, not its target's" [ "$(stat -c %y "$W/meta-link" | cut -c1-10)" = 2002-02-02 ]
+rm -f "$W/meta-file" "$W/meta-link"
+
 # No setuid or setgid file can be left behind, however it is made.
 cp /bin/true "$W/suid-me"
 expect_fail_with "Operation not permitted" "chmod u+s is refused" -- \

@@ -17,6 +17,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <sys/xattr.h>
+
 #include <cmocka.h>
 
 #include "base/json-util.h"
@@ -163,6 +165,29 @@ static void test_decode_meta_exec_sockets(void **state)
 	assert_int_equal(sup_decode(&d, &c), 0);
 	assert_int_equal(c.op, SUP_OP_CHMOD);
 	assert_int_equal(c.mode, 04755);
+	/* utimensat: the times; futimens (no path) is told apart by addr 0 */
+	d = sd(__NR_utimensat, 3, 0x10, 0x20, AT_SYMLINK_NOFOLLOW, 0);
+	assert_int_equal(sup_decode(&d, &c), 0);
+	assert_int_equal(c.op, SUP_OP_UTIME);
+	assert_int_equal(c.times_addr, 0x20);
+	assert_true(c.path[0].nofollow);
+	assert_int_equal(c.path[0].dirfd, 3);
+	d = sd(__NR_utimensat, 3, 0x10, 0x20, 0x8000, 0);
+	assert_int_equal(sup_decode(&d, &c), -EINVAL);
+	/* setxattr: name, value, size, flags; lremovexattr: name, no follow */
+	d = sd(__NR_setxattr, 0x10, 0x30, 0x40, 5, XATTR_CREATE);
+	assert_int_equal(sup_decode(&d, &c), 0);
+	assert_int_equal(c.op, SUP_OP_XATTR);
+	assert_false(c.xremove);
+	assert_int_equal(c.xname_addr, 0x30);
+	assert_int_equal(c.xvalue_addr, 0x40);
+	assert_int_equal(c.xsize, 5);
+	assert_int_equal(c.flags, XATTR_CREATE);
+	assert_false(c.path[0].nofollow);
+	d = sd(__NR_lremovexattr, 0x10, 0x30, 0, 0, 0);
+	assert_int_equal(sup_decode(&d, &c), 0);
+	assert_true(c.xremove);
+	assert_true(c.path[0].nofollow);
 	d = sd(452 /* fchmodat2 */, 3, 0x10, 0600, AT_SYMLINK_NOFOLLOW, 0);
 	assert_int_equal(sup_decode(&d, &c), 0);
 	assert_true(c.path[0].nofollow);
@@ -229,7 +254,8 @@ static void test_decode_covers_the_table(void **state)
 		NR(bind) NR(chmod) NR(chown) NR(chroot) NR(connect) NR(creat) NR(execve) NR(execveat) NR(fchmodat)
 		NR(fchownat) NR(lchown) NR(link) NR(linkat) NR(mkdir) NR(mkdirat) NR(mknod) NR(mknodat) NR(open)
 		NR(openat) NR(openat2) NR(rename) NR(renameat) NR(renameat2) NR(rmdir) NR(setns) NR(symlink)
-		NR(symlinkat) NR(truncate) NR(unlink) NR(unlinkat)
+		NR(symlinkat) NR(truncate) NR(unlink) NR(unlinkat) NR(utimensat) NR(setxattr) NR(lsetxattr)
+		NR(removexattr) NR(lremovexattr)
 #undef NR
 		if (strcmp(sup_syscalls[i].name, "fchmodat2") == 0)
 			nr = 452;
@@ -273,9 +299,9 @@ static void test_ops(void **state)
 {
 	(void)state;
 	for (int op = 0; op < _SUP_OP_MAX; op++) {
-		bool outside = op == SUP_OP_CHMOD || op == SUP_OP_CHOWN || op == SUP_OP_CONNECT || op == SUP_OP_CHROOT ||
-			       op == SUP_OP_SETNS;
-		bool eperm = op == SUP_OP_CHMOD || op == SUP_OP_CHOWN || op == SUP_OP_CHROOT || op == SUP_OP_SETNS;
+		bool meta = op == SUP_OP_CHMOD || op == SUP_OP_CHOWN || op == SUP_OP_UTIME || op == SUP_OP_XATTR;
+		bool outside = meta || op == SUP_OP_CONNECT || op == SUP_OP_CHROOT || op == SUP_OP_SETNS;
+		bool eperm = meta || op == SUP_OP_CHROOT || op == SUP_OP_SETNS;
 
 		assert_non_null(sup_op_name((enum sup_op)op));
 		assert_int_equal(sup_op_kernel_mediated((enum sup_op)op), !outside);
