@@ -224,4 +224,18 @@ expect_rc 125 "--strict: the forced fallback is not a degradation but --no-names
 	"$LATCH" run $ACK --no-namespaces -p "$S/need-ns.json" -- true
 expect_rc 125 "LATCH_NO_NAMESPACES=yes is refused (0 or 1)" -- env LATCH_NO_NAMESPACES=yes "$LATCH" run $ACK -p minimal -- true
 
+# ---- one truth about the mode: doctor, --dry-run and the run agree ------------
+for nn in 0 1; do
+	run env LATCH_NO_NAMESPACES=$nn "$LATCH" doctor --json
+	dmode=$(printf '%s' "$out" | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["data"]["run_mode"])')
+	for p in minimal agent claude-code; do
+		run env LATCH_NO_NAMESPACES=$nn "$LATCH" run --ack-risk "$p" -p "$p" --dry-run -- true
+		pmode=$(printf '%s' "$out" | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["data"]["mode"])')
+		run env LATCH_NO_NAMESPACES=$nn "$LATCH" run --ack-risk "$p" -p "$p" -q -- sh -c 'echo "$$"'
+		if [ "$out" = 2 ]; then rmode=isolated; else rmode=static; fi
+		check "LATCH_NO_NAMESPACES=$nn, $p: doctor ($dmode), --dry-run ($pmode) and the run ($rmode) agree" \
+			[ "$dmode" = "$pmode" ] && [ "$pmode" = "$rmode" ]
+	done
+done
+
 done_testing
