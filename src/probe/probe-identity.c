@@ -91,16 +91,6 @@ void probe_run_world_shape(struct probe_ctx *ctx, const struct probe_request *re
 	probe_errno(res, NULL, 0);
 }
 
-/* Capability names by number (linux/capability.h). */
-static const char *const cap_names[] = {
-	"chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid", "setpcap",
-	"linux_immutable", "net_bind_service", "net_broadcast", "net_admin", "net_raw", "ipc_lock", "ipc_owner",
-	"sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct", "sys_admin", "sys_boot", "sys_nice",
-	"sys_resource", "sys_time", "sys_tty_config", "mknod", "lease", "audit_write", "audit_control", "setfcap",
-	"mac_override", "mac_admin", "syslog", "wake_alarm", "block_suspend", "audit_read", "perfmon", "bpf",
-	"checkpoint_restore",
-};
-
 static const struct {
 	int bit;
 	const char *name;
@@ -124,9 +114,10 @@ static json_t *cap_set(uint64_t set)
 {
 	json_t *a = json_array();
 
-	for (size_t i = 0; i < ELEMENTSOF(cap_names); i++)
+	/* The names are the policy's (policy_cap_name), as profiles write them. */
+	for (int i = 0; policy_cap_name(i); i++)
 		if (set & (1ULL << i))
-			(void)json_array_append_new(a, json_str(cap_names[i]));
+			(void)json_array_append_new(a, json_str(policy_cap_name(i)));
 	return a;
 }
 
@@ -147,7 +138,7 @@ void probe_run_capabilities(struct probe_ctx *ctx, const struct probe_request *r
 		probe_errno(res, "capget", errno);
 		return;
 	}
-	for (size_t i = 0; i < ELEMENTSOF(cap_names); i++) {
+	for (int i = 0; policy_cap_name(i); i++) {
 		if (prctl(PR_CAPBSET_READ, i, 0, 0, 0) == 1)
 			bounding |= 1ULL << i;
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, i, 0, 0) == 1)

@@ -107,8 +107,7 @@ static void decide_obj(struct sup_state *s, struct sup_req *r, struct sup_obj *o
 			if (!o->denied)
 				o->rule = d.rule;
 			/* Not in the kernel's ruleset: performed, not continued. */
-			if (d.rule && ((s->rule_missing && s->rule_missing[d.rule - p->rules]) ||
-				       d.rule->klass == POLICY_CLASS_LIST || d.rule->klass == POLICY_CLASS_SCRATCH))
+			if (d.rule && s->rule_missing && s->rule_missing[d.rule - p->rules])
 				o->rule_missing = true;
 		}
 	}

@@ -205,12 +205,17 @@ static void mark_missing_rules(struct sup_state *s)
 	const struct landlock_plan *ll = s->c->landlock;
 	const struct policy *p = s->c->policy;
 
-	if (!ll || !p->n_rules)
+	if (!p->n_rules)
 		return;
 	s->rule_missing = calloc(p->n_rules, sizeof(bool));
 	if (!s->rule_missing)
 		return;
-	for (size_t i = 0; i < ll->n_paths; i++) {
+	/* list and scratch rules are never in the kernel's ruleset (Landlock
+	 * would grant the whole tree): the supervisor gives them. */
+	for (size_t k = 0; k < p->n_rules; k++)
+		if (p->rules[k].klass == POLICY_CLASS_LIST || p->rules[k].klass == POLICY_CLASS_SCRATCH)
+			s->rule_missing[k] = true;
+	for (size_t i = 0; ll && i < ll->n_paths; i++) {
 		if (!ll->paths[i].missing)
 			continue;
 		for (size_t k = 0; k < p->n_rules; k++)

@@ -125,7 +125,7 @@ struct sup_state {
 	uint64_t capeff;
 	char groups[512];
 	ino_t userns;
-	bool *rule_missing;           /* per policy rule: its path was missing at prepare */
+	bool *rule_missing;           /* per policy rule: not in the kernel's ruleset (missing at prepare; list, scratch) */
 	bool truncate_enforced;       /* Landlock handles truncate (ABI >= 3) */
 	/* Events. */
 	char *evbuf;
