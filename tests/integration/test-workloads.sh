@@ -80,6 +80,12 @@ work() {
 work "cat /proc/self/stat, /proc/self/maps, /proc/cpuinfo" \
 	'cat /proc/self/stat /proc/self/maps /proc/self/status /proc/cpuinfo /proc/meminfo >/dev/null'
 work "ps -e" 'ps -e | grep -q " ps$"'
+work "ls / and ls /etc (list: the directory itself)" 'ls / | grep -qx usr && ls /etc | grep -qx passwd'
+expect_fail_with "Permission denied" "...but not what lies below it: ls /var/lib" -- \
+	"$LATCH" run $ACK -p agent -q -- ls /var/lib
+expect_rc 0 "the environment of the program's own child is readable (static mode, where /proc is the host's)" -- \
+	"$LATCH" run $ACK -p agent -q --no-namespaces -- sh -c \
+	'sleep 5 & cat /proc/$!/environ >/dev/null; r=$?; kill $!; exit $r'
 work "top -b -n1" 'top -b -n1 >/dev/null'
 work "the host facts runtimes read under /sys" \
 	'cat /sys/kernel/mm/transparent_hugepage/enabled /sys/devices/system/cpu/online >/dev/null'
@@ -269,6 +275,8 @@ run "$LATCH" run $ACK -p agent -q -- sh -c 'grep CapEff /proc/self/status'
 if [ "$IT_UID" -eq 0 ]; then
 	check "root keeps only the file-work capabilities (CapEff 4ef): $out" contains "$out" 00000000000004ef
 	check "...where it held all of them outside" sh -c "! grep -q 'CapEff:.*00000000000004ef' /proc/self/status"
+	run "$LATCH" run $ACK -p agent -q -- sh -c 'grep CapBnd /proc/self/status'
+	check "...and the bounding set holds no more, so no exec can give one back: $out" contains "$out" 00000000000004ef
 	run "$LATCH" run $ACK -p agent --dry-run -- true
 	check "--dry-run names exactly those capabilities" /usr/bin/python3 -c '
 import json, sys
