@@ -34,7 +34,7 @@ else
 LATCH_LDLIBS := $(LDLIBS) $(PKG_LIBS)
 endif
 
-SRC := $(sort $(wildcard src/base/*.c src/policy/*.c src/sandbox/*.c src/supervise/*.c src/probe/*.c src/lab/*.c src/cli/*.c))
+SRC := $(sort $(wildcard src/base/*.c src/policy/*.c src/sandbox/*.c src/supervise/*.c src/session/*.c src/probe/*.c src/lab/*.c src/cli/*.c))
 LIB_SRC := $(filter-out src/cli/main.c,$(SRC))
 OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/builtins.o $(BUILD)/obj/gen/sfilter-bpf.o
 # What the seccomp generator needs: the tables, and the base it uses.

@@ -19,6 +19,7 @@
 #include "base/json-util.h"
 #include "base/path-util.h"
 #include "policy/policy.h"
+#include "session/session.h"
 
 /* Exit codes (documented in README.md, "Exit codes"). */
 #define EXIT_DENIED 1        /* why: denied; profile check: invalid */
@@ -70,38 +71,12 @@
 
 int cmd_run(int argc, char **argv);
 
-#define KEEP_FDS_MAX 64
-
-/* Supervision as asked on the command line; zero: as the profile says. */
-enum run_supervise {
-	RUN_SUPERVISE_PROFILE, /* the profile's supervise.mode */
-	RUN_SUPERVISE_OFF,     /* --no-supervise */
-	RUN_SUPERVISE_ON,      /* --supervise (or --events, --approve-*): at least deny */
-	RUN_SUPERVISE_ASK,     /* --ask */
-};
-
 /* One `latch run`, as parsed from its command line or built by another
  * command (e.g. probe) that launches the sandbox exactly as run does. */
 struct run_request {
 	const char *kind;      /* envelope kind for --json errors, e.g. "run_plan" */
-	const char *profile;
-	bool strict, dry_run, json, quiet;
-	bool no_namespaces;    /* static mode, on request */
-	enum run_supervise supervise; /* what the flags say about supervision */
-	const char *approve_socket; /* socket backend at this path */
-	bool approve_all;      /* the allow backend: grant what the profile denies */
-	const char *events;    /* JSON-lines events to this file */
-	const char *save_to;   /* allow_always answers into this new profile */
-	unsigned approve_timeout_ms; /* 0: the default */
-	char **ack_risk;       /* --ack-risk NAME: tier-2 profiles that may run */
-	bool allow_unmasked;   /* accept deny rules that can be neither masked nor enforced */
-	int keep_fds[KEEP_FDS_MAX];
-	size_t n_keep_fds;
-	char **argv;           /* the command */
-	/* Absolute paths that are added to the policy as exec rules, with this
-	 * origin (e.g. latch's own binary for probes); NULL: none. */
-	char **extra_exec;
-	const char *extra_exec_origin;
+	bool dry_run, json;
+	struct session_request s;
 };
 
 /* Load, compile, check, apply and exec, as `latch run` does. Returns only on
@@ -117,21 +92,6 @@ int cmd_probe_exec(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
-
-/* Variables and lookup rules for loading profiles in this environment. */
-struct cli_env {
-	struct policy_var vars[16];
-	struct policy_ctx ctx;
-	char *storage[16]; /* owned values */
-	size_t n_storage;
-	char user_dir[4096];
-	struct path_cache resolve_cache; /* one load's lstat answers */
-};
-
-/* Fill env from the process environment. Never fails: a variable that cannot
- * be determined is "known but unset", an error only if a profile uses it. */
-void cli_env_init(struct cli_env *env);
-void cli_env_done(struct cli_env *env);
 
 /* Print "latch: <message>" on stderr, and with json an error envelope of the
  * given kind on stdout. Returns code, so callers can `return cli_fail(...)`. */
@@ -152,12 +112,6 @@ int cli_subcommand(int argc, char **argv, const char *name, const char *const *s
 /* Parse the options of a command that takes only --json and --help. Returns
  * -1 to go on (optind then indexes the first operand), or an exit code. */
 int cli_parse_json_flag(int argc, char **argv, const char *name, const char *usage, bool *ret_json);
-
-/* The Landlock ABI to compile for: the kernel's, or lower when the
- * environment variable LATCH_LANDLOCK_ABI caps it (for testing what an older
- * kernel would lose; it can only lower). Negative errno when unavailable;
- * -EINVAL with err set when the variable is malformed. */
-int cli_landlock_abi(struct error *err);
 
 /* Check a path argument: valid UTF-8 and not longer than the kernel takes. */
 int cli_check_path_arg(const char *what, const char *arg, struct error *err);

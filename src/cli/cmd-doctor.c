@@ -67,9 +67,9 @@ static void print_human(const struct kernel_features *f, json_t *profiles)
 static json_t *builtin_profiles_report(int abi)
 {
 	json_t *rows = json_array();
-	struct cli_env env;
+	struct session_env env;
 
-	cli_env_init(&env);
+	session_env_init(&env);
 	for (size_t i = 0; i < policy_n_builtins; i++) {
 		struct policy *p = NULL;
 		struct landlock_plan *plan = NULL;
@@ -104,7 +104,7 @@ static json_t *builtin_profiles_report(int abi)
 		landlock_plan_free(plan);
 		policy_free(p);
 	}
-	cli_env_done(&env);
+	session_env_done(&env);
 	return rows;
 }
 
@@ -123,7 +123,7 @@ int cmd_doctor(int argc, char **argv)
 	features_probe(&f);
 	{
 		struct error err = { 0 };
-		int abi = cli_landlock_abi(&err);
+		int abi = session_landlock_abi(&err);
 
 		if (abi == -EINVAL)
 			return cli_fail(json, "doctor_report", EXIT_LATCH_FAILED, "%s", err.msg);

@@ -96,7 +96,7 @@ static int verify(const char *dir, const struct evidence_opts *o)
 
 static int bundle(const char *run, const struct evidence_opts *o)
 {
-	struct cli_env env;
+	struct session_env env;
 	_cleanup_free_ char *def = NULL, *latest = NULL;
 	_cleanup_json_ json_t *report = NULL;
 	char self[LATCH_PATH_MAX], sha[SHA256_HEX_SIZE];
@@ -104,7 +104,7 @@ static int bundle(const char *run, const struct evidence_opts *o)
 	ssize_t n;
 	int r, code;
 
-	cli_env_init(&env);
+	session_env_init(&env);
 	if (!run) {
 		r = lab_default_dir(&env.ctx, &def, &err);
 		if (r >= 0 && asprintf(&latest, "%s/LATEST", def) < 0)
@@ -124,7 +124,7 @@ static int bundle(const char *run, const struct evidence_opts *o)
 	}
 	if (r >= 0)
 		r = lab_evidence_bundle(run, o->out, self, sha, &report, &err);
-	cli_env_done(&env);
+	session_env_done(&env);
 	if (r < 0)
 		return cli_fail(o->json, "evidence_bundle_report", EXIT_LATCH_FAILED, "evidence bundle: %s", err.msg);
 	code = r == 0 ? 0 : EXIT_EVIDENCE;

@@ -86,7 +86,7 @@ static int self_path(char *buf, size_t size)
 }
 
 /* Plan, profiles, and every row checked: the resolve pass. */
-static int resolve(const char *spec, const struct lab_opts *o, struct cli_env *env, struct lab_env *lenv,
+static int resolve(const char *spec, const struct lab_opts *o, struct session_env *env, struct lab_env *lenv,
 		   struct lab_plan **ret_plan, struct error *err)
 {
 	char self[LATCH_PATH_MAX];
@@ -99,7 +99,7 @@ static int resolve(const char *spec, const struct lab_opts *o, struct cli_env *e
 		return r;
 	if (self_path(self, sizeof(self)) < 0)
 		return error_set(err, errno, "cannot find latch's own binary: %s", strerror(errno));
-	abi = cli_landlock_abi(err);
+	abi = session_landlock_abi(err);
 	if (abi == -EINVAL)
 		return abi;
 	r = lab_env_init(lenv, self, &env->ctx, abi > 0 ? abi : 0, o->ack_risk, err);
@@ -115,7 +115,7 @@ static int resolve(const char *spec, const struct lab_opts *o, struct cli_env *e
 
 static int lab_run_cmd(const char *spec, const struct lab_opts *o)
 {
-	struct cli_env env;
+	struct session_env env;
 	struct lab_env lenv = { 0 };
 	_cleanup_(lab_plan_freep) struct lab_plan *plan = NULL;
 	_cleanup_free_ char *out = NULL;
@@ -123,7 +123,7 @@ static int lab_run_cmd(const char *spec, const struct lab_opts *o)
 	struct error err = { 0 };
 	int r, code;
 
-	cli_env_init(&env);
+	session_env_init(&env);
 	r = resolve(spec, o, &env, &lenv, &plan, &err);
 	if (r >= 0 && !o->out)
 		r = lab_default_dir(&env.ctx, &out, &err);
@@ -165,20 +165,20 @@ static int lab_run_cmd(const char *spec, const struct lab_opts *o)
 done:
 	lab_run_result_done(&res);
 	lab_env_done(&lenv);
-	cli_env_done(&env);
+	session_env_done(&env);
 	return code;
 }
 
 static int lab_check_cmd(const char *spec, const struct lab_opts *o)
 {
-	struct cli_env env;
+	struct session_env env;
 	struct lab_env lenv = { 0 };
 	_cleanup_(lab_plan_freep) struct lab_plan *plan = NULL;
 	struct error err = { 0 };
 	size_t cells = 0;
 	int r, code;
 
-	cli_env_init(&env);
+	session_env_init(&env);
 	r = resolve(spec, o, &env, &lenv, &plan, &err);
 	for (size_t i = 0; r >= 0 && i < plan->n_rows; i++)
 		cells += strv_length(plan->rows[i].profiles);
@@ -203,7 +203,7 @@ static int lab_check_cmd(const char *spec, const struct lab_opts *o)
 		code = 0;
 	}
 	lab_env_done(&lenv);
-	cli_env_done(&env);
+	session_env_done(&env);
 	return code;
 }
 

@@ -144,7 +144,7 @@ static json_t *report_json(const struct matrix_opts *o, const struct lab_row_res
 int cmd_matrix(int argc, char **argv)
 {
 	struct matrix_opts o = { 0 };
-	struct cli_env env;
+	struct session_env env;
 	struct lab_env lenv = { 0 };
 	_cleanup_(lab_plan_freep) struct lab_plan *plan = NULL;
 	struct lab_row row = { .row_id = "matrix", .setup = { .listen_tcp_port = -1 } };
@@ -162,7 +162,7 @@ int cmd_matrix(int argc, char **argv)
 		strv_free(o.ack_risk);
 		return r;
 	}
-	cli_env_init(&env);
+	session_env_init(&env);
 	row.probe_id = argv[optind];
 	for (int i = optind + 1; i < argc; i++)
 		if (strv_push(&row.args, argv[i]) < 0) {
@@ -197,7 +197,7 @@ int cmd_matrix(int argc, char **argv)
 			r = err.msg[0] ? -EINVAL : error_set(&err, EINVAL, "--help is not a probe argument here");
 	}
 	row.profiles = group;
-	abi = r >= 0 ? cli_landlock_abi(&err) : 0;
+	abi = r >= 0 ? session_landlock_abi(&err) : 0;
 	if (abi == -EINVAL)
 		r = abi;
 	if (r >= 0)
@@ -244,7 +244,7 @@ out:
 	lab_row_result_done(&rr);
 	lab_tally_done(&tally);
 	lab_env_done(&lenv);
-	cli_env_done(&env);
+	session_env_done(&env);
 	strv_free(row.args);
 	strv_free(o.ack_risk);
 	return code;

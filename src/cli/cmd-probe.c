@@ -40,9 +40,8 @@ struct probe_opts {
  * exec rule and the same Landlock ABI as cli_run, so the context it hands
  * the probe (world_shape) and the attribution describe what was applied. */
 struct probe_world {
-	struct cli_env env;
-	struct policy *policy;
-	struct landlock_plan *ll;
+	struct session_env env;
+	struct session_plan plan;
 	struct probe_sandbox sb;
 };
 
@@ -225,31 +224,36 @@ static int emit(const struct probe_opts *o, json_t *env)
 
 static void world_done(struct probe_world *w)
 {
-	policy_free(w->policy);
-	landlock_plan_free(w->ll);
-	cli_env_done(&w->env);
+	session_plan_done(&w->plan);
+	session_env_done(&w->env);
+}
+
+/* The request the runner's child gives cli_run (start_probe), but for the
+ * command. */
+static struct session_request world_request(const struct probe_opts *o, char **extra)
+{
+	return (struct session_request){
+		.profile = o->profile,
+		.extra_exec = extra,
+		.extra_exec_origin = "latch probe runner",
+		/* A probe measures the kernel layers, and never stops to ask:
+		 * a supervisor only when asked for, and one that denies. */
+		.supervise = o->supervise ? SESSION_SUPERVISE_ON : SESSION_SUPERVISE_OFF,
+		.ack_risk = o->ack_risk,
+		.quiet = o->supervise,
+		.events = o->events,
+	};
 }
 
 static int world_load(const struct probe_opts *o, const char *self, struct probe_world *w, struct error *err)
 {
-	_cleanup_free_ char *resolved = NULL;
-	int r, abi;
+	char *extra[] = { (char *)self, NULL };
+	const struct session_request req = world_request(o, extra);
+	int r;
 
 	if (cli_check_path_arg("the profile name", o->profile, err) < 0)
 		return -EINVAL;
-	r = policy_load(o->profile, &w->env.ctx, &w->policy, err);
-	if (r < 0)
-		return r;
-	r = path_resolve(self, &resolved);
-	if (r < 0)
-		return error_set(err, -r, "cannot resolve '%s': %s", self, strerror(-r));
-	r = policy_add_rule(w->policy, POLICY_CLASS_EXEC, resolved, "latch probe runner", err);
-	if (r < 0)
-		return r;
-	abi = cli_landlock_abi(err);
-	if (abi == -EINVAL)
-		return abi;
-	r = landlock_compile(w->policy, abi, &w->ll, err);
+	r = session_plan_build(&req, &w->env.ctx, 0, &w->plan, err);
 	if (r < 0)
 		return r;
 	/* Opening the paths is what marks the missing ones as skipped; a
@@ -257,12 +261,12 @@ static int world_load(const struct probe_opts *o, const char *self, struct probe
 	{
 		struct error ignored = { 0 };
 
-		(void)landlock_prepare(w->ll, &ignored);
+		(void)landlock_prepare(w->plan.ll, &ignored);
 	}
 	w->sb = (struct probe_sandbox){
-		.policy = w->policy,
-		.ll = w->ll,
-		.sf = { .allow_ptrace = w->policy->process.ptrace, .network_off = w->policy->net.mode == POLICY_NET_OFF },
+		.policy = w->plan.policy,
+		.ll = w->plan.ll,
+		.sf = w->plan.sf,
 		.supervised = o->supervise,
 	};
 	return 0;
@@ -299,8 +303,8 @@ static int context_fd(const char *self, const struct probe_world *w, const struc
 	json_set(vars, "CWD", json_str(policy_ctx_var(&w->env.ctx, "CWD")));
 	if (sandboxed) {
 		sandbox = json_object();
-		json_set(sandbox, "profile", json_str(w->policy->name));
-		json_set(sandbox, "landlock", landlock_plan_to_json(w->ll));
+		json_set(sandbox, "profile", json_str(w->plan.policy->name));
+		json_set(sandbox, "landlock", landlock_plan_to_json(w->plan.ll));
 		json_set(sandbox, "seccomp", sfilter_plan_to_json(&w->sb.sf));
 	}
 	json_set(ctx, "self", json_str(self));
@@ -357,18 +361,10 @@ static int start_probe(void *userdata)
 	char *extra[] = { l->self, NULL };
 	struct run_request req = {
 		.kind = PROBE_RESPONSE_KIND,
-		.profile = l->o->profile,
-		.argv = l->argv,
-		.extra_exec = extra,
-		.extra_exec_origin = "latch probe runner",
-		/* A probe measures the kernel layers, and never stops to ask:
-		 * a supervisor only when asked for, and one that denies. */
-		.supervise = l->o->supervise ? RUN_SUPERVISE_ON : RUN_SUPERVISE_OFF,
-		.ack_risk = l->o->ack_risk, /* gated by probe already */
-		.quiet = l->o->supervise,
-		.events = l->o->events,
+		.s = world_request(l->o, extra), /* gated by probe already */
 	};
 
+	req.s.argv = l->argv;
 	if (l->o->no_sandbox) {
 		for (size_t i = 0; i < l->n_keep; i++)
 			(void)fcntl(l->keep[i], F_SETFD, 0);
@@ -377,7 +373,7 @@ static int start_probe(void *userdata)
 		return errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 	}
 	for (size_t i = 0; i < l->n_keep; i++)
-		req.keep_fds[req.n_keep_fds++] = l->keep[i];
+		req.s.keep_fds[req.s.n_keep_fds++] = l->keep[i];
 	return cli_run(&req);
 }
 
@@ -558,25 +554,18 @@ int cmd_probe(int argc, char **argv)
 		return emit(&o, probe_early(PROBE_BAD_REQUEST, err.msg, &o.info));
 	if (!!o.profile == o.no_sandbox)
 		return cli_usage_error(USAGE_PROBE, "probe: give exactly one of -p PROFILE and --no-sandbox");
-	cli_env_init(&w.env);
+	session_env_init(&w.env);
 	if (!o.no_sandbox) {
 		if (world_load(&o, self, &w, &err) < 0) {
 			r = emit(&o, probe_early(PROBE_BAD_REQUEST, err.msg, &o.info));
 			goto out;
 		}
-		o.info.profile = w.policy->name;
+		o.info.profile = w.plan.policy->name;
 		/* Risk gating: a tier-2 profile runs only when acknowledged. */
-		{
-			struct policy_risk risk = { 0 };
-			char why[ERROR_MSG_MAX] = "out of memory";
-			bool allowed = policy_risk(w.policy, &w.env.ctx, &risk) == 0 &&
-				       lab_risk_gate(w.policy, &risk, o.profile, o.ack_risk, NULL, why, sizeof(why));
-
-			policy_risk_done(&risk);
-			if (!allowed) {
-				r = emit(&o, probe_early(PROBE_BAD_REQUEST, why, &o.info));
-				goto out;
-			}
+		if (session_risk_gate(&(struct session_request){ .profile = o.profile, .ack_risk = o.ack_risk },
+				      &w.plan, &err) < 0) {
+			r = emit(&o, probe_early(PROBE_BAD_REQUEST, err.msg, &o.info));
+			goto out;
 		}
 	}
 	o.info.launched_via = o.no_sandbox ? "exec" : "cli_run";

@@ -37,7 +37,7 @@ static int cmp_strp(const void *a, const void *b)
 }
 
 /* Names of the user's profiles: *.json in user_dir/profiles, sorted. */
-static char **user_profiles(const struct cli_env *env)
+static char **user_profiles(const struct session_env *env)
 {
 	char dir[4200], **names = NULL;
 	struct dirent *de;
@@ -65,7 +65,7 @@ static char **user_profiles(const struct cli_env *env)
 	return names;
 }
 
-static int profile_list(struct cli_env *env, bool json)
+static int profile_list(struct session_env *env, bool json)
 {
 	_cleanup_strv_free_ char **user = user_profiles(env);
 	_cleanup_strv_free_ char **names = NULL;
@@ -171,7 +171,7 @@ static void print_human(const struct policy *p, const struct policy_risk *risk)
 	printf("\n");
 }
 
-static int profile_show(struct cli_env *env, const char *name, bool json)
+static int profile_show(struct session_env *env, const char *name, bool json)
 {
 	_cleanup_policy_ struct policy *p = NULL;
 	struct policy_risk risk = { 0 };
@@ -197,11 +197,11 @@ static int profile_show(struct cli_env *env, const char *name, bool json)
 	return r;
 }
 
-static int profile_check(struct cli_env *env, char **specs, bool json)
+static int profile_check(struct session_env *env, char **specs, bool json)
 {
 	json_t *rows = json_array();
 	struct error abi_err = { 0 };
-	int abi = cli_landlock_abi(&abi_err), rc = 0;
+	int abi = session_landlock_abi(&abi_err), rc = 0;
 
 	for (size_t i = 0; specs[i]; i++) {
 		_cleanup_policy_ struct policy *p = NULL;
@@ -251,7 +251,7 @@ static int profile_check(struct cli_env *env, char **specs, bool json)
 
 int cmd_profile(int argc, char **argv)
 {
-	struct cli_env env;
+	struct session_env env;
 	const char *sub;
 	bool json;
 	int c, r;
@@ -271,13 +271,13 @@ int cmd_profile(int argc, char **argv)
 	if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 && strcmp(sub, "check") != 0)
 		return cli_usage_error(USAGE_PROFILE, "profile: unknown subcommand '%s'", sub);
 
-	cli_env_init(&env);
+	session_env_init(&env);
 	if (strcmp(sub, "list") == 0)
 		r = profile_list(&env, json);
 	else if (strcmp(sub, "show") == 0)
 		r = profile_show(&env, argv[optind], json);
 	else
 		r = profile_check(&env, argv + optind, json);
-	cli_env_done(&env);
+	session_env_done(&env);
 	return r;
 }

@@ -1,43 +1,19 @@
-/* latch run: parse -> plan (run-plan.c: policy, Landlock, masks, mode,
- * refusals and warnings) -> launch -> leave the way the program left.
- *
- * Two modes. Isolated (the default where the kernel allows it):
- * latch clones the sandbox into its own namespaces and waits for it.
- * Static (--no-namespaces, LATCH_NO_NAMESPACES=1, or when the kernel
- * refuses namespaces): latch applies Landlock and seccomp to itself and
- * execs in place, or, supervised, runs the program in a child. Every reason
- * to refuse is computed for the mode that will really run, and printed all
- * at once. */
+/* latch run: parse the command line, plan and check the run (session.h),
+ * show it (--dry-run) or launch it, and leave the way the program left.
+ * Every reason to refuse is computed for the mode that will really run, and
+ * printed all at once. */
 #include <fcntl.h>
 #include <getopt.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "base/fs-util.h"
-#include "base/path-util.h"
 #include "base/strv.h"
 #include "cli/cli.h"
-#include "cli/run-plan.h"
-#include "policy/render.h"
-#include "policy/risk.h"
-#include "sandbox/caps.h"
-#include "sandbox/env.h"
-#include "sandbox/landlock.h"
-#include "sandbox/launch.h"
-#include "sandbox/limits.h"
-#include "sandbox/mounts.h"
-#include "sandbox/namespaces.h"
-#include "sandbox/seccomp.h"
-#include "supervise/supervise.h"
-#include "lab/lab.h"
+#include "session/session.h"
 
 static int parse_fd(const char *s, int *ret)
 {
@@ -73,10 +49,10 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 	while ((c = getopt_long(argc, argv, "+p:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			o->profile = optarg;
+			o->s.profile = optarg;
 			break;
 		case 's':
-			o->strict = true;
+			o->s.strict = true;
 			break;
 		case 'n':
 			o->dry_run = true;
@@ -85,45 +61,45 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 			o->json = true;
 			break;
 		case 'q':
-			o->quiet = true;
+			o->s.quiet = true;
 			break;
 		case 'N':
-			o->no_namespaces = true;
+			o->s.no_namespaces = true;
 			break;
 		case 'U':
-			o->allow_unmasked = true;
+			o->s.allow_unmasked = true;
 			break;
 		case 'S':
-			if (o->supervise != RUN_SUPERVISE_ASK)
-				o->supervise = RUN_SUPERVISE_ON;
+			if (o->s.supervise != SESSION_SUPERVISE_ASK)
+				o->s.supervise = SESSION_SUPERVISE_ON;
 			break;
 		case 'X':
-			o->supervise = RUN_SUPERVISE_OFF;
+			o->s.supervise = SESSION_SUPERVISE_OFF;
 			break;
 		case 'A':
-			o->supervise = RUN_SUPERVISE_ASK;
+			o->s.supervise = SESSION_SUPERVISE_ASK;
 			break;
 		case 'K':
-			o->approve_socket = optarg;
+			o->s.approve_socket = optarg;
 			break;
 		case 'L':
-			o->approve_all = true;
+			o->s.approve_all = true;
 			break;
 		case 'E':
-			o->events = optarg;
+			o->s.events = optarg;
 			break;
 		case 'V':
-			o->save_to = optarg;
+			o->s.save_to = optarg;
 			break;
 		case 'R':
-			if (strv_push(&o->ack_risk, optarg) < 0)
+			if (strv_push(&o->s.ack_risk, optarg) < 0)
 				return cli_usage_error(USAGE_RUN, "run: out of memory");
 			break;
 		case 'T':
 			if (parse_fd(optarg, &fd) < 0 || fd < 1)
 				return cli_usage_error(USAGE_RUN, "--approve-timeout: '%s' is not a number of ms",
 						       optarg);
-			o->approve_timeout_ms = (unsigned)fd;
+			o->s.approve_timeout_ms = (unsigned)fd;
 			break;
 		case 'k':
 			if (parse_fd(optarg, &fd) < 0 || fd < 3)
@@ -131,9 +107,9 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 						       optarg);
 			if (fcntl(fd, F_GETFD) < 0)
 				return cli_usage_error(USAGE_RUN, "--keep-fd: fd %d is not open", fd);
-			if (o->n_keep_fds == KEEP_FDS_MAX)
-				return cli_usage_error(USAGE_RUN, "--keep-fd: more than %d fds", KEEP_FDS_MAX);
-			o->keep_fds[o->n_keep_fds++] = fd;
+			if (o->s.n_keep_fds == SESSION_KEEP_FDS_MAX)
+				return cli_usage_error(USAGE_RUN, "--keep-fd: more than %d fds", SESSION_KEEP_FDS_MAX);
+			o->s.keep_fds[o->s.n_keep_fds++] = fd;
 			break;
 		case 'h':
 			fputs(USAGE_RUN, stdout);
@@ -143,50 +119,64 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 					       argv[optind - 1]);
 		}
 	}
-	if (!o->profile)
+	if (!o->s.profile)
 		return cli_usage_error(USAGE_RUN, "run: no profile given (-p NAME; `latch profile list` shows them)");
 	if (optind >= argc && !o->dry_run)
 		return cli_usage_error(USAGE_RUN, "run: no command given");
-	if (o->supervise == RUN_SUPERVISE_OFF && (o->approve_socket || o->approve_all || o->events || o->save_to))
+	if (o->s.supervise == SESSION_SUPERVISE_OFF && (o->s.approve_socket || o->s.approve_all || o->s.events || o->s.save_to))
 		return cli_usage_error(USAGE_RUN, "run: --no-supervise contradicts --approve-socket, --approve-all, "
 						  "--events and --save-to");
-	if (o->approve_socket && o->approve_all)
+	if (o->s.approve_socket && o->s.approve_all)
 		return cli_usage_error(USAGE_RUN, "run: --approve-socket and --approve-all are two backends; pick one");
-	o->argv = argv + optind;
+	o->s.argv = argv + optind;
 	return -1; /* go on */
 }
 
-/* Print the refusals (or nothing) and return whether there were any. */
-static bool refuse(const struct run_request *o, const struct run_state *s, int *ret)
-{
-	if (!s->refusals)
-		return false;
-	for (size_t i = 0; s->refusals[i]; i++)
-		fprintf(stderr, "latch: refusing to start: %s\n", s->refusals[i]);
-	*ret = o->json ? cli_fail(true, o->kind, EXIT_LATCH_FAILED, "refusing to start: %s", s->refusals[0])
-		       : EXIT_LATCH_FAILED;
-	return true;
-}
+/* What a person hears while the run goes on: each warning once, even when
+ * a second plan repeats it. */
+struct run_voice {
+	bool quiet;
+	char **warned;
+};
 
-/* Print each warning once, even when the plan is checked again after a
- * fallback. */
-static void warn(const struct run_request *o, struct run_state *s)
+static void say_warnings(char *const *warnings, void *data)
 {
-	for (size_t i = 0; s->warnings && s->warnings[i]; i++) {
-		if (strv_contains(s->warned, s->warnings[i]))
+	struct run_voice *v = data;
+
+	for (size_t i = 0; warnings[i]; i++) {
+		if (strv_contains(v->warned, warnings[i]))
 			continue;
-		if (!o->quiet)
-			fprintf(stderr, "latch: warning: %s\n", s->warnings[i]);
-		(void)strv_push(&s->warned, s->warnings[i]);
+		if (!v->quiet)
+			fprintf(stderr, "latch: warning: %s\n", warnings[i]);
+		(void)strv_push(&v->warned, warnings[i]);
 	}
 }
 
-static int exec_failure(const struct run_request *o, const struct error *err)
+/* "Nobody to ask" matters only once something is refused: said then,
+ * once, rather than on every run. */
+static void say_no_terminal(void *data)
 {
-	if (err->code == ENOENT || err->code == ENOTDIR)
-		return cli_fail(o->json, o->kind, EXIT_NOT_FOUND, "%s", err->msg);
-	return cli_fail(o->json, o->kind, EXIT_CANNOT_EXEC, "%s%s", err->msg,
-			err->code == EACCES ? " (denied by the sandbox? try `latch why -p PROFILE exec PATH`)" : "");
+	(void)data;
+	fputs("latch: warning: supervise: no terminal to ask on; what the profile denies is denied and recorded\n",
+	      stderr);
+}
+
+static void say_summary(const struct sup_summary *sum, void *data)
+{
+	char buf[4096];
+
+	(void)data;
+	if (sup_summary_format(sum, buf, sizeof(buf)) > 0)
+		fputs(buf, stderr);
+}
+
+/* Print the refusals and return the exit code. */
+static int refuse(const struct run_request *o, char *const *refusals)
+{
+	for (size_t i = 0; refusals[i]; i++)
+		fprintf(stderr, "latch: refusing to start: %s\n", refusals[i]);
+	return o->json ? cli_fail(true, o->kind, EXIT_LATCH_FAILED, "refusing to start: %s", refusals[0])
+		       : EXIT_LATCH_FAILED;
 }
 
 /* Leave the way the program left: its exit code, or the same signal. */
@@ -209,161 +199,33 @@ static _noreturn_ void exit_like(int status)
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_LATCH_FAILED);
 }
 
-/* In the sandbox, after every restriction: install the notify filter and
- * hand its listener to latch outside. */
-struct sup_hook {
-	const struct sup_filter *filter;
-	int sock;
-};
-
-static int sup_hook_load(void *data, struct error *err)
+/* --dry-run: the plan as one envelope. */
+static int print_plan(const struct run_request *o, const struct session_plan *s)
 {
-	struct sup_hook *h = data;
-	struct sup_filter_opts fo = { .wait_killable_recv = true };
-	int listener, r;
+	bool refused = s->refusals != NULL;
+	struct json_result res = { .ok = !refused, .rc = refused ? EXIT_LATCH_FAILED : 0, .exit_code = -1,
+				   .outcome = refused ? "refused" : "ok", .error = refused ? s->refusals[0] : NULL };
 
-	r = sup_filter_load(h->filter, &fo, &listener, err);
-	if (r < 0)
-		return r;
-	r = sup_send_fd(h->sock, listener, err);
-	(void)close(listener);
-	(void)close(h->sock);
-	return r;
+	return cli_print_envelope(o->kind, session_plan_to_json(&o->s, s), &res, res.rc);
 }
 
-/* "Nobody to ask" matters only once something is refused: said then,
- * once, rather than on every run. */
-static void note_no_terminal(void *data)
+/* The exit code for a run that did not end with the program's own. */
+static int result_code(const struct run_request *o, const struct session_result *res)
 {
-	(void)data;
-	fputs("latch: warning: supervise: no terminal to ask on; what the profile denies is denied and recorded\n",
-	      stderr);
-}
-
-static int sup_hook_tty(void *data)
-{
-	(void)data;
-	return sup_tty_child_setup();
-}
-
-/* Supervised run: the sandbox in a child (isolated or static), latch
- * outside serving its notifications until it is gone. */
-static int run_supervised(const struct run_request *o, struct run_state *s, struct launch *l, bool *fell_back)
-{
-	_cleanup_(sup_filter_freep) struct sup_filter *filter = NULL;
-	_cleanup_close_ int events_fd = -EBADF, listener = -EBADF;
-	struct launch_child child;
-	struct launch_result res;
-	struct sup_summary sum;
-	struct sup_config cfg;
-	struct sup_hook hook;
-	struct error err = { 0 };
-	int sp[2], r;
-
-	*fell_back = false;
-	if (sup_filter_build(&filter, &err) < 0)
-		return cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "%s", err.msg);
-	if (o->events) {
-		events_fd = open(o->events, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (events_fd < 0)
-			return cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "--events: cannot open '%s': %s", o->events,
-					strerror(errno));
+	switch (res->outcome) {
+	case SESSION_EXITED:
+		break;
+	case SESSION_REFUSED:
+		return refuse(o, res->refusals);
+	case SESSION_NOT_FOUND:
+		return cli_fail(o->json, o->kind, EXIT_NOT_FOUND, "%s", res->err.msg);
+	case SESSION_CANNOT_EXEC:
+		return cli_fail(o->json, o->kind, EXIT_CANNOT_EXEC, "%s%s", res->err.msg,
+				res->errno_denied ? " (denied by the sandbox? try `latch why -p PROFILE exec PATH`)" : "");
+	case SESSION_FAILED:
+		return cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "%s", res->err.msg);
 	}
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
-		return cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "cannot create a socket pair: %s", strerror(errno));
-	hook = (struct sup_hook){ .filter = filter, .sock = sp[1] };
-	l->before_exec = sup_hook_load;
-	l->before_exec_data = &hook;
-	l->child_setup = s->backend == SUP_BACKEND_TTY ? sup_hook_tty : NULL;
-	/* In static mode the program's orphans come here to be reaped. */
-	if (!l->ns_flags)
-		(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-	r = launch_start(l, &child, &err);
-	(void)close(sp[1]);
-	/* Nothing may read this process's memory while it serves. Not before
-	 * the start: the child would inherit it, and its uid_map could then
-	 * not be written by an unprivileged latch. */
-	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	if (r < 0 && child.clone_failed) {
-		(void)close(sp[0]);
-		*fell_back = true;
-		set_ns_unavailable(s, err.code);
-		return 0;
-	}
-	/* The program kept only the capabilities that do file work; the
-	 * supervisor acts for it with no more than that. */
-	if (r == 0)
-		r = caps_lower_effective(s->policy->process.capabilities, &err);
-	if (r == 0)
-		r = sup_recv_fd(sp[0], &listener, &err);
-	(void)close(sp[0]);
-	if (r == 0 && !sup_fd_is_listener(listener))
-		r = error_set(&err, EPROTO, "the sandbox did not hand over a seccomp listener");
-	if (r < 0) {
-		/* The child failed before handing the listener over: its report
-		 * says why. */
-		struct error ferr = { 0 };
-
-		if (child.pid > 0 && launch_finish(&child, l, &res, &ferr) < 0)
-			return res.exec_errno ? exec_failure(o, &ferr)
-					      : cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "%s", ferr.msg);
-		return cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "%s", err.msg);
-	}
-	sup_config_init(&cfg);
-	cfg.policy = s->policy;
-	cfg.landlock = s->ll;
-	cfg.landlock_exact = s->landlock_exact;
-	cfg.inexact = s->inexact;
-	cfg.backend = s->backend;
-	cfg.socket_path = o->approve_socket;
-	cfg.timeout_ms = o->approve_timeout_ms;
-	cfg.events_fd = events_fd;
-	cfg.quiet = o->quiet;
-	cfg.save_to = o->save_to;
-	cfg.reap_orphans = !l->ns_flags;
-	if (!o->quiet && s->supervise == POLICY_SUPERVISE_ASK && s->backend == SUP_BACKEND_DENY)
-		cfg.on_first_denial = note_no_terminal;
-	r = sup_serve(&cfg, listener, child.pid, &sum, &err);
-	if (sum.child_reaped) {
-		child.reaped = true;
-		child.status = sum.child_status;
-	}
-	if (r < 0) {
-		(void)kill(child.pid, SIGKILL);
-		(void)launch_finish(&child, l, &res, &(struct error){ 0 });
-		return cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "supervisor: %s", err.msg);
-	}
-	if (!o->quiet && sup_summary_eventful(&sum)) {
-		char buf[4096];
-
-		if (sup_summary_format(&sum, buf, sizeof(buf)) > 0)
-			fputs(buf, stderr);
-	}
-	if (launch_finish(&child, l, &res, &err) < 0)
-		return res.exec_errno ? exec_failure(o, &err) : cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "%s", err.msg);
-	cgroup_cleanup(&s->cgroup);
-	exit_like(res.wait_status);
-}
-
-static int run_isolated(const struct run_request *o, struct run_state *s, const struct launch *l, bool *fell_back)
-{
-	struct launch_result res;
-	struct error err = { 0 };
-	int r;
-
-	*fell_back = false;
-	r = launch_isolated(l, &res, &err);
-	if (r < 0 && res.clone_failed) {
-		*fell_back = true;
-		set_ns_unavailable(s, err.code);
-		return 0;
-	}
-	if (r < 0 && res.exec_errno)
-		return exec_failure(o, &err);
-	if (r < 0)
-		return cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "%s", err.msg);
-	cgroup_cleanup(&s->cgroup);
-	exit_like(res.wait_status);
+	return EXIT_LATCH_FAILED;
 }
 
 int cmd_run(int argc, char **argv)
@@ -374,139 +236,72 @@ int cmd_run(int argc, char **argv)
 	r = parse_args(argc, argv, &o);
 	if (r < 0)
 		r = cli_run(&o);
-	strv_free(o.ack_risk);
+	strv_free(o.s.ack_risk);
 	return r;
 }
 
-int cli_run(const struct run_request *req)
+int cli_run(const struct run_request *o)
 {
-	const struct run_request o = *req;
-	struct run_state s = { 0 };
+	struct run_voice voice = { .quiet = o->s.quiet };
+	const struct session_hooks hooks = {
+		.warnings = say_warnings,
+		.no_terminal = say_no_terminal,
+		.summary = say_summary,
+		.data = &voice,
+	};
+	struct session_result res;
+	struct session_plan s = { 0 };
+	struct session_env env;
 	struct error err = { 0 };
-	struct launch l;
-	bool exec_failed, fell_back = false;
 	int r;
 
-	if (cli_check_path_arg("the profile name", o.profile, &err) < 0)
-		return cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "%s", err.msg);
-	cli_env_init(&s.env);
-	r = load_and_compile(&o, &s, &err);
-	if (r < 0) {
-		r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "%s", err.msg);
+	if (cli_check_path_arg("the profile name", o->s.profile, &err) < 0)
+		return cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "%s", err.msg);
+	session_env_init(&env);
+	if (session_plan_build(&o->s, &env.ctx, 0, &s, &err) < 0) {
+		r = cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "%s", err.msg);
 		goto out;
 	}
-	if (!o.dry_run && (r = gate_risk(&o, &s)) != 0)
-		goto out;
-	if (s.isolated && o.dry_run) {
-		/* Asking the kernel is the only way to know. */
-		int e = ns_probe(ns_flags_for(s.policy));
-
-		if (e < 0)
-			set_ns_unavailable(&s, -e);
-	}
-	if (s.isolated && (s.policy->limits.memory >= 0 || s.policy->limits.pids >= 0) &&
-	    cgroup_prepare(&s.policy->limits, &s.cgroup, &s.cgroup_unavailable) == -ENOMEM) {
-		r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "out of memory");
+	if (!o->dry_run && session_risk_gate(&o->s, &s, &err) < 0) {
+		r = cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "%s", err.msg);
 		goto out;
 	}
-	if (check_plan(&o, &s) < 0) {
-		r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "out of memory");
+	/* Only a plan that is shown asks the kernel about namespaces first:
+	 * a run finds out by trying. */
+	if (session_plan_probe(&s, o->dry_run) < 0 || session_plan_check(&o->s, &s) < 0) {
+		r = cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "out of memory");
 		goto out;
 	}
-	if (o.dry_run) {
+	if (o->dry_run) {
 		/* Opening the paths is what finds the ones that do not exist:
 		 * the plan shows them as skipped. */
 		if (landlock_prepare(s.ll, &err) < 0)
-			r = cli_fail(true, o.kind, EXIT_LATCH_FAILED, "%s", err.msg);
+			r = cli_fail(true, o->kind, EXIT_LATCH_FAILED, "%s", err.msg);
 		else
-			r = print_plan(&o, &s);
+			r = print_plan(o, &s);
 		goto out;
 	}
-	if (refuse(&o, &s, &r))
-		goto out;
-	if (s.lookup_err == -ENOENT) {
-		r = cli_fail(o.json, o.kind, EXIT_NOT_FOUND, "%s: command not found", o.argv[0]);
+	if (s.refusals) {
+		r = refuse(o, s.refusals);
 		goto out;
 	}
-	if (s.lookup_err == -EACCES) {
-		r = cli_fail(o.json, o.kind, EXIT_CANNOT_EXEC, "%s: permission denied", o.argv[0]);
-		goto out;
+	(void)session_run(&o->s, &s, &hooks, &res);
+	if (res.outcome == SESSION_EXITED)
+		exit_like(res.wait_status);
+	r = result_code(o, &res);
+	strv_free(res.refusals);
+	if (res.self_sandboxed) {
+		/* Nothing at exit (atexit handlers, a sanitizer's leak check)
+		 * can be trusted to work in the sandbox. */
+		session_plan_done(&s);
+		session_env_done(&env);
+		strv_free(voice.warned);
+		(void)fflush(NULL);
+		_exit(r);
 	}
-	if (make_missing_dirs(s.policy, &err) < 0) {
-		r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "%s", err.msg);
-		goto out;
-	}
-	if (s.policy->uses_private_tmp && ensure_private_tmp(policy_ctx_var(&s.env.ctx, "PRIVATE_TMP"), &err) < 0) {
-		r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "%s", err.msg);
-		goto out;
-	}
-	if (landlock_prepare(s.ll, &err) < 0) {
-		r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "%s", err.msg);
-		goto out;
-	}
-	l = (struct launch){
-		.landlock = s.ll,
-		.sfilter = s.sf,
-		.envp = s.envp,
-		.file = s.program,
-		.argv = o.argv,
-		.keep_fds = o.keep_fds,
-		.n_keep_fds = o.n_keep_fds,
-		.limits = &s.policy->limits,
-		.caps_extra = s.policy->process.capabilities,
-		.ns_flags = ns_flags_for(s.policy),
-		.masks = s.use_masks ? s.masks : NULL,
-		.private_dirs = s.private_dirs,
-		.cgroup = &s.cgroup,
-		.parent = getpid(),
-	};
-	if (!s.isolated)
-		l.ns_flags = 0;
-	if (s.supervise != POLICY_SUPERVISE_OFF || s.isolated) {
-		warn(&o, &s);
-		r = s.supervise != POLICY_SUPERVISE_OFF ? run_supervised(&o, &s, &l, &fell_back)
-							 : run_isolated(&o, &s, &l, &fell_back);
-		if (!fell_back)
-			goto out;
-		/* The kernel refused namespaces: the static mode has its own
-		 * reasons to refuse, and says what it loses. */
-		cgroup_cleanup(&s.cgroup);
-		/* No private directories now: their rules go, and the plan is
-		 * made again without them. */
-		if (plan_private(&s, &err) < 0 || landlock_prepare(s.ll, &err) < 0) {
-			r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "%s", err.msg);
-			goto out;
-		}
-		if (check_plan(&o, &s) < 0) {
-			r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "out of memory");
-			goto out;
-		}
-		if (refuse(&o, &s, &r))
-			goto out;
-		l.landlock = s.ll;
-		l.ns_flags = 0;
-		l.masks = NULL;
-		l.private_dirs = NULL;
-		if (s.supervise != POLICY_SUPERVISE_OFF) {
-			warn(&o, &s);
-			r = run_supervised(&o, &s, &l, &fell_back);
-			goto out;
-		}
-	}
-	warn(&o, &s);
-	fflush(NULL);
-	(void)launch_exec(&l, &exec_failed, &err);
-	/* Only failures come back here. */
-	if (exec_failed)
-		r = exec_failure(&o, &err);
-	else
-		r = cli_fail(o.json, o.kind, EXIT_LATCH_FAILED, "%s", err.msg);
-	/* The sandbox may already be on this process: nothing at exit (atexit
-	 * handlers, a sanitizer's leak check) can be trusted to work in it. */
-	run_state_done(&s);
-	(void)fflush(NULL);
-	_exit(r);
 out:
-	run_state_done(&s);
+	session_plan_done(&s);
+	session_env_done(&env);
+	strv_free(voice.warned);
 	return r;
 }

@@ -30,7 +30,7 @@ static int parse_port(const char *s, uint16_t *ret)
 
 /* The query path as rules are stored: expanded, absolute (relative to the
  * current directory), symlinks in the existing part resolved. */
-static int query_path(const char *arg, struct cli_env *env, char **ret, struct error *err)
+static int query_path(const char *arg, struct session_env *env, char **ret, struct error *err)
 {
 	_cleanup_free_ char *expanded = NULL, *abs = NULL;
 	const char *cwd = policy_ctx_var(&env->ctx, "CWD");
@@ -58,7 +58,7 @@ static int query_path(const char *arg, struct cli_env *env, char **ret, struct e
 
 /* One query from ACCESS and its TARGET (NULL: none). Usage errors return
  * -EINVAL with err set; *ret_path holds the resolved path of fs queries. */
-static int parse_query(const char *access, const char *target, struct cli_env *env, struct policy_query *q,
+static int parse_query(const char *access, const char *target, struct session_env *env, struct policy_query *q,
 		       char **ret_path, struct error *err)
 {
 	int a;
@@ -118,7 +118,7 @@ static int answer(const struct policy *p, const struct policy_query *q, bool jso
  * rest of the line is the target), one answer per line on stdout, the
  * profile loaded once. A malformed line stops the batch with an error
  * naming it. */
-static int why_batch(const struct policy *p, struct cli_env *env, bool json)
+static int why_batch(const struct policy *p, struct session_env *env, bool json)
 {
 	_cleanup_free_ char *line = NULL;
 	size_t cap = 0, n = 0;
@@ -159,7 +159,7 @@ int cmd_why(int argc, char **argv)
 	_cleanup_free_ char *path = NULL;
 	struct policy_query q = { 0 };
 	struct error err = { 0 };
-	struct cli_env env;
+	struct session_env env;
 	const char *profile = NULL;
 	bool json = false, batch = false;
 	int c, r;
@@ -193,10 +193,10 @@ int cmd_why(int argc, char **argv)
 	if (!batch && argc - optind > 2)
 		return cli_usage_error(USAGE_WHY, "why: '%s' takes at most one target", argv[optind]);
 
-	cli_env_init(&env);
+	session_env_init(&env);
 	if (!batch && parse_query(argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL, &env, &q, &path,
 				  &err) < 0) {
-		cli_env_done(&env);
+		session_env_done(&env);
 		if (err.code == EINVAL)
 			return cli_usage_error(USAGE_WHY, "why: %s", err.msg);
 		return cli_fail(json, "why_decision", EXIT_LATCH_FAILED, "why: %s", err.msg);
@@ -204,10 +204,10 @@ int cmd_why(int argc, char **argv)
 	q.path = path;
 	r = policy_load(profile, &env.ctx, &p, &err);
 	if (r < 0) {
-		cli_env_done(&env);
+		session_env_done(&env);
 		return cli_fail(json, "why_decision", EXIT_LATCH_FAILED, "%s", err.msg);
 	}
 	r = batch ? why_batch(p, &env, json) : answer(p, &q, json);
-	cli_env_done(&env);
+	session_env_done(&env);
 	return r;
 }

@@ -64,37 +64,50 @@ const struct lab_profile *lab_env_profile(const struct lab_env *env, const char 
 static int load_one(struct lab_env *env, const char *spec, struct lab_profile *p, struct error *err)
 {
 	_cleanup_free_ char *compact = NULL;
+	struct policy *policy = NULL;
+	char *extra[] = { env->self, NULL };
+	/* As the probe runner plans it (cli_run): latch itself executable,
+	 * no supervisor unless the row asks, the lab's Landlock ABI. */
+	const struct session_request req = {
+		.profile = spec,
+		.extra_exec = extra,
+		.extra_exec_origin = "latch probe runner",
+		.supervise = SESSION_SUPERVISE_OFF,
+		.landlock_abi = env->landlock_abi,
+	};
 	json_t *resolved;
 	int r;
 
 	p->spec = strdup(spec);
 	if (!p->spec)
 		return error_set(err, ENOMEM, "out of memory");
-	r = policy_load(spec, env->ctx, &p->policy, err);
+	r = policy_load(spec, env->ctx, &policy, err);
 	if (r < 0)
 		return error_prefix(err, "profile '%s'", spec);
-	if (policy_risk(p->policy, env->ctx, &p->risk) < 0)
+	/* Rated and digested as written, before the runner's rule. */
+	if (policy_risk(policy, env->ctx, &p->risk) < 0) {
+		policy_free(policy);
 		return error_set(err, ENOMEM, "out of memory");
+	}
 	resolved = json_object();
-	json_set(resolved, "profile", policy_to_json(p->policy));
+	json_set(resolved, "profile", policy_to_json(policy));
 	json_set(resolved, "risk", risk_json(&p->risk));
 	p->resolved = resolved;
 	compact = json_dumps(resolved, JSON_COMPACT | JSON_SORT_KEYS);
-	if (!compact)
+	if (!compact) {
+		policy_free(policy);
 		return error_set(err, ENOMEM, "out of memory");
+	}
 	sha256_hex(compact, strlen(compact), p->sha256);
-	/* The probe runner lets the sandbox execute latch itself: decide on
-	 * the policy it really applies. */
-	r = policy_add_rule(p->policy, POLICY_CLASS_EXEC, env->self, "latch probe runner", err);
-	if (r < 0)
-		return r;
-	r = landlock_compile(p->policy, env->landlock_abi, &p->ll, err);
+	r = session_plan_from_policy(&req, env->ctx, 0, policy, &p->plan, err);
+	p->policy = p->plan.policy;
+	p->ll = p->plan.ll;
 	if (r < 0)
 		return error_prefix(err, "profile '%s'", spec);
 	p->model = (struct lab_model){
 		.policy = p->policy,
 		.ll = p->ll,
-		.sf = { .allow_ptrace = p->policy->process.ptrace, .network_off = p->policy->net.mode == POLICY_NET_OFF },
+		.sf = p->plan.sf,
 	};
 	p->acked = strv_contains(env->ack_risk, spec) || strv_contains(env->ack_risk, p->policy->name);
 	return 0;
@@ -129,9 +142,8 @@ void lab_env_done(struct lab_env *env)
 		struct lab_profile *p = &env->profiles[i];
 
 		free(p->spec);
-		policy_free(p->policy);
+		session_plan_done(&p->plan);
 		policy_risk_done(&p->risk);
-		landlock_plan_free(p->ll);
 		json_decref(p->resolved);
 	}
 	free(env->profiles);
@@ -140,30 +152,9 @@ void lab_env_done(struct lab_env *env)
 	memset(env, 0, sizeof(*env));
 }
 
-bool lab_risk_gate(const struct policy *p, const struct policy_risk *risk, const char *spec, char *const *acks,
-		   char *const *more, char *why, size_t size)
-{
-	const char *name = p->name;
-
-	if (risk->tier < 2 || strv_contains(acks, spec) || strv_contains(acks, name) || strv_contains(more, spec) ||
-	    strv_contains(more, name))
-		return true;
-	/* Name a reason that makes it tier 2, not merely the first one. */
-	const char *reason = "derived";
-
-	for (size_t i = 0; risk->reasons && risk->reasons[i]; i++)
-		if (strncmp(risk->reasons[i], "tier 2", 6) == 0) {
-			reason = risk->reasons[i];
-			break;
-		}
-	(void)snprintf(why, size, "profile '%s' is risk tier 2 (%s): not run without --ack-risk %s", name, reason,
-		       name);
-	return false;
-}
-
 bool lab_risk_allowed(const struct lab_profile *p, char *const *acks, char *const *more, char *why, size_t size)
 {
-	return p->acked || lab_risk_gate(p->policy, &p->risk, p->spec, acks, more, why, size);
+	return p->acked || policy_risk_gate(p->policy, &p->risk, p->spec, acks, more, why, size);
 }
 
 const char *lab_probe_family(const char *probe_id)

@@ -24,6 +24,7 @@
 #include "lab/plan.h"
 #include "policy/policy.h"
 #include "policy/risk.h"
+#include "session/session.h"
 
 #define LAB_PROBE_TIMEOUT_MS 20000 /* what each probe is given (--timeout-ms) */
 #define LAB_LANE_TIMEOUT_MS 30000  /* then the lane is killed */
@@ -33,9 +34,10 @@
 /* One profile as the lab uses it. */
 struct lab_profile {
 	char *spec;                   /* as the plan or the command line names it */
-	struct policy *policy;        /* as the probe runs under it: plus latch's own binary, executable */
+	struct session_plan plan;     /* the run the probe runner plans (session.h) */
+	struct policy *policy;        /* plan's: as the probe runs under it, plus latch's own binary, executable */
 	struct policy_risk risk;      /* derived from the profile as written */
-	struct landlock_plan *ll;     /* compiled for the applied ABI (NULL: none) */
+	struct landlock_plan *ll;     /* plan's: compiled for the applied ABI */
 	struct lab_model model;
 	json_t *resolved;             /* {"profile": resolved policy, "risk": {tier, reasons}} */
 	char sha256[SHA256_HEX_SIZE]; /* of resolved, as compact JSON with sorted keys */
@@ -69,11 +71,8 @@ const struct lab_profile *lab_env_profile(const struct lab_env *env, const char 
 
 void lab_env_done(struct lab_env *env);
 
-/* Risk gating (for the lab, matrix and probe): a profile of derived tier 2
- * runs only when acknowledged by its name or its spec, in acks or in more (a
- * plan row's ack_risk). Otherwise why says what to pass. */
-bool lab_risk_gate(const struct policy *p, const struct policy_risk *risk, const char *spec, char *const *acks,
-		   char *const *more, char *why, size_t size);
+/* Risk gating for a lab profile (policy_risk_gate): acknowledged in acks or
+ * in more (a plan row's ack_risk), or already by the lab's --ack-risk. */
 bool lab_risk_allowed(const struct lab_profile *p, char *const *acks, char *const *more, char *why, size_t size);
 
 /* One profile of a row. */

@@ -310,3 +310,24 @@ void policy_risk_done(struct policy_risk *r)
 	r->reasons = strv_free(r->reasons);
 	r->tier = 0;
 }
+
+bool policy_risk_gate(const struct policy *p, const struct policy_risk *risk, const char *spec, char *const *acks,
+		      char *const *more, char *why, size_t size)
+{
+	const char *name = p->name;
+
+	if (risk->tier < 2 || strv_contains(acks, spec) || strv_contains(acks, name) || strv_contains(more, spec) ||
+	    strv_contains(more, name))
+		return true;
+	/* Name a reason that makes it tier 2, not merely the first one. */
+	const char *reason = "derived";
+
+	for (size_t i = 0; risk->reasons && risk->reasons[i]; i++)
+		if (strncmp(risk->reasons[i], "tier 2", 6) == 0) {
+			reason = risk->reasons[i];
+			break;
+		}
+	(void)snprintf(why, size, "profile '%s' is risk tier 2 (%s): not run without --ack-risk %s", name, reason,
+		       name);
+	return false;
+}

@@ -24,4 +24,11 @@ int policy_risk(const struct policy *p, const struct policy_ctx *ctx, struct pol
 
 void policy_risk_done(struct policy_risk *r);
 
+/* Risk gating: a tier-2 policy runs only when acknowledged, by the name it
+ * was asked for (spec) or its own, in acks or more (either may be NULL).
+ * Returns true when it may run; otherwise false with why naming a reason
+ * that makes it tier 2 and the flag that acknowledges it. */
+bool policy_risk_gate(const struct policy *p, const struct policy_risk *risk, const char *spec, char *const *acks,
+		      char *const *more, char *why, size_t size);
+
 #endif

@@ -56,7 +56,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
+#include "session/session.h"
 #include "sandbox/landlock.h"
 #include "sandbox/launch.h"
 #include "sandbox/seccomp.h"
@@ -473,7 +473,7 @@ static int exit_code(int status)
 
 static int launch(const struct opts *o)
 {
-	struct cli_env env;
+	struct session_env env;
 	struct error err = { 0 };
 	struct policy *pol = NULL;
 	struct landlock_plan *ll = NULL;
@@ -486,7 +486,7 @@ static int launch(const struct opts *o)
 	pid_t parent = getpid(), child;
 	bool exact;
 
-	cli_env_init(&env);
+	session_env_init(&env);
 	if (policy_load(o->profile, &env.ctx, &pol, &err) < 0) {
 		fprintf(stderr, "sup-harness: %s\n", err.msg);
 		return 125;
@@ -613,7 +613,7 @@ static int launch(const struct opts *o)
 	landlock_plan_free(ll);
 	policy_free(pol);
 	free(prog);
-	cli_env_done(&env);
+	session_env_done(&env);
 	return sum.child_reaped ? exit_code(sum.child_status) : 125;
 }
 

@@ -1,5 +1,5 @@
-/* latch run's plan (run-plan.h): everything between the profile and the
- * launch that needs no child process. */
+/* A run's plan (session.h): everything between the profile and the launch
+ * that needs no child process. */
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
@@ -7,17 +7,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/fs-util.h"
 #include "base/path-util.h"
 #include "base/strv.h"
-#include "cli/run-plan.h"
 #include "policy/render.h"
 #include "policy/risk.h"
 #include "sandbox/caps.h"
 #include "sandbox/env.h"
 #include "sandbox/launch.h"
 #include "sandbox/namespaces.h"
-#include "lab/lab.h"
+#include "session/session.h"
 
 static const char *env_lookup(char *const *envp, const char *name)
 {
@@ -27,27 +25,6 @@ static const char *env_lookup(char *const *envp, const char *name)
 		if (strncmp(envp[i], name, n) == 0 && envp[i][n] == '=')
 			return envp[i] + n + 1;
 	return NULL;
-}
-
-/* The private temporary directory: created 0700, and refused unless it is
- * a real directory of ours that nobody else can enter (a squatted /tmp
- * name must not become the sandbox's writable area). */
-int ensure_private_tmp(const char *path, struct error *err)
-{
-	struct stat st;
-
-	if (!path)
-		return error_set(err, EINVAL, "$PRIVATE_TMP is not set");
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
-		return error_set(err, errno, "cannot create private tmp '%s': %s", path, strerror(errno));
-	if (lstat(path, &st) < 0)
-		return error_set(err, errno, "cannot stat private tmp '%s': %s", path, strerror(errno));
-	if (!S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077))
-		return error_set(err, EPERM,
-				 "private tmp '%s' is not a directory owned by uid %u with mode 0700; "
-				 "remove it or set TMPDIR elsewhere",
-				 path, (unsigned)getuid());
-	return 0;
 }
 
 /* The directories the profile's write rules name with a trailing '/' that
@@ -62,25 +39,6 @@ static json_t *missing_dirs_json(const struct policy *p)
 		if (p->rules[i].make_dir && lstat(p->rules[i].path, &st) < 0 && errno == ENOENT)
 			(void)json_array_append_new(a, json_str(p->rules[i].path));
 	return a;
-}
-
-int make_missing_dirs(const struct policy *p, struct error *err)
-{
-	struct stat st;
-	char label[512];
-	int r;
-
-	for (size_t i = 0; i < p->n_rules; i++) {
-		const struct policy_rule *rule = &p->rules[i];
-
-		if (!rule->make_dir || lstat(rule->path, &st) == 0 || errno != ENOENT)
-			continue;
-		r = mkdir_parents(rule->path, 0700);
-		if (r < 0)
-			return error_set(err, -r, "cannot create '%s' for %s: %s", rule->path,
-					 policy_rule_label(rule, label, sizeof(label)), strerror(-r));
-	}
-	return 0;
 }
 
 static json_t *env_names_json(char *const *envp)
@@ -107,21 +65,21 @@ static bool have_terminal(void)
 }
 
 /* Supervision: the profile's mode, then the flags; and who answers. */
-static void decide_supervision(const struct run_request *o, struct run_state *s)
+static void decide_supervision(const struct session_request *o, struct session_plan *s)
 {
 	enum policy_supervise m = s->policy->supervise;
 
 	switch (o->supervise) {
-	case RUN_SUPERVISE_PROFILE:
+	case SESSION_SUPERVISE_PROFILE:
 		break;
-	case RUN_SUPERVISE_OFF:
+	case SESSION_SUPERVISE_OFF:
 		m = POLICY_SUPERVISE_OFF;
 		break;
-	case RUN_SUPERVISE_ON:
+	case SESSION_SUPERVISE_ON:
 		if (m == POLICY_SUPERVISE_OFF)
 			m = POLICY_SUPERVISE_DENY;
 		break;
-	case RUN_SUPERVISE_ASK:
+	case SESSION_SUPERVISE_ASK:
 		m = POLICY_SUPERVISE_ASK;
 		break;
 	}
@@ -142,7 +100,7 @@ static void decide_supervision(const struct run_request *o, struct run_state *s)
 }
 
 /* Landlock and the masks, from the policy as it stands. */
-static int compile_plan(struct run_state *s, struct error *err)
+static int compile_plan(struct session_plan *s, struct error *err)
 {
 	int r;
 
@@ -160,7 +118,7 @@ static int compile_plan(struct run_state *s, struct error *err)
  * empty tmpfs of the sandbox's own; without namespaces that cannot be
  * done, so the rules are dropped (their paths stay refused) and the run
  * says so. */
-int plan_private(struct run_state *s, struct error *err)
+static int plan_private(struct session_plan *s, struct error *err)
 {
 	struct stat st;
 
@@ -190,14 +148,49 @@ int plan_private(struct run_state *s, struct error *err)
 	return 0;
 }
 
-int load_and_compile(const struct run_request *o, struct run_state *s, struct error *err)
+static void set_ns_unavailable(struct session_plan *s, int err)
+{
+	free(s->ns_unavailable);
+	if (asprintf(&s->ns_unavailable,
+		     "namespaces: the kernel refused an unprivileged user namespace (%s); no pid, mount, ipc, uts "
+		     "or network namespace: this user's other processes stay visible in /proc, and no path "
+		     "can be masked (see `latch doctor`)",
+		     errno_name(err)) < 0)
+		s->ns_unavailable = NULL;
+	s->isolated = false;
+}
+
+struct sfilter_plan session_sfilter_plan(const struct policy *p)
+{
+	return (struct sfilter_plan){
+		.allow_ptrace = p->process.ptrace,
+		.network_off = p->net.mode == POLICY_NET_OFF,
+	};
+}
+
+int session_plan_build(const struct session_request *o, const struct policy_ctx *ctx, int ns_refused,
+		       struct session_plan *s, struct error *err)
+{
+	struct policy *p = NULL;
+	int r;
+
+	r = policy_load(o->profile, ctx, &p, err);
+	if (r < 0) {
+		memset(s, 0, sizeof(*s));
+		return r;
+	}
+	return session_plan_from_policy(o, ctx, ns_refused, p, s, err);
+}
+
+int session_plan_from_policy(const struct session_request *o, const struct policy_ctx *ctx, int ns_refused,
+			     struct policy *policy, struct session_plan *s, struct error *err)
 {
 	const char *no_ns = getenv("LATCH_NO_NAMESPACES");
 	int r;
 
-	r = policy_load(o->profile, &s->env.ctx, &s->policy, err);
-	if (r < 0)
-		return r;
+	memset(s, 0, sizeof(*s));
+	s->ctx = ctx;
+	s->policy = policy;
 	for (size_t i = 0; o->extra_exec && o->extra_exec[i]; i++) {
 		_cleanup_free_ char *resolved = NULL;
 
@@ -208,17 +201,16 @@ int load_and_compile(const struct run_request *o, struct run_state *s, struct er
 		if (r < 0)
 			return r;
 	}
-	s->abi = cli_landlock_abi(err);
+	s->abi = o->landlock_abi > 0 ? o->landlock_abi : session_landlock_abi(err);
 	if (s->abi == -EINVAL)
 		return s->abi;
 	r = compile_plan(s, err);
 	if (r < 0)
 		return r;
-	s->sf.allow_ptrace = s->policy->process.ptrace;
-	s->sf.network_off = s->policy->net.mode == POLICY_NET_OFF;
+	s->sf = session_sfilter_plan(s->policy);
 	if (env_build(&s->policy->env, environ, &s->envp) < 0)
 		return error_set(err, ENOMEM, "out of memory");
-	if (o->argv[0]) {
+	if (o->argv && o->argv[0]) {
 		s->lookup_err = launch_find_program(o->argv[0], env_lookup(s->envp, "PATH"), &s->program);
 		if (s->lookup_err == -ENOMEM)
 			return error_set(err, ENOMEM, "out of memory");
@@ -238,12 +230,30 @@ int load_and_compile(const struct run_request *o, struct run_state *s, struct er
 				    (ns_flags_for(s->policy) & CLONE_NEWUSER) && caps_any();
 	if (s->root_supervised_static)
 		s->isolated = false;
+	/* The kernel refused them once: the second plan is for the static
+	 * mode, with its own reasons to refuse. */
+	if (ns_refused > 0 && s->isolated)
+		set_ns_unavailable(s, ns_refused);
 	return plan_private(s, err);
+}
+
+int session_plan_probe(struct session_plan *s, bool ask_kernel)
+{
+	if (s->isolated && ask_kernel) {
+		int e = ns_probe(ns_flags_for(s->policy));
+
+		if (e < 0)
+			set_ns_unavailable(s, -e);
+	}
+	if (s->isolated && (s->policy->limits.memory >= 0 || s->policy->limits.pids >= 0) &&
+	    cgroup_prepare(&s->policy->limits, &s->cgroup, &s->cgroup_unavailable) == -ENOMEM)
+		return -ENOMEM;
+	return 0;
 }
 
 /* A protection that cannot be given: a warning, or a refusal under --strict
  * or when the profile requires it. */
-static int degraded(const struct run_request *o, struct run_state *s, unsigned required_bit, const char *line)
+static int degraded(const struct session_request *o, struct session_plan *s, unsigned required_bit, const char *line)
 {
 	const char *why = o->strict ? "--strict"
 			  : (s->policy->required & required_bit) ? "the profile's \"required\""
@@ -255,7 +265,7 @@ static int degraded(const struct run_request *o, struct run_state *s, unsigned r
 }
 
 /* Every reason to refuse and every warning, for the mode planned. */
-int check_plan(const struct run_request *o, struct run_state *s)
+int session_plan_check(const struct session_request *o, struct session_plan *s)
 {
 	const struct landlock_plan *ll = s->ll;
 	const struct policy_limits *lim = &s->policy->limits;
@@ -393,28 +403,13 @@ int check_plan(const struct run_request *o, struct run_state *s)
 	return r < 0 ? -ENOMEM : 0;
 }
 
-void set_ns_unavailable(struct run_state *s, int err)
-{
-	free(s->ns_unavailable);
-	if (asprintf(&s->ns_unavailable,
-		     "namespaces: the kernel refused an unprivileged user namespace (%s); no pid, mount, ipc, uts "
-		     "or network namespace: this user's other processes stay visible in /proc, and no path "
-		     "can be masked (see `latch doctor`)",
-		     errno_name(err)) < 0)
-		s->ns_unavailable = NULL;
-	s->isolated = false;
-}
-
-int print_plan(const struct run_request *o, struct run_state *s)
+json_t *session_plan_to_json(const struct session_request *o, const struct session_plan *s)
 {
 	json_t *data = json_object(), *cmd = json_object(), *fds = json_array(), *risk = json_object(),
 	       *iso = json_object();
 	struct policy_risk pr = { 0 };
-	bool refused = s->refusals != NULL;
-	struct json_result res = { .ok = !refused, .rc = refused ? EXIT_LATCH_FAILED : 0, .exit_code = -1,
-				   .outcome = refused ? "refused" : "ok" };
 
-	if (policy_risk(s->policy, &s->env.ctx, &pr) == 0) {
+	if (policy_risk(s->policy, s->ctx, &pr) == 0) {
 		json_set(risk, "tier", json_integer(pr.tier));
 		json_set(risk, "reasons", json_strv(pr.reasons));
 	}
@@ -464,12 +459,10 @@ int print_plan(const struct run_request *o, struct run_state *s)
 	json_set(data, "refusals", json_strv(s->refusals));
 	json_set(data, "warnings", json_strv(s->warnings));
 	json_set(data, "mode", json_str(s->isolated ? "isolated" : "static"));
-	if (refused)
-		res.error = s->refusals[0];
-	return cli_print_envelope(o->kind, data, &res, res.rc);
+	return data;
 }
 
-void run_state_done(struct run_state *s)
+void session_plan_done(struct session_plan *s)
 {
 	cgroup_cleanup(&s->cgroup);
 	free(s->cgroup_unavailable);
@@ -480,24 +473,24 @@ void run_state_done(struct run_state *s)
 	strv_free(s->envp);
 	strv_free(s->refusals);
 	strv_free(s->warnings);
-	strv_free(s->warned);
 	strv_free(s->private_dirs);
 	free(s->private_dropped);
 	free(s->program);
-	cli_env_done(&s->env);
+	memset(s, 0, sizeof(*s));
 }
 
-/* Risk gating: a profile whose derived tier is 2 runs only when named with
- * --ack-risk (the tier depends on where it runs: $CWD = $HOME makes agent
- * tier 2). --dry-run is never gated: it shows the tier. */
-int gate_risk(const struct run_request *o, struct run_state *s)
+/* Risk gating: a profile whose derived tier is 2 runs only when named in
+ * req->ack_risk (the tier depends on where it runs: $CWD = $HOME makes
+ * agent tier 2). A plan that is only shown is never gated: it shows the
+ * tier. */
+int session_risk_gate(const struct session_request *o, const struct session_plan *s, struct error *err)
 {
 	struct policy_risk risk = { 0 };
 	char why[ERROR_MSG_MAX] = "out of memory";
 	bool ok;
 
-	ok = policy_risk(s->policy, &s->env.ctx, &risk) == 0 &&
-	     lab_risk_gate(s->policy, &risk, o->profile, o->ack_risk, NULL, why, sizeof(why));
+	ok = policy_risk(s->policy, s->ctx, &risk) == 0 &&
+	     policy_risk_gate(s->policy, &risk, o->profile, o->ack_risk, NULL, why, sizeof(why));
 	policy_risk_done(&risk);
-	return ok ? 0 : cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "%s", why);
+	return ok ? 0 : error_set(err, EPERM, "%s", why);
 }

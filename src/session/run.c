@@ -1,0 +1,348 @@
+/* A run, launched (session.h).
+ *
+ * Two modes. Isolated (the default where the kernel allows it): the sandbox
+ * is cloned into its own namespaces and waited for. Static (on request, or
+ * when the kernel refuses namespaces): Landlock and seccomp go on this
+ * process, which executes the program in place, or, supervised, on a child
+ * the supervisor serves. When the kernel refuses the namespaces only at the
+ * start, a second plan is made for the static mode and checked like the
+ * first: it has its own reasons to refuse, and says what it loses. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/fs-util.h"
+#include "base/strv.h"
+#include "policy/render.h"
+#include "sandbox/caps.h"
+#include "sandbox/launch.h"
+#include "sandbox/namespaces.h"
+#include "session/session.h"
+
+/* The private temporary directory: created 0700, and refused unless it is
+ * a real directory of ours that nobody else can enter (a squatted /tmp
+ * name must not become the sandbox's writable area). */
+static int ensure_private_tmp(const char *path, struct error *err)
+{
+	struct stat st;
+
+	if (!path)
+		return error_set(err, EINVAL, "$PRIVATE_TMP is not set");
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return error_set(err, errno, "cannot create private tmp '%s': %s", path, strerror(errno));
+	if (lstat(path, &st) < 0)
+		return error_set(err, errno, "cannot stat private tmp '%s': %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077))
+		return error_set(err, EPERM,
+				 "private tmp '%s' is not a directory owned by uid %u with mode 0700; "
+				 "remove it or set TMPDIR elsewhere",
+				 path, (unsigned)getuid());
+	return 0;
+}
+
+/* The directories the profile's write rules name with a trailing '/' that
+ * do not exist: made (0700, with their parents) before the sandbox starts,
+ * so that Landlock can hold a rule for them (a rule needs an inode). */
+static int make_missing_dirs(const struct policy *p, struct error *err)
+{
+	struct stat st;
+	char label[512];
+	int r;
+
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct policy_rule *rule = &p->rules[i];
+
+		if (!rule->make_dir || lstat(rule->path, &st) == 0 || errno != ENOENT)
+			continue;
+		r = mkdir_parents(rule->path, 0700);
+		if (r < 0)
+			return error_set(err, -r, "cannot create '%s' for %s: %s", rule->path,
+					 policy_rule_label(rule, label, sizeof(label)), strerror(-r));
+	}
+	return 0;
+}
+
+static int failed(struct session_result *res, const struct error *err)
+{
+	res->outcome = SESSION_FAILED;
+	res->err = *err;
+	return 0;
+}
+
+/* execve failed with code: the program is missing, or cannot be run. */
+static int exec_failed(struct session_result *res, const struct error *err)
+{
+	res->outcome = err->code == ENOENT || err->code == ENOTDIR ? SESSION_NOT_FOUND : SESSION_CANNOT_EXEC;
+	res->errno_denied = err->code == EACCES;
+	res->err = *err;
+	return 0;
+}
+
+static void say_warnings(const struct session_hooks *h, const struct session_plan *s)
+{
+	if (h && h->warnings && s->warnings)
+		h->warnings(s->warnings, h->data);
+}
+
+static void say_no_terminal(void *data)
+{
+	const struct session_hooks *h = data;
+
+	h->no_terminal(h->data);
+}
+
+/* In the sandbox, after every restriction: install the notify filter and
+ * hand its listener to latch outside. */
+struct sup_hook {
+	const struct sup_filter *filter;
+	int sock;
+};
+
+static int sup_hook_load(void *data, struct error *err)
+{
+	struct sup_hook *h = data;
+	struct sup_filter_opts fo = { .wait_killable_recv = true };
+	int listener, r;
+
+	r = sup_filter_load(h->filter, &fo, &listener, err);
+	if (r < 0)
+		return r;
+	r = sup_send_fd(h->sock, listener, err);
+	(void)close(listener);
+	(void)close(h->sock);
+	return r;
+}
+
+static int sup_hook_tty(void *data)
+{
+	(void)data;
+	return sup_tty_child_setup();
+}
+
+/* Supervised: the sandbox in a child (isolated or static), this process
+ * serving its notifications until it is gone. *clone_failed: the kernel
+ * refused the namespaces and nothing ran. */
+static int run_supervised(const struct session_request *o, struct session_plan *s, struct launch *l,
+			  const struct session_hooks *hooks, struct session_result *res, int *clone_failed)
+{
+	_cleanup_(sup_filter_freep) struct sup_filter *filter = NULL;
+	_cleanup_close_ int events_fd = -EBADF, listener = -EBADF;
+	struct launch_child child;
+	struct launch_result lres;
+	struct sup_summary sum;
+	struct sup_config cfg;
+	struct sup_hook hook;
+	struct error err = { 0 };
+	int sp[2], r;
+
+	if (sup_filter_build(&filter, &err) < 0)
+		return failed(res, &err);
+	if (o->events) {
+		events_fd = open(o->events, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (events_fd < 0) {
+			(void)error_set(&err, errno, "--events: cannot open '%s': %s", o->events, strerror(errno));
+			return failed(res, &err);
+		}
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
+		(void)error_set(&err, errno, "cannot create a socket pair: %s", strerror(errno));
+		return failed(res, &err);
+	}
+	hook = (struct sup_hook){ .filter = filter, .sock = sp[1] };
+	l->before_exec = sup_hook_load;
+	l->before_exec_data = &hook;
+	l->child_setup = s->backend == SUP_BACKEND_TTY ? sup_hook_tty : NULL;
+	/* In static mode the program's orphans come here to be reaped. */
+	if (!l->ns_flags)
+		(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	r = launch_start(l, &child, &err);
+	(void)close(sp[1]);
+	/* Nothing may read this process's memory while it serves. Not before
+	 * the start: the child would inherit it, and its uid_map could then
+	 * not be written by an unprivileged latch. */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (r < 0 && child.clone_failed) {
+		(void)close(sp[0]);
+		*clone_failed = err.code ? err.code : EPERM;
+		return 0;
+	}
+	/* The program kept only the capabilities that do file work; the
+	 * supervisor acts for it with no more than that. */
+	if (r == 0)
+		r = caps_lower_effective(s->policy->process.capabilities, &err);
+	if (r == 0)
+		r = sup_recv_fd(sp[0], &listener, &err);
+	(void)close(sp[0]);
+	if (r == 0 && !sup_fd_is_listener(listener))
+		r = error_set(&err, EPROTO, "the sandbox did not hand over a seccomp listener");
+	if (r < 0) {
+		/* The child failed before handing the listener over: its report
+		 * says why. */
+		struct error ferr = { 0 };
+
+		if (child.pid > 0 && launch_finish(&child, l, &lres, &ferr) < 0)
+			return lres.exec_errno ? exec_failed(res, &ferr) : failed(res, &ferr);
+		return failed(res, &err);
+	}
+	sup_config_init(&cfg);
+	cfg.policy = s->policy;
+	cfg.landlock = s->ll;
+	cfg.landlock_exact = s->landlock_exact;
+	cfg.inexact = s->inexact;
+	cfg.backend = s->backend;
+	cfg.socket_path = o->approve_socket;
+	cfg.timeout_ms = o->approve_timeout_ms;
+	cfg.events_fd = events_fd;
+	cfg.quiet = o->quiet;
+	cfg.save_to = o->save_to;
+	cfg.reap_orphans = !l->ns_flags;
+	if (!o->quiet && hooks && hooks->no_terminal && s->supervise == POLICY_SUPERVISE_ASK &&
+	    s->backend == SUP_BACKEND_DENY) {
+		cfg.on_first_denial = say_no_terminal;
+		cfg.on_first_denial_data = (void *)hooks;
+	}
+	r = sup_serve(&cfg, listener, child.pid, &sum, &err);
+	if (sum.child_reaped) {
+		child.reaped = true;
+		child.status = sum.child_status;
+	}
+	if (r < 0) {
+		(void)kill(child.pid, SIGKILL);
+		(void)launch_finish(&child, l, &lres, &(struct error){ 0 });
+		(void)error_prefix(&err, "supervisor");
+		return failed(res, &err);
+	}
+	if (!o->quiet && hooks && hooks->summary && sup_summary_eventful(&sum))
+		hooks->summary(&sum, hooks->data);
+	if (launch_finish(&child, l, &lres, &err) < 0)
+		return lres.exec_errno ? exec_failed(res, &err) : failed(res, &err);
+	cgroup_cleanup(&s->cgroup);
+	res->outcome = SESSION_EXITED;
+	res->wait_status = lres.wait_status;
+	return 0;
+}
+
+static int run_isolated(struct session_plan *s, const struct launch *l, struct session_result *res,
+			int *clone_failed)
+{
+	struct launch_result lres;
+	struct error err = { 0 };
+	int r;
+
+	r = launch_isolated(l, &lres, &err);
+	if (r < 0 && lres.clone_failed) {
+		*clone_failed = err.code ? err.code : EPERM;
+		return 0;
+	}
+	if (r < 0)
+		return lres.exec_errno ? exec_failed(res, &err) : failed(res, &err);
+	cgroup_cleanup(&s->cgroup);
+	res->outcome = SESSION_EXITED;
+	res->wait_status = lres.wait_status;
+	return 0;
+}
+
+static struct launch launch_for(const struct session_request *o, const struct session_plan *s)
+{
+	return (struct launch){
+		.landlock = s->ll,
+		.sfilter = s->sf,
+		.envp = s->envp,
+		.file = s->program,
+		.argv = o->argv,
+		.keep_fds = o->keep_fds,
+		.n_keep_fds = o->n_keep_fds,
+		.limits = &s->policy->limits,
+		.caps_extra = s->policy->process.capabilities,
+		.ns_flags = s->isolated ? ns_flags_for(s->policy) : 0,
+		.masks = s->isolated && s->use_masks ? s->masks : NULL,
+		.private_dirs = s->isolated ? s->private_dirs : NULL,
+		.cgroup = &s->cgroup,
+		.parent = getpid(),
+	};
+}
+
+/* The kernel refused the namespaces (errno ns_err) when the run started:
+ * the plan becomes the static mode's, checked again. Returns 1 when the
+ * run may go on with it, 0 when res says why not. */
+static int plan_static(const struct session_request *o, struct session_plan *s, int ns_err,
+		       struct session_result *res)
+{
+	struct session_plan next;
+	struct error err = { 0 };
+
+	cgroup_cleanup(&s->cgroup);
+	if (session_plan_build(o, s->ctx, ns_err, &next, &err) < 0 || landlock_prepare(next.ll, &err) < 0) {
+		session_plan_done(&next);
+		return failed(res, &err);
+	}
+	if (session_plan_check(o, &next) < 0) {
+		session_plan_done(&next);
+		return failed(res, &(struct error){ .code = ENOMEM, .msg = "out of memory" });
+	}
+	if (next.refusals) {
+		res->outcome = SESSION_REFUSED;
+		res->refusals = TAKE_PTR(next.refusals);
+		session_plan_done(&next);
+		return 0;
+	}
+	session_plan_done(s);
+	*s = next;
+	return 1;
+}
+
+int session_run(const struct session_request *o, struct session_plan *s, const struct session_hooks *hooks,
+		struct session_result *res)
+{
+	struct error err = { 0 };
+	bool exec_fail;
+	struct launch l;
+	int ns_err = 0, r;
+
+	memset(res, 0, sizeof(*res));
+	if (s->lookup_err == -ENOENT) {
+		res->outcome = SESSION_NOT_FOUND;
+		(void)error_set(&res->err, ENOENT, "%s: command not found", o->argv[0]);
+		return 0;
+	}
+	if (s->lookup_err == -EACCES) {
+		res->outcome = SESSION_CANNOT_EXEC;
+		(void)error_set(&res->err, EACCES, "%s: permission denied", o->argv[0]);
+		return 0;
+	}
+	if (make_missing_dirs(s->policy, &err) < 0)
+		return failed(res, &err);
+	if (s->policy->uses_private_tmp && ensure_private_tmp(policy_ctx_var(s->ctx, "PRIVATE_TMP"), &err) < 0)
+		return failed(res, &err);
+	if (landlock_prepare(s->ll, &err) < 0)
+		return failed(res, &err);
+	l = launch_for(o, s);
+	if (s->supervise != POLICY_SUPERVISE_OFF || s->isolated) {
+		say_warnings(hooks, s);
+		r = s->supervise != POLICY_SUPERVISE_OFF ? run_supervised(o, s, &l, hooks, res, &ns_err)
+							 : run_isolated(s, &l, res, &ns_err);
+		if (r < 0 || !ns_err)
+			return r;
+		r = plan_static(o, s, ns_err, res);
+		if (r <= 0)
+			return r;
+		l = launch_for(o, s);
+		if (s->supervise != POLICY_SUPERVISE_OFF) {
+			say_warnings(hooks, s);
+			ns_err = 0;
+			return run_supervised(o, s, &l, hooks, res, &ns_err);
+		}
+	}
+	say_warnings(hooks, s);
+	(void)fflush(NULL);
+	(void)launch_exec(&l, &exec_fail, &err);
+	/* Only failures come back here, and the sandbox may be on this
+	 * process already. */
+	res->self_sandboxed = true;
+	return exec_fail ? exec_failed(res, &err) : failed(res, &err);
+}
