@@ -120,46 +120,6 @@ const struct sup_syscall sup_syscalls[] = {
 const size_t sup_n_syscalls = ELEMENTSOF(sup_syscalls);
 #undef N
 
-/* Per op: its name, whether Landlock mediates it, the errno of a denial. */
-static const struct {
-	const char *name;
-	bool kernel_mediated;
-	int deny_errno;
-} ops[_SUP_OP_MAX] = {
-	[SUP_OP_OPEN] = { "open", true, EACCES },
-	[SUP_OP_MKDIR] = { "mkdir", true, EACCES },
-	[SUP_OP_MKNOD] = { "mknod", true, EACCES },
-	[SUP_OP_UNLINK] = { "unlink", true, EACCES },
-	[SUP_OP_RENAME] = { "rename", true, EACCES },
-	[SUP_OP_LINK] = { "link", true, EACCES },
-	[SUP_OP_SYMLINK] = { "symlink", true, EACCES },
-	[SUP_OP_TRUNCATE] = { "truncate", true, EACCES },
-	[SUP_OP_CHMOD] = { "chmod", false, EPERM },    /* Landlock has no right for metadata */
-	[SUP_OP_CHOWN] = { "chown", false, EPERM },
-	[SUP_OP_EXEC] = { "exec", true, EACCES },
-	[SUP_OP_CONNECT] = { "connect", false, EACCES }, /* pathname sockets: not on this kernel */
-	[SUP_OP_BIND] = { "bind", true, EACCES },       /* LANDLOCK_ACCESS_FS_MAKE_SOCK */
-	[SUP_OP_CHROOT] = { "chroot", false, EPERM },
-	[SUP_OP_SETNS] = { "setns", false, EPERM },
-	[SUP_OP_UTIME] = { "utime", false, EPERM },    /* metadata again */
-	[SUP_OP_XATTR] = { "xattr", false, EPERM },
-};
-
-const char *sup_op_name(enum sup_op op)
-{
-	return (unsigned)op < _SUP_OP_MAX ? ops[op].name : NULL;
-}
-
-bool sup_op_kernel_mediated(enum sup_op op)
-{
-	return (unsigned)op < _SUP_OP_MAX && ops[op].kernel_mediated;
-}
-
-int sup_op_deny_errno(enum sup_op op)
-{
-	return (unsigned)op < _SUP_OP_MAX ? ops[op].deny_errno : EACCES;
-}
-
 /* A descriptor argument: the kernel reads an int, so only the low 32 bits
  * count (AT_FDCWD arrives as 0xffffff9c or sign-extended). */
 static int arg_fd(uint64_t v)

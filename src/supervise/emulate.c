@@ -52,6 +52,16 @@ struct sup_slow {
 	struct sup_req req;
 };
 
+/* Answer errno e for a call not performed (an argument the program's
+ * memory did not give, an object that cannot be reached): e, or -ENOENT.
+ * A negative e (vanished) is passed on. */
+static int answer_errno(struct sup_state *s, struct sup_req *r, int e)
+{
+	if (e < 0)
+		return e;
+	return sup_respond_error(s, r->id, e) == -ENOENT ? -ENOENT : e;
+}
+
 static int addfd_send(struct sup_state *s, struct sup_req *r, int fd, bool cloexec)
 {
 	struct seccomp_notif_addfd a = {
@@ -71,7 +81,7 @@ static int addfd_send(struct sup_state *s, struct sup_req *r, int fd, bool cloex
 	{
 		int e = errno;
 
-		return sup_respond_error(s, r->id, e) == -ENOENT ? -ENOENT : e;
+		return answer_errno(s, r, e);
 	}
 }
 
@@ -89,7 +99,7 @@ static void proc_self_fd(int fd, char *buf, size_t size)
 	(void)snprintf(buf, size, "/proc/self/fd/%d", fd);
 }
 
-static int emulate_open(struct sup_state *s, struct sup_req *r, mode_t um)
+int sup_emulate_open(struct sup_state *s, struct sup_req *r, mode_t um)
 {
 	struct sup_obj *o = &r->obj[0];
 	uint64_t f = r->call.flags;
@@ -101,7 +111,7 @@ static int emulate_open(struct sup_state *s, struct sup_req *r, mode_t um)
 	int fd, e;
 
 	if (!o->in_parent && (e = sup_obj_stat(o)) != 0)
-		return sup_respond_error(s, r->id, e) == -ENOENT ? -ENOENT : e;
+		return answer_errno(s, r, e);
 	if ((f & __O_TMPFILE) == __O_TMPFILE) {
 		old = umask(um);
 		fd = openat(o->fd, ".", (int)(f | O_CLOEXEC | O_NOCTTY), (mode_t)r->call.mode);
@@ -110,7 +120,7 @@ static int emulate_open(struct sup_state *s, struct sup_req *r, mode_t um)
 			return answer(s, r, -1);
 		if (fstat(fd, &st) < 0 || st.st_dev != o->dev) {
 			(void)close(fd);
-			return sup_respond_error(s, r->id, EACCES) == -ENOENT ? -ENOENT : EACCES;
+			return answer_errno(s, r, EACCES);
 		}
 	} else if (o->in_parent) {
 		struct open_how how = {
@@ -131,7 +141,7 @@ static int emulate_open(struct sup_state *s, struct sup_req *r, mode_t um)
 		if (sup_fd_path(fd, landed, sizeof(landed)) < 0 || strcmp(landed, o->real) != 0) {
 			(void)close(fd);
 			r->note = "the new file did not land where it was decided";
-			return sup_respond_error(s, r->id, EACCES) == -ENOENT ? -ENOENT : EACCES;
+			return answer_errno(s, r, EACCES);
 		}
 	} else if (f & O_PATH) {
 		fd = fcntl(o->fd, F_DUPFD_CLOEXEC, 3);
@@ -156,7 +166,7 @@ static int emulate_open(struct sup_state *s, struct sup_req *r, mode_t um)
 		     (sup_fd_path(fd, landed, sizeof(landed)) < 0 || strcmp(landed, o->real) != 0))) {
 			(void)close(fd);
 			r->note = "the file moved while the supervisor opened it";
-			return sup_respond_error(s, r->id, EACCES) == -ENOENT ? -ENOENT : EACCES;
+			return answer_errno(s, r, EACCES);
 		}
 	}
 	e = addfd_send(s, r, fd, cloexec);
@@ -164,7 +174,7 @@ static int emulate_open(struct sup_state *s, struct sup_req *r, mode_t um)
 	return e;
 }
 
-static int emulate_mknod(struct sup_state *s, struct sup_req *r, mode_t um)
+int sup_emulate_mknod(struct sup_state *s, struct sup_req *r, mode_t um)
 {
 	struct sup_obj *o = &r->obj[0];
 	mode_t mode = (mode_t)r->call.mode, old;
@@ -179,9 +189,9 @@ static int emulate_mknod(struct sup_state *s, struct sup_req *r, mode_t um)
 	case S_IFCHR:
 	case S_IFBLK:
 		/* Landlock never grants device nodes; neither do we. */
-		return sup_respond_error(s, r->id, EPERM) == -ENOENT ? -ENOENT : EPERM;
+		return answer_errno(s, r, EPERM);
 	default:
-		return sup_respond_error(s, r->id, EINVAL) == -ENOENT ? -ENOENT : EINVAL;
+		return answer_errno(s, r, EINVAL);
 	}
 	old = umask(um);
 	rc = mknodat(o->fd, o->name, mode, (dev_t)r->call.dev);
@@ -189,41 +199,35 @@ static int emulate_mknod(struct sup_state *s, struct sup_req *r, mode_t um)
 	return answer(s, r, rc);
 }
 
-/* The answer to a call that failed before it was performed (an argument
- * the program's memory did not give), or -ENOENT. */
-static int answer_errno(struct sup_state *s, struct sup_req *r, int e)
-{
-	if (e < 0)
-		return e;
-	return sup_respond_error(s, r->id, e) == -ENOENT ? -ENOENT : e;
-}
-
 /* utimensat on the pinned object, through our own descriptor: a magic
  * link leads to the object itself, a symlink included (its own times). */
-static int emulate_utime(struct sup_state *s, struct sup_req *r, char *path, size_t size)
+int sup_emulate_utime(struct sup_state *s, struct sup_req *r, mode_t um)
 {
 	struct timespec ts[2];
+	char path[64];
 	int e = 0;
 
+	(void)um;
 	if (r->call.times_addr)
 		e = sup_read_bytes(s, r, r->call.times_addr, ts, sizeof(ts));
 	if (e)
 		return answer_errno(s, r, e);
-	proc_self_fd(r->obj[0].fd, path, size);
+	proc_self_fd(r->obj[0].fd, path, sizeof(path));
 	return answer(s, r, utimensat(AT_FDCWD, path, r->call.times_addr ? ts : NULL, 0));
 }
 
 /* setxattr / removexattr on the pinned object, the name and value read
  * once from the program's memory. */
-static int emulate_xattr(struct sup_state *s, struct sup_req *r, char *path, size_t size)
+int sup_emulate_xattr(struct sup_state *s, struct sup_req *r, mode_t um)
 {
 	_cleanup_free_ void *value = NULL;
-	char name[XATTR_NAME_MAX + 1];
+	char name[XATTR_NAME_MAX + 1], path[64];
 	int e = sup_read_string(s, r, r->call.xname_addr, name, sizeof(name));
 
+	(void)um;
 	if (e)
 		return answer_errno(s, r, e == ENAMETOOLONG ? ERANGE : e);
-	proc_self_fd(r->obj[0].fd, path, size);
+	proc_self_fd(r->obj[0].fd, path, sizeof(path));
 	if (r->call.xremove)
 		return answer(s, r, removexattr(path, name));
 	if (r->call.xsize > XATTR_SIZE_MAX)
@@ -236,13 +240,113 @@ static int emulate_xattr(struct sup_state *s, struct sup_req *r, char *path, siz
 	return answer(s, r, setxattr(path, name, value, r->call.xsize, (int)r->call.flags));
 }
 
+int sup_emulate_mkdir(struct sup_state *s, struct sup_req *r, mode_t um)
+{
+	mode_t old = umask(um);
+	int rc = mkdirat(r->obj[0].fd, r->obj[0].name, (mode_t)r->call.mode);
+
+	(void)umask(old);
+	return answer(s, r, rc);
+}
+
+int sup_emulate_symlink(struct sup_state *s, struct sup_req *r, mode_t um)
+{
+	(void)um;
+	return answer(s, r, symlinkat(r->link_target, r->obj[1].fd, r->obj[1].name));
+}
+
+int sup_emulate_unlink(struct sup_state *s, struct sup_req *r, mode_t um)
+{
+	(void)um;
+	return answer(s, r, unlinkat(r->obj[0].fd, r->obj[0].name, (int)r->call.flags));
+}
+
+int sup_emulate_rename(struct sup_state *s, struct sup_req *r, mode_t um)
+{
+	const struct sup_obj *o0 = &r->obj[0], *o1 = &r->obj[1];
+
+	(void)um;
+	return answer(s, r, (int)syscall(SYS_renameat2, o0->fd, o0->name, o1->fd, o1->name, (unsigned)r->call.flags));
+}
+
+int sup_emulate_link(struct sup_state *s, struct sup_req *r, mode_t um)
+{
+	char path[64];
+
+	(void)um;
+	proc_self_fd(r->obj[0].fd, path, sizeof(path));
+	return answer(s, r, linkat(AT_FDCWD, path, r->obj[1].fd, r->obj[1].name, AT_SYMLINK_FOLLOW));
+}
+
+int sup_emulate_truncate(struct sup_state *s, struct sup_req *r, mode_t um)
+{
+	char path[64];
+
+	(void)um;
+	proc_self_fd(r->obj[0].fd, path, sizeof(path));
+	return answer(s, r, truncate(path, (off_t)r->call.length));
+}
+
+int sup_emulate_chmod(struct sup_state *s, struct sup_req *r, mode_t um)
+{
+	char path[64];
+
+	(void)um;
+	if (r->obj[0].type == S_IFLNK)
+		return answer_errno(s, r, EOPNOTSUPP);
+	proc_self_fd(r->obj[0].fd, path, sizeof(path));
+	return answer(s, r, chmod(path, (mode_t)r->call.mode & 07777));
+}
+
+int sup_emulate_chown(struct sup_state *s, struct sup_req *r, mode_t um)
+{
+	(void)um;
+	return answer(s, r, fchownat(r->obj[0].fd, "", r->call.uid, r->call.gid, AT_EMPTY_PATH));
+}
+
+/* connect and bind on the program's own socket (our copy of it). */
+int sup_emulate_socket(struct sup_state *s, struct sup_req *r, mode_t um)
+{
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	const struct sockaddr *sa = (const struct sockaddr *)&r->addr;
+	const struct sup_obj *o = &r->obj[0];
+	socklen_t len = r->addrlen;
+	mode_t old;
+	int w, rc;
+
+	if (r->sock_domain == AF_UNIX && o->fd >= 0) {
+		/* Reach the pinned inode (connect) or the pinned parent
+		 * (bind) through our own descriptor. */
+		if (r->call.op == SUP_OP_CONNECT)
+			w = snprintf(un.sun_path, sizeof(un.sun_path), "/proc/self/fd/%d", o->fd);
+		else
+			w = snprintf(un.sun_path, sizeof(un.sun_path), "/proc/self/fd/%d/%s", o->fd, o->name);
+		if (w < 0 || (size_t)w >= sizeof(un.sun_path))
+			return answer_errno(s, r, ENAMETOOLONG);
+		sa = (const struct sockaddr *)&un;
+		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)w + 1);
+	}
+	if (r->call.op == SUP_OP_BIND) {
+		old = umask(um);
+		rc = bind(r->sock, sa, len);
+		(void)umask(old);
+		return answer(s, r, rc);
+	}
+	/* A blocking socket may wait (a full backlog, a slow TCP peer): a
+	 * worker waits instead of the loop. */
+	if (!(fcntl(r->sock, F_GETFL) & O_NONBLOCK) && sup_slow_connect(s, r, sa, len))
+		return -EINPROGRESS;
+	return answer(s, r, connect(r->sock, sa, len));
+}
+
 int sup_emulate(struct sup_state *s, struct sup_req *r)
 {
-	struct sup_obj *o0 = &r->obj[0], *o1 = &r->obj[1];
-	char path[64];
-	mode_t um = 022, old;
-	int e, rc;
+	const struct sup_op_row *row = &sup_ops[r->call.op];
+	mode_t um = 022;
+	int e;
 
+	if (!row->emulate)
+		return answer_errno(s, r, ENOSYS);
 	e = sup_target_creds(s, r, &um);
 	if (e == -ENOENT)
 		return -ENOENT;
@@ -250,80 +354,9 @@ int sup_emulate(struct sup_state *s, struct sup_req *r)
 		/* The program has fewer rights than we do (another uid, fewer
 		 * capabilities): acting for it would lend it ours. */
 		r->note = "the program's credentials differ from the supervisor's, so it cannot act for it";
-		return sup_respond_error(s, r->id, EACCES) == -ENOENT ? -ENOENT : EACCES;
+		return answer_errno(s, r, EACCES);
 	}
-	switch (r->call.op) {
-	case SUP_OP_OPEN:
-		return emulate_open(s, r, um);
-	case SUP_OP_MKDIR:
-		old = umask(um);
-		rc = mkdirat(o0->fd, o0->name, (mode_t)r->call.mode);
-		(void)umask(old);
-		return answer(s, r, rc);
-	case SUP_OP_MKNOD:
-		return emulate_mknod(s, r, um);
-	case SUP_OP_SYMLINK:
-		return answer(s, r, symlinkat(r->link_target, o1->fd, o1->name));
-	case SUP_OP_UNLINK:
-		return answer(s, r, unlinkat(o0->fd, o0->name, (int)r->call.flags));
-	case SUP_OP_RENAME:
-		return answer(s, r,
-			      (int)syscall(SYS_renameat2, o0->fd, o0->name, o1->fd, o1->name, (unsigned)r->call.flags));
-	case SUP_OP_LINK:
-		proc_self_fd(o0->fd, path, sizeof(path));
-		return answer(s, r, linkat(AT_FDCWD, path, o1->fd, o1->name, AT_SYMLINK_FOLLOW));
-	case SUP_OP_TRUNCATE:
-		proc_self_fd(o0->fd, path, sizeof(path));
-		return answer(s, r, truncate(path, (off_t)r->call.length));
-	case SUP_OP_CHMOD:
-		if (o0->type == S_IFLNK)
-			return sup_respond_error(s, r->id, EOPNOTSUPP) == -ENOENT ? -ENOENT : EOPNOTSUPP;
-		proc_self_fd(o0->fd, path, sizeof(path));
-		return answer(s, r, chmod(path, (mode_t)r->call.mode & 07777));
-	case SUP_OP_CHOWN:
-		return answer(s, r, fchownat(o0->fd, "", r->call.uid, r->call.gid, AT_EMPTY_PATH));
-	case SUP_OP_UTIME:
-		return emulate_utime(s, r, path, sizeof(path));
-	case SUP_OP_XATTR:
-		return emulate_xattr(s, r, path, sizeof(path));
-	case SUP_OP_CONNECT:
-	case SUP_OP_BIND: {
-		struct sockaddr_un un = { .sun_family = AF_UNIX };
-		const struct sockaddr *sa = (const struct sockaddr *)&r->addr;
-		socklen_t len = r->addrlen;
-		int w;
-
-		if (r->sock_domain == AF_UNIX && o0->fd >= 0) {
-			/* Reach the pinned inode (connect) or the pinned
-			 * parent (bind) through our own descriptor. */
-			if (r->call.op == SUP_OP_CONNECT)
-				w = snprintf(un.sun_path, sizeof(un.sun_path), "/proc/self/fd/%d", o0->fd);
-			else
-				w = snprintf(un.sun_path, sizeof(un.sun_path), "/proc/self/fd/%d/%s", o0->fd, o0->name);
-			if (w < 0 || (size_t)w >= sizeof(un.sun_path))
-				return sup_respond_error(s, r->id, ENAMETOOLONG) == -ENOENT ? -ENOENT : ENAMETOOLONG;
-			sa = (const struct sockaddr *)&un;
-			len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)w + 1);
-		}
-		if (r->call.op == SUP_OP_BIND) {
-			old = umask(um);
-			rc = bind(r->sock, sa, len);
-			(void)umask(old);
-			return answer(s, r, rc);
-		}
-		/* A blocking socket may wait (a full backlog, a slow TCP
-		 * peer): a worker waits instead of the loop. */
-		if (!(fcntl(r->sock, F_GETFL) & O_NONBLOCK) && sup_slow_connect(s, r, sa, len))
-			return -EINPROGRESS;
-		return answer(s, r, connect(r->sock, sa, len));
-	}
-	case SUP_OP_EXEC:
-	case SUP_OP_CHROOT:
-	case SUP_OP_SETNS:
-	case _SUP_OP_MAX:
-		break;
-	}
-	return sup_respond_error(s, r->id, ENOSYS) == -ENOENT ? -ENOENT : ENOSYS;
+	return row->emulate(s, r, um);
 }
 
 /* ---- sockets ------------------------------------------------------------------ */
@@ -460,14 +493,10 @@ void sup_slow_collect(struct sup_state *s)
 		if (idx >= SUP_SLOW_MAX || !s->slow[idx].used)
 			continue;
 		j = &s->slow[idx];
-		if (j->err == -ENOENT) {
-			s->sum->vanished++;
-		} else {
-			j->req.sock = -1;
-			j->req.obj[0].fd = -1;
-			j->req.obj[1].fd = -1;
-			sup_finish(s, &j->req, SUP_ACTION_EMULATE, true, j->err, NULL);
-		}
+		j->req.sock = -1;
+		j->req.obj[0].fd = -1;
+		j->req.obj[1].fd = -1;
+		sup_settle(s, &j->req, sup_step_emulated(j->err, NULL));
 		(void)close(j->sock);
 		if (j->keep_fd >= 0)
 			(void)close(j->keep_fd);

@@ -167,249 +167,108 @@ static bool refer_violation(struct sup_state *s, const char *old, const char *ne
 	return false;
 }
 
-static void deny(struct sup_state *s, struct sup_req *r, int err, const char *reason)
+/* ---- settling: the one place a notification is answered ---------------------- */
+
+struct sup_step sup_step(enum sup_step_kind kind, int err, const char *reason)
 {
-	if (sup_respond_error(s, r->id, err) == -ENOENT) {
-		s->sum->vanished++;
-		return;
-	}
-	sup_finish(s, r, SUP_ACTION_DENY, false, err, reason);
+	return (struct sup_step){ .kind = kind, .err = err, .reason = reason };
 }
 
-static void cont(struct sup_state *s, struct sup_req *r, const char *reason)
+struct sup_step sup_step_emulated(int e, const char *reason)
 {
-	if (sup_respond_continue(s, r->id) == -ENOENT) {
-		s->sum->vanished++;
-		return;
-	}
-	sup_finish(s, r, SUP_ACTION_CONTINUE, true, 0, reason);
-}
-
-/* The call fails on its own (ENOENT, EEXIST...): in exact mode the kernel
- * says so itself (the same verdict whatever a race does); otherwise we do. */
-static void fail_by_itself(struct sup_state *s, struct sup_req *r, int err)
-{
-	static __thread char why[128];
-
-	if (s->c->landlock_exact && !s->c->inexact && sup_op_kernel_mediated(r->call.op)) {
-		(void)snprintf(why, sizeof(why), "the call fails on its own here (%s); the kernel answers",
-			       errno_name(err));
-		cont(s, r, why);
-		return;
-	}
-	(void)snprintf(why, sizeof(why), "the call fails on its own (%s)", errno_name(err));
-	if (sup_respond_error(s, r->id, err) == -ENOENT) {
-		s->sum->vanished++;
-		return;
-	}
-	/* Not a denial: no decision was needed. */
-	sup_finish(s, r, SUP_ACTION_FAIL, true, err, why);
-}
-
-/* Socket calls: what the address asks for. Returns 1 when r is finished
- * here, 0 to go on deciding r->obj[0] (a pathname), or -ENOENT. */
-static int socket_stage(struct sup_state *s, struct sup_req *r)
-{
-	struct sup_call *c = &r->call;
-	const struct sockaddr_un *un = (const struct sockaddr_un *)&r->addr;
-	sa_family_t fam = r->addr.ss_family;
-	size_t plen;
-	int e;
-
-	e = sup_socket_prepare(s, r);
 	if (e == -ENOENT)
-		return -ENOENT;
-	if (e) {
-		fail_by_itself(s, r, e);
-		return 1;
-	}
-	if (r->sock_domain != AF_UNIX) {
-		struct policy_decision d;
-		struct policy_query q = { .access = c->op == SUP_OP_CONNECT ? POLICY_ACCESS_TCP_CONNECT
-									      : POLICY_ACCESS_TCP_BIND };
-		int type = 0;
-		socklen_t tl = sizeof(type);
-
-		/* TCP ports are decided here; the supervisor performs the
-		 * call on the program's own socket, so a descriptor swapped
-		 * in by another thread cannot turn a continued call into an
-		 * unchecked one. */
-		(void)getsockopt(r->sock, SOL_SOCKET, SO_TYPE, &type, &tl);
-		if ((fam == AF_INET || fam == AF_INET6) && type == SOCK_STREAM &&
-		    r->addrlen >= sizeof(struct sockaddr_in)) {
-			q.port = ntohs(((const struct sockaddr_in *)&r->addr)->sin_port);
-			policy_decide(s->c->policy, &q, &d);
-			r->access_name = policy_access_name(q.access);
-			if (!d.allow) {
-				deny(s, r, EACCES, d.reason);
-				return 1;
-			}
-		}
-		e = sup_emulate(s, r);
-		if (e == -ENOENT)
-			s->sum->vanished++;
-		else if (e != -EINPROGRESS)
-			sup_finish(s, r, SUP_ACTION_EMULATE, true, e, "not a Unix socket: performed by the supervisor "
-									    "on the program's own socket");
-		return 1;
-	}
-	/* AF_UNIX from here on. */
-	r->access_name = c->op == SUP_OP_CONNECT ? "connect" : "bind";
-	if (fam != AF_UNIX) {
-		if (fam == AF_UNSPEC && c->op == SUP_OP_CONNECT) {
-			e = sup_emulate(s, r);
-			if (e == -ENOENT)
-				s->sum->vanished++;
-			else if (e != -EINPROGRESS)
-				sup_finish(s, r, SUP_ACTION_EMULATE, true, e, "dissolving an association");
-			return 1;
-		}
-		fail_by_itself(s, r, EINVAL);
-		return 1;
-	}
-	plen = r->addrlen - offsetof(struct sockaddr_un, sun_path);
-	if (r->addrlen <= offsetof(struct sockaddr_un, sun_path) || un->sun_path[0] == '\0') {
-		struct policy_decision d;
-		struct policy_query q = { .access = POLICY_ACCESS_ABSTRACT_UNIX };
-
-		/* Abstract (or unnamed/autobind): Landlock's scoping decides
-		 * who is reachable; the supervisor cannot judge the listener's
-		 * domain, so an open scope is performed here, a scoped one is
-		 * left to the kernel. */
-		policy_decide(s->c->policy, &q, &d);
-		if (c->op == SUP_OP_BIND || d.allow) {
-			e = sup_emulate(s, r);
-			if (e == -ENOENT)
-				s->sum->vanished++;
-			else if (e != -EINPROGRESS)
-				sup_finish(s, r, SUP_ACTION_EMULATE, true, e, "abstract or unnamed Unix socket");
-			return 1;
-		}
-		cont(s, r, "abstract Unix socket: Landlock's scope decides which listeners are reachable");
-		return 1;
-	}
-	/* A pathname: the same as any other path from here. */
-	if (plen >= sizeof(r->path[0]))
-		plen = sizeof(r->path[0]) - 1;
-	memcpy(r->path[0], un->sun_path, plen);
-	r->path[0][plen] = '\0';
-	c->path[0] = (struct sup_path_arg){ .present = true, .dirfd = AT_FDCWD };
-	return 0;
+		return sup_step(SUP_STEP_VANISHED, 0, NULL);
+	if (e == -EINPROGRESS)
+		return sup_step(SUP_STEP_PARKED, 0, NULL);
+	return sup_step(SUP_STEP_DONE, e, reason);
 }
 
-static int pin_socket_path(struct sup_state *s, struct sup_req *r)
+void sup_settle(struct sup_state *s, struct sup_req *r, struct sup_step st)
 {
-	struct sup_obj *o = &r->obj[0];
-	int e;
+	enum sup_action act = SUP_ACTION_DENY;
+	bool allow = true;
+	int w = 0;
 
-	/* Reuse the path pinning of open (connect) and mknod (bind). */
-	if (r->call.op == SUP_OP_CONNECT) {
-		enum sup_op op = r->call.op;
-		uint64_t flags = r->call.flags;
-
-		r->call.op = SUP_OP_OPEN;
-		r->call.flags = O_PATH;
-		e = sup_pin(s, r);
-		r->call.op = op;
-		r->call.flags = flags;
-		if (e)
-			return e == ENOENT ? ENOENT : e;
-		e = sup_obj_stat(o);
-		if (e)
-			return e;
-		if (o->type != S_IFSOCK)
-			return ECONNREFUSED;
-		o->acc = BIT(POLICY_ACCESS_WRITE);
-		return 0;
+	switch (st.kind) {
+	case SUP_STEP_FAIL:
+		/* The call fails on its own (ENOENT, EEXIST...): in exact mode
+		 * the kernel says so itself (the same verdict whatever a race
+		 * does); otherwise we do. Not a denial: no decision was
+		 * needed. */
+		if (s->c->landlock_exact && !s->c->inexact && sup_ops[r->call.op].kernel_mediated) {
+			(void)snprintf(r->why, sizeof(r->why), "the call fails on its own here (%s); the kernel answers",
+				       errno_name(st.err));
+			act = SUP_ACTION_CONTINUE;
+			st.err = 0;
+			w = sup_respond_continue(s, r->id);
+		} else {
+			(void)snprintf(r->why, sizeof(r->why), "the call fails on its own (%s)", errno_name(st.err));
+			act = SUP_ACTION_FAIL;
+			w = sup_respond_error(s, r->id, st.err);
+		}
+		st.reason = r->why;
+		break;
+	case SUP_STEP_CONTINUE:
+		act = SUP_ACTION_CONTINUE;
+		w = sup_respond_continue(s, r->id);
+		break;
+	case SUP_STEP_DENY:
+		allow = false;
+		w = sup_respond_error(s, r->id, st.err);
+		break;
+	case SUP_STEP_DONE:
+		act = SUP_ACTION_EMULATE; /* answered as it was performed */
+		break;
+	case SUP_STEP_VANISHED:
+		w = -ENOENT;
+		break;
+	case SUP_STEP_PARKED:
+		break;
+	case SUP_STEP_NEXT:
+	case SUP_STEP_AGAIN:
+		allow = false;
+		st = sup_step(SUP_STEP_DENY, EACCES, "internal error: no answer");
+		w = sup_respond_error(s, r->id, EACCES);
+		break;
 	}
-	{
-		enum sup_op op = r->call.op;
-
-		r->call.op = SUP_OP_MKNOD;
-		e = sup_pin(s, r);
-		r->call.op = op;
-		if (e == EEXIST)
-			return EADDRINUSE;
-		return e;
-	}
-}
-
-/* Pin, decide, act. r's arguments have been fetched. Used for fresh
- * requests and for requests resumed after an answer. */
-static void process(struct sup_state *s, struct sup_req *r)
-{
-	const struct sup_config *c = s->c;
-	struct sup_action_in in;
-	const char *why;
-	bool refer, missing, truncate_unenforced;
-	unsigned denied, ungranted;
-	enum sup_action act;
-	int e;
-
-again:
-	refer = missing = truncate_unenforced = false;
-	denied = ungranted = 0;
+	if (w == -ENOENT)
+		s->sum->vanished++;
+	else if (st.kind != SUP_STEP_PARKED)
+		sup_finish(s, r, act, allow, st.err, st.reason);
 	sup_unpin(r);
-	r->access_obj = 0;
-	r->access_name = NULL;
-	r->note = NULL;
-	if (r->call.op == SUP_OP_CONNECT || r->call.op == SUP_OP_BIND) {
-		e = socket_stage(s, r);
-		if (e == -ENOENT)
-			s->sum->vanished++;
-		if (e)
-			goto out;
-		e = pin_socket_path(s, r);
-	} else {
-		e = sup_pin(s, r);
+}
+
+/* ---- the steps of one decision: pin -> decide -> choose -> act ---------------- */
+
+/* Pin: the operands in the program's view. */
+static struct sup_step pin_step(struct sup_state *s, struct sup_req *r)
+{
+	const struct sup_op_row *row = &sup_ops[r->call.op];
+	struct sup_step st;
+	int e;
+
+	if (row->address) {
+		st = row->address(s, r);
+		if (st.kind != SUP_STEP_NEXT)
+			return st;
 	}
+	e = sup_pin(s, r);
 	if (e == -ELOOP) {
 		/* procfs: /proc/self names the supervisor from here. The path
 		 * is pinned as the program sees it (its own /proc, the object
-		 * behind its descriptor) and decided like any other below, so
-		 * that the event says what the kernel will do. */
-		switch (r->call.op) {
-		case SUP_OP_OPEN:
-		case SUP_OP_EXEC:
-		case SUP_OP_CHMOD:
-		case SUP_OP_CHOWN:
-		case SUP_OP_UTIME:
-		case SUP_OP_XATTR:
-			e = sup_pin_procfs(s, r);
-			break;
-		case SUP_OP_MKDIR:
-		case SUP_OP_MKNOD:
-		case SUP_OP_UNLINK:
-		case SUP_OP_RENAME:
-		case SUP_OP_LINK:
-		case SUP_OP_SYMLINK:
-		case SUP_OP_TRUNCATE:
-		case SUP_OP_CONNECT:
-		case SUP_OP_BIND:
-		case SUP_OP_CHROOT:
-		case SUP_OP_SETNS:
-		case _SUP_OP_MAX:
-			e = EACCES;
-			break;
-		}
-		if (e == EACCES) {
-			deny(s, r, EACCES, "a magic link or procfs path the supervisor does not follow");
-			goto out;
-		}
+		 * behind its descriptor) and decided like any other, so that
+		 * the event says what the kernel will do. */
+		e = row->procfs ? sup_pin_procfs(s, r) : EACCES;
+		if (e == EACCES)
+			return sup_step(SUP_STEP_DENY, EACCES, "a magic link or procfs path the supervisor does not follow");
 	}
-	if (e == -EMLINK) {
-		deny(s, r, EACCES, "creating a file through a dangling symlink is refused under supervision");
-		goto out;
-	}
-	if (e == -ENOENT) {
-		s->sum->vanished++;
-		goto out;
-	}
-	if (e) {
-		fail_by_itself(s, r, e);
-		goto out;
-	}
-
+	if (e == -EMLINK)
+		return sup_step(SUP_STEP_DENY, EACCES,
+				"creating a file through a dangling symlink is refused under supervision");
+	if (e == -ENOENT)
+		return sup_step(SUP_STEP_VANISHED, 0, NULL);
+	if (e)
+		return sup_step(SUP_STEP_FAIL, e, NULL);
 	if (r->proc_foreign) {
 		/* What Landlock's ptrace rule refuses in the kernel, refused
 		 * here too (the supervisor never opens it for the program):
@@ -417,10 +276,26 @@ again:
 		 * answer could grant it and ps meets it for every process. */
 		r->quiet = true;
 		r->access_name = access_label(r, primary_access(r->obj[0].acc));
-		deny(s, r, EACCES, "the /proc entry of a process outside the sandbox: refused, as Landlock's "
-				   "ptrace rule refuses it");
-		goto out;
+		return sup_step(SUP_STEP_DENY, EACCES,
+				"the /proc entry of a process outside the sandbox: refused, as Landlock's ptrace rule "
+				"refuses it");
 	}
+	return sup_step(SUP_STEP_NEXT, 0, NULL);
+}
+
+/* What the profile and the grants say about the pinned operands. */
+struct verdict {
+	unsigned denied;          /* accesses the profile denies */
+	unsigned ungranted;       /* of those, not covered by a grant */
+	bool missing;             /* an allow from a rule not in the kernel's ruleset */
+	bool truncate_unenforced; /* truncating, and Landlock does not handle it */
+};
+
+static struct sup_step decide_step(struct sup_state *s, struct sup_req *r, struct verdict *v)
+{
+	bool refer = false;
+
+	*v = (struct verdict){ 0 };
 	for (unsigned i = 0; i < 2; i++) {
 		struct sup_obj *o = &r->obj[i];
 
@@ -428,10 +303,10 @@ again:
 			continue;
 		decide_obj(s, r, o);
 		if (o->acc & BIT(POLICY_ACCESS_TRUNCATE) && !s->truncate_enforced)
-			truncate_unenforced = true;
-		missing |= o->rule_missing;
-		denied |= o->denied;
-		ungranted |= o->denied & ~o->granted;
+			v->truncate_unenforced = true;
+		v->missing |= o->rule_missing;
+		v->denied |= o->denied;
+		v->ungranted |= o->denied & ~o->granted;
 		if (o->denied & ~o->granted && !r->access_name) {
 			r->access_obj = (int)i;
 			for (size_t k = 0; k < ELEMENTSOF(access_order); k++)
@@ -450,120 +325,164 @@ again:
 	/* Landlock's refer rule, once nothing else denies: what it answers for
 	 * the same (EXDEV), so that mv falls back to copy + delete, each of
 	 * which is decided again. */
-	if (!ungranted && r->call.op == SUP_OP_LINK)
+	if (!v->ungranted && r->call.op == SUP_OP_LINK)
 		refer = refer_violation(s, r->obj[0].real, r->obj[1].real);
-	else if (!ungranted && r->call.op == SUP_OP_RENAME)
+	else if (!v->ungranted && r->call.op == SUP_OP_RENAME)
 		refer = refer_violation(s, r->obj[0].real, r->obj[1].real) ||
 			((r->call.flags & RENAME_EXCHANGE) && refer_violation(s, r->obj[1].real, r->obj[0].real));
-	if (refer) {
-		deny(s, r, EXDEV, "the new name would give rights on the file that the old one does not "
-				  "(Landlock's refer rule)");
-		goto out;
-	}
+	if (refer)
+		return sup_step(SUP_STEP_DENY, EXDEV,
+				"the new name would give rights on the file that the old one does not (Landlock's refer "
+				"rule)");
+	return sup_step(SUP_STEP_NEXT, 0, NULL);
+}
 
-	in = (struct sup_action_in){
-		.profile_allows = denied == 0,
+/* The action for the verdict (sup_action_for), and who decided. */
+static enum sup_action choose(struct sup_state *s, struct sup_req *r, const struct verdict *v,
+			      struct sup_action_in *in, const char **why)
+{
+	const struct sup_config *c = s->c;
+	const struct sup_op_row *row = &sup_ops[r->call.op];
+	enum sup_action act;
+
+	*in = (struct sup_action_in){
+		.profile_allows = v->denied == 0,
 		.kernel_enforces = c->landlock_exact && !((r->obj[0].acc | r->obj[1].acc) & c->inexact) &&
-				   sup_op_kernel_mediated(r->call.op) && !missing &&
-				   !truncate_unenforced,
-		.emulable = r->call.op != SUP_OP_EXEC,
+				   row->kernel_mediated && !v->missing && !v->truncate_unenforced,
+		.emulable = row->emulate != NULL,
 		.grant = SUP_GRANT_NONE,
 		.backend = c->backend,
 	};
 	/* What tools write as a matter of course is never asked about, nor
 	 * summarized: only writing, so that a read of the same file (a
 	 * history) is still decided out loud. */
-	if (ungranted && !(denied & (BIT(POLICY_ACCESS_READ) | BIT(POLICY_ACCESS_EXEC))) &&
-	    quiet_covers(c->policy, r->obj[r->access_obj].real, denied == BIT(POLICY_ACCESS_CREATE))) {
-		in.backend = SUP_BACKEND_DENY;
+	if (v->ungranted && !(v->denied & (BIT(POLICY_ACCESS_READ) | BIT(POLICY_ACCESS_EXEC))) &&
+	    quiet_covers(c->policy, r->obj[r->access_obj].real, v->denied == BIT(POLICY_ACCESS_CREATE))) {
+		in->backend = SUP_BACKEND_DENY;
 		r->quiet = true;
 	}
-	if (denied && !ungranted) {
-		in.grant = r->n_once ? SUP_GRANT_ANSWER : SUP_GRANT_SESSION;
+	if (v->denied && !v->ungranted) {
+		in->grant = r->n_once ? SUP_GRANT_ANSWER : SUP_GRANT_SESSION;
 		if (!r->granted_how)
 			r->granted_how = r->owned ? "owned: the program created it under a scratch rule" : "session";
 		r->decided_by = r->n_once ? r->decided_by : "session";
-	} else if (denied && r->refused) {
-		in.grant = SUP_GRANT_REFUSED;
+	} else if (v->denied && r->refused) {
+		in->grant = SUP_GRANT_REFUSED;
 	}
-	act = sup_action_for(&in, &why);
-	if (!denied)
+	act = sup_action_for(in, why);
+	if (!v->denied)
 		r->decided_by = "profile";
-	else if (in.grant == SUP_GRANT_NONE && c->backend == SUP_BACKEND_ALLOW)
+	else if (in->grant == SUP_GRANT_NONE && c->backend == SUP_BACKEND_ALLOW)
 		r->decided_by = "backend";
-	else if (in.grant == SUP_GRANT_NONE)
+	else if (in->grant == SUP_GRANT_NONE)
 		r->decided_by = "profile";
-	if (in.grant == SUP_GRANT_REFUSED) {
-		why = r->refused_why ? r->refused_why : why;
+	if (in->grant == SUP_GRANT_REFUSED) {
+		*why = r->refused_why ? r->refused_why : *why;
 		r->decided_by = r->refused_by ? r->refused_by : "user";
 	}
+	return act;
+}
+
+/* Refuse r without asking: the approver's answer for this call. */
+static struct sup_step refuse_unasked(struct sup_req *r, const char *by, const char *why)
+{
+	r->refused = true;
+	r->refused_by = by;
+	r->refused_why = why;
+	return sup_step(SUP_STEP_AGAIN, 0, NULL);
+}
+
+static struct sup_step act_step(struct sup_state *s, struct sup_req *r, enum sup_action act,
+				const struct sup_action_in *in, const struct verdict *v, const char *why)
+{
+	int e;
 
 	/* The supervisor answers itself from here on (unless continued): what
 	 * the file's type makes fail comes first, as in the kernel. */
 	if (act != SUP_ACTION_CONTINUE) {
 		e = sup_open_checks(r);
-		if (e) {
-			fail_by_itself(s, r, e);
-			goto out;
-		}
+		if (e)
+			return sup_step(SUP_STEP_FAIL, e, NULL);
 	}
 	switch (act) {
 	case SUP_ACTION_CONTINUE:
-		cont(s, r, why);
-		break;
+		return sup_step(SUP_STEP_CONTINUE, 0, why);
 	case SUP_ACTION_EMULATE:
-		if (in.grant == SUP_GRANT_NONE && denied && c->backend == SUP_BACKEND_ALLOW) {
+		if (in->grant == SUP_GRANT_NONE && v->denied && s->c->backend == SUP_BACKEND_ALLOW) {
 			s->sum->granted++;
 			r->granted_how = "backend: allow";
 		}
 		e = sup_emulate(s, r);
 		if (e == 0)
 			note_owned(s, r);
-		if (e == -ENOENT)
-			s->sum->vanished++;
-		else if (e != -EINPROGRESS)
-			sup_finish(s, r, SUP_ACTION_EMULATE, true, e, why);
-		break;
+		return sup_step_emulated(e, why);
 	case SUP_ACTION_DENY:
-		deny(s, r, sup_op_deny_errno(r->call.op),
-		     r->quiet && in.grant == SUP_GRANT_NONE
-			     ? "denied by the profile, quietly: state a tool writes as a matter of course "
-			       "(filesystem.deny_quietly), not asked about nor summarized"
-			     : why);
-		break;
+		return sup_step(SUP_STEP_DENY, sup_ops[r->call.op].deny_errno,
+				r->quiet && in->grant == SUP_GRANT_NONE
+					? "denied by the profile, quietly: state a tool writes as a matter of course "
+					  "(filesystem.deny_quietly), not asked about nor summarized"
+					: why);
 	case SUP_ACTION_ASK:
-		if (r->questions >= QUESTIONS_PER_REQUEST) {
-			r->refused = true;
-			r->refused_by = "supervisor";
-			r->refused_why = "denied by the profile; too many questions for one call";
-			goto again;
-		}
+		if (r->questions >= QUESTIONS_PER_REQUEST)
+			return refuse_unasked(r, "supervisor", "denied by the profile; too many questions for one call");
 		if (!sup_ratelimit_take(&s->rl, sup_now_ns())) {
 			s->sum->rate_limited++;
-			r->refused = true;
-			r->refused_by = "backend";
-			r->refused_why = "denied by the profile; over the question rate limit, nobody was asked";
-			goto again;
+			return refuse_unasked(r, "backend",
+					      "denied by the profile; over the question rate limit, nobody was asked");
 		}
 		r->questions++;
 		s->sum->asked++;
 		sup_unpin(r);
-		if (sup_ask(s, r) == 1)
-			return; /* parked until the answer or the timeout */
-		goto again;
+		/* Parked until the answer or the timeout, or answered at once:
+		 * decided again. */
+		return sup_ask(s, r) == 1 ? sup_step(SUP_STEP_PARKED, 0, NULL) : sup_step(SUP_STEP_AGAIN, 0, NULL);
 	case SUP_ACTION_FAIL:
 	case _SUP_ACTION_MAX:
-		deny(s, r, EACCES, "internal error: no action");
 		break;
 	}
-out:
+	return sup_step(SUP_STEP_DENY, EACCES, "internal error: no action");
+}
+
+/* One pass: pin, decide, choose, act. */
+static struct sup_step decide_once(struct sup_state *s, struct sup_req *r)
+{
+	struct sup_action_in in;
+	struct verdict v;
+	struct sup_step st;
+	enum sup_action act;
+	const char *why;
+
 	sup_unpin(r);
+	r->access_obj = 0;
+	r->access_name = NULL;
+	r->note = NULL;
+	st = pin_step(s, r);
+	if (st.kind != SUP_STEP_NEXT)
+		return st;
+	st = decide_step(s, r, &v);
+	if (st.kind != SUP_STEP_NEXT)
+		return st;
+	act = choose(s, r, &v, &in, &why);
+	return act_step(s, r, act, &in, &v, why);
+}
+
+/* Decide r until it is answered or parked. r's arguments have been
+ * fetched. Used for fresh requests and for requests resumed after an
+ * answer. */
+static void process(struct sup_state *s, struct sup_req *r)
+{
+	struct sup_step st;
+
+	do
+		st = decide_once(s, r);
+	while (st.kind == SUP_STEP_AGAIN);
+	sup_settle(s, r, st);
 }
 
 void sup_resume(struct sup_state *s, struct sup_req *r)
 {
 	if (!sup_id_valid(s, r->id)) {
-		s->sum->vanished++;
+		sup_settle(s, r, sup_step(SUP_STEP_VANISHED, 0, NULL));
 		return;
 	}
 	process(s, r);
@@ -573,6 +492,8 @@ void sup_resume(struct sup_state *s, struct sup_req *r)
 void sup_handle(struct sup_state *s)
 {
 	struct sup_req *r = s->cur;
+	const struct sup_op_row *row;
+	struct sup_step st;
 	int e;
 
 	r->id = s->notif->id;
@@ -593,6 +514,7 @@ void sup_handle(struct sup_state *s)
 	r->quiet = false;
 	r->owned = false;
 	r->scratch_new = false;
+	r->tmpfile = false;
 	r->questions = 0;
 	r->sock = -1;
 	r->sock_domain = 0;
@@ -610,7 +532,9 @@ void sup_handle(struct sup_state *s)
 	if (e < 0) {
 		memset(&r->call, 0, sizeof(r->call));
 		r->call.syscall = "unknown";
-		deny(s, r, -e, e == -ENOSYS ? "not a system call the supervisor handles" : "invalid arguments");
+		sup_settle(s, r,
+			   sup_step(SUP_STEP_DENY, -e,
+				    e == -ENOSYS ? "not a system call the supervisor handles" : "invalid arguments"));
 		return;
 	}
 	/* For the events: the program (read now, it may be gone when the
@@ -620,55 +544,21 @@ void sup_handle(struct sup_state *s)
 		sup_target_exe(r->tid, r->exe, sizeof(r->exe));
 		r->pid = sup_target_tgid(r->tid);
 		if (!sup_id_valid(s, r->id)) {
-			s->sum->vanished++;
+			sup_settle(s, r, sup_step(SUP_STEP_VANISHED, 0, NULL));
 			return;
 		}
 	}
-	/* The supervisor resolves absolute paths from the sandbox's root,
-	 * opened once: nothing may move it. */
-	if (r->call.op == SUP_OP_CHROOT || (r->call.op == SUP_OP_SETNS &&
-					     (r->call.nstype == 0 || (r->call.nstype & CLONE_NEWNS)))) {
-		if (r->call.op == SUP_OP_CHROOT && sup_fetch_args(s, r) == -ENOENT) {
-			s->sum->vanished++;
-			return;
-		}
-		deny(s, r, EPERM, "changing the root or the mount namespace is refused under supervision");
-		return;
-	}
-	if (r->call.op == SUP_OP_SETNS) {
-		cont(s, r, "setns into a namespace other than a mount namespace: nothing to enforce here");
-		return;
-	}
-	/* futimens: utimensat with no path acts on a descriptor the program
-	 * opened under the rules (an O_PATH one is refused by the kernel). */
-	if (r->call.op == SUP_OP_UTIME && !r->call.path[0].addr) {
-		cont(s, r, "utimensat on a descriptor the program holds: no path to decide");
-		return;
-	}
-	/* open/openat with O_PATH: the flags are in a register, and an O_PATH
-	 * open asks for no access anywhere: nothing to enforce. */
-	if (r->call.op == SUP_OP_OPEN && !r->call.how_addr && strcmp(r->call.syscall, "openat2") != 0 &&
-	    (r->call.flags & O_PATH)) {
-		e = sup_fetch_args(s, r);
-		if (e == -ENOENT) {
-			s->sum->vanished++;
-			return;
-		}
-		cont(s, r, "O_PATH asks for no access: nothing to enforce");
+	row = &sup_ops[r->call.op];
+	st = row->screen ? row->screen(s, r) : sup_step(SUP_STEP_NEXT, 0, NULL);
+	if (st.kind != SUP_STEP_NEXT) {
+		sup_settle(s, r, st);
 		return;
 	}
 	e = sup_fetch_args(s, r);
-	if (e == -ENOENT) {
-		s->sum->vanished++;
-		return;
-	}
 	if (e) {
-		fail_by_itself(s, r, e);
+		sup_settle(s, r, e == -ENOENT ? sup_step(SUP_STEP_VANISHED, 0, NULL) : sup_step(SUP_STEP_FAIL, e, NULL));
 		return;
 	}
-	if (r->call.op == SUP_OP_OPEN && (r->call.flags & __O_TMPFILE) == __O_TMPFILE)
-		r->tmpfile = true;
-	else
-		r->tmpfile = false;
+	r->tmpfile = r->call.op == SUP_OP_OPEN && (r->call.flags & __O_TMPFILE) == __O_TMPFILE;
 	process(s, r);
 }

@@ -459,9 +459,7 @@ static int open_from_base(struct sup_state *s, struct sup_req *r, const struct s
 	return fd;
 }
 
-/* Pin the object a path names; its type is read later, when needed
- * (sup_obj_stat). */
-static int pin_object(struct sup_state *s, struct sup_req *r, int i, bool nofollow)
+int sup_pin_object(struct sup_state *s, struct sup_req *r, int i, bool nofollow)
 {
 	const struct sup_path_arg *pa = &r->call.path[i];
 	const char *path = r->path[i];
@@ -488,10 +486,9 @@ static int pin_object(struct sup_state *s, struct sup_req *r, int i, bool nofoll
 	return 0;
 }
 
-/* pin_object, then its type. */
-static int pin_object_stat(struct sup_state *s, struct sup_req *r, int i, bool nofollow)
+int sup_pin_object_stat(struct sup_state *s, struct sup_req *r, int i, bool nofollow)
 {
-	int e = pin_object(s, r, i, nofollow);
+	int e = sup_pin_object(s, r, i, nofollow);
 
 	return e ? e : sup_obj_stat(&r->obj[i]);
 }
@@ -524,8 +521,7 @@ static int split_path(const char *path, char *dir, size_t dsize, char *name, siz
 	return 0;
 }
 
-/* Pin the parent directory of a path's last component. */
-static int pin_parent(struct sup_state *s, struct sup_req *r, int i)
+int sup_pin_parent(struct sup_state *s, struct sup_req *r, int i)
 {
 	const struct sup_path_arg *pa = &r->call.path[i];
 	const char *path = r->path[i];
@@ -568,258 +564,4 @@ static int pin_parent(struct sup_state *s, struct sup_req *r, int i)
 		o->type = st.st_mode & S_IFMT;
 	}
 	return 0;
-}
-
-static bool dot_or_dotdot(const char *name)
-{
-	return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
-}
-
-/* The errno for an entry name that cannot be created or removed: "", "."
- * and "..". */
-static int special_name_err(enum sup_op op, uint64_t flags, const char *name)
-{
-	switch (op) {
-	case SUP_OP_UNLINK:
-		if (!(flags & AT_REMOVEDIR))
-			return name[0] ? EISDIR : EBUSY;
-		return strcmp(name, ".") == 0 ? EINVAL : name[0] ? ENOTEMPTY : EBUSY;
-	case SUP_OP_RENAME:
-		return EBUSY;
-	case SUP_OP_OPEN:
-		return EISDIR;
-	case SUP_OP_MKDIR:
-	case SUP_OP_MKNOD:
-	case SUP_OP_LINK:
-	case SUP_OP_SYMLINK:
-	case SUP_OP_TRUNCATE:
-	case SUP_OP_CHMOD:
-	case SUP_OP_CHOWN:
-	case SUP_OP_UTIME:
-	case SUP_OP_XATTR:
-	case SUP_OP_EXEC:
-	case SUP_OP_CONNECT:
-	case SUP_OP_BIND:
-	case SUP_OP_CHROOT:
-	case SUP_OP_SETNS:
-	case _SUP_OP_MAX:
-		break;
-	}
-	return EEXIST;
-}
-
-/* A new entry (mkdir, mknod, symlink, the new name of link): pin its
- * parent; the entry must not exist, and only a directory may be named with
- * a trailing slash. */
-static int pin_new_entry(struct sup_state *s, struct sup_req *r, int i, bool dir)
-{
-	struct sup_obj *o = &r->obj[i];
-	int e = pin_parent(s, r, i);
-
-	if (e)
-		return e;
-	if (!o->name[0] || dot_or_dotdot(o->name) || o->exists)
-		return EEXIST;
-	if (o->trailing_slash && !dir)
-		return ENOENT;
-	o->acc = BIT(POLICY_ACCESS_CREATE);
-	return 0;
-}
-
-static int pin_open(struct sup_state *s, struct sup_req *r)
-{
-	uint64_t f = r->call.flags;
-	bool nofollow = f & O_NOFOLLOW;
-	struct sup_obj *o = &r->obj[0];
-	int e;
-
-	r->n_obj = 1;
-	if ((f & __O_TMPFILE) == __O_TMPFILE) {
-		size_t n;
-
-		e = pin_object_stat(s, r, 0, false);
-		if (e)
-			return e;
-		if (o->type != S_IFDIR)
-			return ENOTDIR;
-		n = strlen(o->real);
-		if (n + sizeof("/#tmpfile") > sizeof(o->real))
-			return ENAMETOOLONG;
-		memcpy(o->real + n, strcmp(o->real, "/") == 0 ? "#tmpfile" : "/#tmpfile",
-		       strcmp(o->real, "/") == 0 ? sizeof("#tmpfile") : sizeof("/#tmpfile"));
-		o->acc = sup_open_accesses(f, true);
-		return 0;
-	}
-	if ((f & O_CREAT) && (f & O_EXCL)) {
-		e = pin_parent(s, r, 0);
-		if (e)
-			return e;
-		if (!o->name[0] || dot_or_dotdot(o->name) || o->exists)
-			return o->name[0] && !dot_or_dotdot(o->name) ? EEXIST : special_name_err(SUP_OP_OPEN, 0, o->name);
-		if (o->trailing_slash)
-			return EISDIR;
-		o->acc = sup_open_accesses(f, false);
-		return 0;
-	}
-	e = pin_object(s, r, 0, nofollow);
-	if (e == ENOENT && (f & O_CREAT)) {
-		e = pin_parent(s, r, 0);
-		if (e)
-			return e;
-		if (!o->name[0] || dot_or_dotdot(o->name))
-			return special_name_err(SUP_OP_OPEN, 0, o->name);
-		if (o->trailing_slash)
-			return EISDIR;
-		if (o->exists) {
-			/* A dangling symlink: creating through it would put
-			 * the file wherever the link points. */
-			if (o->type == S_IFLNK)
-				return -EMLINK;
-			/* Created meanwhile: decide on it as it is now. */
-			e = pin_object(s, r, 0, nofollow);
-			if (e)
-				return e;
-			o->acc = sup_open_accesses(f, true);
-			return 0;
-		}
-		o->acc = sup_open_accesses(f, false);
-		return 0;
-	}
-	if (e)
-		return e;
-	/* What the file's type makes fail (ELOOP, ENOTDIR, EISDIR) is checked
-	 * by sup_open_checks() when the supervisor answers itself; a
-	 * continued call meets the kernel's own checks. */
-	o->acc = sup_open_accesses(f, true);
-	return 0;
-}
-
-int sup_open_checks(struct sup_req *r)
-{
-	struct sup_obj *o = &r->obj[0];
-	uint64_t f = r->call.flags;
-	int e;
-
-	if (r->call.op != SUP_OP_OPEN || o->in_parent || o->fd < 0 || r->tmpfile)
-		return 0;
-	e = sup_obj_stat(o);
-	if (e)
-		return e;
-	if ((f & O_NOFOLLOW) && o->type == S_IFLNK && !(f & O_PATH))
-		return ELOOP;
-	if ((f & O_DIRECTORY) && o->type != S_IFDIR)
-		return ENOTDIR;
-	if ((f & O_ACCMODE) != O_RDONLY && o->type == S_IFDIR && !(f & O_PATH))
-		return EISDIR;
-	return 0;
-}
-
-int sup_pin(struct sup_state *s, struct sup_req *r)
-{
-	struct sup_call *c = &r->call;
-	struct sup_obj *o0 = &r->obj[0], *o1 = &r->obj[1];
-	int e;
-
-	sup_obj_reset(o0);
-	sup_obj_reset(o1);
-	r->n_obj = 0;
-	switch (c->op) {
-	case SUP_OP_OPEN:
-		return pin_open(s, r);
-	case SUP_OP_MKDIR:
-	case SUP_OP_MKNOD:
-		r->n_obj = 1;
-		return pin_new_entry(s, r, 0, c->op == SUP_OP_MKDIR);
-	case SUP_OP_SYMLINK:
-		/* The new link is path[1]; obj[0] stays empty. */
-		r->n_obj = 2;
-		return pin_new_entry(s, r, 1, false);
-	case SUP_OP_UNLINK:
-		r->n_obj = 1;
-		e = pin_parent(s, r, 0);
-		if (e)
-			return e;
-		if (!o0->name[0] || dot_or_dotdot(o0->name))
-			return special_name_err(c->op, c->flags, o0->name);
-		if (!o0->exists)
-			return ENOENT;
-		if (!(c->flags & AT_REMOVEDIR) && o0->type == S_IFDIR)
-			return EISDIR;
-		if ((c->flags & AT_REMOVEDIR) && o0->type != S_IFDIR)
-			return ENOTDIR;
-		if (o0->trailing_slash && o0->type != S_IFDIR)
-			return ENOTDIR;
-		o0->acc = BIT(POLICY_ACCESS_DELETE);
-		return 0;
-	case SUP_OP_RENAME:
-		r->n_obj = 2;
-		e = pin_parent(s, r, 0);
-		if (e == 0)
-			e = pin_parent(s, r, 1);
-		if (e)
-			return e;
-		if (!o0->name[0] || dot_or_dotdot(o0->name) || !o1->name[0] || dot_or_dotdot(o1->name))
-			return EBUSY;
-		if (!o0->exists)
-			return ENOENT;
-		if ((c->flags & RENAME_EXCHANGE) && !o1->exists)
-			return ENOENT;
-		if ((c->flags & RENAME_NOREPLACE) && o1->exists)
-			return EEXIST;
-		o0->acc = BIT(POLICY_ACCESS_DELETE);
-		o1->acc = BIT(POLICY_ACCESS_CREATE);
-		if (o1->exists)
-			o1->acc |= BIT(POLICY_ACCESS_DELETE);
-		if (c->flags & RENAME_EXCHANGE)
-			o0->acc |= BIT(POLICY_ACCESS_CREATE);
-		return 0;
-	case SUP_OP_LINK:
-		r->n_obj = 2;
-		e = pin_object_stat(s, r, 0, c->path[0].nofollow);
-		if (e)
-			return e;
-		if (o0->type == S_IFDIR)
-			return EPERM;
-		o0->acc = 0; /* what it may do is checked by the refer rule */
-		return pin_new_entry(s, r, 1, false);
-	case SUP_OP_TRUNCATE:
-		r->n_obj = 1;
-		e = pin_object_stat(s, r, 0, false);
-		if (e)
-			return e;
-		if (o0->type == S_IFDIR)
-			return EISDIR;
-		if (o0->type != S_IFREG)
-			return EINVAL;
-		o0->acc = BIT(POLICY_ACCESS_TRUNCATE);
-		return 0;
-	case SUP_OP_CHMOD:
-	case SUP_OP_CHOWN:
-	case SUP_OP_UTIME:
-	case SUP_OP_XATTR:
-		r->n_obj = 1;
-		e = pin_object_stat(s, r, 0, c->path[0].nofollow);
-		if (e)
-			return e;
-		o0->acc = BIT(POLICY_ACCESS_WRITE);
-		return 0;
-	case SUP_OP_EXEC:
-		r->n_obj = 1;
-		e = pin_object_stat(s, r, 0, c->path[0].nofollow);
-		if (e)
-			return e;
-		if (o0->type == S_IFLNK)
-			return ELOOP;
-		if (o0->type == S_IFDIR)
-			return EACCES;
-		o0->acc = BIT(POLICY_ACCESS_EXEC);
-		return 0;
-	case SUP_OP_CONNECT:
-	case SUP_OP_BIND:
-	case SUP_OP_CHROOT:
-	case SUP_OP_SETNS:
-	case _SUP_OP_MAX:
-		break;
-	}
-	return ENOSYS;
 }

@@ -71,6 +71,7 @@ struct sup_req {
 	const char *access_name;      /* the access that decided, for events/questions */
 	int access_obj;               /* which obj the question is about */
 	const char *note;             /* more for the event's reason, or NULL */
+	char why[512];                /* a reason made for this request (a step's reason may point here) */
 	bool procfs_ok;               /* pinning may land in /proc (procfs handling) */
 	/* The object is another process's /proc entry that its ptrace rule
 	 * protects: only the kernel, in the program's own context, may open
@@ -163,6 +164,63 @@ struct sup_state {
 	struct sup_slow *slow;          /* SUP_SLOW_MAX */
 };
 
+/* ---- one step of handling a notification ---- */
+
+/* What a step says: go on, or how the notification ends. Every step of
+ * handle.c and every row function of the dispatch table (ops.c) returns
+ * one; sup_settle() is the one place that answers, counts and records. */
+enum sup_step_kind {
+	SUP_STEP_NEXT,     /* go on to the next step */
+	SUP_STEP_CONTINUE, /* the kernel performs it (reason) */
+	SUP_STEP_DENY,     /* refused with err (reason) */
+	SUP_STEP_FAIL,     /* fails on its own with err: no decision was needed */
+	SUP_STEP_DONE,     /* performed and answered here; err is what the program got (reason) */
+	SUP_STEP_VANISHED, /* the notification is gone: nothing to answer */
+	SUP_STEP_PARKED,   /* answered later: a question is open, or a worker connects */
+	SUP_STEP_AGAIN,    /* decide again: an answer changed what is granted */
+};
+
+struct sup_step {
+	enum sup_step_kind kind;
+	int err;
+	const char *reason; /* static, or the request's own */
+};
+
+struct sup_step sup_step(enum sup_step_kind kind, int err, const char *reason);
+/* sup_emulate()'s result as a step: DONE, VANISHED or PARKED. */
+struct sup_step sup_step_emulated(int e, const char *reason);
+/* Answer r as st says (FAIL: the kernel answers when it would answer the
+ * same), count it and write its event; unpin r. Not for NEXT or AGAIN. */
+void sup_settle(struct sup_state *s, struct sup_req *r, struct sup_step st);
+
+/* ---- the dispatch table (ops.c) ---- */
+
+/* One row per notified operation: all the supervisor knows about it.
+ * Adding a notified system call: a row in sup_syscalls (decode.c) that
+ * maps it to an op, a row here, and the functions the row names. */
+struct sup_op_row {
+	const char *name;
+	bool kernel_mediated; /* Landlock decides it: an allow may be continued */
+	int deny_errno;       /* what a denial answers, as the kernel would */
+	bool procfs;          /* a /proc or /dev/fd path is pinned as the program sees it */
+	/* Before the memory arguments are read: an answer that needs none
+	 * (chroot, setns, futimens, O_PATH), or NEXT. NULL: NEXT. */
+	struct sup_step (*screen)(struct sup_state *s, struct sup_req *r);
+	/* Each time it is decided, before pinning: what is not a path
+	 * (connect and bind: the address family), or NEXT. NULL: NEXT. */
+	struct sup_step (*address)(struct sup_state *s, struct sup_req *r);
+	/* Pin the operands and set the accesses asked (obj[].acc): 0, an
+	 * errno for the program, -ENOENT (vanished), -ELOOP (a procfs path,
+	 * see procfs), -EMLINK (creating through a dangling symlink). */
+	int (*pin)(struct sup_state *s, struct sup_req *r);
+	/* Perform it for the program with its umask and answer: the errno the
+	 * program got (0: success), -ENOENT, or -EINPROGRESS. NULL: it cannot
+	 * be performed here (exec: the program must execute itself). */
+	int (*emulate)(struct sup_state *s, struct sup_req *r, mode_t umask);
+};
+
+extern const struct sup_op_row sup_ops[_SUP_OP_MAX];
+
 /* ---- serve.c ---- */
 uint64_t sup_now_ns(void);
 /* Whether the notification is still live (the target did not die or get
@@ -191,10 +249,29 @@ int sup_read_bytes(struct sup_state *s, struct sup_req *r, uint64_t addr, void *
 /* A NUL-terminated string of at most size bytes with its NUL: 0, EFAULT,
  * ENAMETOOLONG, or -ENOENT. */
 int sup_read_string(struct sup_state *s, struct sup_req *r, uint64_t addr, char *buf, size_t size);
-/* Pin the path operands of r in the target's view and fill r->obj[].
- * Returns 0, a positive errno for the program, or -ENOENT (vanished),
- * -ELOOP for a magic link the supervisor does not follow. */
+/* Pin one path operand: the object it names (its type read later, by
+ * sup_obj_stat), that and its type, or its parent directory and the entry
+ * (which may not exist). Return 0, an errno for the program, -ENOENT
+ * (vanished) or -ELOOP (a procfs path). */
+int sup_pin_object(struct sup_state *s, struct sup_req *r, int i, bool nofollow);
+int sup_pin_object_stat(struct sup_state *s, struct sup_req *r, int i, bool nofollow);
+int sup_pin_parent(struct sup_state *s, struct sup_req *r, int i);
+
+/* ---- pin.c: the pin column of the dispatch table ---- */
+/* Pin the path operands of r by its row and fill r->obj[]. Returns like
+ * sup_op_row.pin. */
 int sup_pin(struct sup_state *s, struct sup_req *r);
+int sup_pin_open(struct sup_state *s, struct sup_req *r);
+int sup_pin_mkdir(struct sup_state *s, struct sup_req *r);
+int sup_pin_mknod(struct sup_state *s, struct sup_req *r);
+int sup_pin_symlink(struct sup_state *s, struct sup_req *r);
+int sup_pin_unlink(struct sup_state *s, struct sup_req *r);
+int sup_pin_rename(struct sup_state *s, struct sup_req *r);
+int sup_pin_link(struct sup_state *s, struct sup_req *r);
+int sup_pin_truncate(struct sup_state *s, struct sup_req *r);
+int sup_pin_metadata(struct sup_state *s, struct sup_req *r);
+int sup_pin_exec(struct sup_state *s, struct sup_req *r);
+int sup_pin_socket(struct sup_state *s, struct sup_req *r);
 
 /* Handle the notification in s (handle.c): decide, act, answer, record. */
 void sup_handle(struct sup_state *s);
@@ -236,15 +313,30 @@ int sup_fd_path(int fd, char *buf, size_t size);
 void sup_self_creds(struct sup_state *s);
 
 /* ---- emulate.c ---- */
-/* Perform r's call for the target and answer the notification. Returns
- * the errno the program got (0: success), -ENOENT when it vanished, or
- * -EINPROGRESS when a worker thread took it (finished by sup_slow_collect). */
+/* Perform r's call for the target by its row and answer the notification.
+ * Returns the errno the program got (0: success), -ENOENT when it
+ * vanished, or -EINPROGRESS when a worker thread took it (finished by
+ * sup_slow_collect). */
 int sup_emulate(struct sup_state *s, struct sup_req *r);
+/* The emulate column of the dispatch table. */
+int sup_emulate_open(struct sup_state *s, struct sup_req *r, mode_t um);
+int sup_emulate_mkdir(struct sup_state *s, struct sup_req *r, mode_t um);
+int sup_emulate_mknod(struct sup_state *s, struct sup_req *r, mode_t um);
+int sup_emulate_symlink(struct sup_state *s, struct sup_req *r, mode_t um);
+int sup_emulate_unlink(struct sup_state *s, struct sup_req *r, mode_t um);
+int sup_emulate_rename(struct sup_state *s, struct sup_req *r, mode_t um);
+int sup_emulate_link(struct sup_state *s, struct sup_req *r, mode_t um);
+int sup_emulate_truncate(struct sup_state *s, struct sup_req *r, mode_t um);
+int sup_emulate_chmod(struct sup_state *s, struct sup_req *r, mode_t um);
+int sup_emulate_chown(struct sup_state *s, struct sup_req *r, mode_t um);
+int sup_emulate_utime(struct sup_state *s, struct sup_req *r, mode_t um);
+int sup_emulate_xattr(struct sup_state *s, struct sup_req *r, mode_t um);
+int sup_emulate_socket(struct sup_state *s, struct sup_req *r, mode_t um);
 /* Start a blocking connect on a worker. Returns 1 when started, 0 when no
  * worker was free (the caller connects itself). */
 int sup_slow_connect(struct sup_state *s, struct sup_req *r, const struct sockaddr *sa, socklen_t len);
-/* connect/bind: prepare the socket (pidfd_getfd), decide what the address
- * asks; the rest of the handling is in serve.c. */
+/* connect/bind: our copy of the program's socket (pidfd_getfd) and its
+ * domain. Returns 0, an errno for the program, or -ENOENT. */
 int sup_socket_prepare(struct sup_state *s, struct sup_req *r);
 int sup_slow_init(struct sup_state *s);
 void sup_slow_done(struct sup_state *s);

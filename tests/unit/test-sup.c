@@ -23,6 +23,7 @@
 
 #include "base/json-util.h"
 #include "supervise/sup-internal.h"
+#include "supervise/sup-serve.h"
 #include "supervise/supervise.h"
 
 #ifndef AT_EMPTY_PATH
@@ -309,6 +310,54 @@ static void test_ops(void **state)
 	}
 	assert_null(sup_op_name(_SUP_OP_MAX));
 	assert_false(sup_op_kernel_mediated(_SUP_OP_MAX));
+}
+
+/* The dispatch table: every row can be handled to its end. An op that
+ * pins paths is performed here unless the program must do it itself
+ * (exec); an op without a pin step is always answered by its screen. */
+static void test_dispatch_table(void **state)
+{
+	(void)state;
+	for (int op = 0; op < _SUP_OP_MAX; op++) {
+		const struct sup_op_row *row = &sup_ops[op];
+
+		assert_non_null(row->name);
+		assert_true(row->pin || row->screen);
+		if (!row->pin) {
+			assert_null(row->emulate);
+			assert_false(row->procfs);
+		}
+		if (row->pin)
+			assert_int_equal(row->emulate == NULL, op == SUP_OP_EXEC);
+		/* Only the socket calls look at an address before pinning. */
+		assert_int_equal(row->address != NULL, op == SUP_OP_CONNECT || op == SUP_OP_BIND);
+	}
+	/* Every notified system call lands on a row. */
+	for (size_t i = 0; i < sup_n_syscalls; i++)
+		assert_true((unsigned)sup_syscalls[i].op < _SUP_OP_MAX);
+	/* Paths under /proc are followed as the program sees them only where
+	 * the object itself is acted on, never for entries made or removed. */
+	assert_true(sup_ops[SUP_OP_OPEN].procfs && sup_ops[SUP_OP_EXEC].procfs && sup_ops[SUP_OP_CHMOD].procfs);
+	assert_false(sup_ops[SUP_OP_UNLINK].procfs || sup_ops[SUP_OP_RENAME].procfs || sup_ops[SUP_OP_MKDIR].procfs);
+}
+
+/* What an emulation's result says as a step. */
+static void test_step_emulated(void **state)
+{
+	struct sup_step st;
+
+	(void)state;
+	st = sup_step_emulated(-ENOENT, "r");
+	assert_int_equal(st.kind, SUP_STEP_VANISHED);
+	st = sup_step_emulated(-EINPROGRESS, "r");
+	assert_int_equal(st.kind, SUP_STEP_PARKED);
+	st = sup_step_emulated(0, "r");
+	assert_int_equal(st.kind, SUP_STEP_DONE);
+	assert_int_equal(st.err, 0);
+	assert_string_equal(st.reason, "r");
+	st = sup_step_emulated(EACCES, NULL);
+	assert_int_equal(st.kind, SUP_STEP_DONE);
+	assert_int_equal(st.err, EACCES);
 }
 
 /* ---- the decision -> action table --------------------------------------------------- */
@@ -714,6 +763,8 @@ int main(void)
 		cmocka_unit_test(test_decode_covers_the_table),
 		cmocka_unit_test(test_open_accesses),
 		cmocka_unit_test(test_ops),
+		cmocka_unit_test(test_dispatch_table),
+		cmocka_unit_test(test_step_emulated),
 		cmocka_unit_test(test_action_table_every_combination),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_parse_answer_valid),
