@@ -5,6 +5,8 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+INCLUDEDIR ?= $(PREFIX)/include
+LIBDIR ?= $(PREFIX)/lib
 DESTDIR ?=
 VERSION := 0.1.0
 
@@ -17,7 +19,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wswitch-enum -Wmissing-prototypes \
 	-Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -Wstrict-prototypes -Wvla
 CFLAGS ?= $(OPT) -g
 ALL_CFLAGS := $(CFLAGS) -std=gnu17 $(WARN) -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
-	-D_GNU_SOURCE -DLATCH_VERSION='"$(VERSION)"' -Isrc -I$(BUILD)/gen \
+	-D_GNU_SOURCE -DLATCH_VERSION='"$(VERSION)"' -Isrc -Iinclude -I$(BUILD)/gen \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # latch itself is linked static-pie: no dynamic loader at start-up (the
 # largest single cost of a short run on these machines), ASLR kept. The
@@ -45,7 +47,23 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 HELPERS := $(BUILD)/tests/try-op $(BUILD)/tests/sup-harness
 
-.PHONY: all deps check unit integration asan demo bench install clean
+# liblatch (include/latch.h): the session layer and what it stands on,
+# compiled position-independent with every symbol hidden but the latch_*
+# API (src/lib/liblatch.map), as a shared and a static library. Built
+# without sanitizers even under `make asan`: programs that link it are not
+# sanitized.
+LIBLATCH_SRC := $(sort $(wildcard src/base/*.c src/policy/*.c src/sandbox/*.c src/supervise/*.c src/session/*.c src/lib/*.c))
+LIBLATCH_OBJ := $(patsubst src/%.c,$(BUILD)/pic/%.o,$(LIBLATCH_SRC)) $(BUILD)/pic/gen/builtins.o $(BUILD)/pic/gen/sfilter-bpf.o
+LIB_CFLAGS := $(filter-out -fsanitize% -fno-sanitize%,$(ALL_CFLAGS)) -fPIC -fvisibility=hidden
+LIBLATCH_SO := $(BUILD)/lib/liblatch.so.$(VERSION)
+LIBLATCH_A := $(BUILD)/lib/liblatch.a
+# latch.pc names where it is installed; the test's copy names itself
+# relative to where it lies (${pcfiledir}), so that it can be moved.
+PC_PREFIX ?= $(PREFIX)
+PC_INCLUDEDIR ?= $(INCLUDEDIR)
+PC_LIBDIR ?= $(LIBDIR)
+
+.PHONY: all deps check unit integration asan demo bench install install-lib clean lib
 all: deps $(BUILD)/latch
 
 # Missing Debian packages are installed (as root) or named (otherwise).
@@ -98,6 +116,43 @@ $(BUILD)/tests/sup-harness: tests/integration/sup-harness.c $(BUILD)/liblatch.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS) -lpthread
 
+$(BUILD)/pic/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/pic/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+$(LIBLATCH_SO): $(LIBLATCH_OBJ) src/lib/liblatch.map
+	@mkdir -p $(@D)
+	$(CC) -shared -Wl,-soname,liblatch.so.0 -Wl,--version-script=src/lib/liblatch.map -Wl,-z,defs \
+		-o $@ $(LIBLATCH_OBJ) $(PKG_LIBS) -lpthread
+
+# One relocatable object with only the API left global, then an archive.
+$(LIBLATCH_A): $(LIBLATCH_OBJ)
+	@mkdir -p $(@D)
+	$(LD) -r -o $(BUILD)/lib/latch-all.o $(LIBLATCH_OBJ)
+	objcopy --localize-hidden $(BUILD)/lib/latch-all.o
+	rm -f $@ && ar rcs $@ $(BUILD)/lib/latch-all.o
+
+$(BUILD)/lib/latch.pc: Makefile
+	@mkdir -p $(@D)
+	printf '%s\n' 'prefix=$(PC_PREFIX)' 'includedir=$(PC_INCLUDEDIR)' 'libdir=$(PC_LIBDIR)' '' \
+		'Name: latch' 'Description: run programs in a latch sandbox (Landlock, seccomp, a supervisor)' \
+		'Version: $(VERSION)' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -llatch' \
+		'Libs.private: -lpthread' 'Requires.private: libseccomp jansson' > $@
+
+lib: $(LIBLATCH_SO) $(LIBLATCH_A)
+
+# The library as `make install` lays it out, under BUILD/prefix, for the
+# test that builds a program against it with pkg-config.
+$(BUILD)/prefix/.installed: $(LIBLATCH_SO) $(LIBLATCH_A) include/latch.h Makefile
+	rm -rf $(BUILD)/prefix
+	@$(MAKE) --no-print-directory install-lib PREFIX=$(abspath $(BUILD)/prefix) DESTDIR= \
+		PC_PREFIX='$$$${pcfiledir}/../..' PC_INCLUDEDIR='$$$${prefix}/include' PC_LIBDIR='$$$${prefix}/lib'
+	touch $@
+
 unit: $(UNIT_BIN)
 	@scripts/run-unit.sh $(UNIT_BIN)
 
@@ -106,7 +161,7 @@ integration: $(BUILD)/latch $(HELPERS)
 
 check:
 	@scripts/deps.sh check
-	@$(MAKE) --no-print-directory $(BUILD)/latch $(UNIT_BIN) $(HELPERS)
+	@$(MAKE) --no-print-directory $(BUILD)/latch $(UNIT_BIN) $(HELPERS) $(BUILD)/prefix/.installed
 	@LATCH_TEST='$(T)' scripts/check.sh $(BUILD) $(UNIT_BIN)
 
 asan:
@@ -124,12 +179,23 @@ bench:
 	@$(MAKE) --no-print-directory $(BUILD)/latch
 	@bench/run.sh $(BUILD)/latch
 
-install: $(BUILD)/latch
+install: $(BUILD)/latch install-lib
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BUILD)/latch $(DESTDIR)$(BINDIR)/latch
 	install -m 0644 man/latch.1 $(DESTDIR)$(MANDIR)/man1/latch.1
 
+install-lib: $(LIBLATCH_SO) $(LIBLATCH_A)
+	@rm -f $(BUILD)/lib/latch.pc
+	@$(MAKE) --no-print-directory $(BUILD)/lib/latch.pc
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 0644 include/latch.h $(DESTDIR)$(INCLUDEDIR)/latch.h
+	install -m 0755 $(LIBLATCH_SO) $(DESTDIR)$(LIBDIR)/liblatch.so.$(VERSION)
+	ln -sf liblatch.so.$(VERSION) $(DESTDIR)$(LIBDIR)/liblatch.so.0
+	ln -sf liblatch.so.0 $(DESTDIR)$(LIBDIR)/liblatch.so
+	install -m 0644 $(LIBLATCH_A) $(DESTDIR)$(LIBDIR)/liblatch.a
+	install -m 0644 $(BUILD)/lib/latch.pc $(DESTDIR)$(LIBDIR)/pkgconfig/latch.pc
+
 clean:
 	rm -rf build build-asan
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/pic -name '*.d' 2>/dev/null)

@@ -83,14 +83,16 @@ static void decide_supervision(const struct session_request *o, struct session_p
 		m = POLICY_SUPERVISE_ASK;
 		break;
 	}
-	if (m == POLICY_SUPERVISE_OFF && (o->approve_socket || o->approve_all || o->events || o->save_to))
+	if (m == POLICY_SUPERVISE_OFF &&
+	    (o->approve_socket || o->approve_connected || o->approve_all || o->events || o->events_to_fd ||
+	     o->save_to))
 		m = POLICY_SUPERVISE_DENY;
 	s->supervise = m;
-	if (o->approve_socket)
+	if (o->approve_socket || o->approve_connected)
 		s->backend = SUP_BACKEND_SOCKET;
 	else if (o->approve_all)
 		s->backend = SUP_BACKEND_ALLOW;
-	else if (m == POLICY_SUPERVISE_ASK && have_terminal())
+	else if (m == POLICY_SUPERVISE_ASK && !o->no_terminal && have_terminal())
 		s->backend = SUP_BACKEND_TTY;
 	else
 		s->backend = SUP_BACKEND_DENY;

@@ -142,7 +142,13 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 
 	if (sup_filter_build(&filter, &err) < 0)
 		return failed(res, &err);
-	if (o->events) {
+	if (o->events_to_fd) {
+		events_fd = fcntl(o->events_fd, F_DUPFD_CLOEXEC, 3);
+		if (events_fd < 0) {
+			(void)error_set(&err, errno, "the events descriptor: %s", strerror(errno));
+			return failed(res, &err);
+		}
+	} else if (o->events) {
 		events_fd = open(o->events, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (events_fd < 0) {
 			(void)error_set(&err, errno, "--events: cannot open '%s': %s", o->events, strerror(errno));
@@ -196,6 +202,7 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 	cfg.inexact = s->inexact;
 	cfg.backend = s->backend;
 	cfg.socket_path = o->approve_socket;
+	cfg.approver_fd = o->approve_connected ? o->approve_fd : -1;
 	cfg.timeout_ms = o->approve_timeout_ms;
 	cfg.events_fd = events_fd;
 	cfg.quiet = o->quiet;

@@ -76,8 +76,13 @@ struct session_request {
 	bool allow_unmasked;   /* accept deny rules that can be neither masked nor enforced */
 	enum session_supervise supervise;
 	const char *approve_socket; /* socket backend at this path */
+	bool approve_connected;     /* ...or with this approver, already connected */
+	int approve_fd;
 	bool approve_all;      /* the allow backend: grant what the profile denies */
 	const char *events;    /* JSON-lines events to this file */
+	bool events_to_fd;     /* ...or to events_fd, which the run does not close */
+	int events_fd;
+	bool no_terminal;      /* never ask on the terminal: what nobody else answers is denied */
 	const char *save_to;   /* allow_always answers into this new profile */
 	unsigned approve_timeout_ms; /* 0: the default */
 	char **ack_risk;       /* tier-2 profiles that may run */

@@ -667,6 +667,10 @@ int sup_backend_open(struct sup_state *s, struct error *err)
 		return error_set(err, EINVAL, "--save-to '%s' would extend itself: choose another name", c->save_to);
 	switch (c->backend) {
 	case SUP_BACKEND_SOCKET:
+		if (c->approver_fd >= 0) {
+			s->approver = c->approver_fd;
+			return 0;
+		}
 		return open_socket(s, err);
 	case SUP_BACKEND_TTY:
 		if (c->tty_fd >= 0) {

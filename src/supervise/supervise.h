@@ -142,6 +142,8 @@ struct sup_config {
 	 * source file when it was loaded from a path. */
 	const char *extends;
 	int tty_fd;                     /* SUP_BACKEND_TTY: the terminal; -1: open /dev/tty */
+	int approver_fd;                /* SUP_BACKEND_SOCKET: an approver already connected (taken
+					   over), instead of listening at socket_path; -1: none */
 	/* The caller is a child subreaper: orphans of the sandbox become our
 	 * children and must be reaped, or the listener never hangs up. */
 	bool reap_orphans;

@@ -56,6 +56,16 @@ cp "$build/latch" "$build/tests/try-op" "$build/tests/sup-harness" "$T/bin/" &&
 	exit 1
 }
 
+# liblatch as `make install` lays it out (make check builds it there).
+if [ -d "$build/prefix" ]; then
+	cp -R "$build/prefix" "$T/prefix" && chmod -R a+rX "$T/prefix" || {
+		echo "not ok - cannot copy the installed library into $T/prefix"
+		failed=1
+		summary
+		exit 1
+	}
+fi
+
 IT_LIB_ONLY=1
 . "$T/bin/lib.sh"
 
