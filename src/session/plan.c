@@ -41,6 +41,23 @@ static json_t *missing_dirs_json(const struct policy *p)
 	return a;
 }
 
+/* What no layer of this plan enforces, beyond the degradations: one line
+ * each. */
+static json_t *not_enforced_json(const struct session_plan *s)
+{
+	json_t *a = json_array();
+
+	if (s->supervise == POLICY_SUPERVISE_OFF)
+		(void)json_array_append_new(a, json_str("metadata: chmod, chown, times and extended attributes of files "
+							"the profile does not let the program write (Landlock does not "
+							"decide them; a supervisor does)"));
+	(void)json_array_append_new(a, json_str("stat: the type, size, owner and times of a path the profile denies "
+						"can be read wherever its directory can be searched"));
+	(void)json_array_append_new(a, json_str("getxattr and listxattr: the extended attributes of a file the "
+						"profile denies can be read"));
+	return a;
+}
+
 static json_t *env_names_json(char *const *envp)
 {
 	json_t *a = json_array();
@@ -331,6 +348,14 @@ int session_plan_check(const struct session_request *o, struct session_plan *s)
 				     "protect: without a supervisor or namespaces, code that runs later cannot be kept "
 				     "read-only inside a writable directory; `latch run --dry-run` lists the paths");
 	}
+	/* Landlock does not decide metadata: without the supervisor the
+	 * profile's write rules do not cover it. Said when supervision was
+	 * asked for and turned off; a profile unsupervised by design lists it
+	 * in the plan (session_plan_to_json: not_enforced). */
+	if (r == 0 && s->supervise == POLICY_SUPERVISE_OFF && s->policy->supervise != POLICY_SUPERVISE_OFF)
+		r = degraded(o, s, 0,
+			     "metadata: without a supervisor, chmod, chown, times and extended attributes of files the "
+			     "profile does not let the program write are not refused (Landlock does not decide them)");
 	if (r == 0 && s->private_dropped) {
 		_cleanup_free_ char *line = NULL;
 
@@ -453,6 +478,7 @@ json_t *session_plan_to_json(const struct session_request *o, const struct sessi
 	}
 	json_set(data, "limits", policy_limits_to_json(&s->policy->limits));
 	json_set(data, "capabilities", caps_kept_to_json(s->policy->process.capabilities));
+	json_set(data, "not_enforced", not_enforced_json(s));
 	json_set(data, "command", cmd);
 	json_set(data, "env_names", env_names_json(s->envp));
 	json_set(data, "make_dirs", missing_dirs_json(s->policy));

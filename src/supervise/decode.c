@@ -66,6 +66,15 @@
 #ifndef __NR_unlink
 #define __NR_unlink -1
 #endif
+#ifndef __NR_utime
+#define __NR_utime -1
+#endif
+#ifndef __NR_utimes
+#define __NR_utimes -1
+#endif
+#ifndef __NR_futimesat
+#define __NR_futimesat -1
+#endif
 
 #define N SUP_ARG_NONE
 #define AT_FLAGS_VALID (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)
@@ -82,11 +91,16 @@ const struct sup_syscall sup_syscalls[] = {
 	{ "execve",     __NR_execve,     SUP_OP_EXEC,     { N, N }, { 0, N }, N, N, N, 0, 0 },
 	{ "execveat",   __NR_execveat,   SUP_OP_EXEC,     { 0, N }, { 1, N }, 4, N, N, AT_FLAGS_VALID,
 	  SUP_Q_CHECK | SUP_Q_AT_FLAGS },
+	{ "fchmod",     __NR_fchmod,     SUP_OP_CHMOD,    { 0, N }, { N, N }, N, 1, N, 0, SUP_Q_FD0 },
 	{ "fchmodat",   __NR_fchmodat,   SUP_OP_CHMOD,    { 0, N }, { 1, N }, N, 2, N, 0, 0 },
 	{ "fchmodat2",  __NR_fchmodat2,  SUP_OP_CHMOD,    { 0, N }, { 1, N }, 3, 2, N, AT_FLAGS_VALID,
 	  SUP_Q_CHECK | SUP_Q_AT_FLAGS },
+	{ "fchown",     __NR_fchown,     SUP_OP_CHOWN,    { 0, N }, { N, N }, N, N, 1, 0, SUP_Q_FD0 },
 	{ "fchownat",   __NR_fchownat,   SUP_OP_CHOWN,    { 0, N }, { 1, N }, 4, N, 2, AT_FLAGS_VALID,
 	  SUP_Q_CHECK | SUP_Q_AT_FLAGS },
+	{ "fremovexattr", __NR_fremovexattr, SUP_OP_XATTR, { 0, N }, { N, N }, N, N, 1, 0, SUP_Q_FD0 },
+	{ "fsetxattr",  __NR_fsetxattr,  SUP_OP_XATTR,    { 0, N }, { N, N }, 4, N, 1, 0, SUP_Q_FD0 },
+	{ "futimesat",  __NR_futimesat,  SUP_OP_UTIME,    { 0, N }, { 1, N }, N, N, 2, 0, SUP_Q_TIMEVAL },
 	{ "lchown",     __NR_lchown,     SUP_OP_CHOWN,    { N, N }, { 0, N }, N, N, 1, 0, SUP_Q_NOFOLLOW0 },
 	{ "link",       __NR_link,       SUP_OP_LINK,     { N, N }, { 0, 1 }, N, N, N, 0,
 	  SUP_Q_NOFOLLOW0 | SUP_Q_NOFOLLOW1 },
@@ -114,8 +128,10 @@ const struct sup_syscall sup_syscalls[] = {
 	{ "truncate",   __NR_truncate,   SUP_OP_TRUNCATE, { N, N }, { 0, N }, N, N, 1, 0, 0 },
 	{ "unlink",     __NR_unlink,     SUP_OP_UNLINK,   { N, N }, { 0, N }, N, N, N, 0, 0 },
 	{ "unlinkat",   __NR_unlinkat,   SUP_OP_UNLINK,   { 0, N }, { 1, N }, 2, N, N, AT_REMOVEDIR, SUP_Q_CHECK },
+	{ "utime",      __NR_utime,      SUP_OP_UTIME,    { N, N }, { 0, N }, N, N, 1, 0, SUP_Q_UTIMBUF },
 	{ "utimensat",  __NR_utimensat,  SUP_OP_UTIME,    { 0, N }, { 1, N }, 3, N, 2, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH,
 	  SUP_Q_CHECK | SUP_Q_AT_FLAGS },
+	{ "utimes",     __NR_utimes,     SUP_OP_UTIME,    { N, N }, { 0, N }, N, N, 1, 0, SUP_Q_TIMEVAL },
 };
 const size_t sup_n_syscalls = ELEMENTSOF(sup_syscalls);
 #undef N
@@ -179,6 +195,9 @@ int sup_decode(const struct seccomp_data *d, struct sup_call *ret)
 	}
 	if (row->quirks & SUP_Q_NOFOLLOW0)
 		c.path[0].nofollow = true;
+	if (row->quirks & SUP_Q_FD0)
+		c.path[0] = (struct sup_path_arg){ .present = true, .dirfd = arg_fd(a[row->dirfd[0]]),
+						   .empty_ok = true, .fd_only = true };
 	if (row->quirks & SUP_Q_NOFOLLOW1)
 		c.path[1].nofollow = true;
 	if (row->extra != SUP_ARG_NONE) {
@@ -216,6 +235,17 @@ int sup_decode(const struct seccomp_data *d, struct sup_call *ret)
 			break;
 		case SUP_OP_UTIME:
 			c.times_addr = x;
+			c.times_kind = row->quirks & SUP_Q_UTIMBUF   ? SUP_TIMES_UTIMBUF
+				       : row->quirks & SUP_Q_TIMEVAL ? SUP_TIMES_TIMEVAL
+								     : SUP_TIMES_TIMESPEC;
+			/* futimens: utimensat(fd, NULL, ...) acts on fd, and
+			 * takes no flags. */
+			if (c.path[0].present && !c.path[0].addr && !(row->quirks & SUP_Q_TIMEVAL)) {
+				if (c.flags)
+					return -EINVAL;
+				c.path[0] = (struct sup_path_arg){ .present = true, .dirfd = c.path[0].dirfd,
+								   .empty_ok = true, .fd_only = true };
+			}
 			break;
 		case SUP_OP_XATTR:
 			c.xname_addr = x;

@@ -21,7 +21,9 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/time.h>
 #include <sys/xattr.h>
+#include <utime.h>
 #include <linux/limits.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -201,6 +203,39 @@ int sup_emulate_mknod(struct sup_state *s, struct sup_req *r, mode_t um)
 
 /* utimensat on the pinned object, through our own descriptor: a magic
  * link leads to the object itself, a symlink included (its own times). */
+/* The times of a utime-family call as timespecs: utimensat's own, utime's
+ * struct utimbuf or utimes' timeval[2] converted. 0, or an errno. */
+static int read_times(struct sup_state *s, struct sup_req *r, struct timespec ts[2])
+{
+	int e;
+
+	switch (r->call.times_kind) {
+	case SUP_TIMES_UTIMBUF: {
+		struct utimbuf ub;
+
+		e = sup_read_bytes(s, r, r->call.times_addr, &ub, sizeof(ub));
+		ts[0] = (struct timespec){ .tv_sec = ub.actime };
+		ts[1] = (struct timespec){ .tv_sec = ub.modtime };
+		return e;
+	}
+	case SUP_TIMES_TIMEVAL: {
+		struct timeval tv[2];
+
+		e = sup_read_bytes(s, r, r->call.times_addr, tv, sizeof(tv));
+		if (e)
+			return e;
+		for (int i = 0; i < 2; i++) {
+			if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+				return EINVAL;
+			ts[i] = (struct timespec){ .tv_sec = tv[i].tv_sec, .tv_nsec = tv[i].tv_usec * 1000 };
+		}
+		return 0;
+	}
+	default:
+		return sup_read_bytes(s, r, r->call.times_addr, ts, 2 * sizeof(*ts));
+	}
+}
+
 int sup_emulate_utime(struct sup_state *s, struct sup_req *r, mode_t um)
 {
 	struct timespec ts[2];
@@ -209,7 +244,7 @@ int sup_emulate_utime(struct sup_state *s, struct sup_req *r, mode_t um)
 
 	(void)um;
 	if (r->call.times_addr)
-		e = sup_read_bytes(s, r, r->call.times_addr, ts, sizeof(ts));
+		e = read_times(s, r, ts);
 	if (e)
 		return answer_errno(s, r, e);
 	proc_self_fd(r->obj[0].fd, path, sizeof(path));

@@ -33,16 +33,6 @@ static struct sup_step screen_setns(struct sup_state *s, struct sup_req *r)
 			"setns into a namespace other than a mount namespace: nothing to enforce here");
 }
 
-/* futimens: utimensat with no path acts on a descriptor the program
- * opened under the rules (an O_PATH one is refused by the kernel). */
-static struct sup_step screen_utime(struct sup_state *s, struct sup_req *r)
-{
-	(void)s;
-	if (!r->call.path[0].addr)
-		return sup_step(SUP_STEP_CONTINUE, 0, "utimensat on a descriptor the program holds: no path to decide");
-	return sup_step(SUP_STEP_NEXT, 0, NULL);
-}
-
 /* open/openat with O_PATH: the flags are in a register, and an O_PATH open
  * asks for no access anywhere: nothing to enforce. (openat2's flags are in
  * memory: decided like any open.) */
@@ -146,7 +136,7 @@ const struct sup_op_row sup_ops[_SUP_OP_MAX] = {
 	[SUP_OP_BIND] = { "bind", true, EACCES, false, NULL, socket_address, sup_pin_socket, sup_emulate_socket },
 	[SUP_OP_CHROOT] = { "chroot", false, EPERM, false, screen_chroot, NULL, NULL, NULL },
 	[SUP_OP_SETNS] = { "setns", false, EPERM, false, screen_setns, NULL, NULL, NULL },
-	[SUP_OP_UTIME] = { "utime", false, EPERM, true, screen_utime, NULL, sup_pin_metadata, sup_emulate_utime },
+	[SUP_OP_UTIME] = { "utime", false, EPERM, true, NULL, NULL, sup_pin_metadata, sup_emulate_utime },
 	[SUP_OP_XATTR] = { "xattr", false, EPERM, true, NULL, NULL, sup_pin_metadata, sup_emulate_xattr },
 };
 

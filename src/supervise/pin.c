@@ -226,16 +226,23 @@ int sup_pin_truncate(struct sup_state *s, struct sup_req *r)
 	return 0;
 }
 
-/* chmod, chown, utimensat, setxattr, removexattr: the object's metadata,
- * decided as writing it. */
+/* chmod, chown, the utime family, setxattr, removexattr, by path or on a
+ * descriptor: the object's metadata, decided as writing it. A file with no
+ * name left (unlinked, a memfd, O_TMPFILE) asks for nothing: what is done
+ * to it cannot outlast the descriptors. */
 int sup_pin_metadata(struct sup_state *s, struct sup_req *r)
 {
+	struct stat st;
 	int e;
 
 	r->n_obj = 1;
 	e = sup_pin_object_stat(s, r, 0, r->call.path[0].nofollow);
 	if (e)
 		return e;
+	if (r->call.path[0].fd_only && fstat(r->obj[0].fd, &st) == 0 && st.st_nlink == 0 && S_ISREG(st.st_mode)) {
+		r->obj[0].acc = 0;
+		return 0;
+	}
 	r->obj[0].acc = BIT(POLICY_ACCESS_WRITE);
 	return 0;
 }

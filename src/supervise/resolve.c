@@ -126,7 +126,7 @@ int sup_fetch_args(struct sup_state *s, struct sup_req *r)
 
 	for (int i = 0; i < 2; i++) {
 		r->path[i][0] = '\0';
-		if (!c->path[i].present)
+		if (!c->path[i].present || c->path[i].fd_only)
 			continue;
 		e = read_string(s, r, c->path[i].addr, r->path[i], sizeof(r->path[i]));
 		if (e)

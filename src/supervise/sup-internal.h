@@ -29,15 +29,15 @@ enum sup_op {
 	SUP_OP_LINK,     /* link, linkat */
 	SUP_OP_SYMLINK,  /* symlink, symlinkat */
 	SUP_OP_TRUNCATE, /* truncate */
-	SUP_OP_CHMOD,    /* chmod, fchmodat, fchmodat2 */
-	SUP_OP_CHOWN,    /* chown, lchown, fchownat */
+	SUP_OP_CHMOD,    /* chmod, fchmod, fchmodat, fchmodat2 */
+	SUP_OP_CHOWN,    /* chown, fchown, lchown, fchownat */
 	SUP_OP_EXEC,     /* execve, execveat */
 	SUP_OP_CONNECT,  /* connect */
 	SUP_OP_BIND,     /* bind */
 	SUP_OP_CHROOT,   /* chroot: refused (the supervisor resolves from the sandbox's root) */
 	SUP_OP_SETNS,    /* setns: refused for mount namespaces (the same reason) */
-	SUP_OP_UTIME,    /* utimensat with a path (futimens on a descriptor is the kernel's) */
-	SUP_OP_XATTR,    /* setxattr, lsetxattr, removexattr, lremovexattr */
+	SUP_OP_UTIME,    /* utimensat (futimens too), utime, utimes, futimesat */
+	SUP_OP_XATTR,    /* setxattr, lsetxattr, fsetxattr, removexattr, lremovexattr, fremovexattr */
 	_SUP_OP_MAX,
 };
 
@@ -49,6 +49,7 @@ struct sup_path_arg {
 	int dirfd;          /* AT_FDCWD or a descriptor of the target */
 	uint64_t addr;      /* the string in target memory */
 	bool empty_ok;      /* AT_EMPTY_PATH: "" names dirfd itself */
+	bool fd_only;       /* no string at all: the call acts on dirfd (fchmod, futimens) */
 	bool nofollow;      /* a symlink at the end is not followed */
 };
 
@@ -73,6 +74,7 @@ struct sup_call {
 	uint64_t sockaddr_len;
 	uint64_t nstype;          /* setns */
 	uint64_t times_addr;      /* utimensat: struct timespec[2], or 0 (now) */
+	unsigned times_kind;      /* SUP_TIMES_*: what times_addr points to */
 	uint64_t xname_addr;      /* *xattr: the attribute's name */
 	uint64_t xvalue_addr;     /* setxattr: the value... */
 	uint64_t xsize;           /* ...and its size */
@@ -113,6 +115,16 @@ enum {
 	SUP_Q_CREAT = 1u << 5,     /* flags are O_CREAT|O_WRONLY|O_TRUNC */
 	SUP_Q_RMDIR = 1u << 6,     /* flags are AT_REMOVEDIR */
 	SUP_Q_EXCHANGE = 1u << 7,  /* RENAME_EXCHANGE excludes the other flags */
+	SUP_Q_FD0 = 1u << 8,       /* operand 0 is the descriptor dirfd[0] itself (fchmod...) */
+	SUP_Q_UTIMBUF = 1u << 9,   /* the times are a struct utimbuf (utime) */
+	SUP_Q_TIMEVAL = 1u << 10,  /* the times are a struct timeval[2] (utimes, futimesat) */
+};
+
+/* What a utime-family call's times argument is. */
+enum {
+	SUP_TIMES_TIMESPEC, /* struct timespec[2] (utimensat) */
+	SUP_TIMES_UTIMBUF,  /* struct utimbuf (utime) */
+	SUP_TIMES_TIMEVAL,  /* struct timeval[2] (utimes, futimesat) */
 };
 
 extern const struct sup_syscall sup_syscalls[];

@@ -204,7 +204,7 @@ struct sup_op_row {
 	int deny_errno;       /* what a denial answers, as the kernel would */
 	bool procfs;          /* a /proc or /dev/fd path is pinned as the program sees it */
 	/* Before the memory arguments are read: an answer that needs none
-	 * (chroot, setns, futimens, O_PATH), or NEXT. NULL: NEXT. */
+	 * (chroot, setns, O_PATH), or NEXT. NULL: NEXT. */
 	struct sup_step (*screen)(struct sup_state *s, struct sup_req *r);
 	/* Each time it is decided, before pinning: what is not a path
 	 * (connect and bind: the address family), or NEXT. NULL: NEXT. */

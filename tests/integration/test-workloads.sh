@@ -239,6 +239,52 @@ expect_rc 0 "...while a project file's times and attributes, and a symlink's own
 check "...the file's time is the one set" [ "$(stat -c %y "$W/meta-file" | cut -c1-10)" = 2001-01-01 ]
 check "...and the symlink's own, not its target's" [ "$(stat -c %y "$W/meta-link" | cut -c1-10)" = 2002-02-02 ]
 rm -f "$W/meta-file" "$W/meta-link"
+# The same through a descriptor the program holds (fchmod, futimens,
+# fsetxattr) and through the legacy utime, utimes and futimesat: a file
+# the program may read but not write (.git/config is protected) keeps its
+# metadata; a project file's changes, and a memfd's, go through.
+cat >"$W/meta.py" <<'EOF'
+import ctypes, os, platform, sys
+libc = ctypes.CDLL(None, use_errno=True)
+def sysc(name, *args):
+    nr = {"utime": 132, "utimes": 235, "futimesat": 261}[name]
+    if libc.syscall(nr, *args) < 0:
+        raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))
+def tryit(name, fn):
+    try:
+        fn()
+        print(name, "ok")
+    except OSError as e:
+        print(name, e.strerror)
+f = sys.argv[1]
+fd = os.open(f, os.O_RDONLY)
+tryit("fchmod", lambda: os.fchmod(fd, 0o600))
+tryit("futimens", lambda: os.utime(fd, (1, 1)))
+tryit("fsetxattr", lambda: os.setxattr(fd, "user.latch", b"1"))
+if platform.machine() == "x86_64":
+    tryit("utime", lambda: sysc("utime", f.encode(), None))
+    tryit("utimes", lambda: sysc("utimes", f.encode(), None))
+    tryit("futimesat", lambda: sysc("futimesat", -100, f.encode(), None))
+tryit("memfd", lambda: os.fchmod(os.memfd_create("m"), 0o600))
+EOF
+git init -q "$W/repo"
+_g0=$(stat -c '%a %Y' "$W/repo/.git/config")
+run "$LATCH" run $ACK -p agent -q -- /usr/bin/python3 meta.py repo/.git/config
+check "fchmod of a protected file through a read-only descriptor is refused" contains "$out" "fchmod Operation not permitted"
+check "...futimens too" contains "$out" "futimens Operation not permitted"
+check "...fsetxattr too" contains "$out" "fsetxattr Operation not permitted"
+if [ "$(uname -m)" = x86_64 ]; then
+	check "...and the legacy utime, utimes and futimesat" sh -c "printf '%s' '$out' | grep -c '^\(utime\|utimes\|futimesat\) Operation not permitted' | grep -qx 3"
+fi
+check "...while a memfd of its own is the program's to change" contains "$out" "memfd ok"
+check "...and .git/config's mode and time are unchanged" [ "$(stat -c '%a %Y' "$W/repo/.git/config")" = "$_g0" ]
+echo meta >"$W/meta-file"
+run "$LATCH" run $ACK -p agent -q -- /usr/bin/python3 meta.py meta-file
+check "every one of them works on a project file" sh -c "printf '%s' '$out' | grep -q '^fsetxattr ok' && ! printf '%s' '$out' | grep -q 'not permitted'"
+cp "$W/repo/.git/config" "$S/config-copy"
+run /usr/bin/python3 "$W/meta.py" "$S/config-copy"
+check "...and on a copy of .git/config unsandboxed" sh -c "printf '%s' '$out' | grep -q '^fsetxattr ok' && ! printf '%s' '$out' | grep -q 'not permitted'"
+rm -rf "$W/meta-file" "$W/meta.py" "$S/config-copy" "$W/repo"
 
 # No setuid or setgid file can be left behind, however it is made.
 cp /bin/true "$W/suid-me"

@@ -287,6 +287,34 @@ static void test_root_supervised_static(void **state)
 	session_plan_done(&plan);
 }
 
+/* Supervision asked for by the profile and turned off: the metadata the
+ * supervisor would decide is said to be unenforced; with it, nothing. */
+static void test_metadata_unsupervised(void **state)
+{
+	static const char *json = PROFILE_RW "}, \"supervise\": {\"mode\": \"deny\"}}";
+	struct session_request req = { .supervise = SESSION_SUPERVISE_OFF };
+	struct session_plan plan;
+
+	(void)state;
+	plan_checked(json, &req, &plan);
+	assert_true(any_contains(plan.warnings, "metadata: without a supervisor"));
+	session_plan_done(&plan);
+
+	req = (struct session_request){ .supervise = SESSION_SUPERVISE_PROFILE };
+	plan.policy = NULL;
+	{
+		struct policy *p = NULL;
+		struct error err = { 0 };
+
+		req.landlock_abi = 7;
+		assert_int_equal(policy_load_buffer(json, strlen(json), "t", &ctx, &p, &err), 0);
+		assert_int_equal(session_plan_from_policy(&req, &ctx, 0, p, &plan, &err), 0);
+		assert_int_equal(session_plan_check(&req, &plan), 0);
+	}
+	assert_false(any_contains(plan.warnings, "metadata:"));
+	session_plan_done(&plan);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_limits_need_isolation),
 		cmocka_unit_test(test_namespaces_refused),
 		cmocka_unit_test(test_root_supervised_static),
+		cmocka_unit_test(test_metadata_unsupervised),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

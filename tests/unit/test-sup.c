@@ -256,7 +256,8 @@ static void test_decode_covers_the_table(void **state)
 		NR(fchownat) NR(lchown) NR(link) NR(linkat) NR(mkdir) NR(mkdirat) NR(mknod) NR(mknodat) NR(open)
 		NR(openat) NR(openat2) NR(rename) NR(renameat) NR(renameat2) NR(rmdir) NR(setns) NR(symlink)
 		NR(symlinkat) NR(truncate) NR(unlink) NR(unlinkat) NR(utimensat) NR(setxattr) NR(lsetxattr)
-		NR(removexattr) NR(lremovexattr)
+		NR(removexattr) NR(lremovexattr) NR(fchmod) NR(fchown) NR(fsetxattr) NR(fremovexattr) NR(utime)
+		NR(utimes) NR(futimesat)
 #undef NR
 		if (strcmp(sup_syscalls[i].name, "fchmodat2") == 0)
 			nr = 452;
@@ -268,6 +269,46 @@ static void test_decode_covers_the_table(void **state)
 		if (i > 0)
 			assert_true(strcmp(sup_syscalls[i - 1].name, sup_syscalls[i].name) < 0); /* sorted */
 	}
+}
+
+/* Calls on a descriptor: operand 0 is the descriptor itself, with no
+ * string to read; futimens is utimensat with no path, and takes no flags. */
+static void test_decode_fd_calls(void **state)
+{
+	struct sup_call c;
+	struct seccomp_data d;
+
+	(void)state;
+	d = sd(__NR_fchmod, 7, 0644, 0, 0, 0);
+	assert_int_equal(sup_decode(&d, &c), 0);
+	assert_int_equal(c.op, SUP_OP_CHMOD);
+	assert_true(c.path[0].present && c.path[0].fd_only && c.path[0].empty_ok);
+	assert_int_equal(c.path[0].dirfd, 7);
+	assert_int_equal(c.mode, 0644);
+	d = sd(__NR_fsetxattr, 5, 0x1000, 0x2000, 3, XATTR_CREATE);
+	assert_int_equal(sup_decode(&d, &c), 0);
+	assert_int_equal(c.op, SUP_OP_XATTR);
+	assert_true(c.path[0].fd_only && !c.xremove);
+	assert_int_equal(c.path[0].dirfd, 5);
+	assert_int_equal(c.xsize, 3);
+	assert_int_equal(c.flags, XATTR_CREATE);
+	d = sd(__NR_utimensat, 4, 0, 0x3000, 0, 0);
+	assert_int_equal(sup_decode(&d, &c), 0);
+	assert_true(c.path[0].fd_only);
+	assert_int_equal(c.path[0].dirfd, 4);
+	assert_int_equal(c.times_kind, SUP_TIMES_TIMESPEC);
+	d = sd(__NR_utimensat, 4, 0, 0x3000, AT_SYMLINK_NOFOLLOW, 0);
+	assert_int_equal(sup_decode(&d, &c), -EINVAL);
+	/* ...while a path is read as before. */
+	d = sd(__NR_utimensat, AT_FDCWD, 0x10, 0x3000, 0, 0);
+	assert_int_equal(sup_decode(&d, &c), 0);
+	assert_false(c.path[0].fd_only);
+	d = sd(__NR_utimes, 0x10, 0x3000, 0, 0, 0);
+	assert_int_equal(sup_decode(&d, &c), 0);
+	assert_int_equal(c.times_kind, SUP_TIMES_TIMEVAL);
+	d = sd(__NR_utime, 0x10, 0x3000, 0, 0, 0);
+	assert_int_equal(sup_decode(&d, &c), 0);
+	assert_int_equal(c.times_kind, SUP_TIMES_UTIMBUF);
 }
 
 static void test_open_accesses(void **state)
@@ -761,6 +802,7 @@ int main(void)
 		cmocka_unit_test(test_decode_entries),
 		cmocka_unit_test(test_decode_meta_exec_sockets),
 		cmocka_unit_test(test_decode_covers_the_table),
+		cmocka_unit_test(test_decode_fd_calls),
 		cmocka_unit_test(test_open_accesses),
 		cmocka_unit_test(test_ops),
 		cmocka_unit_test(test_dispatch_table),
