@@ -130,7 +130,8 @@ const char *errno_name(int err)
 		{ ENOTSUP, "ENOTSUP" },   { ENOTTY, "ENOTTY" },       { ENXIO, "ENXIO" },
 		{ EPERM, "EPERM" },       { EPROTONOSUPPORT, "EPROTONOSUPPORT" }, { EROFS, "EROFS" },
 		{ ESRCH, "ESRCH" },       { ETIMEDOUT, "ETIMEDOUT" }, { ETXTBSY, "ETXTBSY" },
-		{ EXDEV, "EXDEV" },
+		{ EXDEV, "EXDEV" },       { ENODATA, "ENODATA" },     { ERANGE, "ERANGE" },
+		{ EOPNOTSUPP, "EOPNOTSUPP" },
 	};
 	static __thread char buf[16];
 

@@ -53,8 +53,9 @@ static json_t *not_enforced_json(const struct session_plan *s)
 							"decide them; a supervisor does)"));
 	(void)json_array_append_new(a, json_str("stat: the type, size, owner and times of a path the profile denies "
 						"can be read wherever its directory can be searched"));
-	(void)json_array_append_new(a, json_str("getxattr and listxattr: the extended attributes of a file the "
-						"profile denies can be read"));
+	if (s->supervise == POLICY_SUPERVISE_OFF)
+		(void)json_array_append_new(a, json_str("getxattr and listxattr: the extended attributes of a file the "
+							"profile does not let the program read can be read"));
 	return a;
 }
 

@@ -98,14 +98,20 @@ const struct sup_syscall sup_syscalls[] = {
 	{ "fchown",     __NR_fchown,     SUP_OP_CHOWN,    { 0, N }, { N, N }, N, N, 1, 0, SUP_Q_FD0 },
 	{ "fchownat",   __NR_fchownat,   SUP_OP_CHOWN,    { 0, N }, { 1, N }, 4, N, 2, AT_FLAGS_VALID,
 	  SUP_Q_CHECK | SUP_Q_AT_FLAGS },
+	{ "fgetxattr",  __NR_fgetxattr,  SUP_OP_GETXATTR, { 0, N }, { N, N }, N, N, 1, 0, SUP_Q_FD0 },
+	{ "flistxattr", __NR_flistxattr, SUP_OP_GETXATTR, { 0, N }, { N, N }, N, N, 1, 0, SUP_Q_FD0 },
 	{ "fremovexattr", __NR_fremovexattr, SUP_OP_XATTR, { 0, N }, { N, N }, N, N, 1, 0, SUP_Q_FD0 },
 	{ "fsetxattr",  __NR_fsetxattr,  SUP_OP_XATTR,    { 0, N }, { N, N }, 4, N, 1, 0, SUP_Q_FD0 },
 	{ "futimesat",  __NR_futimesat,  SUP_OP_UTIME,    { 0, N }, { 1, N }, N, N, 2, 0, SUP_Q_TIMEVAL },
+	{ "getxattr",   __NR_getxattr,   SUP_OP_GETXATTR, { N, N }, { 0, N }, N, N, 1, 0, 0 },
 	{ "lchown",     __NR_lchown,     SUP_OP_CHOWN,    { N, N }, { 0, N }, N, N, 1, 0, SUP_Q_NOFOLLOW0 },
+	{ "lgetxattr",  __NR_lgetxattr,  SUP_OP_GETXATTR, { N, N }, { 0, N }, N, N, 1, 0, SUP_Q_NOFOLLOW0 },
 	{ "link",       __NR_link,       SUP_OP_LINK,     { N, N }, { 0, 1 }, N, N, N, 0,
 	  SUP_Q_NOFOLLOW0 | SUP_Q_NOFOLLOW1 },
 	{ "linkat",     __NR_linkat,     SUP_OP_LINK,     { 0, 2 }, { 1, 3 }, 4, N, N,
 	  AT_SYMLINK_FOLLOW | AT_EMPTY_PATH, SUP_Q_CHECK | SUP_Q_LINKAT | SUP_Q_NOFOLLOW1 },
+	{ "listxattr",  __NR_listxattr,  SUP_OP_GETXATTR, { N, N }, { 0, N }, N, N, 1, 0, 0 },
+	{ "llistxattr", __NR_llistxattr, SUP_OP_GETXATTR, { N, N }, { 0, N }, N, N, 1, 0, SUP_Q_NOFOLLOW0 },
 	{ "lremovexattr", __NR_lremovexattr, SUP_OP_XATTR, { N, N }, { 0, N }, N, N, 1, 0, SUP_Q_NOFOLLOW0 },
 	{ "lsetxattr",  __NR_lsetxattr,  SUP_OP_XATTR,    { N, N }, { 0, N }, 4, N, 1, 0, SUP_Q_NOFOLLOW0 },
 	{ "mkdir",      __NR_mkdir,      SUP_OP_MKDIR,    { N, N }, { 0, N }, N, 1, N, 0, 0 },
@@ -245,6 +251,18 @@ int sup_decode(const struct seccomp_data *d, struct sup_call *ret)
 					return -EINVAL;
 				c.path[0] = (struct sup_path_arg){ .present = true, .dirfd = c.path[0].dirfd,
 								   .empty_ok = true, .fd_only = true };
+			}
+			break;
+		case SUP_OP_GETXATTR:
+			/* getxattr: name, value, size; listxattr: list, size. */
+			c.xlist = strstr(row->name, "list") != NULL;
+			if (c.xlist) {
+				c.xvalue_addr = x;
+				c.xsize = a[row->extra + 1];
+			} else {
+				c.xname_addr = x;
+				c.xvalue_addr = a[row->extra + 1];
+				c.xsize = a[row->extra + 2];
 			}
 			break;
 		case SUP_OP_XATTR:

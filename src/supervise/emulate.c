@@ -275,6 +275,30 @@ int sup_emulate_xattr(struct sup_state *s, struct sup_req *r, mode_t um)
 	return answer(s, r, setxattr(path, name, value, r->call.xsize, (int)r->call.flags));
 }
 
+/* getxattr / listxattr on the pinned object; what it returns is written
+ * into the program's buffer, then the length answered. */
+int sup_emulate_getxattr(struct sup_state *s, struct sup_req *r, mode_t um)
+{
+	_cleanup_free_ char *buf = NULL;
+	char name[XATTR_NAME_MAX + 1], path[64];
+	size_t size = r->call.xsize > XATTR_SIZE_MAX ? XATTR_SIZE_MAX : (size_t)r->call.xsize;
+	ssize_t n;
+	int e;
+
+	(void)um;
+	if (!r->call.xlist && (e = sup_read_string(s, r, r->call.xname_addr, name, sizeof(name))))
+		return answer_errno(s, r, e == ENAMETOOLONG ? ERANGE : e);
+	if (size && !(buf = malloc(size)))
+		return answer_errno(s, r, ENOMEM);
+	proc_self_fd(r->obj[0].fd, path, sizeof(path));
+	n = r->call.xlist ? listxattr(path, buf, size) : getxattr(path, name, buf, size);
+	if (n < 0)
+		return answer(s, r, -1);
+	if (size && n > 0 && (e = sup_write_bytes(s, r, r->call.xvalue_addr, buf, (size_t)n)))
+		return answer_errno(s, r, e);
+	return sup_respond_value(s, r->id, n) == -ENOENT ? -ENOENT : 0;
+}
+
 int sup_emulate_mkdir(struct sup_state *s, struct sup_req *r, mode_t um)
 {
 	mode_t old = umask(um);

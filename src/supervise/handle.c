@@ -214,7 +214,8 @@ void sup_settle(struct sup_state *s, struct sup_req *r, struct sup_step st)
 		break;
 	case SUP_STEP_DENY:
 		allow = false;
-		w = sup_respond_error(s, r->id, st.err);
+		/* err 0: refused by answering "nothing" (an empty list). */
+		w = st.err ? sup_respond_error(s, r->id, st.err) : sup_respond_value(s, r->id, 0);
 		break;
 	case SUP_STEP_DONE:
 		act = SUP_ACTION_EMULATE; /* answered as it was performed */
@@ -353,6 +354,13 @@ static enum sup_action choose(struct sup_state *s, struct sup_req *r, const stru
 		.grant = SUP_GRANT_NONE,
 		.backend = c->backend,
 	};
+	/* The extended attributes of a file the program may not read are
+	 * not there for it: answered as if it had none, never asked about
+	 * nor summarized (ls -l reads them for every name it lists). */
+	if (v->ungranted && r->call.op == SUP_OP_GETXATTR) {
+		in->backend = SUP_BACKEND_DENY;
+		r->quiet = true;
+	}
 	/* What tools write as a matter of course is never asked about, nor
 	 * summarized: only writing, so that a read of the same file (a
 	 * history) is still decided out loud. */
@@ -417,6 +425,10 @@ static struct sup_step act_step(struct sup_state *s, struct sup_req *r, enum sup
 			note_owned(s, r);
 		return sup_step_emulated(e, why);
 	case SUP_ACTION_DENY:
+		if (r->call.op == SUP_OP_GETXATTR && in->grant == SUP_GRANT_NONE)
+			return sup_step(SUP_STEP_DENY, r->call.xlist ? 0 : ENODATA,
+					"the extended attributes of a file the profile does not let the program read: "
+					"answered as if it had none, not asked about nor summarized");
 		return sup_step(SUP_STEP_DENY, sup_ops[r->call.op].deny_errno,
 				r->quiet && in->grant == SUP_GRANT_NONE
 					? "denied by the profile, quietly: state a tool writes as a matter of course "

@@ -138,6 +138,9 @@ const struct sup_op_row sup_ops[_SUP_OP_MAX] = {
 	[SUP_OP_SETNS] = { "setns", false, EPERM, false, screen_setns, NULL, NULL, NULL },
 	[SUP_OP_UTIME] = { "utime", false, EPERM, true, NULL, NULL, sup_pin_metadata, sup_emulate_utime },
 	[SUP_OP_XATTR] = { "xattr", false, EPERM, true, NULL, NULL, sup_pin_metadata, sup_emulate_xattr },
+	/* A denial answers as if there were no attributes (handle.c). */
+	[SUP_OP_GETXATTR] = { "getxattr", false, ENODATA, true, NULL, NULL, sup_pin_read_metadata,
+			      sup_emulate_getxattr },
 };
 
 const char *sup_op_name(enum sup_op op)

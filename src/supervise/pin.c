@@ -247,6 +247,17 @@ int sup_pin_metadata(struct sup_state *s, struct sup_req *r)
 	return 0;
 }
 
+/* getxattr, listxattr: the object's extended attributes, decided as
+ * reading it. */
+int sup_pin_read_metadata(struct sup_state *s, struct sup_req *r)
+{
+	int e = sup_pin_metadata(s, r);
+
+	if (e == 0 && r->obj[0].acc)
+		r->obj[0].acc = BIT(POLICY_ACCESS_READ);
+	return e;
+}
+
 int sup_pin_exec(struct sup_state *s, struct sup_req *r)
 {
 	struct sup_obj *o = &r->obj[0];

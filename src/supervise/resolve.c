@@ -70,6 +70,17 @@ static ssize_t read_mem(int tid, uint64_t addr, void *buf, size_t len)
 	return n < 0 ? -errno : n;
 }
 
+int sup_write_bytes(struct sup_state *s, struct sup_req *r, uint64_t addr, const void *buf, size_t len)
+{
+	struct iovec local = { .iov_base = (void *)buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = len };
+	ssize_t n = process_vm_writev(r->tid, &local, 1, &remote, 1, 0);
+
+	if (!sup_id_valid(s, r->id))
+		return -ENOENT;
+	return n == (ssize_t)len ? 0 : EFAULT;
+}
+
 /* A NUL-terminated string at addr, page by page, at most size bytes with
  * the NUL. Returns 0, a positive errno for the program (EFAULT,
  * ENAMETOOLONG), or -ENOENT when the notification vanished. */

@@ -38,6 +38,7 @@ enum sup_op {
 	SUP_OP_SETNS,    /* setns: refused for mount namespaces (the same reason) */
 	SUP_OP_UTIME,    /* utimensat (futimens too), utime, utimes, futimesat */
 	SUP_OP_XATTR,    /* setxattr, lsetxattr, fsetxattr, removexattr, lremovexattr, fremovexattr */
+	SUP_OP_GETXATTR, /* getxattr, lgetxattr, fgetxattr, listxattr, llistxattr, flistxattr */
 	_SUP_OP_MAX,
 };
 
@@ -79,6 +80,7 @@ struct sup_call {
 	uint64_t xvalue_addr;     /* setxattr: the value... */
 	uint64_t xsize;           /* ...and its size */
 	bool xremove;             /* removexattr rather than setxattr */
+	bool xlist;               /* listxattr: xvalue_addr and xsize are the list's buffer */
 };
 
 /* Decode a notification's registers. Returns 0, -ENOSYS for a system call

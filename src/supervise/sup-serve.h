@@ -246,6 +246,9 @@ int sup_fetch_args(struct sup_state *s, struct sup_req *r);
 /* Exactly len bytes of the target at addr, then ID_VALID: 0, EFAULT, or
  * -ENOENT when the notification vanished. */
 int sup_read_bytes(struct sup_state *s, struct sup_req *r, uint64_t addr, void *buf, size_t len);
+/* Write exactly len bytes into the target at addr, then ID_VALID: 0,
+ * EFAULT, or -ENOENT. */
+int sup_write_bytes(struct sup_state *s, struct sup_req *r, uint64_t addr, const void *buf, size_t len);
 /* A NUL-terminated string of at most size bytes with its NUL: 0, EFAULT,
  * ENAMETOOLONG, or -ENOENT. */
 int sup_read_string(struct sup_state *s, struct sup_req *r, uint64_t addr, char *buf, size_t size);
@@ -270,6 +273,7 @@ int sup_pin_rename(struct sup_state *s, struct sup_req *r);
 int sup_pin_link(struct sup_state *s, struct sup_req *r);
 int sup_pin_truncate(struct sup_state *s, struct sup_req *r);
 int sup_pin_metadata(struct sup_state *s, struct sup_req *r);
+int sup_pin_read_metadata(struct sup_state *s, struct sup_req *r);
 int sup_pin_exec(struct sup_state *s, struct sup_req *r);
 int sup_pin_socket(struct sup_state *s, struct sup_req *r);
 
@@ -331,6 +335,7 @@ int sup_emulate_chmod(struct sup_state *s, struct sup_req *r, mode_t um);
 int sup_emulate_chown(struct sup_state *s, struct sup_req *r, mode_t um);
 int sup_emulate_utime(struct sup_state *s, struct sup_req *r, mode_t um);
 int sup_emulate_xattr(struct sup_state *s, struct sup_req *r, mode_t um);
+int sup_emulate_getxattr(struct sup_state *s, struct sup_req *r, mode_t um);
 int sup_emulate_socket(struct sup_state *s, struct sup_req *r, mode_t um);
 /* Start a blocking connect on a worker. Returns 1 when started, 0 when no
  * worker was free (the caller connects itself). */

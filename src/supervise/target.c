@@ -338,8 +338,10 @@ int sup_pin_procfs(struct sup_state *s, struct sup_req *r)
 		 * descriptor, then chmod of /proc/self/fd/N. Decided and done
 		 * on the object the program holds. */
 		if (r->call.op == SUP_OP_CHMOD || r->call.op == SUP_OP_CHOWN || r->call.op == SUP_OP_UTIME ||
-		    r->call.op == SUP_OP_XATTR) {
-			o->acc = o->real[0] == '/' ? BIT(POLICY_ACCESS_WRITE) : 0;
+		    r->call.op == SUP_OP_XATTR || r->call.op == SUP_OP_GETXATTR) {
+			o->acc = o->real[0] != '/'		   ? 0
+				 : r->call.op == SUP_OP_GETXATTR ? BIT(POLICY_ACCESS_READ)
+								 : BIT(POLICY_ACCESS_WRITE);
 			return 0;
 		}
 		if ((r->call.flags & O_DIRECTORY) && o->type != S_IFDIR)

@@ -286,6 +286,35 @@ run /usr/bin/python3 "$W/meta.py" "$S/config-copy"
 check "...and on a copy of .git/config unsandboxed" sh -c "printf '%s' '$out' | grep -q '^fsetxattr ok' && ! printf '%s' '$out' | grep -q 'not permitted'"
 rm -rf "$W/meta-file" "$W/meta.py" "$S/config-copy" "$W/repo"
 
+# The extended attributes of a file the program may not read are not
+# there for it (answered as none, quietly: ls -l asks for every name);
+# a project file's are.
+cat >"$W/gx.py" <<'EOF'
+import os, sys
+for p in sys.argv[1:]:
+    print(p, "list", os.listxattr(p))
+    try:
+        print(p, "get", os.getxattr(p, "user.latch"))
+    except OSError as e:
+        print(p, "get", e.strerror)
+EOF
+echo meta >"$W/gx-file"
+if /usr/bin/python3 -c 'import os, sys; [os.setxattr(p, "user.latch", b"visible") for p in sys.argv[1:]]' \
+	"$W/gx-file" "$HOME/.ssh/id_rsa" 2>/dev/null; then
+	run "$LATCH" run $ACK -p agent -q -- /usr/bin/python3 gx.py "$HOME/.ssh/id_rsa" gx-file
+	check "listxattr of ~/.ssh/id_rsa finds nothing" contains "$out" "$HOME/.ssh/id_rsa list []"
+	check "...getxattr neither" contains "$out" "$HOME/.ssh/id_rsa get No data available"
+	check "...and no denial is summarized for it" sh -c "! printf '%s' '$err' | grep -q 'denied'"
+	check "...while a project file's attribute is listed" contains "$out" "gx-file list ['user.latch']"
+	check "...and read" contains "$out" "gx-file get b'visible'"
+	run /usr/bin/python3 "$W/gx.py" "$HOME/.ssh/id_rsa"
+	check "...and id_rsa's is read unsandboxed" contains "$out" "id_rsa get b'visible'"
+	/usr/bin/python3 -c 'import os, sys; os.removexattr(sys.argv[1], "user.latch")' "$HOME/.ssh/id_rsa"
+else
+	skip "getxattr of a denied file" "this file system takes no user.* attribute"
+fi
+rm -f "$W/gx.py" "$W/gx-file"
+
 # No setuid or setgid file can be left behind, however it is made.
 cp /bin/true "$W/suid-me"
 expect_fail_with "Operation not permitted" "chmod u+s is refused" -- \

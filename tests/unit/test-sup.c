@@ -257,7 +257,8 @@ static void test_decode_covers_the_table(void **state)
 		NR(openat) NR(openat2) NR(rename) NR(renameat) NR(renameat2) NR(rmdir) NR(setns) NR(symlink)
 		NR(symlinkat) NR(truncate) NR(unlink) NR(unlinkat) NR(utimensat) NR(setxattr) NR(lsetxattr)
 		NR(removexattr) NR(lremovexattr) NR(fchmod) NR(fchown) NR(fsetxattr) NR(fremovexattr) NR(utime)
-		NR(utimes) NR(futimesat)
+		NR(utimes) NR(futimesat) NR(getxattr) NR(lgetxattr) NR(fgetxattr) NR(listxattr) NR(llistxattr)
+		NR(flistxattr)
 #undef NR
 		if (strcmp(sup_syscalls[i].name, "fchmodat2") == 0)
 			nr = 452;
@@ -309,6 +310,16 @@ static void test_decode_fd_calls(void **state)
 	d = sd(__NR_utime, 0x10, 0x3000, 0, 0, 0);
 	assert_int_equal(sup_decode(&d, &c), 0);
 	assert_int_equal(c.times_kind, SUP_TIMES_UTIMBUF);
+	/* Reading attributes: getxattr's name, value and size; listxattr's
+	 * list and size. */
+	d = sd(__NR_getxattr, 0x10, 0x20, 0x30, 64, 0);
+	assert_int_equal(sup_decode(&d, &c), 0);
+	assert_int_equal(c.op, SUP_OP_GETXATTR);
+	assert_false(c.xlist);
+	assert_true(c.xname_addr == 0x20 && c.xvalue_addr == 0x30 && c.xsize == 64);
+	d = sd(__NR_flistxattr, 3, 0x40, 128, 0, 0);
+	assert_int_equal(sup_decode(&d, &c), 0);
+	assert_true(c.xlist && c.path[0].fd_only && c.xvalue_addr == 0x40 && c.xsize == 128);
 }
 
 static void test_open_accesses(void **state)
@@ -342,12 +353,15 @@ static void test_ops(void **state)
 	(void)state;
 	for (int op = 0; op < _SUP_OP_MAX; op++) {
 		bool meta = op == SUP_OP_CHMOD || op == SUP_OP_CHOWN || op == SUP_OP_UTIME || op == SUP_OP_XATTR;
-		bool outside = meta || op == SUP_OP_CONNECT || op == SUP_OP_CHROOT || op == SUP_OP_SETNS;
+		bool outside = meta || op == SUP_OP_CONNECT || op == SUP_OP_CHROOT || op == SUP_OP_SETNS ||
+			       op == SUP_OP_GETXATTR;
 		bool eperm = meta || op == SUP_OP_CHROOT || op == SUP_OP_SETNS;
 
 		assert_non_null(sup_op_name((enum sup_op)op));
 		assert_int_equal(sup_op_kernel_mediated((enum sup_op)op), !outside);
-		assert_int_equal(sup_op_deny_errno((enum sup_op)op), eperm ? EPERM : EACCES);
+		/* Reading attributes one may not read finds none. */
+		assert_int_equal(sup_op_deny_errno((enum sup_op)op),
+				 op == SUP_OP_GETXATTR ? ENODATA : eperm ? EPERM : EACCES);
 	}
 	assert_null(sup_op_name(_SUP_OP_MAX));
 	assert_false(sup_op_kernel_mediated(_SUP_OP_MAX));
