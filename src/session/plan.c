@@ -105,6 +105,14 @@ static void decide_supervision(const struct session_request *o, struct session_p
 	    (o->approve_socket || o->approve_connected || o->approve_all || o->events || o->events_to_fd ||
 	     o->save_to))
 		m = POLICY_SUPERVISE_DENY;
+	/* Inside another sandbox a supervisor may be impossible: the run
+	 * goes on without it where only the profile asked for one (its
+	 * checks then say what that loses); asked for by the caller, it is
+	 * refused (session_plan_check). */
+	if (m != POLICY_SUPERVISE_OFF && (s->sup_unavailable = sup_unavailable()) != NULL &&
+	    o->supervise == SESSION_SUPERVISE_PROFILE && !o->approve_socket && !o->approve_connected &&
+	    !o->approve_all && !o->events && !o->events_to_fd && !o->save_to)
+		m = POLICY_SUPERVISE_OFF;
 	s->supervise = m;
 	if (o->approve_socket || o->approve_connected)
 		s->backend = SUP_BACKEND_SOCKET;
@@ -349,6 +357,14 @@ int session_plan_check(const struct session_request *o, struct session_plan *s)
 				     "protect: without a supervisor or namespaces, code that runs later cannot be kept "
 				     "read-only inside a writable directory; `latch run --dry-run` lists the paths");
 	}
+	if (r == 0 && s->sup_unavailable && s->supervise != POLICY_SUPERVISE_OFF)
+		r = strv_pushf(&s->refusals, "supervise: asked for, but %s", s->sup_unavailable);
+	else if (r == 0 && s->sup_unavailable) {
+		char line[400];
+
+		(void)snprintf(line, sizeof(line), "supervise: %s; the run is not supervised", s->sup_unavailable);
+		r = degraded(o, s, 0, line);
+	}
 	/* Landlock does not decide metadata: without the supervisor the
 	 * profile's write rules do not cover it. Said when supervision was
 	 * asked for and turned off; a profile unsupervised by design lists it
@@ -463,6 +479,7 @@ json_t *session_plan_to_json(const struct session_request *o, const struct sessi
 		json_t *sup = json_object();
 
 		json_set(sup, "mode", json_str(policy_supervise_name(s->supervise)));
+		json_set(sup, "unavailable", json_str(s->sup_unavailable));
 		json_set(sup, "backend",
 			 s->supervise == POLICY_SUPERVISE_OFF ? json_null() : json_str(sup_backend_name(s->backend)));
 		json_set(sup, "landlock_exact", json_boolean(s->landlock_exact && !s->inexact));

@@ -117,6 +117,7 @@ struct session_plan {
 	char **refusals;
 	char **warnings;
 	enum policy_supervise supervise; /* in effect, after the request */
+	const char *sup_unavailable; /* the profile's supervision cannot be had here: why (static) */
 	enum sup_backend backend;
 	bool use_masks;           /* masks are applied (not with a supervisor that may grant) */
 	bool landlock_exact;      /* the kernel layers enforce exactly the policy... */

@@ -10,9 +10,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -304,4 +307,75 @@ int sup_tty_child_setup(void)
 		r = -errno;
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
+}
+
+/* Filters already on this process ("Seccomp_filters:" in its status);
+ * -1 when unknown. */
+static int seccomp_filters(void)
+{
+	char line[256];
+	int n = -1;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Seccomp_filters: %d", &n) == 1)
+			break;
+	(void)fclose(f);
+	return n;
+}
+
+/* In a child: can a listener be had under the filters this process runs
+ * under? Its exit status is the errno (0: yes). */
+static int listener_errno(void)
+{
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = { .len = 1, .filter = &allow };
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return 0; /* unknown: the run finds out */
+	if (pid == 0) {
+		long fd;
+
+		(void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+		fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+		_exit(fd < 0 ? (errno & 0xff) : 0);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+}
+
+const char *sup_unavailable(void)
+{
+	static char why[256];
+	static bool asked;
+	char probe = 1, got = 0;
+	struct iovec local = { .iov_base = &got, .iov_len = 1 };
+	struct iovec remote = { .iov_base = &probe, .iov_len = 1 };
+	int e;
+
+	if (asked)
+		return why[0] ? why : NULL;
+	asked = true;
+	/* The supervisor reads every path from the program's memory. */
+	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != 1 && (errno == EPERM || errno == ENOSYS)) {
+		(void)snprintf(why, sizeof(why),
+			       "this process may not read another process's memory (process_vm_readv: %s), as inside "
+			       "another sandbox",
+			       errno_name(errno));
+		return why;
+	}
+	if (seccomp_filters() > 0 && (e = listener_errno()) != 0) {
+		(void)snprintf(why, sizeof(why),
+			       e == EBUSY ? "a seccomp listener is already installed by an outer sandbox (EBUSY)"
+					  : "the kernel refuses a seccomp listener here (%s)",
+			       errno_name(e));
+		return why;
+	}
+	return NULL;
 }

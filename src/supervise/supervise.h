@@ -88,6 +88,13 @@ int sup_recv_fd(int sock, int *ret_fd, struct error *err);
 /* Whether fd is a seccomp notification listener. */
 bool sup_fd_is_listener(int fd);
 
+/* Whether a supervisor can serve a program started from this process:
+ * NULL, or one line saying why not (an outer sandbox already holds the
+ * seccomp listener, or forbids reading another process's memory). Asked
+ * once; a fork only when this process already runs under a seccomp
+ * filter. */
+const char *sup_unavailable(void);
+
 /* ---- the terminal (tty backend) -------------------------------------------- */
 
 /* In the child before sandboxing, when the tty backend will be used: move
