@@ -61,6 +61,9 @@ struct ll_ruleset_attr {
 	__u64 handled_access_fs;
 	__u64 handled_access_net; /* ABI 4 */
 	__u64 scoped;             /* ABI 6 */
+	__u64 quiet_access_fs;    /* ABI 10: subsets of the three above whose */
+	__u64 quiet_access_net;   /* denials on objects added with */
+	__u64 quiet_scoped;       /* LL_ADD_RULE_QUIET are not logged */
 };
 
 struct ll_path_beneath_attr {
