@@ -252,10 +252,12 @@ static int compile_conflicts(const struct policy *p, struct landlock_plan *plan)
 			const struct policy_rule *a = &p->rules[j];
 			unsigned taken;
 
-			/* A list rule grants nothing below its directory. */
+			/* A list rule grants nothing below its directory, nor
+			 * does an allow that a deny at its path shadows (which
+			 * covers a deny at the allow's own path). */
 			if (policy_class_restricts(a->klass) || a->klass == POLICY_CLASS_LIST ||
 			    a->klass == POLICY_CLASS_SCRATCH || a->depth > d->depth ||
-			    (a->depth == d->depth && d->klass == POLICY_CLASS_DENY) || !path_has_prefix(d->path, a->path))
+			    !path_has_prefix(d->path, a->path) || policy_allow_shadowed(p, a))
 				continue;
 			taken = policy_class_grants(a->klass) & (d->klass == POLICY_CLASS_DENY ? ~0u : ~reading);
 			if (!taken)
@@ -297,17 +299,11 @@ static int compile_paths(const struct policy *p, struct landlock_plan *plan)
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct policy_rule *a = &p->rules[i];
 		struct landlock_path *lp = NULL;
-		bool shadowed = false;
 
 		/* Landlock would grant a list rule's whole tree: the supervisor
 		 * gives it instead. */
-		if (policy_class_restricts(a->klass) || a->klass == POLICY_CLASS_LIST || a->klass == POLICY_CLASS_SCRATCH)
-			continue;
-		/* A deny at the very same path wins (equal specificity). */
-		for (size_t j = 0; j < p->n_rules; j++)
-			if (p->rules[j].klass == POLICY_CLASS_DENY && strcmp(p->rules[j].path, a->path) == 0)
-				shadowed = true;
-		if (shadowed)
+		if (policy_class_restricts(a->klass) || a->klass == POLICY_CLASS_LIST ||
+		    a->klass == POLICY_CLASS_SCRATCH || policy_allow_shadowed(p, a))
 			continue;
 		for (size_t k = 0; k < plan->n_paths; k++)
 			if (strcmp(plan->paths[k].path, a->path) == 0)

@@ -328,6 +328,43 @@ static void test_degradations_in_abi_order(void **state)
 	policy_free(p);
 }
 
+static void test_shadowed_allow_grants_nothing(void **state)
+{
+	struct policy *p = load("{\"name\":\"t\",\"filesystem\":{\"write\":[\"$HOME\",\"$HOME/p\"],"
+				"\"deny\":[\"$HOME\",\"$HOME/.ssh\",\"$HOME/p/.env\"]}}");
+	struct landlock_plan *plan = NULL;
+	struct error err = { 0 };
+	const struct policy_rule *home = NULL, *proj = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (!policy_class_restricts(p->rules[i].klass))
+			*(strcmp(p->rules[i].path, "/home/u") == 0 ? &home : &proj) = &p->rules[i];
+	assert_non_null(home);
+	assert_non_null(proj);
+	/* The engine: deny $HOME wins over write $HOME at equal specificity,
+	 * and policy_decide() says the same. */
+	assert_true(policy_allow_shadowed(p, home));
+	assert_false(policy_allow_shadowed(p, proj));
+	{
+		struct policy_query q = { .access = POLICY_ACCESS_READ, .path = "/home/u/notes" };
+		struct policy_decision d;
+
+		policy_decide(p, &q, &d);
+		assert_false(d.allow);
+	}
+	assert_int_equal(landlock_compile(p, 7, &plan, &err), 0);
+	/* No rule for $HOME; ~/.ssh lies inside no granted directory, so it
+	 * is no conflict; .env inside the granted project is one. */
+	assert_null(find(plan, "/home/u"));
+	assert_non_null(find(plan, "/home/u/p"));
+	assert_non_null(plan->conflicts);
+	assert_non_null(strstr(plan->conflicts[0], "$HOME/p/.env"));
+	assert_null(plan->conflicts[1]);
+	landlock_plan_free(plan);
+	policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_abi_8_to_10),
 		cmocka_unit_test(test_resolve_unix_kept_on_a_file),
 		cmocka_unit_test(test_degradations_in_abi_order),
+		cmocka_unit_test(test_shadowed_allow_grants_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
