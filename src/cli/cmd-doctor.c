@@ -13,6 +13,23 @@ static const char *yes(bool b)
 	return b ? "yes" : "no";
 }
 
+/* "  refer (ABI 2):      yes"; a row this kernel lacks says what a kernel
+ * with it adds. ABI 1 is Landlock itself, named without its number. */
+static void print_abi_row(const struct landlock_abi_row *row, int abi)
+{
+	char label[64];
+
+	if (row->abi == 1)
+		(void)snprintf(label, sizeof(label), "%s:", row->label);
+	else
+		(void)snprintf(label, sizeof(label), "%s (ABI %d):", row->label, row->abi);
+	if (abi >= row->abi)
+		printf("  %-19s yes%s%s%s\n", label, row->detail ? " (" : "", row->detail ? row->detail : "",
+		       row->detail ? ")" : "");
+	else
+		printf("  %-19s no; Linux %s adds %s\n", label, row->kernel, row->adds);
+}
+
 static void print_human(const struct kernel_features *f, json_t *profiles)
 {
 	size_t i;
@@ -23,13 +40,8 @@ static void print_human(const struct kernel_features *f, json_t *profiles)
 		printf("landlock:   ABI %d (errata %d)\n", f->landlock_abi, f->landlock_errata);
 	else
 		printf("landlock:   not available (%s): latch run refuses to start\n", errno_name(f->landlock_errno));
-	printf("  filesystem rights:  %s\n", yes(f->landlock_abi >= 1));
-	printf("  refer (ABI 2):      %s\n", yes(f->landlock_abi >= 2));
-	printf("  truncate (ABI 3):   %s\n", yes(f->landlock_abi >= 3));
-	printf("  tcp ports (ABI 4):  %s\n", yes(f->landlock_abi >= 4));
-	printf("  ioctl_dev (ABI 5):  %s\n", yes(f->landlock_abi >= 5));
-	printf("  scopes (ABI 6):     %s (signals, abstract unix sockets)\n", yes(f->landlock_abi >= 6));
-	printf("  audit flags (ABI 7): %s\n", yes(f->landlock_abi >= 7));
+	for (size_t k = 0; k < landlock_n_abis; k++)
+		print_abi_row(&landlock_abis[k], f->landlock_abi);
 	printf("seccomp:    filter %s, user notification %s\n", yes(f->seccomp_filter), yes(f->seccomp_notify));
 	printf("  ADDFD %s, ADDFD_FLAG_SEND %s, FD_SYNC_WAKE_UP %s, WAIT_KILLABLE_RECV %s\n", yes(f->notify_addfd),
 	       yes(f->notify_addfd_send), yes(f->notify_sync_wake_up), yes(f->wait_killable_recv));

@@ -348,3 +348,14 @@ void policy_decide(const struct policy *p, const struct policy_query *q, struct 
 	}
 	(void)snprintf(d->reason, sizeof(d->reason), "deny, unknown access");
 }
+
+bool policy_allow_shadowed(const struct policy *p, const struct policy_rule *r)
+{
+	/* Same path, same depth: the rules are sorted deny first there, so
+	 * decide_fs() meets the deny before r for every access. */
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (p->rules[i].klass == POLICY_CLASS_DENY && p->rules[i].depth == r->depth &&
+		    strcmp(p->rules[i].path, r->path) == 0)
+			return true;
+	return false;
+}

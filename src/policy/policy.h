@@ -302,4 +302,9 @@ extern const size_t policy_n_builtins;
 
 const struct policy_builtin *policy_builtin_find(const char *kind, const char *name);
 
+/* Whether allow rule r grants nothing at its own path because a deny rule
+ * names the very same path: at equal specificity deny wins. What a static
+ * layer compiles from r must then be nothing, as policy_decide() says. */
+bool policy_allow_shadowed(const struct policy *p, const struct policy_rule *r);
+
 #endif

@@ -30,18 +30,10 @@
 #include "base/json-util.h"
 #include "base/macro.h"
 #include "sandbox/features.h"
+#include "sandbox/landlock-uapi.h"
 
-/* Debian 12's headers stop at Landlock ABI 3 and seccomp of 6.1; the values
- * below are the kernel's UAPI and never change. */
-#ifndef __NR_landlock_create_ruleset
-#define __NR_landlock_create_ruleset 444 /* same number on every architecture */
-#endif
-#ifndef LANDLOCK_CREATE_RULESET_VERSION
-#define LANDLOCK_CREATE_RULESET_VERSION (1U << 0)
-#endif
-#ifndef LANDLOCK_CREATE_RULESET_ERRATA
-#define LANDLOCK_CREATE_RULESET_ERRATA (1U << 1) /* 6.15, ABI 7 */
-#endif
+/* Debian 12's headers stop at seccomp of 6.1 (and Landlock ABI 3, see
+ * landlock-uapi.h); the values below are the kernel's UAPI and never change. */
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5) /* 5.19 */
 #endif
@@ -214,7 +206,7 @@ static void probe_landlock(struct kernel_features *f)
 	long abi, errata;
 
 	f->landlock_errata = -1;
-	abi = syscall(__NR_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 	if (abi <= 0) {
 		f->landlock_abi = 0;
 		f->landlock_errno = abi < 0 ? errno : 0;
@@ -224,7 +216,7 @@ static void probe_landlock(struct kernel_features *f)
 	f->landlock_errno = 0;
 
 	/* Kernels before 6.15 reject the flag with EINVAL: errata unknown. */
-	errata = syscall(__NR_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_ERRATA);
+	errata = syscall(SYS_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_ERRATA);
 	if (errata >= 0)
 		f->landlock_errata = (int)errata;
 }

@@ -1,6 +1,7 @@
-/* Landlock user-space API for ABI 1-7, for systems whose headers stop short
- * (Debian 12's <linux/landlock.h> ends at ABI 3). Values are the kernel's
- * uapi. The structs carry our own names because an older system header may
+/* Landlock user-space API for ABI 1-10, for systems whose headers stop short
+ * (Debian 12's <linux/landlock.h> ends at ABI 3). Values and names are the
+ * kernel's include/uapi/linux/landlock.h (ABI 8 in 7.0, 9 in 7.1, 10 in 7.2).
+ * The structs carry our own names because an older system header may
  * already define struct landlock_ruleset_attr with fewer fields; the kernel
  * takes the size we pass, so the longer layout is accepted by every ABI that
  * knows its fields (and we only set fields the probed ABI knows). */
@@ -46,11 +47,23 @@
 #define LL_RESTRICT_SELF_LOG_SAME_EXEC_OFF (1U << 0)
 #define LL_RESTRICT_SELF_LOG_NEW_EXEC_ON (1U << 1)
 #define LL_RESTRICT_SELF_LOG_SUBDOMAINS_OFF (1U << 2)
+/* ABI 8 (7.0): restrict every thread of the process at once */
+#define LL_RESTRICT_SELF_TSYNC (1U << 3)
+/* ABI 9 (7.1): connect() and sendmsg() to a pathname unix socket, checked on
+ * the socket's path (only listeners created outside the domain) */
+#define LL_ACCESS_FS_RESOLVE_UNIX (1ULL << 16)
+/* ABI 10 (7.2): UDP ports, and denials kept out of the audit log per object */
+#define LL_ACCESS_NET_BIND_UDP (1ULL << 2)
+#define LL_ACCESS_NET_CONNECT_SEND_UDP (1ULL << 3)
+#define LL_ADD_RULE_QUIET (1U << 0)
 
 struct ll_ruleset_attr {
 	__u64 handled_access_fs;
 	__u64 handled_access_net; /* ABI 4 */
 	__u64 scoped;             /* ABI 6 */
+	__u64 quiet_access_fs;    /* ABI 10: subsets of the three above whose */
+	__u64 quiet_access_net;   /* denials on objects added with */
+	__u64 quiet_scoped;       /* LL_ADD_RULE_QUIET are not logged */
 };
 
 struct ll_path_beneath_attr {

@@ -5,6 +5,7 @@
  * grant is denied), add one path_beneath rule per allowed path with the rights
  * masked by what is handled, then restrict. */
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,16 +23,90 @@
 	 LL_ACCESS_FS_MAKE_DIR | LL_ACCESS_FS_MAKE_REG | LL_ACCESS_FS_MAKE_SOCK | LL_ACCESS_FS_MAKE_FIFO | \
 	 LL_ACCESS_FS_MAKE_BLOCK | LL_ACCESS_FS_MAKE_SYM)
 
-/* Rights that make sense on a file (the kernel refuses the others). */
+/* Rights that make sense on a file (the kernel refuses the others). A unix
+ * socket is a file: RESOLVE_UNIX may name one. */
 #define FS_FILE_RIGHTS                                                                                   \
 	(LL_ACCESS_FS_EXECUTE | LL_ACCESS_FS_WRITE_FILE | LL_ACCESS_FS_READ_FILE | LL_ACCESS_FS_TRUNCATE | \
-	 LL_ACCESS_FS_IOCTL_DEV)
+	 LL_ACCESS_FS_IOCTL_DEV | LL_ACCESS_FS_RESOLVE_UNIX)
+
+#define NET_TCP (LL_ACCESS_NET_BIND_TCP | LL_ACCESS_NET_CONNECT_TCP)
+
+/* The restrict_self() flags latch asks for where the kernel has them. The
+ * process that restricts itself runs one thread (and then execs), so TSYNC
+ * is a guard against a thread latch does not start, not a need: a kernel
+ * without it loses nothing. The audit-log flags are not used: a denial
+ * after execve is not logged by default, and latch reports its own. */
+#define RESTRICT_FLAGS_USED LL_RESTRICT_SELF_TSYNC
+
+#define ATTR_SIZE_TO(field) (offsetof(struct ll_ruleset_attr, field) + sizeof(__u64))
+
+/* Per ABI, as in the kernel's samples/landlock/sandboxer.c but as data:
+ * what each adds, and what a profile loses on a kernel without it. */
+const struct landlock_abi_row landlock_abis[] = {
+	{ 1, "5.13", FS_ABI1, 0, 0, 0, 0, ATTR_SIZE_TO(handled_access_fs),
+	  /* Only this line when Landlock is missing: latch run refuses. */
+	  { { LANDLOCK_NEED_ALWAYS, 0,
+	      "landlock: not available on this kernel; the filesystem, TCP and scope rules cannot be enforced" } },
+	  "filesystem rights", NULL, "the filesystem allow-list" },
+	/* Without REFER every rename or link across directories is refused:
+	 * stricter, nothing lost. */
+	{ 2, "5.19", LL_ACCESS_FS_REFER, 0, 0, 0, 0, ATTR_SIZE_TO(handled_access_fs), { { 0 } }, "refer", NULL,
+	  "renames and links across directories where both sides allow them" },
+	{ 3, "6.2", LL_ACCESS_FS_TRUNCATE, 0, 0, 0, 0, ATTR_SIZE_TO(handled_access_fs),
+	  { { LANDLOCK_NEED_ALWAYS, POLICY_REQUIRE_LANDLOCK_TRUNCATE,
+	      "landlock_truncate: Landlock ABI < 3 cannot restrict truncate(); files the user may write can be "
+	      "truncated anywhere" } },
+	  "truncate", NULL, "truncate() restricted to writable paths" },
+	/* With network.mode off seccomp refuses every socket but AF_UNIX:
+	 * only a port list is lost. */
+	{ 4, "6.7", 0, NET_TCP, 0, 0, 0, ATTR_SIZE_TO(handled_access_net),
+	  { { LANDLOCK_NEED_NET_PORTS, POLICY_REQUIRE_LANDLOCK_NET,
+	      "landlock_net: Landlock ABI < 4 cannot filter TCP ports; network.connect_tcp and network.bind_tcp "
+	      "are not enforced and TCP is open" } },
+	  "tcp ports", NULL, "TCP bind and connect port rules" },
+	{ 5, "6.10", LL_ACCESS_FS_IOCTL_DEV, 0, 0, 0, 0, ATTR_SIZE_TO(handled_access_net),
+	  { { LANDLOCK_NEED_ALWAYS, POLICY_REQUIRE_LANDLOCK_IOCTL_DEV,
+	      "landlock_ioctl_dev: Landlock ABI < 5 cannot restrict ioctl() on devices opened inside the "
+	      "sandbox" } },
+	  "ioctl_dev", NULL, "ioctl() on devices restricted" },
+	{ 6, "6.12", 0, 0, LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL, 0, 0, ATTR_SIZE_TO(scoped),
+	  { { LANDLOCK_NEED_SCOPE_SIGNALS, POLICY_REQUIRE_LANDLOCK_SCOPES,
+	      "landlock_scopes: Landlock ABI < 6 cannot scope signals; processes outside the sandbox can be "
+	      "signalled" },
+	    { LANDLOCK_NEED_SCOPE_ABSTRACT_UNIX, POLICY_REQUIRE_LANDLOCK_SCOPES,
+	      "landlock_scopes: Landlock ABI < 6 cannot scope abstract unix sockets; listeners outside the "
+	      "sandbox can be reached" } },
+	  "scopes", "signals, abstract unix sockets", "signal and abstract unix socket scoping" },
+	/* Audit-log flags: not used (see RESTRICT_FLAGS_USED). */
+	{ 7, "6.15", 0, 0, 0,
+	  LL_RESTRICT_SELF_LOG_SAME_EXEC_OFF | LL_RESTRICT_SELF_LOG_NEW_EXEC_ON | LL_RESTRICT_SELF_LOG_SUBDOMAINS_OFF,
+	  0, ATTR_SIZE_TO(scoped), { { 0 } }, "audit flags", NULL, "audit log controls (not used by latch)" },
+	{ 8, "7.0", 0, 0, 0, LL_RESTRICT_SELF_TSYNC, 0, ATTR_SIZE_TO(scoped), { { 0 } }, "tsync", NULL,
+	  "restricting all threads at once (the sandboxed process has one when it restricts itself)" },
+	/* Without it a pathname socket is reached wherever its path is
+	 * (as on every kernel before); the supervisor, when one runs,
+	 * decides a connect as a write. Not a line on each run: it would
+	 * make --strict refuse every run on such a kernel. */
+	{ 9, "7.1", LL_ACCESS_FS_RESOLVE_UNIX, 0, 0, 0, 0, ATTR_SIZE_TO(scoped), { { 0 } }, "resolve_unix", NULL,
+	  "connect() to pathname unix sockets only where the profile grants writing" },
+	/* UDP: with network.mode off seccomp already refuses the socket;
+	 * with ports the profile names TCP ports only and UDP stays open on
+	 * every ABI. Quiet rules only silence the audit log, which latch
+	 * does not turn on. */
+	{ 10, "7.2", 0, LL_ACCESS_NET_BIND_UDP | LL_ACCESS_NET_CONNECT_SEND_UDP, 0, 0, LL_ADD_RULE_QUIET,
+	  ATTR_SIZE_TO(quiet_scoped), { { 0 } }, "udp ports", NULL,
+	  "UDP port rules (seccomp holds UDP when the network is off) and quiet rules (not used by latch)" },
+};
+const size_t landlock_n_abis = ELEMENTSOF(landlock_abis);
 
 /* Landlock rights behind each access of the decision engine. MAKE_CHAR and
  * MAKE_BLOCK are handled but never granted. */
 static const uint64_t access_rights[_POLICY_ACCESS_MAX] = {
 	[POLICY_ACCESS_READ] = LL_ACCESS_FS_READ_FILE | LL_ACCESS_FS_READ_DIR,
-	[POLICY_ACCESS_WRITE] = LL_ACCESS_FS_WRITE_FILE | LL_ACCESS_FS_IOCTL_DEV,
+	/* Connecting to a pathname socket needs write permission on it
+	 * (unix(7)), and the supervisor decides it as a write: RESOLVE_UNIX
+	 * goes with writing, not reading. */
+	[POLICY_ACCESS_WRITE] = LL_ACCESS_FS_WRITE_FILE | LL_ACCESS_FS_IOCTL_DEV | LL_ACCESS_FS_RESOLVE_UNIX,
 	[POLICY_ACCESS_CREATE] = LL_ACCESS_FS_MAKE_REG | LL_ACCESS_FS_MAKE_DIR | LL_ACCESS_FS_MAKE_SYM |
 				 LL_ACCESS_FS_MAKE_SOCK | LL_ACCESS_FS_MAKE_FIFO | LL_ACCESS_FS_REFER,
 	[POLICY_ACCESS_DELETE] = LL_ACCESS_FS_REMOVE_FILE | LL_ACCESS_FS_REMOVE_DIR | LL_ACCESS_FS_REFER,
@@ -51,6 +126,7 @@ static const struct {
 	{ LL_ACCESS_FS_MAKE_FIFO, "make_fifo" },   { LL_ACCESS_FS_MAKE_BLOCK, "make_block" },
 	{ LL_ACCESS_FS_MAKE_SYM, "make_sym" },     { LL_ACCESS_FS_REFER, "refer" },
 	{ LL_ACCESS_FS_TRUNCATE, "truncate" },     { LL_ACCESS_FS_IOCTL_DEV, "ioctl_dev" },
+	{ LL_ACCESS_FS_RESOLVE_UNIX, "resolve_unix" },
 };
 
 int landlock_abi(void)
@@ -71,20 +147,6 @@ static uint64_t class_rights(enum policy_class c)
 	return rights;
 }
 
-static uint64_t handled_fs_for(int abi)
-{
-	/* Starts at ABI 1 and adds what each later ABI brings. */
-	uint64_t h = FS_ABI1;
-
-	if (abi >= 2)
-		h |= LL_ACCESS_FS_REFER;
-	if (abi >= 3)
-		h |= LL_ACCESS_FS_TRUNCATE;
-	if (abi >= 5)
-		h |= LL_ACCESS_FS_IOCTL_DEV;
-	return abi >= 1 ? h : 0;
-}
-
 static int degrade(struct landlock_plan *plan, unsigned bit, const char *line)
 {
 	size_t n = strv_length(plan->degraded);
@@ -96,35 +158,76 @@ static int degrade(struct landlock_plan *plan, unsigned bit, const char *line)
 	return strv_push(&plan->degraded, line);
 }
 
+static bool needed(const struct policy *p, enum landlock_need need)
+{
+	switch (need) {
+	case LANDLOCK_NEED_ALWAYS:
+		return true;
+	case LANDLOCK_NEED_NET_PORTS:
+		return p->net.mode == POLICY_NET_PORTS;
+	case LANDLOCK_NEED_SCOPE_SIGNALS:
+		return p->process.scope_signals;
+	case LANDLOCK_NEED_SCOPE_ABSTRACT_UNIX:
+		return p->process.scope_abstract_unix;
+	}
+	return true;
+}
+
+/* What each ABI above the plan's costs this profile, in ABI order. */
 static int compile_degradations(const struct policy *p, struct landlock_plan *plan)
 {
-	int abi = plan->abi;
-	int r = 0;
+	for (size_t i = (size_t)plan->abi; i < landlock_n_abis; i++) {
+		const struct landlock_abi_row *row = &landlock_abis[i];
 
-	if (abi < 1)
-		return degrade(plan, 0, "landlock: not available on this kernel; the filesystem, TCP and scope "
-					"rules cannot be enforced");
-	if (abi < 3)
-		r = degrade(plan, POLICY_REQUIRE_LANDLOCK_TRUNCATE,
-			    "landlock_truncate: Landlock ABI < 3 cannot restrict truncate(); files the user may "
-			    "write can be truncated anywhere");
-	if (r == 0 && abi < 4 && p->net.mode == POLICY_NET_PORTS)
-		r = degrade(plan, POLICY_REQUIRE_LANDLOCK_NET,
-			    "landlock_net: Landlock ABI < 4 cannot filter TCP ports; network.connect_tcp and "
-			    "network.bind_tcp are not enforced and TCP is open");
-	if (r == 0 && abi < 5)
-		r = degrade(plan, POLICY_REQUIRE_LANDLOCK_IOCTL_DEV,
-			    "landlock_ioctl_dev: Landlock ABI < 5 cannot restrict ioctl() on devices opened "
-			    "inside the sandbox");
-	if (r == 0 && abi < 6 && p->process.scope_signals)
-		r = degrade(plan, POLICY_REQUIRE_LANDLOCK_SCOPES,
-			    "landlock_scopes: Landlock ABI < 6 cannot scope signals; processes outside the "
-			    "sandbox can be signalled");
-	if (r == 0 && abi < 6 && p->process.scope_abstract_unix)
-		r = degrade(plan, POLICY_REQUIRE_LANDLOCK_SCOPES,
-			    "landlock_scopes: Landlock ABI < 6 cannot scope abstract unix sockets; listeners "
-			    "outside the sandbox can be reached");
-	return r;
+		for (size_t k = 0; k < ELEMENTSOF(row->degraded); k++) {
+			const struct landlock_degradation *d = &row->degraded[k];
+			int r;
+
+			if (!d->line || !needed(p, d->need))
+				continue;
+			r = degrade(plan, d->require, d->line);
+			if (r < 0)
+				return r;
+		}
+		/* Without Landlock the run refuses: one line says it all. */
+		if (row->abi == 1)
+			break;
+	}
+	return 0;
+}
+
+/* What the ruleset handles: every right of every ABI up to the plan's (so
+ * whatever the policy does not grant is denied), but only the network and
+ * scopes the profile restricts. */
+static void compile_handled(const struct policy *p, struct landlock_plan *plan)
+{
+	uint64_t net = 0, scopes = 0;
+	uint32_t flags = 0;
+
+	for (size_t i = 0; i < landlock_n_abis && landlock_abis[i].abi <= plan->abi; i++) {
+		plan->handled_fs |= landlock_abis[i].fs;
+		net |= landlock_abis[i].net;
+		scopes |= landlock_abis[i].scopes;
+		flags |= landlock_abis[i].restrict_flags;
+		plan->attr_size = landlock_abis[i].attr_size;
+	}
+	switch (p->net.mode) {
+	case POLICY_NET_OFF:
+		plan->handled_net = net;
+		break;
+	case POLICY_NET_PORTS:
+		/* Profiles list TCP ports only: UDP is not handled. */
+		plan->handled_net = net & NET_TCP;
+		break;
+	case POLICY_NET_ON:
+	case _POLICY_NET_MAX:
+		break;
+	}
+	if (p->process.scope_signals)
+		plan->scoped |= scopes & LL_SCOPE_SIGNAL;
+	if (p->process.scope_abstract_unix)
+		plan->scoped |= scopes & LL_SCOPE_ABSTRACT_UNIX_SOCKET;
+	plan->restrict_flags = flags & RESTRICT_FLAGS_USED;
 }
 
 /* A deny rule strictly inside a path that an allow rule grants cannot be
@@ -149,10 +252,12 @@ static int compile_conflicts(const struct policy *p, struct landlock_plan *plan)
 			const struct policy_rule *a = &p->rules[j];
 			unsigned taken;
 
-			/* A list rule grants nothing below its directory. */
+			/* A list rule grants nothing below its directory, nor
+			 * does an allow that a deny at its path shadows (which
+			 * covers a deny at the allow's own path). */
 			if (policy_class_restricts(a->klass) || a->klass == POLICY_CLASS_LIST ||
 			    a->klass == POLICY_CLASS_SCRATCH || a->depth > d->depth ||
-			    (a->depth == d->depth && d->klass == POLICY_CLASS_DENY) || !path_has_prefix(d->path, a->path))
+			    !path_has_prefix(d->path, a->path) || policy_allow_shadowed(p, a))
 				continue;
 			taken = policy_class_grants(a->klass) & (d->klass == POLICY_CLASS_DENY ? ~0u : ~reading);
 			if (!taken)
@@ -194,17 +299,11 @@ static int compile_paths(const struct policy *p, struct landlock_plan *plan)
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct policy_rule *a = &p->rules[i];
 		struct landlock_path *lp = NULL;
-		bool shadowed = false;
 
 		/* Landlock would grant a list rule's whole tree: the supervisor
 		 * gives it instead. */
-		if (policy_class_restricts(a->klass) || a->klass == POLICY_CLASS_LIST || a->klass == POLICY_CLASS_SCRATCH)
-			continue;
-		/* A deny at the very same path wins (equal specificity). */
-		for (size_t j = 0; j < p->n_rules; j++)
-			if (p->rules[j].klass == POLICY_CLASS_DENY && strcmp(p->rules[j].path, a->path) == 0)
-				shadowed = true;
-		if (shadowed)
+		if (policy_class_restricts(a->klass) || a->klass == POLICY_CLASS_LIST ||
+		    a->klass == POLICY_CLASS_SCRATCH || policy_allow_shadowed(p, a))
 			continue;
 		for (size_t k = 0; k < plan->n_paths; k++)
 			if (strcmp(plan->paths[k].path, a->path) == 0)
@@ -230,21 +329,12 @@ int landlock_compile(const struct policy *p, int abi, struct landlock_plan **ret
 	if (!plan)
 		return error_set(err, ENOMEM, "out of memory");
 	plan->abi = abi > 0 ? abi : 0;
-	plan->handled_fs = handled_fs_for(plan->abi);
-	if (plan->abi >= 4 && p->net.mode != POLICY_NET_ON) {
-		plan->handled_net = LL_ACCESS_NET_BIND_TCP | LL_ACCESS_NET_CONNECT_TCP;
-		if (p->net.mode == POLICY_NET_PORTS) {
-			memcpy(plan->connect, p->net.connect, sizeof(plan->connect));
-			plan->n_connect = p->net.n_connect;
-			memcpy(plan->bind, p->net.bind, sizeof(plan->bind));
-			plan->n_bind = p->net.n_bind;
-		}
-	}
-	if (plan->abi >= 6) {
-		if (p->process.scope_signals)
-			plan->scoped |= LL_SCOPE_SIGNAL;
-		if (p->process.scope_abstract_unix)
-			plan->scoped |= LL_SCOPE_ABSTRACT_UNIX_SOCKET;
+	compile_handled(p, plan);
+	if (plan->handled_net & NET_TCP && p->net.mode == POLICY_NET_PORTS) {
+		memcpy(plan->connect, p->net.connect, sizeof(plan->connect));
+		plan->n_connect = p->net.n_connect;
+		memcpy(plan->bind, p->net.bind, sizeof(plan->bind));
+		plan->n_bind = p->net.n_bind;
 	}
 	r = compile_paths(p, plan);
 	if (r == 0)
@@ -309,14 +399,13 @@ int landlock_apply(const struct landlock_plan *plan, struct error *err)
 		.handled_access_net = plan->handled_net,
 		.scoped = plan->scoped,
 	};
-	/* Pass only the fields this ABI knows: an older kernel refuses a larger
-	 * struct whose extra fields are not zero, and E2BIG is not helpful. */
-	size_t size = plan->abi >= 6 ? sizeof(attr) : plan->abi >= 4 ? 2 * sizeof(__u64) : sizeof(__u64);
 	_cleanup_close_ int fd = -EBADF;
 
 	if (plan->abi < 1)
 		return error_set(err, EOPNOTSUPP, "Landlock is not available on this kernel");
-	fd = (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
+	/* Pass only the fields this ABI knows: an older kernel refuses a larger
+	 * struct whose extra fields are not zero, and E2BIG is not helpful. */
+	fd = (int)syscall(SYS_landlock_create_ruleset, &attr, plan->attr_size, 0);
 	if (fd < 0)
 		return error_set(err, errno, "cannot create the Landlock ruleset: %s", strerror(errno));
 	for (size_t i = 0; i < plan->n_paths; i++) {
@@ -342,7 +431,7 @@ int landlock_apply(const struct landlock_plan *plan, struct error *err)
 			return error_set(err, errno, "cannot add the Landlock rule for TCP port %llu: %s",
 					 (unsigned long long)np.port, strerror(errno));
 	}
-	if (syscall(SYS_landlock_restrict_self, fd, 0) < 0)
+	if (syscall(SYS_landlock_restrict_self, fd, plan->restrict_flags) < 0)
 		return error_set(err, errno, "cannot enforce the Landlock ruleset: %s", strerror(errno));
 	return 0;
 }

@@ -23,11 +23,48 @@ struct landlock_path {
 	bool is_dir;
 };
 
+/* When a profile loses what an ABI brings (the kernel lacks it). */
+enum landlock_need {
+	LANDLOCK_NEED_ALWAYS,
+	LANDLOCK_NEED_NET_PORTS,           /* network.mode is ports */
+	LANDLOCK_NEED_SCOPE_SIGNALS,       /* process.signals is scoped */
+	LANDLOCK_NEED_SCOPE_ABSTRACT_UNIX, /* process.abstract_unix is scoped */
+};
+
+struct landlock_degradation {
+	enum landlock_need need;
+	unsigned require; /* the POLICY_REQUIRE_* bit that refuses it (0: none) */
+	const char *line; /* NULL: nothing is lost */
+};
+
+/* One Landlock ABI: what it adds to the one before, what a profile loses on
+ * a kernel without it, and how `latch doctor` names it. */
+struct landlock_abi_row {
+	int abi;
+	const char *kernel;            /* the first Linux release with it */
+	uint64_t fs;                   /* filesystem rights it adds */
+	uint64_t net;                  /* network rights it adds */
+	uint64_t scopes;               /* scopes it adds */
+	uint32_t restrict_flags;       /* landlock_restrict_self() flags it adds */
+	uint32_t rule_flags;           /* landlock_add_rule() flags it adds */
+	size_t attr_size;              /* struct landlock_ruleset_attr as it knows it */
+	struct landlock_degradation degraded[2];
+	const char *label;             /* "refer" */
+	const char *detail;            /* shown after "yes", or NULL */
+	const char *adds;              /* what a kernel with it adds, shown after "no" */
+};
+
+/* Rows for ABI 1, 2, ... in order: landlock_abis[i].abi == i + 1. */
+extern const struct landlock_abi_row landlock_abis[];
+extern const size_t landlock_n_abis;
+
 struct landlock_plan {
 	int abi;                  /* the ABI compiled for; 0: Landlock unavailable */
 	uint64_t handled_fs;
 	uint64_t handled_net;
 	uint64_t scoped;
+	uint32_t restrict_flags;  /* passed to landlock_restrict_self() */
+	size_t attr_size;         /* bytes of struct ll_ruleset_attr this ABI knows */
 	struct landlock_path *paths;
 	size_t n_paths;
 	uint16_t connect[POLICY_PORTS_MAX];
