@@ -1,10 +1,13 @@
 /* latch doctor: what this kernel can enforce, and what each built-in
- * profile would lose here. */
+ * profile would lose here -- planned and checked by the session layer, as
+ * `latch run` plans it, so that the two cannot disagree. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strv.h"
 #include "cli/cli.h"
+#include "sandbox/caps.h"
 #include "sandbox/features.h"
 #include "sandbox/landlock.h"
 
@@ -57,34 +60,54 @@ static void print_human(const struct kernel_features *f, json_t *profiles)
 	else
 		printf("latch run:  static mode: Landlock and seccomp only; other processes of this user stay "
 		       "visible and nothing can be masked\n");
-	printf("built-in profiles on this kernel, from this directory:\n");
-	json_array_foreach(profiles, i, row) {
-		json_t *deg = json_object_get(row, "degraded"), *conf = json_object_get(row, "conflicts"), *v;
+	{
+		const char *why = sup_unavailable();
+
+		printf("supervisor: %s%s\n", why ? "not available: " : "available", why ? why : "");
+	}
+	{
+		json_t *caps = caps_kept_to_json(0), *v;
 		size_t k;
 
-		if (json_array_size(deg) == 0 && json_array_size(conf) == 0 && !json_is_string(json_object_get(row, "error"))) {
-			printf("  %-12s full protection\n", json_string_value(json_object_get(row, "name")));
+		printf("capabilities: a sandboxed program keeps at most");
+		json_array_foreach(caps, k, v)
+			printf("%s %s", k ? "," : "", json_string_value(v));
+		printf(" (%s)\n", caps_any() ? "held here" : "none held here: an unprivileged caller has none to keep");
+		json_decref(caps);
+	}
+	printf("built-in profiles, as `latch run -p NAME` would run them here, from this directory:\n");
+	json_array_foreach(profiles, i, row) {
+		json_t *deg = json_object_get(row, "degraded"), *ref = json_object_get(row, "refusals"), *v;
+		const char *name = json_string_value(json_object_get(row, "name"));
+		size_t k;
+
+		if (json_is_string(json_object_get(row, "error"))) {
+			printf("  %-12s error: %s\n", name, json_string_value(json_object_get(row, "error")));
 			continue;
 		}
-		printf("  %-12s\n", json_string_value(json_object_get(row, "name")));
-		if (json_is_string(json_object_get(row, "error")))
-			printf("    error: %s\n", json_string_value(json_object_get(row, "error")));
+		printf("  %-12s %s mode, supervision %s%s\n", name, json_string_value(json_object_get(row, "mode")),
+		       json_string_value(json_object_get(row, "supervise")),
+		       json_array_size(deg) == 0 && json_array_size(ref) == 0 ? ": full protection" : "");
 		json_array_foreach(deg, k, v)
 			printf("    degraded: %s\n", json_string_value(v));
-		json_array_foreach(conf, k, v)
+		json_array_foreach(ref, k, v)
 			printf("    refused here: %s\n", json_string_value(v));
 	}
 }
 
-static json_t *builtin_profiles_report(int abi)
+/* Each built-in profile as `latch run -p NAME` would plan it here and
+ * now, from this directory: its mode and supervision, and the very
+ * warnings and refusals the run would print (session_plan_check, the risk
+ * gate included). */
+static json_t *builtin_profiles_report(void)
 {
 	json_t *rows = json_array();
 	struct session_env env;
 
 	session_env_init(&env);
 	for (size_t i = 0; i < policy_n_builtins; i++) {
-		struct policy *p = NULL;
-		struct landlock_plan *plan = NULL;
+		const struct session_request req = { .profile = policy_builtins[i].name };
+		struct session_plan plan = { 0 };
 		struct error err = { 0 };
 		json_t *row;
 
@@ -92,29 +115,24 @@ static json_t *builtin_profiles_report(int abi)
 			continue;
 		row = json_object();
 		json_set(row, "name", json_str(policy_builtins[i].name));
-		if (policy_load(policy_builtins[i].name, &env.ctx, &p, &err) < 0 ||
-		    landlock_compile(p, abi, &plan, &err) < 0) {
-			json_set(row, "error", json_str(err.msg));
+		if (session_plan_build(&req, &env.ctx, 0, &plan, &err) < 0 || session_plan_probe(&plan, true) < 0 ||
+		    session_plan_check(&req, &plan) < 0) {
+			json_set(row, "error", json_str(err.msg[0] ? err.msg : "out of memory"));
+			json_set(row, "mode", json_null());
+			json_set(row, "supervise", json_null());
 			json_set(row, "degraded", json_array());
-			json_set(row, "conflicts", json_array());
+			json_set(row, "refusals", json_array());
 		} else {
-			json_t *ll = landlock_plan_to_json(plan), *conf = json_array();
-
-			/* Deny rules inside allowed directories are what a run
-			 * without masks or a supervisor refuses; protect rules
-			 * there are enforced by either, and a run that can use
-			 * neither says so itself. */
-			for (size_t k = 0; plan->conflicts && plan->conflicts[k]; k++)
-				if (plan->conflict_rules[k]->klass == POLICY_CLASS_DENY)
-					(void)json_array_append_new(conf, json_str(plan->conflicts[k]));
+			if (session_risk_gate(&req, &plan, &err) < 0)
+				(void)strv_push(&plan.refusals, err.msg);
 			json_set(row, "error", json_null());
-			json_set(row, "degraded", json_incref(json_object_get(ll, "degraded")));
-			json_set(row, "conflicts", conf);
-			json_decref(ll);
+			json_set(row, "mode", json_str(plan.isolated ? "isolated" : "static"));
+			json_set(row, "supervise", json_str(policy_supervise_name(plan.supervise)));
+			json_set(row, "degraded", json_strv(plan.warnings));
+			json_set(row, "refusals", json_strv(plan.refusals));
 		}
 		(void)json_array_append_new(rows, row);
-		landlock_plan_free(plan);
-		policy_free(p);
+		session_plan_done(&plan);
 	}
 	session_env_done(&env);
 	return rows;
@@ -139,7 +157,7 @@ int cmd_doctor(int argc, char **argv)
 
 		if (abi == -EINVAL)
 			return cli_fail(json, "doctor_report", EXIT_LATCH_FAILED, "%s", err.msg);
-		profiles = builtin_profiles_report(abi > 0 ? abi : 0);
+		profiles = builtin_profiles_report();
 		if (!json && getenv("LATCH_LANDLOCK_ABI"))
 			printf("note: LATCH_LANDLOCK_ABI=%s: profiles are compiled below as for ABI %d\n",
 			       getenv("LATCH_LANDLOCK_ABI"), abi > 0 ? abi : 0);
@@ -149,6 +167,8 @@ int cmd_doctor(int argc, char **argv)
 		struct json_result res = { .ok = true, .rc = 0, .exit_code = -1 };
 
 		json_set(data, "profiles", profiles);
+		json_set(data, "supervisor_unavailable", json_str(sup_unavailable()));
+		json_set(data, "capabilities", caps_kept_to_json(0));
 		json_set(data, "run_mode",
 			 json_str(getenv("LATCH_NO_NAMESPACES") && strcmp(getenv("LATCH_NO_NAMESPACES"), "1") == 0
 					  ? "static"

@@ -1,6 +1,7 @@
 /* Masks (see mounts.h). Applied in the sandbox's own mount namespace, by the
  * first process inside it, before anything is restricted. */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -161,6 +162,33 @@ static int op_order(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
+/* Whether the program could bring a missing path into being: the profile
+ * lets it create an entry in the deepest directory on the way that exists
+ * (asked of a name no rule can name, so that the rule for path itself
+ * does not answer). A path under a read-only directory needs no mask. */
+static bool creatable(const struct policy *p, const char *path)
+{
+	char dir[PATH_MAX], probe[PATH_MAX + 8];
+	struct policy_decision d;
+	struct stat st;
+	char *slash;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return true;
+	do {
+		slash = strrchr(dir, '/');
+		if (!slash)
+			return true;
+		*slash = '\0';
+	} while (dir[0] && lstat(dir, &st) < 0);
+	if (dir[0] && !S_ISDIR(st.st_mode))
+		return false;
+	(void)snprintf(probe, sizeof(probe), "%s/\x01", dir);
+	policy_decide(p, &(struct policy_query){ .access = POLICY_ACCESS_CREATE, .path = probe, .no_reason = true },
+		      &d);
+	return d.allow;
+}
+
 int mask_plan_build(const struct policy *p, const struct landlock_plan *ll, struct mask_plan **ret)
 {
 	struct mask_plan *m = calloc(1, sizeof(*m));
@@ -173,7 +201,9 @@ int mask_plan_build(const struct policy *p, const struct landlock_plan *ll, stru
 		struct stat st;
 
 		if (lstat(d->path, &st) < 0) {
-			r = strv_push(d->klass == POLICY_CLASS_PROTECT ? &m->unprotected : &m->unmaskable, d->path);
+			if (creatable(p, d->path))
+				r = strv_push(d->klass == POLICY_CLASS_PROTECT ? &m->unprotected : &m->unmaskable,
+					      d->path);
 			continue;
 		}
 		if (d->klass == POLICY_CLASS_PROTECT) {

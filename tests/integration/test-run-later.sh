@@ -77,8 +77,19 @@ expect_rc 125 "--no-supervise --strict: refused to start instead" -- \
 expect_output_lacks "protect: " "supervised: nothing to report" -- "$LATCH" run $ACK -p agent -- true
 expect_output_lacks "protect rule" "doctor does not call the protected paths of this repository refusals" -- \
 	"$LATCH" doctor
+# From $HOME, doctor says what the run says: agent is tier 2 there.
 run sh -c 'cd "$HOME" && "$1" doctor' sh "$LATCH"
-check "...while from \$HOME it names the deny rules a run without masks refuses" contains "$out" "refused here: deny rule"
+_doctor=$out
+run sh -c 'cd "$HOME" && "$1" run -p agent -- true' sh "$LATCH"
+check "from \$HOME the run of agent is refused (risk tier 2)" [ "$rc" -eq 125 ]
+check "...and doctor names the same reason" contains "$_doctor" "refused here: profile 'agent' is risk tier 2"
+# readonly from $HOME: the denied paths that do not exist there cannot be
+# created (nothing is writable), so nothing needs a mask; agent without a
+# supervisor could create them, and is refused.
+expect_rc 0 "readonly runs from \$HOME" -- sh -c 'cd "$HOME" && "$1" run -p readonly -- true' sh "$LATCH"
+check "...and doctor says full protection for it" sh -c "printf '%s\n' '$_doctor' | grep -q '^  readonly .*: full protection'"
+expect_fail_with "cannot be masked" "agent --no-supervise from \$HOME is refused: it could create them" -- \
+	sh -c 'cd "$HOME" && "$1" run -p agent --ack-risk agent --no-supervise -- true' sh "$LATCH"
 expect_why deny agent write "$P/.git/config"
 expect_why deny agent create "$P/.git/hooks/pre-push"
 expect_why deny agent delete "$P/.git"
