@@ -5,7 +5,8 @@
  * question about what the sandbox allows -- from the Landlock compiler,
  * `latch why`, and later the supervisor and the lab's oracle -- is answered
  * by policy_decide(). This layer performs no system calls beyond reading
- * profile files: path resolution is a callback the caller supplies.
+ * profile files (and writing one, to save grants: save.h): path resolution
+ * is a callback the caller supplies.
  *
  * Precedence: among the rules that match a path and speak about the access
  * asked for (allow rules that grant it, and every deny rule), the most
