@@ -31,76 +31,7 @@ const char *lab_verdict_name(enum lab_verdict v)
 	return (unsigned)v < _LAB_VERDICT_MAX ? verdict_names[v] : NULL;
 }
 
-/* ---- paths, as the probe resolves them (probe_resolve_path) ------------- */
-
-enum base { B_HARNESS, B_CWD, B_HOME, B_TMP, B_ROOT };
-
-static const struct {
-	const char *name;
-	enum base base;
-	const char *suffix;
-} path_classes[] = {
-	{ "credentials", B_HOME, ".ssh" },
-	{ "cwd", B_CWD, "" },
-	{ "devices", B_ROOT, "dev" },
-	{ "harness", B_HARNESS, "" },
-	{ "home", B_HOME, "" },
-	{ "proc_self", B_ROOT, "proc/self" },
-	{ "system", B_ROOT, "usr" },
-	{ "system_secrets", B_ROOT, "etc/shadow" },
-	{ "tmp", B_TMP, "" },
-};
-
-static const char *base_dir(const struct lab_where *w, enum base b)
-{
-	switch (b) {
-	case B_HARNESS:
-		return w->harness;
-	case B_CWD:
-		return w->cwd;
-	case B_HOME:
-		return w->home;
-	case B_TMP:
-		return w->tmp;
-	case B_ROOT:
-		return "/";
-	}
-	return NULL;
-}
-
-static int join3(const char *a, const char *b, const char *c, char **ret)
-{
-	_cleanup_free_ char *s = NULL;
-
-	if (asprintf(&s, "%s/%s/%s", a, b, c) < 0)
-		return -ENOMEM;
-	return path_normalize(s, ret);
-}
-
-static int resolve_probe_path(const struct lab_where *w, const char *path, const char *klass, const char *def,
-			      char **ret, struct error *err)
-{
-	const char *dir = w->harness, *suffix = "";
-	int r;
-
-	if (klass) {
-		dir = NULL;
-		for (size_t i = 0; i < ELEMENTSOF(path_classes); i++)
-			if (strcmp(path_classes[i].name, klass) == 0) {
-				dir = base_dir(w, path_classes[i].base);
-				suffix = path_classes[i].suffix;
-			}
-		if (!dir)
-			return error_set(err, EINVAL, "path class '%s' is not known here", klass);
-	}
-	if (path && path[0] == '/')
-		r = path_normalize(path, ret);
-	else if (!path && !klass)
-		r = join3(dir, "", def, ret);
-	else
-		r = join3(dir, suffix, path ? path : "", ret);
-	return r < 0 ? error_set(err, -r, "cannot use the path: %s", strerror(-r)) : 0;
-}
+/* ---- paths ------------------------------------------------------------------ */
 
 /* The path the engine is asked: resolved like rules are (symlinks in the
  * existing part followed); with follow false the last component is kept,
@@ -185,7 +116,7 @@ static int ask_seccomp(struct lab_oracle *o, const char *syscall, const char *wh
 struct oracle_in {
 	const struct probe_def *def;
 	const struct lab_model *m;
-	const struct lab_where *w;
+	struct probe_places places; /* the lab's where, as a probe names them */
 	const struct probe_request *req;
 };
 
@@ -198,9 +129,9 @@ static int map_fs_op(const struct oracle_in *in, struct lab_oracle *o, struct er
 
 	if (probe_fs_op_asks(in->req->op, &op) < 0)
 		return error_set(err, EINVAL, "fs_op: the oracle has no row for --op '%s'", in->req->op);
-	r = resolve_probe_path(in->w, in->req->path, in->req->path_class, op.path, &path, err);
+	r = probe_place_path(&in->places, in->req->path, in->req->path_class, op.path, &path, err);
 	if (r >= 0 && op.to)
-		r = resolve_probe_path(in->w, in->req->to, NULL, op.to, &to, err);
+		r = probe_place_path(&in->places, in->req->to, NULL, op.to, &to, err);
 	if (r < 0)
 		return r;
 	if (op.access != NONE && (r = ask_fs(o, op.access, path, op.follow, op.landlock, err)) < 0)
@@ -342,7 +273,7 @@ static int map_inherit_child(const struct oracle_in *in, struct lab_oracle *o, s
 	int r;
 
 	if (strcmp(sc, "restrictions") == 0) {
-		r = resolve_probe_path(in->w, in->req->path, in->req->path_class, "file", &path, err);
+		r = probe_place_path(&in->places, in->req->path, in->req->path_class, "file", &path, err);
 		return r < 0 ? r : ask_fs(o, POLICY_ACCESS_READ, path, true, true, err);
 	}
 	o->note = strcmp(sc, "rights_bus") == 0 ? "a delegated fd keeps the access it was opened with: nothing to decide"
@@ -477,7 +408,12 @@ int lab_oracle_predict(const struct lab_model *m, const struct lab_where *w, con
 {
 	const struct probe_def *def = probe_find(probe_id);
 	struct probe_request req;
-	struct oracle_in in = { .def = def, .m = m, .w = w, .req = &req };
+	struct oracle_in in = {
+		.def = def,
+		.m = m,
+		.places = { .harness = w->harness, .cwd = w->cwd, .home = w->home, .tmp = w->tmp },
+		.req = &req,
+	};
 	int r;
 
 	memset(ret, 0, sizeof(*ret));

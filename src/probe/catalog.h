@@ -115,6 +115,21 @@ struct probe_fs_asks {
 /* Fill ret for fs_op's --op name: 0, or -EINVAL when there is no such op. */
 int probe_fs_op_asks(const char *name, struct probe_fs_asks *ret);
 
+/* The places --path-class names, as the runner passes them to a probe. */
+struct probe_places {
+	const char *harness; /* the harness directory; NULL: none */
+	const char *cwd, *home, *tmp;
+};
+
+/* Resolve --path/--path-class/--to into an absolute path (see README,
+ * "Probes"): no path and no class: default_name inside the harness; a class:
+ * its directory; an absolute path: itself; a relative path: inside the class
+ * directory, or the harness when no class is given. Returns 0 or -EINVAL
+ * with err set; *ret is owned by the caller. No system call: the probe and
+ * the lab's oracle name the same path alike. */
+int probe_place_path(const struct probe_places *w, const char *path, const char *klass, const char *default_name,
+		     char **ret, struct error *err);
+
 /* The probe with this id; NULL if none. */
 const struct probe_def *probe_find(const char *id);
 
