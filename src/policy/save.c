@@ -28,16 +28,23 @@ static bool array_has(json_t *a, const char *s)
 }
 
 /* The profile already at file, or a new one. A file there that is not a
- * JSON object is an error (and is left alone). */
+ * profile-sized regular file holding a JSON object is an error (and is left
+ * alone). */
 static int load_or_new(const char *file, const char *name, const char *extends, json_t **ret, struct error *err)
 {
 	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	json_error_t je;
+	struct stat st;
 	json_t *root;
 
 	if (fd < 0 && errno != ENOENT)
 		return error_set(err, errno, "cannot open profile '%s': %s", file, strerror(errno));
 	if (fd >= 0) {
+		if (fstat(fd, &st) < 0)
+			return error_set(err, errno, "cannot stat profile '%s': %s", file, strerror(errno));
+		if (!S_ISREG(st.st_mode) || st.st_size > POLICY_FILE_MAX)
+			return error_set(err, EINVAL, "profile '%s' is not a regular file of at most %d bytes", file,
+					 POLICY_FILE_MAX);
 		root = json_loadfd(fd, JSON_REJECT_DUPLICATES, &je);
 		if (!json_is_object(root)) {
 			json_decref(root);
@@ -51,7 +58,7 @@ static int load_or_new(const char *file, const char *name, const char *extends, 
 		json_set(root, "description", json_str(SAVED_DESCRIPTION));
 	}
 	json_set(root, "name", json_str(name));
-	if (!json_object_get(root, "extends"))
+	if (extends && !json_object_get(root, "extends"))
 		json_set(root, "extends", json_str(extends));
 	*ret = root;
 	return 0;

@@ -24,7 +24,7 @@ struct policy_grant {
  * missing. name must pass policy_name_valid(). A profile already there is
  * merged into: its keys, extends and rules are kept and a rule it has
  * already is not added twice. A new one gets a description, the name, and
- * `extends` (which an existing one keeps as it is).
+ * `extends` unless that is NULL (an existing one keeps its own).
  *
  * The file is written atomically: a temporary file in dir (removed on any
  * failure), fsync, mode 0644, rename. Keys are sorted, two-space indent, a
@@ -32,8 +32,9 @@ struct policy_grant {
  *
  * Returns 0 with *ret_file (if not NULL) the file written, owned by the
  * caller; or a negative errno with err set and nothing changed: -EINVAL for
- * a bad name or an existing file that is not a JSON object, -EILSEQ for a
- * path that is not UTF-8 (a profile is UTF-8). */
+ * a bad name or an existing file that is not a regular file of at most
+ * POLICY_FILE_MAX bytes holding a JSON object, -EILSEQ for a path that is
+ * not UTF-8 (a profile is UTF-8). */
 int policy_save_grants(const char *dir, const char *name, const char *extends, const struct policy_grant *grants,
 		       size_t n_grants, char **ret_file, struct error *err);
 

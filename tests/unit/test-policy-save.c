@@ -334,6 +334,15 @@ static void test_save_new(void **state)
 	assert_null(strstr(names, ".fresh"));
 	free(text);
 	free(file);
+
+	/* Without extends, the new profile has none. */
+	assert_int_equal(policy_save_grants(profiles, "alone", NULL, g, 1, &file, &err), 0);
+	text = slurp(file);
+	assert_non_null(text);
+	assert_null(strstr(text, "\"extends\""));
+	assert_non_null(strstr(text, "\"name\": \"alone\""));
+	free(text);
+	free(file);
 }
 
 static void test_merge(void **state)
@@ -422,6 +431,13 @@ static void test_failures_leave_nothing(void **state)
 	listing(dir, after, sizeof(after));
 	assert_string_equal(after, "p.json plain");
 	assert_int_equal(rmdir(file), 0);
+
+	/* A FIFO there: refused at once, never waited on. */
+	assert_int_equal(mkfifo(file, 0600), 0);
+	assert_int_equal(save(dir, "p", "minimal", &g, 1), -EINVAL);
+	listing(dir, after, sizeof(after));
+	assert_string_equal(after, "p.json plain");
+	assert_int_equal(unlink(file), 0);
 
 	/* A file there that is not a profile is left alone. */
 	spew(file, "[1, 2]\n");
