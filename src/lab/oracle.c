@@ -1,8 +1,8 @@
-/* The oracle: one table mapping each catalog probe to the questions its
- * operation asks, answered by policy_decide() and by the seccomp plan --
- * nothing is run. The fs_op rows mirror the probe's own table in
- * src/probe/probe-fs.c; lab_oracle_matches() checks every run against what
- * the probe reports, so a drift between the two shows as a harness_error
+/* The oracle: the questions each catalog probe's operation asks (what its
+ * row in the catalog says it asks; for fs_op, the probe's own table of
+ * operations), answered by policy_decide() and by the seccomp plan --
+ * nothing is run. lab_oracle_matches() checks every run against what the
+ * probe reports, so a drift between the two shows as a harness_error
  * instead of a silent wrong prediction. */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -31,76 +31,7 @@ const char *lab_verdict_name(enum lab_verdict v)
 	return (unsigned)v < _LAB_VERDICT_MAX ? verdict_names[v] : NULL;
 }
 
-/* ---- paths, as the probe resolves them (probe_resolve_path) ------------- */
-
-enum base { B_HARNESS, B_CWD, B_HOME, B_TMP, B_ROOT };
-
-static const struct {
-	const char *name;
-	enum base base;
-	const char *suffix;
-} path_classes[] = {
-	{ "credentials", B_HOME, ".ssh" },
-	{ "cwd", B_CWD, "" },
-	{ "devices", B_ROOT, "dev" },
-	{ "harness", B_HARNESS, "" },
-	{ "home", B_HOME, "" },
-	{ "proc_self", B_ROOT, "proc/self" },
-	{ "system", B_ROOT, "usr" },
-	{ "system_secrets", B_ROOT, "etc/shadow" },
-	{ "tmp", B_TMP, "" },
-};
-
-static const char *base_dir(const struct lab_where *w, enum base b)
-{
-	switch (b) {
-	case B_HARNESS:
-		return w->harness;
-	case B_CWD:
-		return w->cwd;
-	case B_HOME:
-		return w->home;
-	case B_TMP:
-		return w->tmp;
-	case B_ROOT:
-		return "/";
-	}
-	return NULL;
-}
-
-static int join3(const char *a, const char *b, const char *c, char **ret)
-{
-	_cleanup_free_ char *s = NULL;
-
-	if (asprintf(&s, "%s/%s/%s", a, b, c) < 0)
-		return -ENOMEM;
-	return path_normalize(s, ret);
-}
-
-static int resolve_probe_path(const struct lab_where *w, const char *path, const char *klass, const char *def,
-			      char **ret, struct error *err)
-{
-	const char *dir = w->harness, *suffix = "";
-	int r;
-
-	if (klass) {
-		dir = NULL;
-		for (size_t i = 0; i < ELEMENTSOF(path_classes); i++)
-			if (strcmp(path_classes[i].name, klass) == 0) {
-				dir = base_dir(w, path_classes[i].base);
-				suffix = path_classes[i].suffix;
-			}
-		if (!dir)
-			return error_set(err, EINVAL, "path class '%s' is not known here", klass);
-	}
-	if (path && path[0] == '/')
-		r = path_normalize(path, ret);
-	else if (!path && !klass)
-		r = join3(dir, "", def, ret);
-	else
-		r = join3(dir, suffix, path ? path : "", ret);
-	return r < 0 ? error_set(err, -r, "cannot use the path: %s", strerror(-r)) : 0;
-}
+/* ---- paths ------------------------------------------------------------------ */
 
 /* The path the engine is asked: resolved like rules are (symlinks in the
  * existing part followed); with follow false the last component is kept,
@@ -183,64 +114,33 @@ static int ask_seccomp(struct lab_oracle *o, const char *syscall, const char *wh
 /* ---- the probes ------------------------------------------------------------ */
 
 struct oracle_in {
+	const struct probe_def *def;
 	const struct lab_model *m;
-	const struct lab_where *w;
+	struct probe_places places; /* the lab's where, as a probe names them */
 	const struct probe_request *req;
 };
 
-/* fs_op, one row per operation, as src/probe/probe-fs.c has them (path and
- * to: defaults inside the harness; access on the path, access_to on --to;
- * landlock: whether Landlock checks the operation; follow: whether the
- * operation follows a symlink in the last component). */
-static const struct {
-	const char *op;
-	const char *path, *to;
-	int access, access_to;
-	bool landlock, follow;
-} fs_ops[] = {
-	{ "chmod", "file", NULL, POLICY_ACCESS_WRITE, NONE, false, true },
-	{ "create", "new-file", NULL, POLICY_ACCESS_CREATE, NONE, true, false },
-	{ "getxattr", "file", NULL, POLICY_ACCESS_READ, NONE, false, true },
-	{ "link", "file", "hardlink", NONE, POLICY_ACCESS_CREATE, true, false },
-	{ "listdir", ".", NULL, POLICY_ACCESS_READ, NONE, true, true },
-	{ "mkdir", "new-dir", NULL, POLICY_ACCESS_CREATE, NONE, true, false },
-	{ "open_read", "file", NULL, POLICY_ACCESS_READ, NONE, true, true },
-	{ "open_write", "file", NULL, POLICY_ACCESS_WRITE, NONE, true, true },
-	{ "readlink", "link", NULL, POLICY_ACCESS_READ, NONE, false, false },
-	{ "realpath", "link", NULL, POLICY_ACCESS_READ, NONE, false, false },
-	{ "rename", "file", "renamed", POLICY_ACCESS_DELETE, POLICY_ACCESS_CREATE, true, false },
-	{ "rmdir", "dir", NULL, POLICY_ACCESS_DELETE, NONE, true, false },
-	{ "setxattr", "file", NULL, POLICY_ACCESS_WRITE, NONE, false, true },
-	{ "stat", "file", NULL, POLICY_ACCESS_READ, NONE, false, true },
-	{ "symlink", "file", "new-symlink", NONE, POLICY_ACCESS_CREATE, true, false },
-	{ "truncate", "file", NULL, POLICY_ACCESS_TRUNCATE, NONE, true, true },
-	{ "unlink", "file", NULL, POLICY_ACCESS_DELETE, NONE, true, false },
-};
-
+/* fs_op: the access on the path (and on --to), from the probe's table. */
 static int map_fs_op(const struct oracle_in *in, struct lab_oracle *o, struct error *err)
 {
 	_cleanup_free_ char *path = NULL, *to = NULL;
+	struct probe_fs_asks op;
 	int r;
 
-	for (size_t i = 0; i < ELEMENTSOF(fs_ops); i++) {
-		if (strcmp(fs_ops[i].op, in->req->op) != 0)
-			continue;
-		r = resolve_probe_path(in->w, in->req->path, in->req->path_class, fs_ops[i].path, &path, err);
-		if (r >= 0 && fs_ops[i].to)
-			r = resolve_probe_path(in->w, in->req->to, NULL, fs_ops[i].to, &to, err);
-		if (r < 0)
-			return r;
-		if (fs_ops[i].access != NONE &&
-		    (r = ask_fs(o, fs_ops[i].access, path, fs_ops[i].follow, fs_ops[i].landlock, err)) < 0)
-			return r;
-		if (fs_ops[i].access_to != NONE &&
-		    (r = ask_fs(o, fs_ops[i].access_to, to, false, fs_ops[i].landlock, err)) < 0)
-			return r;
-		if (!fs_ops[i].landlock)
-			o->note = "Landlock does not mediate this operation";
-		return 0;
-	}
-	return error_set(err, EINVAL, "fs_op: the oracle has no row for --op '%s'", in->req->op);
+	if (probe_fs_op_asks(in->req->op, &op) < 0)
+		return error_set(err, EINVAL, "fs_op: the oracle has no row for --op '%s'", in->req->op);
+	r = probe_place_path(&in->places, in->req->path, in->req->path_class, op.path, &path, err);
+	if (r >= 0 && op.to)
+		r = probe_place_path(&in->places, in->req->to, NULL, op.to, &to, err);
+	if (r < 0)
+		return r;
+	if (op.access != NONE && (r = ask_fs(o, op.access, path, op.follow, op.landlock, err)) < 0)
+		return r;
+	if (op.access_to != NONE && (r = ask_fs(o, op.access_to, to, false, op.landlock, err)) < 0)
+		return r;
+	if (!op.landlock)
+		o->note = "Landlock does not mediate this operation";
+	return 0;
 }
 
 static int map_net_op(const struct oracle_in *in, struct lab_oracle *o, struct error *err)
@@ -361,28 +261,9 @@ static int map_dlopen(const struct oracle_in *in, struct lab_oracle *o, struct e
 	return r < 0 ? r : ask_fs(o, POLICY_ACCESS_EXEC, in->req->path, true, false, err);
 }
 
-static int map_ioctl(const struct oracle_in *in, struct lab_oracle *o, struct error *err)
+static int map_seccomp(const struct oracle_in *in, struct lab_oracle *o, struct error *err)
 {
-	(void)in;
-	return ask_seccomp(o, "ioctl", "TIOCSTI", err);
-}
-
-static int map_mount(const struct oracle_in *in, struct lab_oracle *o, struct error *err)
-{
-	(void)in;
-	return ask_seccomp(o, "mount", NULL, err);
-}
-
-static int map_userns(const struct oracle_in *in, struct lab_oracle *o, struct error *err)
-{
-	(void)in;
-	return ask_seccomp(o, "unshare", "CLONE_NEWUSER", err);
-}
-
-static int map_io_uring(const struct oracle_in *in, struct lab_oracle *o, struct error *err)
-{
-	(void)in;
-	return ask_seccomp(o, "io_uring_setup", NULL, err);
+	return ask_seccomp(o, in->def->seccomp_syscall, in->def->seccomp_when, err);
 }
 
 static int map_inherit_child(const struct oracle_in *in, struct lab_oracle *o, struct error *err)
@@ -392,7 +273,7 @@ static int map_inherit_child(const struct oracle_in *in, struct lab_oracle *o, s
 	int r;
 
 	if (strcmp(sc, "restrictions") == 0) {
-		r = resolve_probe_path(in->w, in->req->path, in->req->path_class, "file", &path, err);
+		r = probe_place_path(&in->places, in->req->path, in->req->path_class, "file", &path, err);
 		return r < 0 ? r : ask_fs(o, POLICY_ACCESS_READ, path, true, true, err);
 	}
 	o->note = strcmp(sc, "rights_bus") == 0 ? "a delegated fd keeps the access it was opened with: nothing to decide"
@@ -408,35 +289,36 @@ static int map_nothing(const struct oracle_in *in, struct lab_oracle *o, struct 
 	return 0;
 }
 
-/* One row per catalog probe, sorted by id. */
-static const struct {
-	const char *probe_id;
-	int (*map)(const struct oracle_in *in, struct lab_oracle *o, struct error *err);
-} oracle_map[] = {
-	{ "capabilities_snapshot", map_nothing },
-	{ "dlopen", map_dlopen },
-	{ "exec", map_exec },
-	{ "fs_op", map_fs_op },
-	{ "inherit_child", map_inherit_child },
-	{ "io_uring", map_io_uring },
-	{ "ioctl", map_ioctl },
-	{ "memfd_exec", map_memfd_exec },
-	{ "mount", map_mount },
-	{ "net_op", map_net_op },
-	{ "probe_catalog", map_nothing },
-	{ "proc_info", map_proc_info },
-	{ "signal", map_signal },
-	{ "sysctl_read", map_sysctl_read },
-	{ "userns", map_userns },
-	{ "world_shape", map_nothing },
-};
-
-bool lab_oracle_knows(const char *probe_id)
+/* The questions the probe asks, by what its catalog row says. */
+static int map_probe(const struct oracle_in *in, struct lab_oracle *o, struct error *err)
 {
-	for (size_t i = 0; i < ELEMENTSOF(oracle_map); i++)
-		if (strcmp(oracle_map[i].probe_id, probe_id) == 0)
-			return true;
-	return false;
+	switch (in->def->asks) {
+	case PROBE_ASKS_NOTHING:
+		return map_nothing(in, o, err);
+	case PROBE_ASKS_FS_OP:
+		return map_fs_op(in, o, err);
+	case PROBE_ASKS_NET_OP:
+		return map_net_op(in, o, err);
+	case PROBE_ASKS_SIGNAL:
+		return map_signal(in, o, err);
+	case PROBE_ASKS_PROC_INFO:
+		return map_proc_info(in, o, err);
+	case PROBE_ASKS_SYSCTL:
+		return map_sysctl_read(in, o, err);
+	case PROBE_ASKS_EXEC:
+		return map_exec(in, o, err);
+	case PROBE_ASKS_MEMFD_EXEC:
+		return map_memfd_exec(in, o, err);
+	case PROBE_ASKS_DLOPEN:
+		return map_dlopen(in, o, err);
+	case PROBE_ASKS_INHERIT:
+		return map_inherit_child(in, o, err);
+	case PROBE_ASKS_SECCOMP:
+		return map_seccomp(in, o, err);
+	case _PROBE_ASKS_MAX:
+		break;
+	}
+	return error_set(err, EINVAL, "the oracle has no row for probe '%s'", in->def->id);
 }
 
 /* ---- answers ------------------------------------------------------------- */
@@ -526,7 +408,12 @@ int lab_oracle_predict(const struct lab_model *m, const struct lab_where *w, con
 {
 	const struct probe_def *def = probe_find(probe_id);
 	struct probe_request req;
-	struct oracle_in in = { .m = m, .w = w, .req = &req };
+	struct oracle_in in = {
+		.def = def,
+		.m = m,
+		.places = { .harness = w->harness, .cwd = w->cwd, .home = w->home, .tmp = w->tmp },
+		.req = &req,
+	};
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
@@ -535,26 +422,21 @@ int lab_oracle_predict(const struct lab_model *m, const struct lab_where *w, con
 	r = probe_parse(def, (int)strv_length(args), args, &req, err);
 	if (r != 0)
 		return r < 0 ? r : error_set(err, EINVAL, "%s: --help is not a probe argument", probe_id);
-	for (size_t i = 0; i < ELEMENTSOF(oracle_map); i++) {
-		if (strcmp(oracle_map[i].probe_id, probe_id) != 0)
-			continue;
-		r = oracle_map[i].map(&in, ret, err);
-		if (r < 0) {
-			lab_oracle_done(ret);
-			return r;
-		}
-		ret->verdict = ret->n ? LAB_VERDICT_ALLOW : LAB_VERDICT_NO_DECISION;
-		for (size_t j = 0; j < ret->n; j++) {
-			if (ret->q[j].kind == LAB_QUERY_ENGINE)
-				answer_engine(m, &ret->q[j]);
-			else
-				answer_seccomp(m, &ret->q[j]);
-			if (!ret->q[j].allow)
-				ret->verdict = LAB_VERDICT_DENY;
-		}
-		return 0;
+	r = map_probe(&in, ret, err);
+	if (r < 0) {
+		lab_oracle_done(ret);
+		return r;
 	}
-	return error_set(err, EINVAL, "the oracle has no row for probe '%s'", probe_id);
+	ret->verdict = ret->n ? LAB_VERDICT_ALLOW : LAB_VERDICT_NO_DECISION;
+	for (size_t j = 0; j < ret->n; j++) {
+		if (ret->q[j].kind == LAB_QUERY_ENGINE)
+			answer_engine(m, &ret->q[j]);
+		else
+			answer_seccomp(m, &ret->q[j]);
+		if (!ret->q[j].allow)
+			ret->verdict = LAB_VERDICT_DENY;
+	}
+	return 0;
 }
 
 void lab_oracle_done(struct lab_oracle *o)

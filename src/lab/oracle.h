@@ -1,8 +1,8 @@
 /* The oracle lane: what the decision engine predicts for a probe under a
  * profile, without running anything. Each catalog probe maps to the
- * questions its operation asks (one table in oracle.c): accesses for
- * policy_decide(), or rows of the seccomp plan the profile compiles to (for
- * the system calls no profile may make). The oracle never looks at what a
+ * questions its operation asks (its row's `asks` in the probe catalog):
+ * accesses for policy_decide(), or rows of the seccomp plan the profile
+ * compiles to (for the system calls no profile may make). The oracle never looks at what a
  * probe did; a separate check (lab_oracle_matches) compares the access the
  * probe reported with the one the oracle asked about, so that the two cannot
  * drift apart unnoticed. Prefix: lab_oracle_. */
@@ -81,9 +81,6 @@ void lab_oracle_done(struct lab_oracle *o);
 json_t *lab_oracle_to_json(const struct lab_oracle *o);
 
 const char *lab_verdict_name(enum lab_verdict v);
-
-/* Whether the oracle has a row for this probe (every catalog probe must). */
-bool lab_oracle_knows(const char *probe_id);
 
 /* Whether the access a probe reported (data of its probe_response: access,
  * harness.dir) is one the oracle asked about: same access, same path once

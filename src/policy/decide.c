@@ -110,6 +110,48 @@ unsigned policy_class_grants(enum policy_class c)
 	return 0;
 }
 
+/* Classes a saved grant may use, narrowest first: the inverse picks the first
+ * that covers what is asked. */
+static const enum policy_class grant_ladder[] = {
+	POLICY_CLASS_READ,
+	POLICY_CLASS_EXEC,
+	POLICY_CLASS_CREATE,
+	POLICY_CLASS_WRITE,
+};
+
+#define ENTRY_ACCESSES \
+	(BIT(POLICY_ACCESS_READ) | BIT(POLICY_ACCESS_WRITE) | BIT(POLICY_ACCESS_TRUNCATE) | BIT(POLICY_ACCESS_EXEC))
+#define PARENT_ACCESSES (BIT(POLICY_ACCESS_CREATE) | BIT(POLICY_ACCESS_DELETE))
+
+/* The narrowest class of the ladder that grants all of acc; or, when none
+ * does, -1. */
+static int narrowest_class(unsigned acc)
+{
+	for (size_t i = 0; i < ELEMENTSOF(grant_ladder); i++)
+		if ((policy_class_grants(grant_ladder[i]) & acc) == acc)
+			return (int)grant_ladder[i];
+	return -1;
+}
+
+size_t policy_grant_rules(unsigned acc, struct policy_grant_rule ret[POLICY_GRANT_RULES_MAX])
+{
+	unsigned entry = acc & ENTRY_ACCESSES, parent = acc & PARENT_ACCESSES;
+	size_t n = 0;
+	int c;
+
+	/* No class grants executing and writing both: exec, then the
+	 * narrowest class for what exec leaves out. */
+	if (entry && narrowest_class(entry) < 0) {
+		ret[n++] = (struct policy_grant_rule){ POLICY_CLASS_EXEC, false };
+		entry &= ~policy_class_grants(POLICY_CLASS_EXEC);
+	}
+	if (entry && (c = narrowest_class(entry)) >= 0)
+		ret[n++] = (struct policy_grant_rule){ (enum policy_class)c, false };
+	if (parent && (c = narrowest_class(parent)) >= 0)
+		ret[n++] = (struct policy_grant_rule){ (enum policy_class)c, true };
+	return n;
+}
+
 static const char *const cap_names[] = {
 	"chown",	   "dac_override",    "dac_read_search", "fowner",	     "fsetid",
 	"kill",		   "setgid",	      "setuid",		 "setpcap",	     "linux_immutable",

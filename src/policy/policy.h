@@ -5,7 +5,8 @@
  * question about what the sandbox allows -- from the Landlock compiler,
  * `latch why`, and later the supervisor and the lab's oracle -- is answered
  * by policy_decide(). This layer performs no system calls beyond reading
- * profile files: path resolution is a callback the caller supplies.
+ * profile files (and writing one, to save grants: save.h): path resolution
+ * is a callback the caller supplies.
  *
  * Precedence: among the rules that match a path and speak about the access
  * asked for (allow rules that grant it, and every deny rule), the most
@@ -246,6 +247,12 @@ struct policy_decision {
 	char reason[512];               /* one line, e.g. "deny, by rule <...>" */
 };
 
+/* Whether name may name a profile or group: 1 to 64 bytes of a-z, 0-9, '_',
+ * '-' and '.', not starting with '.' (no "..", no hidden files) and not
+ * ending in ".json" (which policy_load() takes for a path). The same rule
+ * for loading a profile by name and for saving one. */
+bool policy_name_valid(const char *name);
+
 /* Load a profile by name (built-in first, then ctx->user_dir/profiles/NAME.json)
  * or by path (anything containing '/' or ending in ".json"). On failure err
  * names the file, the line where known, and the key. */
@@ -277,6 +284,25 @@ bool policy_mentions_var(const char *s, const char *name);
 
 /* Rights of a class as a bit set of (1u << enum policy_access). */
 unsigned policy_class_grants(enum policy_class c);
+
+/* A rule that grants part of an access set: its class, and whether it names
+ * the directory that holds the path rather than the path itself. */
+struct policy_grant_rule {
+	enum policy_class klass;
+	bool parent;
+};
+
+#define POLICY_GRANT_RULES_MAX 3
+
+/* The inverse of policy_class_grants(): the rules that together allow acc
+ * (bits of (1u << enum policy_access); what is not a file access is
+ * ignored) on a path, each of the narrowest class of read, exec, create and
+ * write that covers its part. Creating and deleting are decided on the
+ * directory that holds the entry, so that rule names the parent (and grants
+ * more than the one entry). Executing and writing take two rules on the
+ * path: exec, then create or write. Fills ret in that order (path rules,
+ * then the parent's) and returns how many. */
+size_t policy_grant_rules(unsigned acc, struct policy_grant_rule ret[POLICY_GRANT_RULES_MAX]);
 
 /* "<group deny_credentials: $HOME/.ssh>" into buf. */
 const char *policy_rule_label(const struct policy_rule *r, char *buf, size_t size);

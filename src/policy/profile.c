@@ -110,14 +110,16 @@ int profile_check_keys(struct loader *l, const struct source *s, json_t *obj, co
 	return 0;
 }
 
-static bool valid_name(const char *name)
+bool policy_name_valid(const char *name)
 {
-	if (!name[0] || strlen(name) > 64)
+	size_t len = name ? strlen(name) : 0;
+
+	if (len == 0 || len > 64 || name[0] == '.')
 		return false;
 	for (const char *c = name; *c; c++)
 		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '-' || *c == '.'))
 			return false;
-	return name[0] != '.';
+	return !(len > 5 && strcmp(name + len - 5, ".json") == 0);
 }
 
 static int read_file(const char *path, struct source *ret, struct error *err)
@@ -178,7 +180,7 @@ static int find_source(const char *kind, const char *spec, const char *rel_dir, 
 		if (r < 0 || (size_t)r >= sizeof(path))
 			return error_set(err, ENAMETOOLONG, "%s path '%s' is too long", kind, spec);
 	} else {
-		if (!valid_name(spec))
+		if (!policy_name_valid(spec))
 			return error_set(err, EINVAL,
 					 "invalid %s name '%s' (use a-z, 0-9, '_', '-', '.'; or a path with '/')",
 					 kind, spec);
@@ -416,7 +418,7 @@ static int load_group(struct loader *l, const struct source *from, const char *g
 	if (r < 0)
 		goto out;
 	v = json_object_get(root, "name");
-	if (!json_is_string(v) || !valid_name(json_string_value(v))) {
+	if (!json_is_string(v) || !policy_name_valid(json_string_value(v))) {
 		r = profile_fail(l, &s, "name", "name", "missing, or not a valid name (a-z, 0-9, '_', '-', '.')");
 		goto out;
 	}
@@ -469,7 +471,7 @@ static int load_profile_source(struct loader *l, struct source *s, const char *s
 	if (r < 0)
 		return r;
 	v = json_object_get(root, "name");
-	if (!json_is_string(v) || !valid_name(json_string_value(v)))
+	if (!json_is_string(v) || !policy_name_valid(json_string_value(v)))
 		return profile_fail(l, s, "name", "name", "missing, or not a valid name (a-z, 0-9, '_', '-', '.')");
 	if (!strchr(spec, '/') && !strstr(spec, ".json") && strcmp(json_string_value(v), spec) != 0)
 		return profile_fail(l, s, "name", "name", "'%s' does not match the profile's file name '%s'",

@@ -20,6 +20,11 @@
 #define ARG_PID ARG("--pid", PROBE_ARG_PID, pid, "N", NULL, false, "the process for --target pid")
 #define ARG_END { 0 }
 
+/* What a probe asks (enum probe_asks): the seccomp row, for those that ask
+ * the seccomp plan. */
+#define ASKS(kind) PROBE_ASKS_##kind, NULL, NULL
+#define ASKS_SECCOMP(syscall, when) PROBE_ASKS_SECCOMP, syscall, when
+
 static const struct probe_arg no_args[] = { ARG_END };
 
 static const struct probe_arg fs_args[] = {
@@ -101,40 +106,42 @@ static const struct probe_arg inherit_args[] = {
 /* Sorted by id. */
 const struct probe_def probe_catalog[] = {
 	{ "capabilities_snapshot", "identity", "capabilities, securebits and resource limits of the probe process",
-	  no_args, 0, NULL, probe_run_capabilities },
+	  no_args, 0, NULL, probe_run_capabilities, ASKS(NOTHING) },
 	{ "dlopen", "execution",
 	  "map a shared object for execution as the dynamic loader would (open, mmap PROT_EXEC), running none of its code",
-	  dlopen_args, 0, NULL, probe_run_dlopen },
+	  dlopen_args, 0, NULL, probe_run_dlopen, ASKS(DLOPEN) },
 	{ "exec", "execution", "execute a program (stopped as soon as execve succeeded)", exec_args, 0, NULL,
-	  probe_run_exec },
+	  probe_run_exec, ASKS(EXEC) },
 	{ "fs_op", "filesystem", "one file system operation; modifying ones stay inside the harness directory",
-	  fs_args, PROBE_NEEDS_HARNESS, probe_check_fs_op, probe_run_fs_op },
+	  fs_args, PROBE_NEEDS_HARNESS, probe_check_fs_op, probe_run_fs_op, ASKS(FS_OP) },
 	{ "inherit_child", "inherit",
 	  "re-execute latch as a child: restrictions inherited, an fd delegated on the rights bus, events on the event bus",
-	  inherit_args, PROBE_NEEDS_HARNESS, NULL, probe_run_inherit_child },
-	{ "io_uring", "kernel", "create an io_uring instance (io_uring_setup)", no_args, 0, NULL, probe_run_io_uring },
+	  inherit_args, PROBE_NEEDS_HARNESS, NULL, probe_run_inherit_child, ASKS(INHERIT) },
+	{ "io_uring", "kernel", "create an io_uring instance (io_uring_setup)", no_args, 0, NULL, probe_run_io_uring,
+	  ASKS_SECCOMP("io_uring_setup", NULL) },
 	{ "ioctl", "kernel",
 	  "a terminal ioctl; tiocsti passes a NULL character, so nothing is ever typed (EFAULT: the kernel was reached)",
-	  ioctl_args, 0, NULL, probe_run_ioctl },
+	  ioctl_args, 0, NULL, probe_run_ioctl, ASKS_SECCOMP("ioctl", "TIOCSTI") },
 	{ "memfd_exec", "execution", "copy latch into a memfd and execute it from there (fileless execution)",
-	  no_args, 0, NULL, probe_run_memfd_exec },
+	  no_args, 0, NULL, probe_run_memfd_exec, ASKS(MEMFD_EXEC) },
 	{ "mount", "kernel", "mount in a private mount namespace of a child (nothing changes outside it)",
-	  mount_args, PROBE_NEEDS_HARNESS, NULL, probe_run_mount },
+	  mount_args, PROBE_NEEDS_HARNESS, NULL, probe_run_mount, ASKS_SECCOMP("mount", NULL) },
 	{ "net_op", "network", "one network operation against loopback or the harness's own listeners", net_args,
-	  PROBE_NEEDS_HARNESS | PROBE_NEEDS_LISTENERS, probe_check_net_op, probe_run_net_op },
-	{ "probe_catalog", "identity", "this catalog, from inside the sandbox", no_args, 0, NULL, probe_run_catalog },
+	  PROBE_NEEDS_HARNESS | PROBE_NEEDS_LISTENERS, probe_check_net_op, probe_run_net_op, ASKS(NET_OP) },
+	{ "probe_catalog", "identity", "this catalog, from inside the sandbox", no_args, 0, NULL, probe_run_catalog,
+	  ASKS(NOTHING) },
 	{ "proc_info", "process", "read another process's command line or environment, attach to it, read its memory",
-	  proc_args, 0, probe_check_target, probe_run_proc_info },
+	  proc_args, 0, probe_check_target, probe_run_proc_info, ASKS(PROC_INFO) },
 	{ "signal", "process", "send a signal (0 by default: permission only)", signal_args, 0, probe_check_target,
-	  probe_run_signal },
+	  probe_run_signal, ASKS(SIGNAL) },
 	{ "sysctl_read", "process", "read a sysctl from /proc/sys", sysctl_args, 0, probe_check_sysctl,
-	  probe_run_sysctl_read },
+	  probe_run_sysctl_read, ASKS(SYSCTL) },
 	{ "userns", "kernel", "create a user namespace (unshare CLONE_NEWUSER, in a child)", no_args, 0, NULL,
-	  probe_run_userns },
+	  probe_run_userns, ASKS_SECCOMP("unshare", "CLONE_NEWUSER") },
 	{ "world_shape", "identity",
 	  "the sandbox from inside: ids, namespaces, cwd, home, tmp, no_new_privs, seccomp, and the Landlock ABI and rights "
 	  "latch applied",
-	  no_args, 0, NULL, probe_run_world_shape },
+	  no_args, 0, NULL, probe_run_world_shape, ASKS(NOTHING) },
 };
 const size_t probe_catalog_size = ELEMENTSOF(probe_catalog);
 

@@ -5,7 +5,10 @@
  * Adding a probe:
  *   1. Write its run function in src/probe/probe-FAMILY.c (declared in
  *      probes.h): it performs one operation and fills a struct probe_result.
- *   2. Add a row to `catalog` in catalog.c (sorted by id) with its arguments.
+ *   2. Add a row to `catalog` in catalog.c (sorted by id) with its arguments
+ *      and what it asks (enum probe_asks), from which the lab's oracle
+ *      predicts its outcome; a new kind of question is a new value there
+ *      and a case in src/lab/oracle.c.
  *   3. Test it in tests/integration/test-probe*.sh: unsandboxed, under
  *      minimal and under agent, the outcome asserted; document it in the
  *      README's "Probes" section. */
@@ -65,6 +68,23 @@ enum probe_needs {
 	PROBE_NEEDS_LISTENERS = 1u << 1, /* loopback TCP/UDP, unix and abstract listeners */
 };
 
+/* What a probe's operation asks the decision engine or the seccomp plan:
+ * how the lab's oracle predicts it without running it. */
+enum probe_asks {
+	PROBE_ASKS_NOTHING,    /* it reports, it asks for no access */
+	PROBE_ASKS_FS_OP,      /* per --op, as probe_fs_op_asks() tells */
+	PROBE_ASKS_NET_OP,     /* per --op: a TCP port, an abstract socket, /etc/hosts... */
+	PROBE_ASKS_SIGNAL,     /* signalling, when --target is outside the sandbox */
+	PROBE_ASKS_PROC_INFO,  /* reading /proc/PID/..., ptrace */
+	PROBE_ASKS_SYSCTL,     /* reading /proc/sys/NAME */
+	PROBE_ASKS_EXEC,       /* executing --path */
+	PROBE_ASKS_MEMFD_EXEC, /* executing a memfd, beneath no rule */
+	PROBE_ASKS_DLOPEN,     /* reading --path, then mapping it executable */
+	PROBE_ASKS_INHERIT,    /* per --scenario: reading the file, or nothing */
+	PROBE_ASKS_SECCOMP,    /* the row of the seccomp plan named by seccomp_syscall, seccomp_when */
+	_PROBE_ASKS_MAX,
+};
+
 struct probe_def {
 	const char *id;
 	const char *family;  /* identity, filesystem, network, process, execution, kernel, inherit */
@@ -75,10 +95,40 @@ struct probe_def {
 	 * Returns 0 or -EINVAL with err set. */
 	int (*check)(const struct probe_request *req, struct error *err);
 	void (*run)(struct probe_ctx *ctx, const struct probe_request *req, struct probe_result *res);
+	enum probe_asks asks;
+	/* PROBE_ASKS_SECCOMP: the system call the plan refuses, and a word of
+	 * the argument rule it refuses it by (NULL: refused outright). */
+	const char *seccomp_syscall, *seccomp_when;
 };
 
 extern const struct probe_def probe_catalog[];
 extern const size_t probe_catalog_size;
+
+/* What fs_op asks for one --op, from the probe's own table of operations. */
+struct probe_fs_asks {
+	const char *path, *to; /* default names inside the harness; to: NULL unless the op takes --to */
+	int access, access_to; /* enum policy_access asked on path and on to; -1: none */
+	bool landlock;         /* Landlock checks the operation at all */
+	bool follow;           /* a symlink in the last component is followed */
+};
+
+/* Fill ret for fs_op's --op name: 0, or -EINVAL when there is no such op. */
+int probe_fs_op_asks(const char *name, struct probe_fs_asks *ret);
+
+/* The places --path-class names, as the runner passes them to a probe. */
+struct probe_places {
+	const char *harness; /* the harness directory; NULL: none */
+	const char *cwd, *home, *tmp;
+};
+
+/* Resolve --path/--path-class/--to into an absolute path (see README,
+ * "Probes"): no path and no class: default_name inside the harness; a class:
+ * its directory; an absolute path: itself; a relative path: inside the class
+ * directory, or the harness when no class is given. Returns 0 or -EINVAL
+ * with err set; *ret is owned by the caller. No system call: the probe and
+ * the lab's oracle name the same path alike. */
+int probe_place_path(const struct probe_places *w, const char *path, const char *klass, const char *default_name,
+		     char **ret, struct error *err);
 
 /* The probe with this id; NULL if none. */
 const struct probe_def *probe_find(const char *id);

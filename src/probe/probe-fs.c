@@ -178,33 +178,35 @@ static int fs_setxattr(struct fs_call *c)
  *   landlock  whether Landlock checks the operation at all: it does not
  *             mediate stat, readlink, realpath, chmod or extended attributes,
  *             so a refusal there is never Landlock's
+ *   follow    whether the operation follows a symlink in the last component
+ *             (else it acts on the entry itself: readlink, unlink, rename...)
  *   syscall   as the seccomp table would name it */
 static const struct fs_op {
 	const char *name;
 	bool modifies;
 	const char *path, *to;
 	int access, access_to;
-	bool landlock;
+	bool landlock, follow;
 	const char *syscall;
 	int (*fn)(struct fs_call *c);
 } fs_ops[] = {
-	{ "chmod", true, "file", NULL, POLICY_ACCESS_WRITE, NONE, false, "chmod", fs_chmod },
-	{ "create", true, "new-file", NULL, POLICY_ACCESS_CREATE, NONE, true, "openat", fs_create },
-	{ "getxattr", false, "file", NULL, POLICY_ACCESS_READ, NONE, false, "getxattr", fs_getxattr },
-	{ "link", true, "file", "hardlink", NONE, POLICY_ACCESS_CREATE, true, "link", fs_link },
-	{ "listdir", false, ".", NULL, POLICY_ACCESS_READ, NONE, true, "openat", fs_listdir },
-	{ "mkdir", true, "new-dir", NULL, POLICY_ACCESS_CREATE, NONE, true, "mkdir", fs_mkdir },
-	{ "open_read", false, "file", NULL, POLICY_ACCESS_READ, NONE, true, "openat", fs_open_read },
-	{ "open_write", true, "file", NULL, POLICY_ACCESS_WRITE, NONE, true, "openat", fs_open_write },
-	{ "readlink", false, "link", NULL, POLICY_ACCESS_READ, NONE, false, "readlink", fs_readlink },
-	{ "realpath", false, "link", NULL, POLICY_ACCESS_READ, NONE, false, "readlink", fs_realpath },
-	{ "rename", true, "file", "renamed", POLICY_ACCESS_DELETE, POLICY_ACCESS_CREATE, true, "rename", fs_rename },
-	{ "rmdir", true, "dir", NULL, POLICY_ACCESS_DELETE, NONE, true, "rmdir", fs_rmdir },
-	{ "setxattr", true, "file", NULL, POLICY_ACCESS_WRITE, NONE, false, "setxattr", fs_setxattr },
-	{ "stat", false, "file", NULL, POLICY_ACCESS_READ, NONE, false, "newfstatat", fs_stat },
-	{ "symlink", true, "file", "new-symlink", NONE, POLICY_ACCESS_CREATE, true, "symlink", fs_symlink },
-	{ "truncate", true, "file", NULL, POLICY_ACCESS_TRUNCATE, NONE, true, "truncate", fs_truncate },
-	{ "unlink", true, "file", NULL, POLICY_ACCESS_DELETE, NONE, true, "unlink", fs_unlink },
+	{ "chmod", true, "file", NULL, POLICY_ACCESS_WRITE, NONE, false, true, "chmod", fs_chmod },
+	{ "create", true, "new-file", NULL, POLICY_ACCESS_CREATE, NONE, true, false, "openat", fs_create },
+	{ "getxattr", false, "file", NULL, POLICY_ACCESS_READ, NONE, false, true, "getxattr", fs_getxattr },
+	{ "link", true, "file", "hardlink", NONE, POLICY_ACCESS_CREATE, true, false, "link", fs_link },
+	{ "listdir", false, ".", NULL, POLICY_ACCESS_READ, NONE, true, true, "openat", fs_listdir },
+	{ "mkdir", true, "new-dir", NULL, POLICY_ACCESS_CREATE, NONE, true, false, "mkdir", fs_mkdir },
+	{ "open_read", false, "file", NULL, POLICY_ACCESS_READ, NONE, true, true, "openat", fs_open_read },
+	{ "open_write", true, "file", NULL, POLICY_ACCESS_WRITE, NONE, true, true, "openat", fs_open_write },
+	{ "readlink", false, "link", NULL, POLICY_ACCESS_READ, NONE, false, false, "readlink", fs_readlink },
+	{ "realpath", false, "link", NULL, POLICY_ACCESS_READ, NONE, false, false, "readlink", fs_realpath },
+	{ "rename", true, "file", "renamed", POLICY_ACCESS_DELETE, POLICY_ACCESS_CREATE, true, false, "rename", fs_rename },
+	{ "rmdir", true, "dir", NULL, POLICY_ACCESS_DELETE, NONE, true, false, "rmdir", fs_rmdir },
+	{ "setxattr", true, "file", NULL, POLICY_ACCESS_WRITE, NONE, false, true, "setxattr", fs_setxattr },
+	{ "stat", false, "file", NULL, POLICY_ACCESS_READ, NONE, false, true, "newfstatat", fs_stat },
+	{ "symlink", true, "file", "new-symlink", NONE, POLICY_ACCESS_CREATE, true, false, "symlink", fs_symlink },
+	{ "truncate", true, "file", NULL, POLICY_ACCESS_TRUNCATE, NONE, true, true, "truncate", fs_truncate },
+	{ "unlink", true, "file", NULL, POLICY_ACCESS_DELETE, NONE, true, false, "unlink", fs_unlink },
 };
 
 const char *probe_fs_op_at(size_t i)
@@ -218,6 +220,23 @@ static const struct fs_op *fs_op_find(const char *name)
 		if (strcmp(fs_ops[i].name, name) == 0)
 			return &fs_ops[i];
 	return NULL;
+}
+
+int probe_fs_op_asks(const char *name, struct probe_fs_asks *ret)
+{
+	const struct fs_op *op = fs_op_find(name);
+
+	if (!op)
+		return -EINVAL;
+	*ret = (struct probe_fs_asks){
+		.path = op->path,
+		.to = op->to,
+		.access = op->access,
+		.access_to = op->access_to,
+		.landlock = op->landlock,
+		.follow = op->follow,
+	};
+	return 0;
 }
 
 int probe_check_fs_op(const struct probe_request *req, struct error *err)

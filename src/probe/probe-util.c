@@ -90,17 +90,17 @@ const char *probe_path_class_at(size_t i)
 	return i < ELEMENTSOF(path_classes) ? path_classes[i].name : NULL;
 }
 
-static const char *class_base(const struct probe_ctx *ctx, enum class_base b)
+static const char *class_base(const struct probe_places *w, enum class_base b)
 {
 	switch (b) {
 	case BASE_HARNESS:
-		return ctx->harness;
+		return w->harness;
 	case BASE_CWD:
-		return ctx->cwd;
+		return w->cwd;
 	case BASE_HOME:
-		return ctx->home;
+		return w->home;
 	case BASE_TMP:
-		return ctx->tmp;
+		return w->tmp;
 	case BASE_ROOT:
 		return "/";
 	}
@@ -120,15 +120,15 @@ static int join(const char *dir, const char *rel, char **ret, struct error *err)
 	return 0;
 }
 
-int probe_resolve_path(const struct probe_ctx *ctx, const char *path, const char *klass, const char *default_name,
-		       char **ret, struct error *err)
+int probe_place_path(const struct probe_places *w, const char *path, const char *klass, const char *default_name,
+		     char **ret, struct error *err)
 {
-	const char *dir = ctx->harness, *suffix = "";
+	const char *dir = w->harness, *suffix = "";
 
 	if (klass) {
 		for (size_t i = 0; i < ELEMENTSOF(path_classes); i++)
 			if (strcmp(path_classes[i].name, klass) == 0) {
-				dir = class_base(ctx, path_classes[i].base);
+				dir = class_base(w, path_classes[i].base);
 				suffix = path_classes[i].suffix;
 			}
 		if (!dir)
@@ -151,6 +151,14 @@ int probe_resolve_path(const struct probe_ctx *ctx, const char *path, const char
 		return r < 0 ? r : join(base, path, ret, err);
 	}
 	return join(dir, path, ret, err);
+}
+
+int probe_resolve_path(const struct probe_ctx *ctx, const char *path, const char *klass, const char *default_name,
+		       char **ret, struct error *err)
+{
+	const struct probe_places w = { .harness = ctx->harness, .cwd = ctx->cwd, .home = ctx->home, .tmp = ctx->tmp };
+
+	return probe_place_path(&w, path, klass, default_name, ret, err);
 }
 
 static long long now_ms(void)

@@ -60,11 +60,7 @@ void probe_access(struct probe_result *res, enum policy_access a, const char *pa
 /* details[key] = value (stolen). */
 void probe_detail(struct probe_result *res, const char *key, json_t *value);
 
-/* Resolve --path/--path-class/--to into an absolute path (see README,
- * "Probes"): no path and no class: default_name inside the harness; a class:
- * its directory; an absolute path: itself; a relative path: inside the class
- * directory, or the harness when no class is given. Returns 0 or -EINVAL
- * with err set; *ret is owned by the caller. */
+/* probe_place_path() with the places of ctx. */
 int probe_resolve_path(const struct probe_ctx *ctx, const char *path, const char *klass, const char *default_name,
 		       char **ret, struct error *err);
 

@@ -27,10 +27,9 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "base/fs-util.h"
 #include "base/json-util.h"
-#include "base/path-util.h"
 #include "base/strv.h"
+#include "policy/save.h"
 #include "supervise/sup-serve.h"
 
 #define APPROVER_SEND_TIMEOUT_MS 1000
@@ -59,16 +58,6 @@ static void grant_session(struct sup_state *s, const char *path, unsigned acc)
 	s->grants[s->n_grants++].acc = acc;
 }
 
-static bool valid_profile_name(const char *name)
-{
-	if (!name || !name[0] || strlen(name) > 64)
-		return false;
-	for (const char *p = name; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '.'))
-			return false;
-	return name[0] != '.';
-}
-
 /* Where saved profiles go: save_dir, or $XDG_CONFIG_HOME/latch/profiles. */
 static int save_dir(const struct sup_config *c, char *buf, size_t size)
 {
@@ -86,52 +75,6 @@ static int save_dir(const struct sup_config *c, char *buf, size_t size)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-/* The class and the path a saved rule needs for these accesses. Creating
- * and deleting are decided on the directory that holds the entry, so those
- * rules name the parent (which grants more than the one entry: the prompt
- * says so). */
-static void rules_for(const char *path, unsigned acc, const char *cls[4], const char *paths[4], char *parent,
-		      size_t psize, size_t *ret_n)
-{
-	size_t n = 0;
-	const char *slash = strrchr(path, '/');
-
-	(void)snprintf(parent, psize, "%.*s", slash && slash != path ? (int)(slash - path) : 1, path);
-	if (acc & BIT(POLICY_ACCESS_EXEC)) {
-		cls[n] = "exec";
-		paths[n++] = path;
-	}
-	if (acc & BIT(POLICY_ACCESS_TRUNCATE)) {
-		cls[n] = "write";
-		paths[n++] = path;
-	} else if (acc & BIT(POLICY_ACCESS_WRITE)) {
-		cls[n] = "create";
-		paths[n++] = path;
-	} else if ((acc & BIT(POLICY_ACCESS_READ)) && !(acc & BIT(POLICY_ACCESS_EXEC))) {
-		cls[n] = "read";
-		paths[n++] = path;
-	}
-	if (acc & BIT(POLICY_ACCESS_DELETE)) {
-		cls[n] = "write";
-		paths[n++] = parent;
-	} else if (acc & BIT(POLICY_ACCESS_CREATE)) {
-		cls[n] = "create";
-		paths[n++] = parent;
-	}
-	*ret_n = n;
-}
-
-static bool array_has(json_t *a, const char *s)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(a, i, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
-			return true;
-	return false;
-}
-
 /* What the saved profile extends. */
 static const char *extends_of(const struct sup_config *c)
 {
@@ -144,78 +87,22 @@ static const char *extends_of(const struct sup_config *c)
 	return p->source;
 }
 
-/* Add rules for (path, acc) to the profile c->save_to, atomically. */
+/* Add rules for (path, acc) to the profile c->save_to (see
+ * policy_save_grants()). */
 static int save_always(struct sup_state *s, const char *path, unsigned acc)
 {
 	const struct sup_config *c = s->c;
-	char dir[PATH_MAX], file[PATH_MAX], tmp[PATH_MAX], parent[PATH_MAX];
-	const char *cls[4], *paths[4];
-	_cleanup_json_ json_t *root = NULL;
-	_cleanup_free_ char *text = NULL;
-	_cleanup_close_ int fd = -EBADF;
-	json_t *fs;
-	size_t n, len;
+	const struct policy_grant g = { .path = path, .acc = acc };
+	_cleanup_free_ char *file = NULL;
+	char dir[PATH_MAX];
 	int r;
 
-	if (!utf8_is_valid(path))
-		return -EILSEQ; /* a profile is UTF-8: such a path stays a session grant */
 	r = save_dir(c, dir, sizeof(dir));
 	if (r < 0)
 		return r;
-	if ((size_t)snprintf(file, sizeof(file), "%s/%s.json", dir, c->save_to) >= sizeof(file) ||
-	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.json.XXXXXX", dir, c->save_to) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	r = mkdir_parents(dir, 0700);
+	r = policy_save_grants(dir, c->save_to, extends_of(c), &g, 1, &file, NULL);
 	if (r < 0)
 		return r;
-	/* Grants saved earlier (this run or another) are kept. */
-	root = json_load_file(file, JSON_REJECT_DUPLICATES, NULL);
-	if (!root || !json_is_object(root)) {
-		json_decref(root);
-		root = json_object();
-		if (!root)
-			return -ENOMEM;
-		json_set(root, "description",
-			 json_str("grants answered \"always\" under latch's supervisor, on top of the profile it "
-				  "extends"));
-	}
-	json_set(root, "name", json_str(c->save_to));
-	if (!json_object_get(root, "extends"))
-		json_set(root, "extends", json_str(extends_of(c)));
-	fs = json_object_get(root, "filesystem");
-	if (!json_is_object(fs)) {
-		fs = json_object();
-		json_set(root, "filesystem", fs);
-	}
-	rules_for(path, acc, cls, paths, parent, sizeof(parent), &n);
-	for (size_t i = 0; i < n; i++) {
-		json_t *a = json_object_get(fs, cls[i]);
-
-		if (!json_is_array(a)) {
-			a = json_array();
-			json_set(fs, cls[i], a);
-		}
-		if (!array_has(a, paths[i]))
-			(void)json_array_append_new(a, json_str(paths[i]));
-	}
-	text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
-	if (!text)
-		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	len = strlen(text);
-	if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 || fchmod(fd, 0644) < 0 ||
-	    fsync(fd) < 0) {
-		r = -errno;
-		(void)unlink(tmp);
-		return r ? r : -EIO;
-	}
-	if (rename(tmp, file) < 0) {
-		r = -errno;
-		(void)unlink(tmp);
-		return r;
-	}
 	(void)snprintf(s->sum->saved_profile, sizeof(s->sum->saved_profile), "%s", file);
 	return 0;
 }
@@ -661,7 +548,7 @@ int sup_backend_open(struct sup_state *s, struct error *err)
 {
 	const struct sup_config *c = s->c;
 
-	if (c->save_to && !valid_profile_name(c->save_to))
+	if (c->save_to && !policy_name_valid(c->save_to))
 		return error_set(err, EINVAL, "--save-to '%s' is not a profile name (a-z 0-9 _ - .)", c->save_to);
 	if (c->save_to && c->policy->name && strcmp(c->save_to, c->policy->name) == 0)
 		return error_set(err, EINVAL, "--save-to '%s' would extend itself: choose another name", c->save_to);
