@@ -138,6 +138,7 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 	struct sup_config cfg;
 	struct sup_hook hook;
 	struct error err = { 0 };
+	char save_dir[4200];
 	int sp[2], r;
 
 	if (sup_filter_build(&filter, &err) < 0)
@@ -207,6 +208,10 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 	cfg.events_fd = events_fd;
 	cfg.quiet = o->quiet;
 	cfg.save_to = o->save_to;
+	/* Saved profiles go where profiles are looked up. */
+	if (s->ctx->user_dir && snprintf(save_dir, sizeof(save_dir), "%s/profiles", s->ctx->user_dir) <
+					 (int)sizeof(save_dir))
+		cfg.save_dir = save_dir;
 	cfg.reap_orphans = !l->ns_flags;
 	if (!o->quiet && hooks && hooks->no_terminal && s->supervise == POLICY_SUPERVISE_ASK &&
 	    s->backend == SUP_BACKEND_DENY) {

@@ -326,6 +326,13 @@ expect_fail_with "Operation not permitted" "install -m 4755 is refused" -- \
 	"$LATCH" run $ACK -p agent -q -- install -m 4755 /bin/true suid-2
 expect_fail_with "PermissionError" "creating a file with mode 04755 is refused" -- \
 	"$LATCH" run $ACK -p agent -q -- /usr/bin/python3 -c 'import os; os.open("suid-3", os.O_CREAT | os.O_WRONLY, 0o4755)'
+for mode in --no-supervise --no-namespaces; do
+	expect_fail_with "Operation not permitted" "[$mode] chmod u+s is refused" -- \
+		"$LATCH" run $ACK -p agent -q $mode -- chmod u+s suid-me
+	expect_fail_with "PermissionError" "[$mode] fchmod to 02755 is refused" -- "$LATCH" run $ACK -p agent -q $mode -- \
+		/usr/bin/python3 -c 'import os; fd = os.open("suid-me", os.O_RDONLY); os.fchmod(fd, 0o2755)'
+	expect_rc 0 "[$mode] ...while chmod 755 works" -- "$LATCH" run $ACK -p agent -q $mode -- chmod 755 suid-me
+done
 check "no setuid or setgid file is in the project" sh -c "[ -z \"\$(find '$W' -perm /6000)\" ]"
 chmod u+s "$W/suid-me" && check "...though this test makes one unsandboxed" [ -u "$W/suid-me" ]
 rm -f "$W/suid-me" "$W/suid-2" "$W/suid-3"
@@ -360,8 +367,10 @@ names = ["chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill",
 caps = json.loads(sys.argv[1])["data"]["capabilities"]
 assert sum(1 << names.index(c) for c in caps) == 0x4ef, caps
 ' "$out"
-	expect_fail_with "Operation not permitted" "root cannot set the clock in the sandbox" -- \
-		"$LATCH" run $ACK -p agent -q -- sh -c 'date -s "@$(date +%s)"'
+	for mode in "" --no-supervise --no-namespaces; do
+		expect_fail_with "Operation not permitted" "[$mode] root cannot set the clock in the sandbox" -- \
+			"$LATCH" run $ACK -p agent -q $mode -- sh -c 'date -s "@$(date +%s)"'
+	done
 	if head -c1 /proc/kcore >/dev/null 2>&1; then
 		expect_fail_with "Operation not permitted" "root cannot read /proc/kcore in the sandbox, as it can outside" \
 			-- "$LATCH" run $ACK -p agent -q -- sh -c 'head -c1 /proc/kcore >/dev/null'
