@@ -238,4 +238,46 @@ for nn in 0 1; do
 	done
 done
 
+# ---- one truth about everything else: every built-in profile, with and --------
+# without its supervisor and its namespaces, as root and unprivileged:
+# doctor's plan (for the profile as it is), --dry-run and the run itself
+# name the same mode, the same warnings and the same refusals (the risk
+# gate, which only a run applies, aside).
+cat >"$IT_SCRATCH/truth.py" <<'EOF'
+import json, subprocess, sys
+latch, mode_flag = sys.argv[1], sys.argv[2:]
+doc = json.loads(subprocess.run([latch, "doctor", "--json"], capture_output=True, text=True).stdout)["data"]
+rows = {r["name"]: r for r in doc["profiles"]}
+bad = []
+for name in sorted(rows):
+    ack = ["--ack-risk", name]
+    plan = json.loads(subprocess.run([latch, "run", "-p", name, *ack, *mode_flag, "--dry-run", "--json", "--", "true"],
+                                     capture_output=True, text=True).stdout)["data"]
+    run = subprocess.run([latch, "run", "-p", name, *ack, *mode_flag, "--", "sh", "-c", "echo $$"],
+                         capture_output=True, text=True)
+    warned = [l[len("latch: warning: "):] for l in run.stderr.splitlines() if l.startswith("latch: warning: ")]
+    refused = [l[len("latch: refusing to start: "):] for l in run.stderr.splitlines()
+               if l.startswith("latch: refusing to start: ")]
+    rmode = "isolated" if run.stdout.strip() == "2" else ("static" if run.returncode == 0 else None)
+    if plan["warnings"] != warned:
+        bad.append("%s: --dry-run warns %s, the run %s" % (name, plan["warnings"], warned))
+    if plan["refusals"] != refused:
+        bad.append("%s: --dry-run refuses %s, the run %s" % (name, plan["refusals"], refused))
+    if rmode and rmode != plan["mode"]:
+        bad.append("%s: --dry-run says %s, the run was %s" % (name, plan["mode"], rmode))
+    if not mode_flag:
+        r = rows[name]
+        gate = [x for x in r["refusals"] if "risk tier 2" in x]
+        if r["mode"] != plan["mode"] or r["degraded"] != plan["warnings"] or \
+           [x for x in r["refusals"] if x not in gate] != plan["refusals"]:
+            bad.append("%s: doctor says %s %s %s, --dry-run %s %s %s" % (name, r["mode"], r["degraded"],
+                       r["refusals"], plan["mode"], plan["warnings"], plan["refusals"]))
+print("; ".join(bad) if bad else "agree: %d profiles" % len(rows))
+sys.exit(1 if bad else 0)
+EOF
+for flag in "" --no-supervise --no-namespaces; do
+	run /usr/bin/python3 "$IT_SCRATCH/truth.py" "$LATCH" $flag
+	check "[$flag] doctor, --dry-run and the run agree for every built-in profile: $out" [ "$rc" -eq 0 ]
+done
+
 done_testing
