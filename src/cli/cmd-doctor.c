@@ -1,6 +1,7 @@
 /* latch doctor: what this kernel can enforce, and what each built-in
  * profile would lose here -- planned and checked by the session layer, as
  * `latch run` plans it, so that the two cannot disagree. */
+#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,21 @@ static void print_abi_row(const struct landlock_abi_row *row, int abi)
 		printf("  %-19s no; Linux %s adds %s\n", label, row->kernel, row->adds);
 }
 
-static void print_human(const struct kernel_features *f, json_t *profiles)
+/* The mode a run gets here: the plan of the profile with the fewest
+ * needs (minimal, unsupervised), as doctor made it. */
+static const char *run_mode_of(json_t *profiles)
+{
+	size_t i;
+	json_t *row;
+
+	json_array_foreach(profiles, i, row)
+		if (strcmp(json_string_value(json_object_get(row, "name")), "minimal") == 0 &&
+		    json_is_string(json_object_get(row, "mode")))
+			return json_string_value(json_object_get(row, "mode"));
+	return "static";
+}
+
+static void print_human(const struct kernel_features *f, json_t *profiles, const char *run_mode)
 {
 	size_t i;
 	json_t *row;
@@ -52,11 +67,12 @@ static void print_human(const struct kernel_features *f, json_t *profiles)
 	if (!f->userns)
 		printf(" (%s)", errno_name(f->userns_errno));
 	printf("%s%s\n", f->userns_detail[0] ? "; " : "", f->userns_detail);
-	if (getenv("LATCH_NO_NAMESPACES") && strcmp(getenv("LATCH_NO_NAMESPACES"), "1") == 0)
-		printf("latch run:  static mode (LATCH_NO_NAMESPACES=1): Landlock and seccomp only\n");
-	else if (f->userns)
+	if (strcmp(run_mode, "isolated") == 0)
 		printf("latch run:  isolated mode: pid, mount, ipc, uts (+net when the network is off) namespaces, "
-		       "masks\n");
+		       "masks%s\n",
+		       caps_have(CAP_SYS_ADMIN) ? " (no user namespace needed: this caller holds CAP_SYS_ADMIN)" : "");
+	else if (getenv("LATCH_NO_NAMESPACES") && strcmp(getenv("LATCH_NO_NAMESPACES"), "1") == 0)
+		printf("latch run:  static mode (LATCH_NO_NAMESPACES=1): Landlock and seccomp only\n");
 	else
 		printf("latch run:  static mode: Landlock and seccomp only; other processes of this user stay "
 		       "visible and nothing can be masked\n");
@@ -169,15 +185,11 @@ int cmd_doctor(int argc, char **argv)
 		json_set(data, "profiles", profiles);
 		json_set(data, "supervisor_unavailable", json_str(sup_unavailable()));
 		json_set(data, "capabilities", caps_kept_to_json(0));
-		json_set(data, "run_mode",
-			 json_str(getenv("LATCH_NO_NAMESPACES") && strcmp(getenv("LATCH_NO_NAMESPACES"), "1") == 0
-					  ? "static"
-				  : f.userns ? "isolated"
-					     : "static"));
+		json_set(data, "run_mode", json_str(run_mode_of(profiles)));
 		json_set(data, "latch_version", json_str(LATCH_VERSION));
 		return cli_print_envelope("doctor_report", data, &res, 0);
 	}
-	print_human(&f, profiles);
+	print_human(&f, profiles, run_mode_of(profiles));
 	json_decref(profiles);
 	return 0;
 }

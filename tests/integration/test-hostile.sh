@@ -1,0 +1,79 @@
+#!/bin/sh
+# Hostile hosts, simulated here: what latch does on each (the best
+# protection left), the one line it prints, --strict refusing, and doctor
+# saying the same beforehand. Each simulation is made in a user namespace
+# of this test's own (unshare -U -r), so the host is never changed.
+. "$(dirname "$0")/lib.sh"
+
+ACK="--ack-risk agent"
+S=$IT_SCRATCH
+if ! command -v unshare >/dev/null 2>&1 || ! command -v setpriv >/dev/null 2>&1 ||
+	! unshare -U -r true 2>/dev/null; then
+	skip "hostile hosts" "unshare/setpriv are not installed, or user namespaces are not available here"
+	done_testing
+	exit
+fi
+
+# ---- unprivileged user namespaces disabled ------------------------------------
+# user.max_user_namespaces=0 in a namespace of our own, and no capability
+# left (root there would use namespaces without a user namespace).
+nouserns() {
+	unshare -U -r sh -c 'echo 0 >/proc/sys/user/max_user_namespaces &&
+		exec setpriv --securebits +noroot,+noroot_locked --bounding-set -all --inh-caps -all -- "$@"' sh "$@"
+}
+run nouserns "$LATCH" run -p minimal -- sh -c 'echo $$'
+check "no user namespaces: the run goes on in the static mode (not pid 2 of its own: $out)" [ "$rc" -eq 0 ] && [ "$out" != 2 ]
+_line="namespaces: the kernel refused an unprivileged user namespace (ENOSPC)"
+check "...saying so in one line" sh -c "[ \"\$(printf '%s\n' \"\$1\" | grep -c '^latch: warning: ')\" = 1 ]" sh "$err"
+check "...which names the reason" contains "$err" "$_line"
+run nouserns "$LATCH" run --strict -p minimal -- true
+check "...--strict refuses instead, with the same line" sh -c "[ $rc -eq 125 ] && printf '%s' \"\$1\" | grep -q 'refusing to start: $_line'" sh "$err"
+run nouserns "$LATCH" doctor
+check "...and doctor says it beforehand" contains "$out" "degraded: $_line"
+check "...with the static mode" contains "$out" "latch run:  static mode"
+run "$LATCH" run -p minimal -- sh -c 'echo $$'
+check "...while here the same run is isolated (pid 2, under latch's own pid 1)" [ "$out" = 2 ]
+
+# ---- a seccomp listener already installed: latch inside a supervised latch ---
+cp "$LATCH" "$S/latch-inner"
+_inner=$S/latch-inner
+printf '{"name": "outer", "extends": "agent", "filesystem": {"exec": ["%s"], "read": ["%s"]}}\n' "$S" "$S" >"$S/outer.json"
+run "$LATCH" run $ACK --ack-risk outer -p "$S/outer.json" -q -- "$_inner" run -p agent --ack-risk agent -- /bin/echo inner-ran
+check "inside a supervised latch, an agent run goes on without its own supervisor" contains "$out" inner-ran
+check "...saying why in one line" contains "$err" "latch: warning: supervise: "
+check "...which names the outer sandbox" sh -c "printf '%s' \"\$1\" | grep -q -e 'outer sandbox' -e 'another sandbox'" sh "$err"
+run "$LATCH" run $ACK --ack-risk outer -p "$S/outer.json" -q -- "$_inner" run -p agent --ack-risk agent --ask -- true
+check "...a supervisor asked for on the command line is refused instead ($rc)" sh -c "[ $rc -eq 125 ] && printf '%s' \"\$1\" | grep -q 'refusing to start: supervise: asked for, but'" sh "$err"
+run "$LATCH" run $ACK --ack-risk outer -p "$S/outer.json" -q -- "$_inner" run -p agent --ack-risk agent --strict -- true
+check "...and so does --strict" [ "$rc" -eq 125 ]
+run "$LATCH" run $ACK --ack-risk outer -p "$S/outer.json" -q -- "$_inner" doctor
+check "...doctor inside says the supervisor is not available" contains "$out" "supervisor: not available: "
+run "$LATCH" doctor
+check "...and outside that it is" contains "$out" "supervisor: available"
+
+# ---- /proc mounted with hidepid -------------------------------------------------
+run unshare -U -r -m -p -f --mount-proc sh -c 'mount -o remount,hidepid=invisible /proc &&
+	grep -q "hidepid=invisible" /proc/mounts && "$1" run $2 -p agent -q -- sh -c "ps -e >/dev/null && cat /proc/self/status >/dev/null && echo proc-ok"' \
+	sh "$LATCH" "$ACK"
+check "with /proc mounted hidepid=invisible, ps and /proc/self work in the sandbox: $err" contains "$out" proc-ok
+
+# ---- a read-only temporary directory --------------------------------------------
+run unshare -U -r -m sh -c 'mount --bind "$TMPDIR" "$TMPDIR" && mount -o remount,bind,ro "$TMPDIR" &&
+	! touch "$TMPDIR/probe" 2>/dev/null && "$1" run $2 -p agent -- sh -c "echo tmp-ok"' sh "$LATCH" "$ACK"
+check "with a read-only \$TMPDIR the agent profile still runs, and says nothing: $err" sh -c "[ '$out' = tmp-ok ] && [ -z \"\$1\" ]" sh "$err"
+
+# ---- no Landlock --------------------------------------------------------------------
+run env LATCH_LANDLOCK_ABI=0 "$LATCH" run -p minimal -- true
+check "without Landlock latch refuses to start ($rc)" sh -c "[ $rc -eq 125 ] && printf '%s' \"\$1\" | grep -q 'refusing to start: Landlock is not available'" sh "$err"
+run env LATCH_LANDLOCK_ABI=0 "$LATCH" doctor
+check "...as doctor says beforehand" contains "$out" "refused here: Landlock is not available"
+
+# ---- no controlling terminal -----------------------------------------------------
+if command -v setsid >/dev/null 2>&1; then
+	run setsid -w "$LATCH" run $ACK -p agent -- cat "$HOME/.ssh/id_rsa"
+	check "with no terminal, what the profile denies is denied" sh -c "[ $rc -ne 0 ] && ! printf '%s' '$out' | grep -q '$IT_MARK_SSH'"
+	check "...and latch says once that nobody could be asked" contains "$err" "no terminal to ask on"
+	run setsid -w "$LATCH" run $ACK -p agent -- cat "$PROJECT/.git/HEAD"
+	check "...while an allowed read works and says nothing: $err" sh -c "[ $rc -eq 0 ] && [ -z \"\$1\" ]" sh "$err"
+fi
+done_testing
