@@ -39,7 +39,7 @@
 	"usage: latch why -p PROFILE [--json] ACCESS [TARGET]\n"                            \
 	"       latch why -p PROFILE [--json] --batch    (ACCESS [TARGET] per line on stdin)\n" \
 	"  ACCESS: read|write|create|delete|truncate|exec PATH, tcp_connect|tcp_bind PORT,\n" \
-	"          signal, abstract_unix, ptrace\n"
+	"          signal, abstract_unix, ptrace, userns\n"
 #define USAGE_PROFILE                                              \
 	"usage: latch profile list [--json]\n"                     \
 	"       latch profile show [--json] PROFILE\n"             \

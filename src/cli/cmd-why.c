@@ -88,6 +88,7 @@ static int parse_query(const char *access, const char *target, struct session_en
 	case POLICY_ACCESS_SIGNAL:
 	case POLICY_ACCESS_ABSTRACT_UNIX:
 	case POLICY_ACCESS_PTRACE:
+	case POLICY_ACCESS_USERNS:
 	case _POLICY_ACCESS_MAX:
 		if (target)
 			return error_set(err, EINVAL, "'%s' takes no target", access);

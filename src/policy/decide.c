@@ -31,6 +31,7 @@ static const char *const access_names[_POLICY_ACCESS_MAX] = {
 	[POLICY_ACCESS_SIGNAL] = "signal",
 	[POLICY_ACCESS_ABSTRACT_UNIX] = "abstract_unix",
 	[POLICY_ACCESS_PTRACE] = "ptrace",
+	[POLICY_ACCESS_USERNS] = "userns",
 };
 
 static const char *const layer_names[_POLICY_LAYER_MAX] = {
@@ -378,6 +379,10 @@ void policy_decide(const struct policy *p, const struct policy_query *q, struct 
 	case POLICY_ACCESS_PTRACE:
 		decide_flag(p->process.ptrace, POLICY_LAYER_SECCOMP, "process.ptrace",
 			    p->process.ptrace ? "true" : "false", d);
+		return;
+	case POLICY_ACCESS_USERNS:
+		decide_flag(p->process.nested_sandbox, POLICY_LAYER_SECCOMP, "process.nested_sandbox",
+			    p->process.nested_sandbox ? "true" : "false", d);
 		return;
 	case POLICY_ACCESS_READ:
 	case POLICY_ACCESS_WRITE:

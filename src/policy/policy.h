@@ -77,6 +77,7 @@ enum policy_access {
 	POLICY_ACCESS_SIGNAL,        /* signal a process outside the sandbox */
 	POLICY_ACCESS_ABSTRACT_UNIX, /* connect to an abstract unix socket outside */
 	POLICY_ACCESS_PTRACE,        /* ptrace or read/write another process's memory */
+	POLICY_ACCESS_USERNS,        /* create a user namespace (a sandbox of the program's own) */
 	_POLICY_ACCESS_MAX,
 };
 
@@ -153,6 +154,7 @@ struct policy_process {
 	bool scope_signals;       /* signals only to processes inside */
 	bool scope_abstract_unix; /* abstract unix sockets only inside */
 	bool ptrace;              /* ptrace and process_vm_* allowed */
+	bool nested_sandbox;      /* user namespaces allowed: the program's own sandbox inside */
 	/* process.capabilities: capabilities kept beyond the file-work set
 	 * (a bit per CAP_* number), for a caller that holds them. */
 	uint64_t capabilities;

@@ -10,7 +10,8 @@
 #include "policy/profile-internal.h"
 
 static const char *const network_keys[] = { "bind_tcp", "connect_tcp", "mode", NULL };
-static const char *const process_keys[] = { "abstract_unix", "capabilities", "ptrace", "signals", NULL };
+static const char *const process_keys[] = { "abstract_unix", "capabilities", "nested_sandbox", "ptrace", "signals",
+					     NULL };
 static const char *const env_keys[] = { "drop", "keep", "set", NULL };
 static const char *const limits_keys[] = { "core", "fsize", "memory", "nofile", "nproc", "pids", NULL };
 static const char *const supervise_keys[] = { "mode", NULL };
@@ -123,6 +124,11 @@ int profile_parse_process(struct loader *l, const struct source *s, json_t *proc
 		return profile_fail(l, s, "process.ptrace", "ptrace", "must be true or false");
 	if (v)
 		l->p->process.ptrace = json_is_true(v);
+	v = json_object_get(proc, "nested_sandbox");
+	if (v && !json_is_boolean(v))
+		return profile_fail(l, s, "process.nested_sandbox", "nested_sandbox", "must be true or false");
+	if (v)
+		l->p->process.nested_sandbox = json_is_true(v);
 	v = json_object_get(proc, "capabilities");
 	if (v && !json_is_array(v))
 		return profile_fail(l, s, "process.capabilities", "capabilities",

@@ -70,6 +70,7 @@ json_t *policy_to_json(const struct policy *p)
 	json_set(proc, "signals", json_str(p->process.scope_signals ? "scoped" : "open"));
 	json_set(proc, "abstract_unix", json_str(p->process.scope_abstract_unix ? "scoped" : "open"));
 	json_set(proc, "ptrace", json_boolean(p->process.ptrace));
+	json_set(proc, "nested_sandbox", json_boolean(p->process.nested_sandbox));
 	{
 		json_t *caps = json_array();
 

@@ -188,6 +188,10 @@ static int check_process(const struct policy *p, struct policy_risk *risk)
 
 	if (p->process.ptrace)
 		r = add_reason(risk, 2, "process.ptrace is true: ptrace and process_vm_readv/writev are allowed");
+	if (r == 0 && p->process.nested_sandbox)
+		r = add_reason(risk, 2,
+			       "process.nested_sandbox is true: the program may create user namespaces, which expose "
+			       "kernel code written for root");
 	for (int c = 0; r == 0 && c < 64; c++)
 		if (p->process.capabilities & (UINT64_C(1) << c))
 			r = add_reason(risk, 2, "process.capabilities keeps %s: a power beyond file work, for root",

@@ -479,6 +479,7 @@ static int dac_one(enum policy_access a, const char *path)
 	case POLICY_ACCESS_SIGNAL:
 	case POLICY_ACCESS_ABSTRACT_UNIX:
 	case POLICY_ACCESS_PTRACE:
+	case POLICY_ACCESS_USERNS:
 	case _POLICY_ACCESS_MAX:
 		return -1;
 	}

@@ -457,6 +457,7 @@ bool landlock_plan_handles(const struct landlock_plan *plan, enum policy_access 
 	case POLICY_ACCESS_ABSTRACT_UNIX:
 		return plan->scoped & LL_SCOPE_ABSTRACT_UNIX_SOCKET;
 	case POLICY_ACCESS_PTRACE:
+	case POLICY_ACCESS_USERNS:
 		return true;
 	case _POLICY_ACCESS_MAX:
 		break;

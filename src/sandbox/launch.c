@@ -182,6 +182,17 @@ static _noreturn_ void init_report_exit(int fd, const struct init_report *rep, i
 	_exit(code);
 }
 
+/* pid 1 is a copy of latch, not a new program: its /proc/1/environ is
+ * latch's own environment, before the profile's env rules. Blank it, so
+ * that a variable the profile drops cannot be read back there (the
+ * program gets l->envp, a copy). */
+static void blank_own_environ(void)
+{
+	for (char **e = environ; e && *e; e++)
+		explicit_bzero(*e, strlen(*e));
+	environ = NULL;
+}
+
 /* pid 1 of the sandbox: set up, start the program, reap, report. */
 static _noreturn_ void sandbox_init(const struct launch *l, int sync[2], int report_fd)
 {
@@ -190,6 +201,7 @@ static _noreturn_ void sandbox_init(const struct launch *l, int sync[2], int rep
 	int status;
 	pid_t child, pid;
 
+	blank_own_environ();
 	if (ns_child_wait(sync) < 0)
 		_exit(125);
 	if (l->child_setup)

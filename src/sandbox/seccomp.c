@@ -55,6 +55,7 @@
 enum sfilter_gate {
 	SFILTER_ALWAYS,
 	SFILTER_UNLESS_PTRACE,  /* lifted by plan->allow_ptrace */
+	SFILTER_UNLESS_USERNS,  /* lifted by plan->allow_userns */
 	SFILTER_NETWORK_OFF,    /* only under plan->network_off */
 };
 
@@ -170,7 +171,7 @@ struct sfilter_arg_rule {
 
 static const struct sfilter_arg_rule arg_rules[] = {
 	SETID_RULES("chmod", 1),
-	{ "clone", EPERM, SFILTER_ALWAYS, ARG_HAS_FLAG(SFILTER_CLONE_FLAGS_ARG, CLONE_NEWUSER),
+	{ "clone", EPERM, SFILTER_UNLESS_USERNS, ARG_HAS_FLAG(SFILTER_CLONE_FLAGS_ARG, CLONE_NEWUSER),
 	  "flags & CLONE_NEWUSER", "user namespaces expose kernel code written for root, a staple of exploits" },
 	SETID_RULES("creat", 1),
 	SETID_RULES("fchmod", 1),
@@ -188,7 +189,7 @@ static const struct sfilter_arg_rule arg_rules[] = {
 	  "domain != AF_UNIX", "network: off leaves only local sockets" },
 	{ "socketpair", EACCES, SFILTER_NETWORK_OFF, ARG_NE(0, AF_UNIX),
 	  "domain != AF_UNIX", "network: off leaves only local sockets" },
-	{ "unshare", EPERM, SFILTER_ALWAYS, ARG_HAS_FLAG(0, CLONE_NEWUSER),
+	{ "unshare", EPERM, SFILTER_UNLESS_USERNS, ARG_HAS_FLAG(0, CLONE_NEWUSER),
 	  "flags & CLONE_NEWUSER", "user namespaces expose kernel code written for root, a staple of exploits" },
 };
 
@@ -219,6 +220,8 @@ static bool gate_open(enum sfilter_gate gate, const struct sfilter_plan *plan)
 		return true;
 	case SFILTER_UNLESS_PTRACE:
 		return !plan->allow_ptrace;
+	case SFILTER_UNLESS_USERNS:
+		return !plan->allow_userns;
 	case SFILTER_NETWORK_OFF:
 		return plan->network_off;
 	}

@@ -14,6 +14,7 @@
 struct sfilter_plan {
 	bool allow_ptrace;  /* profile's process.ptrace */
 	bool network_off;   /* profile's network.mode == off */
+	bool allow_userns;  /* profile's process.nested_sandbox */
 };
 
 /* Load the filter for this plan into the calling thread. The caller has set
@@ -30,7 +31,7 @@ int sfilter_apply(const struct sfilter_plan *plan, struct error *err);
 int sfilter_export(const struct sfilter_plan *plan, int fd, struct error *err);
 
 /* The embedded programs, indexed by sfilter_plan_index(). */
-#define SFILTER_N_PLANS 4
+#define SFILTER_N_PLANS 8
 struct sfilter_program {
 	const struct sock_filter *filter;
 	unsigned short len;
@@ -39,7 +40,7 @@ extern const struct sfilter_program sfilter_programs[SFILTER_N_PLANS];
 
 static inline unsigned sfilter_plan_index(const struct sfilter_plan *plan)
 {
-	return (plan->allow_ptrace ? 2u : 0u) | (plan->network_off ? 1u : 0u);
+	return (plan->allow_userns ? 4u : 0u) | (plan->allow_ptrace ? 2u : 0u) | (plan->network_off ? 1u : 0u);
 }
 
 /* The plan as JSON: each refused syscall (with its errno name and why) and

@@ -193,6 +193,7 @@ struct sfilter_plan session_sfilter_plan(const struct policy *p)
 	return (struct sfilter_plan){
 		.allow_ptrace = p->process.ptrace,
 		.network_off = p->net.mode == POLICY_NET_OFF,
+		.allow_userns = p->process.nested_sandbox,
 	};
 }
 

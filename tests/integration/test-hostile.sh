@@ -76,4 +76,36 @@ if command -v setsid >/dev/null 2>&1; then
 	run setsid -w "$LATCH" run $ACK -p agent -- cat "$PROJECT/.git/HEAD"
 	check "...while an allowed read works and says nothing: $err" sh -c "[ $rc -eq 0 ] && [ -z \"\$1\" ]" sh "$err"
 fi
+# ---- nested agents ------------------------------------------------------------------
+# A sandbox made of Landlock and seccomp (as an agent's own) nests without
+# anything set: the inner latch above ran. A user namespace is refused
+# unless the profile says process.nested_sandbox (tier 2), and latch why
+# names the switch.
+if command -v unshare >/dev/null 2>&1; then
+	expect_fail_with "Operation not permitted" "under agent a user namespace is refused" -- \
+		"$LATCH" run $ACK -p agent -q -- unshare -U -n true
+	expect_output_contains "deny, process.nested_sandbox is false" "...and latch why names the switch" -- \
+		"$LATCH" why -p agent userns
+	printf '{"name": "nest", "extends": "agent", "process": {"nested_sandbox": true}}\n' >"$S/nest.json"
+	expect_fail_with "process.nested_sandbox is true" "a profile that sets it is tier 2, not run unacknowledged" -- \
+		"$LATCH" run $ACK -p "$S/nest.json" -q -- true
+	run "$LATCH" run $ACK --ack-risk nest -p "$S/nest.json" -q -- unshare -U -n sh -c 'echo nested-ok'
+	check "...and with it the program makes a user and network namespace of its own: $err" contains "$out" nested-ok
+	expect_output_contains "allow, process.nested_sandbox is true" "...as latch why says" -- \
+		"$LATCH" why -p "$S/nest.json" userns
+fi
+# ---- the supervisor acts with the program's rights, no more ---------------------
+# /etc/shadow is denied by the profile; --approve-all grants it, so the
+# supervisor opens it for the program: as root it can (root's own rights,
+# which the program holds too), as uid 65534 it cannot, exactly as the
+# program could not outside.
+run "$LATCH" run $ACK -p agent -q --approve-all --events "$S/shadow.ev" -- cat /etc/shadow
+if [ "$IT_UID" -eq 0 ]; then
+	check "as root, a granted /etc/shadow is read with root's own rights" [ "$rc" -eq 0 ]
+else
+	check "as uid 65534, a granted /etc/shadow is still refused: the supervisor opened it as the program" \
+		sh -c "[ $rc -ne 0 ] && printf '%s' '$err' | grep -q 'Permission denied'"
+	check "...as the event says (emulated, EACCES)" sh -c "grep '\"path\":\"/etc/shadow\"' '$S/shadow.ev' | grep -q '\"errno\":\"EACCES\"'"
+	check "...and as the program itself is refused outside" sh -c '! cat /etc/shadow >/dev/null 2>&1'
+fi
 done_testing

@@ -222,6 +222,13 @@ check "reading the environment of a process outside the sandbox fails: $err" \
 	sh -c "[ $rc -ne 0 ] && printf '%s' '$err' | grep -q -e 'Permission denied' -e 'No such file'"
 check "...while this test reads it unsandboxed" sh -c "cat /proc/$$/environ >/dev/null"
 expect_rc 0 "...and the program reads its own" -- "$LATCH" run $ACK -p agent -q -- sh -c 'cat /proc/self/environ >/dev/null'
+# A variable the profile drops is not in the program's environment, nor
+# readable back from the sandbox's pid 1 (a copy of latch, whose own
+# environment it was), while one it keeps is.
+run env GITHUB_TOKEN=LATCH-IT-dropped-7c1 LC_LATCH_IT=kept-ok "$LATCH" run $ACK -p agent -q -- \
+	sh -c 'echo "[${GITHUB_TOKEN-}][$LC_LATCH_IT]"; cat /proc/1/environ 2>/dev/null | tr "\0" "\n" | grep -c LATCH-IT-dropped'
+check "a dropped variable is gone, a kept one is there: $out" contains "$out" "[][kept-ok]"
+check "...and /proc/1/environ does not give the dropped one back" sh -c "printf '%s' '$out' | tail -n 1 | grep -qx 0"
 # The metadata of a file the profile does not let the program write: its
 # times and extended attributes stay as they are (supervised).
 _t0=$(stat -c %Y "$HOME/.ssh/id_rsa")

@@ -1197,7 +1197,7 @@ static void test_names_and_labels(void **state)
 {
 	static const char *const access_names[] = { "read", "write", "create", "delete", "truncate", "exec",
 						    "tcp_connect", "tcp_bind", "signal", "abstract_unix",
-						    "ptrace" };
+						    "ptrace", "userns" };
 	static const char *const class_names[] = { "deny", "read", "exec", "create", "write", "protect", "list", "private", "scratch" };
 	const struct policy_rule *r;
 	char label[64];

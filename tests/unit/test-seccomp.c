@@ -20,7 +20,7 @@ static void test_embedded_programs_are_current(void **state)
 {
 	(void)state;
 	for (unsigned i = 0; i < SFILTER_N_PLANS; i++) {
-		struct sfilter_plan plan = { .allow_ptrace = i & 2u, .network_off = i & 1u };
+		struct sfilter_plan plan = { .allow_userns = i & 4u, .allow_ptrace = i & 2u, .network_off = i & 1u };
 		struct error err = { 0 };
 		int fd = memfd_create("t", MFD_CLOEXEC);
 		size_t want = sfilter_programs[i].len * sizeof(struct sock_filter);
