@@ -13,7 +13,7 @@ VERSION := 0.1.0
 CC ?= cc
 BUILD ?= build
 OPT ?= -O2
-PKGS := libseccomp jansson
+PKGS := libseccomp jansson nettle
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wswitch-enum -Wmissing-prototypes \
 	-Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -Wstrict-prototypes -Wvla
@@ -25,8 +25,9 @@ ALL_CFLAGS := $(CFLAGS) -std=gnu17 $(WARN) -D_FORTIFY_SOURCE=2 -fstack-protector
 # largest single cost of a short run on these machines), ASLR kept. The
 # sanitizer build links dynamically, as ASan requires.
 LINK ?= -static-pie
-# libseccomp and jansson are linked statically (Debian's -dev packages ship
-# the archives): fewer objects for the dynamic loader at every start.
+# libseccomp, jansson and nettle are linked statically (Debian's -dev
+# packages ship the archives): fewer objects for the dynamic loader at every
+# start.
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_LDLIBS := $(LDLIBS) -Wl,-Bstatic $(PKG_LIBS) -Wl,-Bdynamic
 # A -Bdynamic after the libraries would undo -static-pie for libc.
