@@ -104,7 +104,12 @@ $(BUILD)/liblatch.a: $(OBJ)
 $(BUILD)/latch: $(BUILD)/obj/cli/main.o $(BUILD)/liblatch.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(LINK) -o $@ $^ $(LATCH_LDLIBS)
 
-$(BUILD)/tests/test-%: tests/unit/test-%.c $(BUILD)/liblatch.a
+# Every unit test program carries the function filter (`make check TF=NAME`).
+$(BUILD)/tests/cmocka-filter.o: tests/unit/cmocka-filter.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/test-%: tests/unit/test-%.c $(BUILD)/tests/cmocka-filter.o $(BUILD)/liblatch.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS) -lcmocka
 
@@ -160,10 +165,12 @@ unit: $(UNIT_BIN)
 integration: $(BUILD)/latch $(HELPERS)
 	@tests/integration/run.sh $(BUILD)
 
+# The layer rule comes first: it is instant, and holds whatever T and TF say.
 check:
+	@scripts/check-layers.sh src
 	@scripts/deps.sh check
 	@$(MAKE) --no-print-directory $(BUILD)/latch $(UNIT_BIN) $(HELPERS) $(BUILD)/prefix/.installed
-	@LATCH_TEST='$(T)' scripts/check.sh $(BUILD) $(UNIT_BIN)
+	@LATCH_TEST='$(T)' LATCH_TEST_FUNC='$(TF)' scripts/check.sh $(BUILD) $(UNIT_BIN)
 
 asan:
 	@$(MAKE) --no-print-directory check BUILD=build-asan OPT=-O1 LINK= \
