@@ -147,7 +147,7 @@ $(BUILD)/lib/latch.pc: Makefile
 	printf '%s\n' 'prefix=$(PC_PREFIX)' 'includedir=$(PC_INCLUDEDIR)' 'libdir=$(PC_LIBDIR)' '' \
 		'Name: latch' 'Description: run programs in a latch sandbox (Landlock, seccomp, a supervisor)' \
 		'Version: $(VERSION)' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -llatch' \
-		'Libs.private: -lpthread' 'Requires.private: libseccomp jansson' > $@
+		'Libs.private: -lpthread' 'Requires.private: $(PKGS)' > $@
 
 lib: $(LIBLATCH_SO) $(LIBLATCH_A)
 
