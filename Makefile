@@ -13,7 +13,7 @@ VERSION := 0.1.0
 CC ?= cc
 BUILD ?= build
 OPT ?= -O2
-PKGS := libseccomp jansson
+PKGS := libseccomp jansson nettle
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wswitch-enum -Wmissing-prototypes \
 	-Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -Wstrict-prototypes -Wvla
@@ -25,8 +25,9 @@ ALL_CFLAGS := $(CFLAGS) -std=gnu17 $(WARN) -D_FORTIFY_SOURCE=2 -fstack-protector
 # largest single cost of a short run on these machines), ASLR kept. The
 # sanitizer build links dynamically, as ASan requires.
 LINK ?= -static-pie
-# libseccomp and jansson are linked statically (Debian's -dev packages ship
-# the archives): fewer objects for the dynamic loader at every start.
+# libseccomp, jansson and nettle are linked statically (Debian's -dev
+# packages ship the archives): fewer objects for the dynamic loader at every
+# start.
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_LDLIBS := $(LDLIBS) -Wl,-Bstatic $(PKG_LIBS) -Wl,-Bdynamic
 # A -Bdynamic after the libraries would undo -static-pie for libc.
@@ -103,7 +104,12 @@ $(BUILD)/liblatch.a: $(OBJ)
 $(BUILD)/latch: $(BUILD)/obj/cli/main.o $(BUILD)/liblatch.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(LINK) -o $@ $^ $(LATCH_LDLIBS)
 
-$(BUILD)/tests/test-%: tests/unit/test-%.c $(BUILD)/liblatch.a
+# Every unit test program carries the function filter (`make check TF=NAME`).
+$(BUILD)/tests/cmocka-filter.o: tests/unit/cmocka-filter.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/test-%: tests/unit/test-%.c $(BUILD)/tests/cmocka-filter.o $(BUILD)/liblatch.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS) -lcmocka
 
@@ -141,7 +147,7 @@ $(BUILD)/lib/latch.pc: Makefile
 	printf '%s\n' 'prefix=$(PC_PREFIX)' 'includedir=$(PC_INCLUDEDIR)' 'libdir=$(PC_LIBDIR)' '' \
 		'Name: latch' 'Description: run programs in a latch sandbox (Landlock, seccomp, a supervisor)' \
 		'Version: $(VERSION)' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -llatch' \
-		'Libs.private: -lpthread' 'Requires.private: libseccomp jansson' > $@
+		'Libs.private: -lpthread' 'Requires.private: $(PKGS)' > $@
 
 lib: $(LIBLATCH_SO) $(LIBLATCH_A)
 
@@ -159,10 +165,12 @@ unit: $(UNIT_BIN)
 integration: $(BUILD)/latch $(HELPERS)
 	@tests/integration/run.sh $(BUILD)
 
+# The layer rule comes first: it is instant, and holds whatever T and TF say.
 check:
+	@scripts/check-layers.sh src
 	@scripts/deps.sh check
 	@$(MAKE) --no-print-directory $(BUILD)/latch $(UNIT_BIN) $(HELPERS) $(BUILD)/prefix/.installed
-	@LATCH_TEST='$(T)' scripts/check.sh $(BUILD) $(UNIT_BIN)
+	@LATCH_TEST='$(T)' LATCH_TEST_FUNC='$(TF)' scripts/check.sh $(BUILD) $(UNIT_BIN)
 
 asan:
 	@$(MAKE) --no-print-directory check BUILD=build-asan OPT=-O1 LINK= \

@@ -1,6 +1,7 @@
 #!/bin/sh
-# `make check`: unit tests, then integration tests (as root and as an
-# unprivileged uid when run as root), then one summary line for CI:
+# `make check`: unit tests, the tests of latch's scripts,
+# then integration tests (as root and as an unprivileged uid when run as
+# root), then one summary line for CI:
 #   check: N passed, N failed, N skipped
 set -u
 build=$1
@@ -9,7 +10,29 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 scripts/run-unit.sh "$@" | tee -a "$log"
-tests/integration/run.sh "$build" | tee -a "$log"
+
+# tests/scripts/test-*.sh: TAP lines and a last `# counts: P F S`.
+sp=0 sf=0
+if [ -z "${LATCH_TEST_FUNC-}" ]; then
+	for t in tests/scripts/test-*.sh; do
+		case $(basename "$t") in *"${LATCH_TEST-}"*) ;; *) continue ;; esac
+		out=$(sh "$t" 2>&1)
+		printf '%s\n' "$out"
+		counts=$(printf '%s\n' "$out" | sed -n 's/^# counts: \([0-9]*\) \([0-9]*\) [0-9]*$/\1 \2/p' | tail -n 1)
+		if [ -z "$counts" ]; then
+			echo "not ok - $t ended without a summary"
+			sf=$((sf + 1))
+			continue
+		fi
+		sp=$((sp + ${counts% *}))
+		sf=$((sf + ${counts#* }))
+	done
+	echo "scripts: $sp passed, $sf failed, 0 skipped"
+fi
+
+# LATCH_TEST_FUNC (`make check TF=NAME`) names unit test functions: the
+# integration files, which have none, do not run then.
+[ -n "${LATCH_TEST_FUNC-}" ] || tests/integration/run.sh "$build" | tee -a "$log"
 
 up=$(sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1/p' "$log" | tail -n 1)
 uf=$(sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\2/p' "$log" | tail -n 1)
@@ -19,13 +42,13 @@ if_=$(sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) s
 is=$(sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\3/p' "$log" | tail -n 1)
 # A missing summary means a runner died: that is a failure, not a pass.
 [ -n "$up" ] || { echo "check: the unit runner printed no summary"; uf=$(( ${uf:-0} + 1 )); }
-[ -n "$ip" ] || { echo "check: the integration runner printed no summary"; if_=$(( ${if_:-0} + 1 )); }
-passed=$(( ${up:-0} + ${ip:-0} ))
-failed=$(( ${uf:-0} + ${if_:-0} ))
+[ -n "$ip" ] || [ -n "${LATCH_TEST_FUNC-}" ] || { echo "check: the integration runner printed no summary"; if_=$(( ${if_:-0} + 1 )); }
+passed=$(( ${up:-0} + ${ip:-0} + sp ))
+failed=$(( ${uf:-0} + ${if_:-0} + sf ))
 skipped=$(( ${us:-0} + ${is:-0} ))
 # A filter (`make check T=NAME`) that matches nothing ran nothing: a failure.
 if [ $((passed + failed + skipped)) -eq 0 ]; then
-	echo "check: no test matched T='${LATCH_TEST-}'"
+	echo "check: no test matched T='${LATCH_TEST-}' TF='${LATCH_TEST_FUNC-}'"
 	failed=1
 fi
 echo "check: $passed passed, $failed failed, $skipped skipped"

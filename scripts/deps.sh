@@ -7,7 +7,7 @@
 # usage: scripts/deps.sh build|check|bench
 set -eu
 
-build_pkgs="gcc libc6-dev make pkg-config libseccomp-dev libjansson-dev"
+build_pkgs="gcc libc6-dev make pkg-config libseccomp-dev libjansson-dev nettle-dev"
 check_pkgs="libcmocka-dev util-linux python3 python3-pip python3-venv git procps tmux mawk nodejs iproute2 less vim"
 bench_pkgs="hyperfine bubblewrap firejail"
 

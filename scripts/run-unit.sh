@@ -9,6 +9,8 @@ skipped=0
 for t in "$@"; do
 	# LATCH_TEST (`make check T=NAME`): only the programs whose name holds it.
 	case $(basename "$t") in *"${LATCH_TEST-}"*) ;; *) continue ;; esac
+	# LATCH_TEST_FUNC (`make check TF=NAME`) is read by the program itself
+	# (tests/unit/cmocka-filter.c): only its functions whose name holds it.
 	out=$("$t" 2>&1)
 	rc=$?
 	printf '%s\n' "$out"

@@ -1,5 +1,5 @@
 /* Small macros shared by every layer: cleanup by scope, ownership transfer,
- * array sizes. Modelled on the systemd idiom; see shared STYLE.md. */
+ * array sizes, bit masks. Modelled on the systemd idiom; see shared STYLE.md. */
 #ifndef LATCH_BASE_MACRO_H
 #define LATCH_BASE_MACRO_H
 
@@ -8,6 +8,10 @@
 #include <unistd.h>
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+/* A one-bit mask; a (the bit number) is below 32. */
+#ifndef BIT
+#define BIT(a) (1u << (a))
+#endif
 #define _unused_ __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
 #define _noreturn_ __attribute__((noreturn))

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/fs-util.h"
 #include "base/hash.h"
 #include "base/json-util.h"
 #include "base/path-util.h"
@@ -80,21 +81,6 @@ char *lab_json_text(const json_t *v, bool pretty)
 	if (!s || asprintf(&out, "%s\n", s) < 0)
 		return NULL;
 	return out;
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 int lab_write_text_file(int dirfd, const char *name, const char *text, struct error *err)
@@ -174,20 +160,6 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int file_digest(int dirfd, const char *rel, char hex[SHA256_HEX_SIZE], uint64_t *size)
-{
-	_cleanup_close_ int fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-	struct stat st;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
-	return sha256_fd(fd, hex, size);
-}
-
 int lab_evidence_index(int dirfd, const char *run_id, struct error *err)
 {
 	struct walk w = { 0 };
@@ -209,7 +181,7 @@ int lab_evidence_index(int dirfd, const char *run_id, struct error *err)
 
 		if (strcmp(w.files[i], LAB_INDEX_FILE) == 0)
 			continue;
-		r = file_digest(dirfd, w.files[i], hex, &size);
+		r = sha256_file_at(dirfd, w.files[i], hex, &size);
 		if (r < 0) {
 			r = error_set(err, -r, "cannot hash '%s': %s", w.files[i], strerror(-r));
 			goto out;
@@ -430,7 +402,7 @@ static void verify_entry(struct verify *v, const json_t *e, int depth)
 		problem(v, path ? path : "(no path)", "a malformed index entry");
 		return;
 	}
-	r = file_digest(v->dirfd, path, hex, &got);
+	r = sha256_file_at(v->dirfd, path, hex, &got);
 	if (r < 0) {
 		(void)snprintf(msg, sizeof(msg), "%s", r == -ENOENT ? "missing" : strerror(-r));
 		problem(v, path, "%s", msg);

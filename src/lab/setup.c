@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/fs-util.h"
 #include "base/json-util.h"
 #include "base/path-util.h"
 #include "lab/setup.h"
@@ -151,8 +152,11 @@ static int make_fixture(const struct lab_setup *s, const char *path, struct lab_
 	if (fd < 0)
 		return error_set(err, errno, "setup.fixture: cannot create '%s': %s", path, strerror(errno));
 	st->fixture_created = true;
-	if (write(fd, bytes, len) != (ssize_t)len || fchmod(fd, mode) < 0)
-		return error_set(err, errno ? errno : EIO, "setup.fixture: cannot write '%s'", path);
+	r = write_all(fd, bytes, len);
+	if (r == 0 && fchmod(fd, mode) < 0)
+		r = -errno;
+	if (r < 0)
+		return error_set(err, -r, "setup.fixture: cannot write '%s': %s", path, strerror(-r));
 	return 0;
 }
 

@@ -26,6 +26,7 @@
 
 #include "latch.h"
 
+#include "base/fs-util.h"
 #include "base/path-util.h"
 #include "base/strv.h"
 #include "session/session.h"
@@ -302,7 +303,7 @@ static void answer_question(struct serve *sv, const char *line)
 	if ((unsigned)a > LATCH_ANSWER_ALLOW_SESSION)
 		a = LATCH_ANSWER_DENY;
 	n = snprintf(out, sizeof(out), "{\"decision\": \"%s\", \"id\": %llu}\n", names[a], q.id);
-	if (n > 0 && write(sv->approver, out, (size_t)n) != n) {
+	if (n > 0 && write_all(sv->approver, out, (size_t)n) < 0) {
 		(void)close(sv->approver);
 		sv->approver = -1;
 	}

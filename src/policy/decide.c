@@ -2,10 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/macro.h"
 #include "base/path-util.h"
 #include "policy/policy.h"
-
-#define BIT(a) (1u << (a))
 
 static const char *const class_names[_POLICY_CLASS_MAX] = {
 	[POLICY_CLASS_DENY] = "deny",

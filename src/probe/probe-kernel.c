@@ -12,6 +12,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "base/fs-util.h"
 #include "base/json-util.h"
 #include "probe/probes.h"
 
@@ -32,13 +33,10 @@ const char *probe_mount_op_at(size_t i)
  * sandbox, /proc/sys usually cannot). */
 static json_t *sysctl_int(const char *path)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	char buf[32];
-	ssize_t n;
 
-	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+	if (read_small_file(path, buf, sizeof(buf)) <= 0)
 		return json_null();
-	buf[n] = '\0';
 	return json_integer(strtol(buf, NULL, 10));
 }
 

@@ -27,6 +27,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
+#include "base/fs-util.h"
 #include "base/json-util.h"
 #include "base/macro.h"
 #include "sandbox/features.h"
@@ -420,9 +421,7 @@ static void read_userns_sysctls(char *buf, size_t size)
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < ELEMENTSOF(userns_sysctls); i++) {
-		_cleanup_close_ int fd = -EBADF;
 		char path[128], value[64];
-		ssize_t n;
 		int w;
 
 		w = snprintf(path, sizeof(path), "/proc/sys/%s", userns_sysctls[i]);
@@ -432,13 +431,8 @@ static void read_userns_sysctls(char *buf, size_t size)
 			if (*p == '.')
 				*p = '/';
 
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+		if (read_small_file(path, value, sizeof(value)) <= 0)
 			continue;
-		n = read(fd, value, sizeof(value) - 1);
-		if (n <= 0)
-			continue;
-		value[n] = '\0';
 		value[strcspn(value, "\n")] = '\0';
 
 		w = snprintf(buf + used, size - used, "%s%s=%s", used > 0 ? ", " : "", userns_sysctls[i], value);

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/fs-util.h"
 #include "sandbox/limits.h"
 
 static const struct {
@@ -36,20 +37,6 @@ int limits_apply_rlimits(const struct policy_limits *l, struct error *err)
 		if (setrlimit(rlimits[i].resource, &rl) < 0)
 			return error_set(err, errno, "cannot set limits.%s: %s", rlimits[i].name, strerror(errno));
 	}
-	return 0;
-}
-
-static int read_small(const char *path, char *buf, size_t size)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
 	return 0;
 }
 
@@ -113,8 +100,8 @@ int cgroup_prepare(const struct policy_limits *l, struct cgroup_handle *h, char 
 				     "limits.pids are not enforced");
 		return -EOPNOTSUPP;
 	}
-	r = read_small("/proc/self/cgroup", self, sizeof(self));
-	path = r == 0 ? strstr(self, "0::") : NULL;
+	r = read_small_file("/proc/self/cgroup", self, sizeof(self));
+	path = r >= 0 ? strstr(self, "0::") : NULL;
 	if (!path) {
 		*ret_reason = strdup("cgroup_limits: this process is not in a cgroup v2 hierarchy; limits.memory "
 				     "and limits.pids are not enforced");
@@ -124,7 +111,7 @@ int cgroup_prepare(const struct policy_limits *l, struct cgroup_handle *h, char 
 	self[strcspn(self, "\n")] = '\0';
 	(void)snprintf(dir, sizeof(dir), "%s%s", mnt, strcmp(path, "/") == 0 ? "" : path);
 	(void)snprintf(ctl, sizeof(ctl), "%s/cgroup.subtree_control", dir);
-	if (read_small(ctl, buf, sizeof(buf)) < 0 || (l->memory >= 0 && !has_word(buf, "memory")) ||
+	if (read_small_file(ctl, buf, sizeof(buf)) < 0 || (l->memory >= 0 && !has_word(buf, "memory")) ||
 	    (l->pids >= 0 && !has_word(buf, "pids"))) {
 		if (asprintf(ret_reason,
 			     "cgroup_limits: the %s controller is not delegated to '%s'; limits.memory and "

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/fs-util.h"
 #include "base/json-util.h"
 #include "base/path-util.h"
 #include "base/strv.h"
@@ -243,19 +244,21 @@ int mask_plan_build(const struct policy *p, const struct landlock_plan *ll, stru
 static int make_mount_point(const char *path, bool is_dir)
 {
 	char buf[LATCH_PATH_MAX];
-	int fd;
+	char *slash;
+	int fd, r;
 
+	if (is_dir)
+		return mkdir_parents(path, 0755);
 	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
 		return -ENAMETOOLONG;
-	for (char *s = buf + 1; (s = strchr(s, '/')); s++) {
-		*s = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
+	slash = strrchr(buf, '/');
+	if (slash && slash != buf) {
+		*slash = '\0';
+		r = mkdir_parents(buf, 0755);
+		if (r < 0)
+			return r;
 	}
-	if (is_dir)
-		return mkdir(buf, 0755) < 0 && errno != EEXIST ? -errno : 0;
-	fd = open(buf, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return -errno;
 	(void)close(fd);

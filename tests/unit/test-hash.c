@@ -1,7 +1,8 @@
 /* Tests for src/base/hash.c: the FIPS 180-4 / NIST example vectors ("",
  * "abc", the 448-bit and 896-bit messages, one million 'a'), every padding
  * boundary (55, 56, 57, 63, 64, 65, 119, 120 bytes), every split of a
- * message across update calls, and hashing a file. */
+ * message across update calls, and hashing a file by path and relative to a
+ * directory. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -132,6 +133,36 @@ static void test_file(void **state)
 	assert_int_equal(sha256_file(path, hex, NULL), -ENOENT);
 }
 
+/* Relative to a directory fd, and never through a symlink. */
+static void test_file_at(void **state)
+{
+	char dir[] = "/tmp/latch-test-hash.XXXXXX", path[64], link[64], hex[SHA256_HEX_SIZE];
+	uint64_t size = 0;
+	int dfd, fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+	(void)snprintf(path, sizeof(path), "%s/f", dir);
+	(void)snprintf(link, sizeof(link), "%s/l", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "abc", 3), 3);
+	assert_int_equal(close(fd), 0);
+	assert_int_equal(symlink("f", link), 0);
+	assert_int_equal(sha256_file_at(dfd, "f", hex, &size), 0);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_int_equal(size, 3);
+	assert_int_equal(sha256_file_at(dfd, "l", hex, NULL), -ELOOP);
+	assert_int_equal(sha256_file_at(dfd, ".", hex, NULL), -EISDIR);
+	assert_int_equal(sha256_file_at(dfd, "missing", hex, NULL), -ENOENT);
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(close(dfd), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +171,7 @@ int main(void)
 		cmocka_unit_test(test_padding_boundaries),
 		cmocka_unit_test(test_every_split),
 		cmocka_unit_test(test_file),
+		cmocka_unit_test(test_file_at),
 	};
 
 	return cmocka_run_group_tests_name("hash", tests, NULL, NULL);
