@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/fs-util.h"
 #include "base/json-util.h"
 #include "base/path-util.h"
 #include "sandbox/landlock-uapi.h"
@@ -107,20 +108,11 @@ static void count_denied(struct sup_state *s, const char *path)
 	s->denied[s->n_denied++].count = 1;
 }
 
-static void write_all(struct sup_state *s, const char *buf, size_t len)
+static void write_event(struct sup_state *s, const char *buf, size_t len)
 {
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = write(s->c->events_fd, buf + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			s->sum->events_failed++;
-			return;
-		}
-		done += (size_t)n;
+	if (write_all(s->c->events_fd, buf, len) < 0) {
+		s->sum->events_failed++;
+		return;
 	}
 	s->sum->events_written++;
 }
@@ -196,7 +188,7 @@ void sup_finish(struct sup_state *s, struct sup_req *r, enum sup_action action, 
 		s->sum->events_failed++;
 		return;
 	}
-	write_all(s, s->evbuf, (size_t)n);
+	write_event(s, s->evbuf, (size_t)n);
 }
 
 /* ---- setup and the loop ---------------------------------------------------------- */

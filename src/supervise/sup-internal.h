@@ -5,15 +5,13 @@
 #ifndef LATCH_SUPERVISE_SUP_INTERNAL_H
 #define LATCH_SUPERVISE_SUP_INTERNAL_H
 
-/* One bit of a set indexed by an enum (policy accesses, ops). */
-#define BIT(a) (1u << (a))
-
 #include <jansson.h>
 #include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/macro.h" /* BIT */
 #include "policy/policy.h"
 #include "supervise/supervise.h"
 

@@ -13,6 +13,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "base/fs-util.h"
 #include "base/macro.h"
 #include "base/path-util.h"
 #include "supervise/sup-serve.h"
@@ -59,26 +60,6 @@ static long fs_id(const char *line)
 		p = end;
 	}
 	return v;
-}
-
-static int read_small(int fd, char *buf, size_t size)
-{
-	size_t got = 0;
-
-	while (got < size - 1) {
-		ssize_t n = read(fd, buf + got, size - 1 - got);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	return (int)got;
 }
 
 void sup_self_creds(struct sup_state *s)
