@@ -119,4 +119,36 @@ expect_output_contains "home-ok" "supervised: ordinary work in \$HOME succeeds" 
 	"$LATCH" run $ACK --quiet -p "$S/home.json" -- sh -c 'echo home-ok >"$1/sup-work" && cat "$1/sup-work"' sh "$HOME"
 rm -f "$HOME/sup-work"
 
+# ---- the race, through latch run (isolated, as root too) -------------------
+# A thread flips a path between an allowed file and the denied key while
+# another opens it, 10,000 times: the supervisor never lets the key be read.
+_bin=$(dirname "$LATCH")
+cat >"$S/race.json" <<EOF
+{
+  "name": "sup-race",
+  "groups": ["system_read", "system_exec", "devices"],
+  "filesystem": { "write": ["\$HOME"], "deny": ["\$HOME/.ssh"], "read": ["$_bin"], "exec": ["$_bin"] },
+  "supervise": { "mode": "deny" }
+}
+EOF
+echo public >"$HOME/.race-public"
+# An approver that denies: a backend that could grant, so no mask hides the
+# key and every open of it is the supervisor's to decide.
+# race_once: one run of 10,000 racing opens; out is "PID" then the counts.
+race_once() {
+	rm -f "$S/race.sock"
+	approver_start "$S/race.sock" deny,deny,deny,deny,deny,deny,deny,deny "$S/race.approver"
+	run "$LATCH" run --ack-risk sup-race --quiet --approve-socket "$S/race.sock" --approve-timeout 50 \
+		-p "$S/race.json" -- sh -c 'echo $$; exec "$1" race "$2" "$3" 10000 "$4"' sh "$_bin/sup-harness" \
+		"$HOME/.race-public" "$HOME/.ssh/id_rsa" "$IT_MARK_SSH"
+}
+race_hit() { printf '%s' "$out" | grep -v 'ok=0 ' | grep -q -v 'denied=0 '; }
+race_once
+race_hit || race_once # the flipping thread may idle through a whole run on a loaded machine
+_counts=$(printf '%s' "$out" | tail -n 1)
+check "latch run, isolated (pid 2): 10,000 racing opens never read the denied key ($_counts)" \
+	sh -c "printf '%s' '$out' | head -n 1 | grep -qx 2 && printf '%s' '$out' | grep -q 'leaked=0'"
+check "...and both files were hit" race_hit
+rm -f "$HOME/.race-public"
+
 done_testing
