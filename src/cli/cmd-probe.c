@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "base/fs-util.h"
 #include "base/strv.h"
 #include "cli/cli.h"
 #include "lab/lab.h"
@@ -319,7 +320,7 @@ static int context_fd(const char *self, const struct probe_world *w, const struc
 	fd = memfd_create("latch-probe-context", MFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s)) {
+	if (write_all(fd, s, strlen(s)) < 0) {
 		(void)close(fd);
 		return -EIO;
 	}

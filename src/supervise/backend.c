@@ -27,6 +27,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "base/fs-util.h"
 #include "base/json-util.h"
 #include "base/strv.h"
 #include "policy/save.h"
@@ -156,19 +157,14 @@ static void apply_answer(struct sup_state *s, struct sup_req *r, enum sup_answer
 static char **target_argv(int pid)
 {
 	char path[64], buf[4096];
-	_cleanup_close_ int fd = -EBADF;
 	char **v = NULL;
-	ssize_t n;
+	int n;
 
 	(void)snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read_small_file(path, buf, sizeof(buf));
 	if (n <= 0)
 		return NULL;
-	buf[n] = '\0';
-	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(buf + i) + 1)
+	for (int i = 0; i < n; i += (int)strlen(buf + i) + 1)
 		if (strv_push(&v, buf + i) < 0)
 			break;
 	return v;
@@ -226,17 +222,7 @@ static void send_line(struct sup_state *s, const char *line)
 
 static void tty_write(int fd, const char *s)
 {
-	size_t len = strlen(s), done = 0;
-
-	while (done < len) {
-		ssize_t n = write(fd, s + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		done += (size_t)n;
-	}
+	(void)write_all(fd, s, strlen(s));
 }
 
 /* Read one line from the terminal before the deadline. Returns its length,
