@@ -132,3 +132,19 @@ int caps_lower_effective(uint64_t extra, struct error *err)
 		return error_set(err, errno, "cannot lower the capabilities: %s", strerror(errno));
 	return 0;
 }
+
+int caps_effective(int cap, bool on)
+{
+	struct __user_cap_data_struct data[2] = { 0 };
+	uint32_t bit = 1u << (cap % 32);
+
+	if (cap < 0 || cap > 63 || caps_get(data) < 0)
+		return -EINVAL;
+	if (on && !(data[cap / 32].permitted & bit))
+		return -EPERM;
+	if (on)
+		data[cap / 32].effective |= bit;
+	else
+		data[cap / 32].effective &= ~bit;
+	return caps_set(data) < 0 ? -errno : 0;
+}

@@ -40,4 +40,8 @@ bool caps_any(void);
  * than the program's own rights. */
 int caps_lower_effective(uint64_t extra, struct error *err);
 
+/* Raise one capability of the permitted set into the effective set, or
+ * lower it again. Returns 0 or a negative errno (-EPERM: not permitted). */
+int caps_effective(int cap, bool on);
+
 #endif

@@ -527,6 +527,7 @@ void sup_handle(struct sup_state *s)
 	r->owned = false;
 	r->scratch_new = false;
 	r->tmpfile = false;
+	r->unreadable = false;
 	r->questions = 0;
 	r->sock = -1;
 	r->sock_domain = 0;
@@ -567,6 +568,19 @@ void sup_handle(struct sup_state *s)
 		return;
 	}
 	e = sup_fetch_args(s, r);
+	if (e && r->unreadable) {
+		/* Its arguments cannot be known: the kernel decides where it
+		 * enforces the profile exactly; otherwise refused. */
+		sup_settle(s, r,
+			   s->c->landlock_exact && !s->c->inexact && row->kernel_mediated
+				   ? sup_step(SUP_STEP_CONTINUE, 0,
+					      "the program made itself non-dumpable, so its arguments cannot be read; "
+					      "the kernel enforces the profile exactly")
+				   : sup_step(SUP_STEP_DENY, row->deny_errno,
+					      "the program made itself non-dumpable, so its arguments cannot be read and "
+					      "the call is refused"));
+		return;
+	}
 	if (e) {
 		sup_settle(s, r, e == -ENOENT ? sup_step(SUP_STEP_VANISHED, 0, NULL) : sup_step(SUP_STEP_FAIL, e, NULL));
 		return;

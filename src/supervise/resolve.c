@@ -15,6 +15,7 @@
  * real path (readlink of our own /proc/self/fd/N), and emulation acts on
  * the pinned object, so a rename racing the decision changes nothing. */
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 
 #include "base/macro.h"
 #include "base/path-util.h"
+#include "sandbox/caps.h"
 #include "supervise/sup-serve.h"
 
 #ifndef __O_TMPFILE
@@ -61,12 +63,25 @@ int sup_fd_path(int fd, char *buf, size_t size)
 
 /* Read len bytes at addr. Returns the bytes read (maybe fewer, at an
  * unmapped page) or -errno. */
-static ssize_t read_mem(int tid, uint64_t addr, void *buf, size_t len)
+/* Read the target's memory. A program that made itself non-dumpable can
+ * be read only with CAP_SYS_PTRACE over it: raised for the read where the
+ * supervisor holds it (root; the owner of the sandbox's user namespace has
+ * it there anyway). Still refused: r->unreadable, and the call is decided
+ * without its arguments (sup_handle). */
+static ssize_t read_mem(struct sup_req *r, uint64_t addr, void *buf, size_t len)
 {
 	struct iovec local = { .iov_base = buf, .iov_len = len };
 	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = len };
-	ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+	ssize_t n = process_vm_readv(r->tid, &local, 1, &remote, 1, 0);
 
+	if (n < 0 && errno == EPERM && caps_effective(CAP_SYS_PTRACE, true) == 0) {
+		n = process_vm_readv(r->tid, &local, 1, &remote, 1, 0);
+		(void)caps_effective(CAP_SYS_PTRACE, false);
+		if (n < 0)
+			errno = EPERM;
+	}
+	if (n < 0 && errno == EPERM)
+		r->unreadable = true;
 	return n < 0 ? -errno : n;
 }
 
@@ -98,7 +113,7 @@ static int read_string(struct sup_state *s, struct sup_req *r, uint64_t addr, ch
 
 		if (chunk > size - got)
 			chunk = size - got;
-		n = read_mem(r->tid, addr + got, buf + got, chunk);
+		n = read_mem(r, addr + got, buf + got, chunk);
 		if (!sup_id_valid(s, r->id))
 			return -ENOENT;
 		if (n <= 0)
@@ -119,7 +134,7 @@ int sup_read_bytes(struct sup_state *s, struct sup_req *r, uint64_t addr, void *
 
 	if (addr == 0)
 		return EFAULT;
-	n = len ? read_mem(r->tid, addr, buf, len) : 0;
+	n = len ? read_mem(r, addr, buf, len) : 0;
 	if (!sup_id_valid(s, r->id))
 		return -ENOENT;
 	return n < 0 || (size_t)n != len ? EFAULT : 0;
@@ -160,7 +175,7 @@ int sup_fetch_args(struct sup_state *s, struct sup_req *r)
 		if (c->how_size > (uint64_t)sysconf(_SC_PAGESIZE))
 			return E2BIG;
 		memset(&how, 0, sizeof(how));
-		n = read_mem(r->tid, c->how_addr, &how, c->how_size < sizeof(how) ? c->how_size : sizeof(how));
+		n = read_mem(r, c->how_addr, &how, c->how_size < sizeof(how) ? c->how_size : sizeof(how));
 		if (!sup_id_valid(s, r->id))
 			return -ENOENT;
 		if (n != (ssize_t)(c->how_size < sizeof(how) ? c->how_size : sizeof(how)))
@@ -170,7 +185,7 @@ int sup_fetch_args(struct sup_state *s, struct sup_req *r)
 		for (uint64_t off = sizeof(how); off < c->how_size;) {
 			size_t chunk = c->how_size - off < sizeof(extra) ? (size_t)(c->how_size - off) : sizeof(extra);
 
-			n = read_mem(r->tid, c->how_addr + off, extra, chunk);
+			n = read_mem(r, c->how_addr + off, extra, chunk);
 			if (!sup_id_valid(s, r->id))
 				return -ENOENT;
 			if (n != (ssize_t)chunk)
@@ -202,7 +217,7 @@ int sup_fetch_args(struct sup_state *s, struct sup_req *r)
 		if (c->sockaddr_len < sizeof(sa_family_t))
 			return EINVAL;
 		memset(&r->addr, 0, sizeof(r->addr));
-		n = read_mem(r->tid, c->sockaddr_addr, &r->addr, c->sockaddr_len);
+		n = read_mem(r, c->sockaddr_addr, &r->addr, c->sockaddr_len);
 		if (!sup_id_valid(s, r->id))
 			return -ENOENT;
 		if (n != (ssize_t)c->sockaddr_len)
@@ -243,6 +258,15 @@ int sup_open_proc(struct sup_state *s, struct sup_req *r, const char *what, int 
 	(void)snprintf(path, sizeof(path), "/proc/%d/%s", r->tid, what);
 	fd = open(path, flags | O_CLOEXEC);
 	saved = errno;
+	/* A non-dumpable program's cwd, root and descriptors: as its memory
+	 * (read_mem). */
+	if (fd < 0 && (saved == EACCES || saved == EPERM) && caps_effective(CAP_SYS_PTRACE, true) == 0) {
+		fd = open(path, flags | O_CLOEXEC);
+		saved = errno;
+		(void)caps_effective(CAP_SYS_PTRACE, false);
+	}
+	if (fd < 0 && (saved == EACCES || saved == EPERM))
+		r->unreadable = true;
 	if (!sup_id_valid(s, r->id)) {
 		if (fd >= 0)
 			(void)close(fd);

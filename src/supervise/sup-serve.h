@@ -81,6 +81,7 @@ struct sup_req {
 	bool owned;                   /* granted: the program's own creation (scratch) */
 	bool scratch_new;             /* a new file under a scratch rule: created O_EXCL */
 	bool tmpfile;                 /* O_TMPFILE: obj[0] is the directory */
+	bool unreadable;              /* its memory cannot be read (made non-dumpable) */
 	unsigned questions;           /* asked so far for this request */
 	char exe[PATH_MAX];           /* /proc/PID/exe when received (events only) */
 };

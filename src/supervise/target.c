@@ -4,6 +4,7 @@
  * and its pid namespace matter. Split from resolve.c, which pins ordinary
  * paths. */
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "base/fs-util.h"
 #include "base/macro.h"
 #include "base/path-util.h"
+#include "sandbox/caps.h"
 #include "supervise/sup-serve.h"
 
 /* ---- the target's credentials ---------------------------------------------- */
@@ -115,7 +117,13 @@ int sup_target_creds(struct sup_state *s, struct sup_req *r, mode_t *ret_umask)
 	/* We hold capabilities: the target must hold them too, over the same
 	 * objects, i.e. in our user namespace. */
 	(void)snprintf(v, sizeof(v), "/proc/%d/ns/user", r->tid);
-	same_ns = stat(v, &st) == 0 && st.st_ino == s->userns;
+	same_ns = stat(v, &st) == 0;
+	/* A non-dumpable program's namespaces: as its memory (resolve.c). */
+	if (!same_ns && (errno == EACCES || errno == EPERM) && caps_effective(CAP_SYS_PTRACE, true) == 0) {
+		same_ns = stat(v, &st) == 0;
+		(void)caps_effective(CAP_SYS_PTRACE, false);
+	}
+	same_ns = same_ns && st.st_ino == s->userns;
 	if (!sup_id_valid(s, r->id))
 		return -ENOENT;
 	if (!same_ns || (s->capeff & ~capeff))

@@ -110,4 +110,37 @@ else
 	check "...as the event says (emulated, EACCES)" sh -c "grep '\"path\":\"/etc/shadow\"' '$S/shadow.ev' | grep -q '\"errno\":\"EACCES\"'"
 	check "...and as the program itself is refused outside" sh -c '! cat /etc/shadow >/dev/null 2>&1'
 fi
+# ---- a program that makes itself non-dumpable ------------------------------------
+# The supervisor cannot read its memory without CAP_SYS_PTRACE over it:
+# raised for the read as root, held as the owner of the sandbox's user
+# namespace otherwise. Where it still cannot read, the call is refused (or,
+# where Landlock enforces the profile exactly, left to the kernel) -- never
+# continued unseen.
+cat >"$PROJECT/nd.py" <<'EOF'
+import ctypes, sys
+ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
+print("non-dumpable:", open("/proc/self/status").read().count("x"))
+for p in sys.argv[1:]:
+    try:
+        print(p, " ".join(open(p).read().split()))
+    except OSError as e:
+        print(p, e.strerror)
+EOF
+for mode in "" --no-namespaces; do
+	run "$LATCH" run $ACK -p agent -q $mode -- /usr/bin/python3 nd.py "$HOME/.ssh/id_rsa" "$PROJECT/.git/HEAD"
+	if [ -n "$mode" ] && [ "$IT_UID" -ne 0 ]; then
+		# Static and unprivileged: nothing can read its memory; its calls
+		# are refused.
+		check "[$mode] as uid $IT_UID a non-dumpable program's calls are refused" contains "$err" "Permission denied"
+	else
+		check "[$mode] a non-dumpable program runs ($err)" contains "$out" "non-dumpable:"
+	fi
+	check "[$mode] ...and never reads the denied key" sh -c "! printf '%s' '$out $err' | grep -q '$IT_MARK_SSH'"
+	if [ -z "$mode" ]; then
+		check "[$mode] ...and reads an allowed file: $out" contains "$out" "HEAD ref:"
+	fi
+done
+run /usr/bin/python3 "$PROJECT/nd.py" "$HOME/.ssh/id_rsa"
+check "...while unsandboxed it reads the key" contains "$out" "$IT_MARK_SSH"
+rm -f "$PROJECT/nd.py"
 done_testing
