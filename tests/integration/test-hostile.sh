@@ -143,4 +143,26 @@ done
 run /usr/bin/python3 "$PROJECT/nd.py" "$HOME/.ssh/id_rsa"
 check "...while unsandboxed it reads the key" contains "$out" "$IT_MARK_SSH"
 rm -f "$PROJECT/nd.py"
+# ---- execve from one thread while the others' calls are pending -------------
+# Four threads open a file in a loop (each open notified) while the main
+# thread executes another program: their notifications die with them, and
+# the run ends as the new program does, with nothing said.
+cat >"$PROJECT/tx.py" <<'EOF'
+import os, threading
+def spin():
+    while True:
+        try:
+            open(".git/HEAD").read()
+        except Exception:
+            pass
+for _ in range(4):
+    threading.Thread(target=spin, daemon=True).start()
+os.execv("/bin/echo", ["echo", "exec-ok"])
+EOF
+for i in 1 2 3; do
+	run timeout 60 "$LATCH" run $ACK -p agent -- /usr/bin/python3 tx.py
+	check "[$i] execve while other threads' calls are pending: the new program runs and latch says nothing ($rc: $err)" \
+		sh -c "[ $rc -eq 0 ] && [ '$out' = exec-ok ] && [ -z \"\$1\" ]" sh "$err"
+done
+rm -f "$PROJECT/tx.py"
 done_testing
