@@ -309,23 +309,6 @@ int sup_tty_child_setup(void)
 	return r;
 }
 
-/* Filters already on this process ("Seccomp_filters:" in its status);
- * -1 when unknown. */
-static int seccomp_filters(void)
-{
-	char line[256];
-	int n = -1;
-	FILE *f = fopen("/proc/self/status", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Seccomp_filters: %d", &n) == 1)
-			break;
-	(void)fclose(f);
-	return n;
-}
-
 /* In a child: can a listener be had under the filters this process runs
  * under? Its exit status is the errno (0: yes). */
 static int listener_errno(void)
@@ -370,7 +353,8 @@ const char *sup_unavailable(void)
 			       errno_name(errno));
 		return why;
 	}
-	if (seccomp_filters() > 0 && (e = listener_errno()) != 0) {
+	/* Only under a filter of its own can a listener be taken already. */
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2 && (e = listener_errno()) != 0) {
 		(void)snprintf(why, sizeof(why),
 			       e == EBUSY ? "a seccomp listener is already installed by an outer sandbox (EBUSY)"
 					  : "the kernel refuses a seccomp listener here (%s)",

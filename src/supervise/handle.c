@@ -354,10 +354,9 @@ static enum sup_action choose(struct sup_state *s, struct sup_req *r, const stru
 		.grant = SUP_GRANT_NONE,
 		.backend = c->backend,
 	};
-	/* The extended attributes of a file the program may not read are
-	 * not there for it: answered as if it had none, never asked about
-	 * nor summarized (ls -l reads them for every name it lists). */
-	if (v->ungranted && r->call.op == SUP_OP_GETXATTR) {
+	/* A row whose denials are not there for the program: never asked
+	 * about nor summarized. */
+	if (v->ungranted && row->quiet_denial) {
 		in->backend = SUP_BACKEND_DENY;
 		r->quiet = true;
 	}
@@ -403,6 +402,7 @@ static struct sup_step refuse_unasked(struct sup_req *r, const char *by, const c
 static struct sup_step act_step(struct sup_state *s, struct sup_req *r, enum sup_action act,
 				const struct sup_action_in *in, const struct verdict *v, const char *why)
 {
+	const struct sup_op_row *row = &sup_ops[r->call.op];
 	int e;
 
 	/* The supervisor answers itself from here on (unless continued): what
@@ -425,11 +425,9 @@ static struct sup_step act_step(struct sup_state *s, struct sup_req *r, enum sup
 			note_owned(s, r);
 		return sup_step_emulated(e, why);
 	case SUP_ACTION_DENY:
-		if (r->call.op == SUP_OP_GETXATTR && in->grant == SUP_GRANT_NONE)
-			return sup_step(SUP_STEP_DENY, r->call.xlist ? 0 : ENODATA,
-					"the extended attributes of a file the profile does not let the program read: "
-					"answered as if it had none, not asked about nor summarized");
-		return sup_step(SUP_STEP_DENY, sup_ops[r->call.op].deny_errno,
+		if (row->quiet_denial && in->grant == SUP_GRANT_NONE)
+			return sup_step(SUP_STEP_DENY, r->call.xlist ? 0 : row->deny_errno, row->quiet_denial);
+		return sup_step(SUP_STEP_DENY, row->deny_errno,
 				r->quiet && in->grant == SUP_GRANT_NONE
 					? "denied by the profile, quietly: state a tool writes as a matter of course "
 					  "(filesystem.deny_quietly), not asked about nor summarized"

@@ -121,26 +121,28 @@ static struct sup_step socket_address(struct sup_state *s, struct sup_req *r)
  * this kernel's ABI. A denial answers what the kernel would: EPERM where
  * the call needs a capability or ownership, EACCES otherwise. */
 const struct sup_op_row sup_ops[_SUP_OP_MAX] = {
-	[SUP_OP_OPEN] = { "open", true, EACCES, true, screen_open, NULL, sup_pin_open, sup_emulate_open },
-	[SUP_OP_MKDIR] = { "mkdir", true, EACCES, false, NULL, NULL, sup_pin_mkdir, sup_emulate_mkdir },
-	[SUP_OP_MKNOD] = { "mknod", true, EACCES, false, NULL, NULL, sup_pin_mknod, sup_emulate_mknod },
-	[SUP_OP_UNLINK] = { "unlink", true, EACCES, false, NULL, NULL, sup_pin_unlink, sup_emulate_unlink },
-	[SUP_OP_RENAME] = { "rename", true, EACCES, false, NULL, NULL, sup_pin_rename, sup_emulate_rename },
-	[SUP_OP_LINK] = { "link", true, EACCES, false, NULL, NULL, sup_pin_link, sup_emulate_link },
-	[SUP_OP_SYMLINK] = { "symlink", true, EACCES, false, NULL, NULL, sup_pin_symlink, sup_emulate_symlink },
-	[SUP_OP_TRUNCATE] = { "truncate", true, EACCES, false, NULL, NULL, sup_pin_truncate, sup_emulate_truncate },
-	[SUP_OP_CHMOD] = { "chmod", false, EPERM, true, NULL, NULL, sup_pin_metadata, sup_emulate_chmod },
-	[SUP_OP_CHOWN] = { "chown", false, EPERM, true, NULL, NULL, sup_pin_metadata, sup_emulate_chown },
-	[SUP_OP_EXEC] = { "exec", true, EACCES, true, NULL, NULL, sup_pin_exec, NULL },
-	[SUP_OP_CONNECT] = { "connect", false, EACCES, false, NULL, socket_address, sup_pin_socket, sup_emulate_socket },
-	[SUP_OP_BIND] = { "bind", true, EACCES, false, NULL, socket_address, sup_pin_socket, sup_emulate_socket },
-	[SUP_OP_CHROOT] = { "chroot", false, EPERM, false, screen_chroot, NULL, NULL, NULL },
-	[SUP_OP_SETNS] = { "setns", false, EPERM, false, screen_setns, NULL, NULL, NULL },
-	[SUP_OP_UTIME] = { "utime", false, EPERM, true, NULL, NULL, sup_pin_metadata, sup_emulate_utime },
-	[SUP_OP_XATTR] = { "xattr", false, EPERM, true, NULL, NULL, sup_pin_metadata, sup_emulate_xattr },
-	/* A denial answers as if there were no attributes (handle.c). */
-	[SUP_OP_GETXATTR] = { "getxattr", false, ENODATA, true, NULL, NULL, sup_pin_read_metadata,
-			      sup_emulate_getxattr },
+	[SUP_OP_OPEN] = { "open", true, EACCES, true, NULL, screen_open, NULL, sup_pin_open, sup_emulate_open },
+	[SUP_OP_MKDIR] = { "mkdir", true, EACCES, false, NULL, NULL, NULL, sup_pin_mkdir, sup_emulate_mkdir },
+	[SUP_OP_MKNOD] = { "mknod", true, EACCES, false, NULL, NULL, NULL, sup_pin_mknod, sup_emulate_mknod },
+	[SUP_OP_UNLINK] = { "unlink", true, EACCES, false, NULL, NULL, NULL, sup_pin_unlink, sup_emulate_unlink },
+	[SUP_OP_RENAME] = { "rename", true, EACCES, false, NULL, NULL, NULL, sup_pin_rename, sup_emulate_rename },
+	[SUP_OP_LINK] = { "link", true, EACCES, false, NULL, NULL, NULL, sup_pin_link, sup_emulate_link },
+	[SUP_OP_SYMLINK] = { "symlink", true, EACCES, false, NULL, NULL, NULL, sup_pin_symlink, sup_emulate_symlink },
+	[SUP_OP_TRUNCATE] = { "truncate", true, EACCES, false, NULL, NULL, NULL, sup_pin_truncate, sup_emulate_truncate },
+	[SUP_OP_CHMOD] = { "chmod", false, EPERM, true, NULL, NULL, NULL, sup_pin_metadata, sup_emulate_chmod },
+	[SUP_OP_CHOWN] = { "chown", false, EPERM, true, NULL, NULL, NULL, sup_pin_metadata, sup_emulate_chown },
+	[SUP_OP_EXEC] = { "exec", true, EACCES, true, NULL, NULL, NULL, sup_pin_exec, NULL },
+	[SUP_OP_CONNECT] = { "connect", false, EACCES, false, NULL, NULL, socket_address, sup_pin_socket, sup_emulate_socket },
+	[SUP_OP_BIND] = { "bind", true, EACCES, false, NULL, NULL, socket_address, sup_pin_socket, sup_emulate_socket },
+	[SUP_OP_CHROOT] = { "chroot", false, EPERM, false, NULL, screen_chroot, NULL, NULL, NULL },
+	[SUP_OP_SETNS] = { "setns", false, EPERM, false, NULL, screen_setns, NULL, NULL, NULL },
+	[SUP_OP_UTIME] = { "utime", false, EPERM, true, NULL, NULL, NULL, sup_pin_metadata, sup_emulate_utime },
+	[SUP_OP_XATTR] = { "xattr", false, EPERM, true, NULL, NULL, NULL, sup_pin_metadata, sup_emulate_xattr },
+	/* ls -l reads them for every name it lists. */
+	[SUP_OP_GETXATTR] = { "getxattr", false, ENODATA, true,
+			      "the extended attributes of a file the profile does not let the program read: "
+			      "answered as if it had none, not asked about nor summarized",
+			      NULL, NULL, sup_pin_read_metadata, sup_emulate_getxattr },
 };
 
 const char *sup_op_name(enum sup_op op)

@@ -204,6 +204,10 @@ struct sup_op_row {
 	bool kernel_mediated; /* Landlock decides it: an allow may be continued */
 	int deny_errno;       /* what a denial answers, as the kernel would */
 	bool procfs;          /* a /proc or /dev/fd path is pinned as the program sees it */
+	/* Set: what the profile denies is never asked about nor summarized,
+	 * and answered as if there were nothing there (deny_errno, or an
+	 * empty list); the event gives this reason. */
+	const char *quiet_denial;
 	/* Before the memory arguments are read: an answer that needs none
 	 * (chroot, setns, O_PATH), or NEXT. NULL: NEXT. */
 	struct sup_step (*screen)(struct sup_state *s, struct sup_req *r);

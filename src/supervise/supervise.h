@@ -92,7 +92,7 @@ bool sup_fd_is_listener(int fd);
  * NULL, or one line saying why not (an outer sandbox already holds the
  * seccomp listener, or forbids reading another process's memory). Asked
  * once; a fork only when this process already runs under a seccomp
- * filter. */
+ * filter (PR_GET_SECCOMP). */
 const char *sup_unavailable(void);
 
 /* ---- the terminal (tty backend) -------------------------------------------- */

@@ -384,6 +384,8 @@ static void test_dispatch_table(void **state)
 		}
 		if (row->pin)
 			assert_int_equal(row->emulate == NULL, op == SUP_OP_EXEC);
+		/* Only reading attributes is denied by answering "none". */
+		assert_int_equal(row->quiet_denial != NULL, op == SUP_OP_GETXATTR);
 		/* Only the socket calls look at an address before pinning. */
 		assert_int_equal(row->address != NULL, op == SUP_OP_CONNECT || op == SUP_OP_BIND);
 	}
