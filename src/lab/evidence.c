@@ -513,7 +513,6 @@ int lab_evidence_verify(const char *dir, json_t **ret_report)
 {
 	struct verify v = { .prefix = "", .files = json_array(), .problems = json_array() };
 	json_t *rep = json_object();
-	_cleanup_json_ json_t *keep = NULL;
 	bool ok;
 
 	v.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
