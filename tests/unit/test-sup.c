@@ -751,8 +751,9 @@ static void test_ratelimit(void **state)
 
 static void assert_event_matches_envelope(const struct sup_event *ev)
 {
+	static char buf[SUP_EVENT_MAX], line[SUP_EVENT_MAX];
 	json_t *env = sup_event_json(ev);
-	char *ref, buf[16384], line[16384];
+	char *ref;
 	long long gen;
 	int n;
 
@@ -808,6 +809,36 @@ static void test_event_format_is_the_envelope(void **state)
 	ev.action = "continue";
 	assert_event_matches_envelope(&ev);
 	ev.err = 9999; /* an errno without a name */
+	assert_event_matches_envelope(&ev);
+}
+
+/* The events of the longest, oddest strings fit SUP_EVENT_MAX: every byte
+ * a control character, escaped in six. */
+static void test_event_format_worst_case(void **state)
+{
+	static char odd[5][PATH_MAX], other[9][1024], buf[SUP_EVENT_MAX];
+	struct sup_event ev = { .time_unix_ms = LLONG_MIN, .pid = INT_MIN, .tid = INT_MIN, .err = 9999,
+				.latency_us = LLONG_MIN };
+
+	(void)state;
+	for (int i = 0; i < 5; i++)
+		memset(odd[i], 0x01, PATH_MAX - 1);
+	for (int i = 0; i < 9; i++)
+		memset(other[i], 0x01, sizeof(other[i]) - 1);
+	ev.path = odd[0];
+	ev.resolved = odd[1];
+	ev.path2 = odd[2];
+	ev.resolved2 = odd[3];
+	ev.exe = odd[4];
+	ev.syscall = other[0];
+	ev.access = other[1];
+	ev.action = other[2];
+	ev.layer = other[3];
+	ev.rule = other[4];
+	ev.grant = other[5];
+	ev.decided_by = other[6];
+	ev.reason = other[7];
+	assert_true(sup_event_format(&ev, LLONG_MIN, buf, sizeof(buf)) > 0);
 	assert_event_matches_envelope(&ev);
 }
 
@@ -926,6 +957,7 @@ int main(void)
 		cmocka_unit_test(test_question_line),
 		cmocka_unit_test(test_ratelimit),
 		cmocka_unit_test(test_event_format_is_the_envelope),
+		cmocka_unit_test(test_event_format_worst_case),
 		cmocka_unit_test(test_event_format_too_small),
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_send_recv_fd),
