@@ -1,6 +1,7 @@
 # latch -- GNU Makefile. `make` builds build/latch; `make check` runs every
 # test; `make asan` runs them again under ASan+UBSan; `make demo` shows latch
-# at work; `make bench` compares start-up with bubblewrap and firejail.
+# at work; `make bench` compares start-up with bubblewrap and firejail;
+# `make fuzz` runs the libFuzzer targets in fuzz/ for a bounded time.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -64,7 +65,26 @@ PC_PREFIX ?= $(PREFIX)
 PC_INCLUDEDIR ?= $(INCLUDEDIR)
 PC_LIBDIR ?= $(LIBDIR)
 
-.PHONY: all deps check unit integration asan demo bench install install-lib clean lib
+# Fuzzing (fuzz/, README "Fuzzing"). Each fuzz/fuzz-NAME.c is a target.
+# `make check` replays the seed corpora and the regression cases through
+# replay drivers built like everything else; `make fuzz` builds the
+# targets with clang and libFuzzer (ASan + UBSan) in FUZZ_DIR and runs
+# each for FUZZ_SECONDS (or FUZZ_RUNS executions); T=NAME picks targets.
+FUZZ_TARGETS := $(patsubst fuzz/fuzz-%.c,%,$(sort $(wildcard fuzz/fuzz-*.c)))
+FUZZ_REPLAY := $(patsubst %,$(BUILD)/tests/fuzz-%,$(FUZZ_TARGETS))
+FUZZ_CC ?= clang
+FUZZ_DIR ?= build/fuzz
+FUZZ_SECONDS ?= 20
+FUZZ_RUNS ?=
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -std=gnu17 $(filter-out -Wno-format-truncation,$(WARN)) \
+	-D_GNU_SOURCE -DLATCH_VERSION='"$(VERSION)"' -I. -Isrc -Iinclude -I$(BUILD)/gen \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(FUZZ_SAN)
+FUZZ_OBJ := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRC)) $(FUZZ_DIR)/obj/gen/builtins.o \
+	$(FUZZ_DIR)/obj/gen/sfilter-bpf.o
+FUZZ_BIN := $(patsubst %,$(FUZZ_DIR)/fuzz-%,$(FUZZ_TARGETS))
+
+.PHONY: all deps check unit integration asan demo bench install install-lib clean lib fuzz
 all: deps $(BUILD)/latch
 
 # Missing Debian packages are installed (as root) or named (otherwise).
@@ -122,6 +142,27 @@ $(BUILD)/tests/sup-harness: tests/integration/sup-harness.c $(BUILD)/liblatch.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS) -lpthread
 
+# A fuzz target as a replay driver (fuzz/replay.c), for `make check`.
+$(BUILD)/tests/fuzz-%: fuzz/fuzz-%.c fuzz/replay.c fuzz/fuzz.h $(BUILD)/liblatch.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -I. $(LDFLAGS) -o $@ fuzz/fuzz-$*.c fuzz/replay.c $(BUILD)/liblatch.a $(ALL_LDLIBS)
+
+# The same targets with libFuzzer: every object instrumented for coverage
+# and sanitized; libseccomp, jansson and nettle as they are.
+$(FUZZ_DIR)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FUZZ_DIR)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Wno-missing-prototypes -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/liblatch.a: $(FUZZ_OBJ)
+	$(AR) rcs $@ $^
+
+$(FUZZ_DIR)/fuzz-%: fuzz/fuzz-%.c fuzz/fuzz.h $(FUZZ_DIR)/liblatch.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_DIR)/liblatch.a $(ALL_LDLIBS)
+
 $(BUILD)/pic/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(LIB_CFLAGS) -MMD -MP -c -o $@ $<
@@ -169,7 +210,7 @@ integration: $(BUILD)/latch $(HELPERS)
 check:
 	@scripts/check-layers.sh src
 	@scripts/deps.sh check
-	@$(MAKE) --no-print-directory $(BUILD)/latch $(UNIT_BIN) $(HELPERS) $(BUILD)/prefix/.installed
+	@$(MAKE) --no-print-directory $(BUILD)/latch $(UNIT_BIN) $(HELPERS) $(FUZZ_REPLAY) $(BUILD)/prefix/.installed
 	@LATCH_TEST='$(T)' LATCH_TEST_FUNC='$(TF)' scripts/check.sh $(BUILD) $(UNIT_BIN)
 
 asan:
@@ -186,6 +227,11 @@ bench:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory $(BUILD)/latch
 	@bench/run.sh $(BUILD)/latch
+
+fuzz:
+	@scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@LATCH_TEST='$(T)' scripts/fuzz.sh $(FUZZ_DIR) '$(FUZZ_SECONDS)' '$(FUZZ_RUNS)' $(FUZZ_TARGETS)
 
 install: $(BUILD)/latch install-lib
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -206,4 +252,4 @@ install-lib: $(LIBLATCH_SO) $(LIBLATCH_A)
 clean:
 	rm -rf build build-asan
 
--include $(shell find $(BUILD)/obj $(BUILD)/pic -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/pic $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
