@@ -54,6 +54,8 @@ static const struct artifact {
 	{ "profiles/", "profile_show", FMT_JSON, k_profile },
 };
 
+/* What a file is by its name and the name of its directory, wherever that
+ * lies: a bundle's run/ holds the same files as the run. */
 static const struct artifact *artifact_of(const char *path)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
@@ -61,10 +63,12 @@ static const struct artifact *artifact_of(const char *path)
 
 	for (size_t i = 0; i < ELEMENTSOF(artifacts); i++) {
 		const char *name = artifacts[i].name;
+		size_t dl = strlen(name);
 
-		if (name[strlen(name) - 1] == '/') {
-			if (strncmp(path, name, strlen(name)) == 0 && !strchr(path + strlen(name), '/') && n > 5 &&
-			    strcmp(path + n - 5, ".json") == 0)
+		if (name[dl - 1] == '/') {
+			/* NAME.json directly in a directory of that name */
+			if ((size_t)(base - path) >= dl && strncmp(base - dl, name, dl) == 0 &&
+			    (base - dl == path || base[-(ptrdiff_t)dl - 1] == '/') && n > 5 && strcmp(path + n - 5, ".json") == 0)
 				return &artifacts[i];
 		} else if (strcmp(base, name) == 0) {
 			return &artifacts[i];
