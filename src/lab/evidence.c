@@ -634,6 +634,10 @@ static int write_profiles(int out, const json_t *manifest, json_t *names, struct
 
 		if (!name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-.") != strlen(name) || name[0] == '.')
 			return error_set(err, EINVAL, "the manifest's profile '%s' has no usable name", spec);
+		/* What profiles/NAME.json must hold to verify: these keys, no other. */
+		if (json_object_size(resolved) != ELEMENTSOF(k_profile) - 1 || !json_object_get(resolved, "risk"))
+			return error_set(err, EINVAL, "the manifest's profile '%s' is not a resolved profile with its risk",
+					 spec);
 		(void)snprintf(file, sizeof(file), "%.64s.json", name);
 		for (int n = 2; json_array_size(names) && n < 100; n++) {
 			bool taken = false;
