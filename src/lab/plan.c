@@ -204,12 +204,12 @@ static int parse_groups(const struct parser *ps, json_t *v, struct lab_plan *p)
 		r = string_array(ps, locate(ps, name, 0), NULL, key, list, LAB_ROW_PROFILES_MAX, &g->profiles);
 		if (r < 0)
 			return r;
+		p->n_groups++; /* so that lab_plan_free() frees the group from here on */
 		if (!g->profiles[0])
 			return fail(ps, locate(ps, name, 0), NULL, key, "a group names at least one profile");
 		g->name = strdup(name);
 		if (!g->name)
 			return error_set(ps->err, ENOMEM, "out of memory");
-		p->n_groups++;
 	}
 	return 0;
 }
