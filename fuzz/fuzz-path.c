@@ -10,7 +10,8 @@
  * Promises checked: a normalized path is absolute, has no empty, "." or
  * ".." component and no trailing '/', and normalizing it again changes
  * nothing; its depth counts its components and every ancestor is a
- * prefix; json_str() never fails and keeps valid UTF-8 as it is. */
+ * prefix; a plain relative path stays inside the directory it is joined
+ * to; json_str() never fails and keeps valid UTF-8 as it is. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -120,6 +121,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_normalized(norm);
 	free(norm);
 	norm = NULL;
+
+	/* A plain relative path names something inside the directory. */
+	if (path_is_plain_relative(s) && asprintf(&joined, "/base/%s", s) >= 0) {
+		if (path_normalize(joined, &norm) == 0)
+			FUZZ_CHECK(path_has_prefix(norm, "/base") && strcmp(norm, "/base") != 0 &&
+				   strcmp(norm + strlen("/base/"), s) == 0);
+		free(norm);
+		free(joined);
+		norm = joined = NULL;
+	}
 
 	/* Under a directory that does not exist, resolving is normalizing. */
 	if (missing_ok && asprintf(&joined, "%s/%s", MISSING, s) >= 0) {

@@ -385,7 +385,7 @@ static const char *check_content(struct verify *v, const char *path, const struc
 
 static bool rel_path_ok(const char *p)
 {
-	return p && p[0] && p[0] != '/' && !strstr(p, "..") && strlen(p) < 1024;
+	return path_is_plain_relative(p) && strlen(p) < 1024;
 }
 
 static int verify_dir(struct verify *v, int depth);
