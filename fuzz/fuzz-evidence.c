@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "base/fs-util.h"
+#include "base/path-util.h"
 #include "fuzz/fuzz.h"
 #include "lab/evidence.h"
 
@@ -51,19 +52,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 /* A relative path of at most three plain components. */
 static bool name_ok(const char *name)
 {
-	int depth = 0;
+	size_t slashes = 0;
 
-	if (!name[0] || name[0] == '/' || strlen(name) > 200)
-		return false;
-	for (const char *c = name; *c; depth++) {
-		size_t n = strcspn(c, "/");
-
-		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.') || depth == 3)
-			return false;
-		c += n;
-		c += *c == '/';
-	}
-	return true;
+	for (const char *c = name; *c; c++)
+		slashes += *c == '/';
+	return path_is_plain_relative(name) && strlen(name) <= 200 && slashes < 3;
 }
 
 /* One file (or symlink) of the input into dirfd; false if it is skipped. */
