@@ -269,6 +269,7 @@ static int world_load(const struct probe_opts *o, const char *self, struct probe
 		.ll = w->plan.ll,
 		.sf = w->plan.sf,
 		.supervised = o->supervise,
+		.sockets_supervised = w->plan.sockets_supervised,
 	};
 	return 0;
 }

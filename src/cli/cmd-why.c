@@ -63,6 +63,9 @@ static int parse_query(const char *access, const char *target, struct session_en
 {
 	int a;
 
+	/* connect PATH: a pathname Unix socket; connect PORT: TCP. */
+	if (strcmp(access, "connect") == 0 && target && (target[0] == '/' || target[0] == '$' || target[0] == '~'))
+		access = "unix_connect";
 	for (size_t i = 0; i < ELEMENTSOF(aliases); i++)
 		if (strcmp(access, aliases[i].alias) == 0)
 			access = aliases[i].access;
@@ -77,6 +80,7 @@ static int parse_query(const char *access, const char *target, struct session_en
 	case POLICY_ACCESS_DELETE:
 	case POLICY_ACCESS_TRUNCATE:
 	case POLICY_ACCESS_EXEC:
+	case POLICY_ACCESS_UNIX_CONNECT:
 		if (!target)
 			return error_set(err, EINVAL, "'%s' takes one PATH", access);
 		return query_path(target, env, ret_path, err);

@@ -56,6 +56,12 @@ enum policy_class {
 	 * while what others left there stays out of reach. Only a supervisor
 	 * can tell the two apart: without one it stays refused. */
 	POLICY_CLASS_SCRATCH,
+	/* Connect (or send datagrams) to the pathname Unix socket at this
+	 * path, or to any socket below this directory; nothing else. A
+	 * socket is a door to a service outside the sandbox (docker.sock is
+	 * root on the host), so none is reachable unless named here or
+	 * lying where the program may write. */
+	POLICY_CLASS_UNIX_CONNECT,
 	_POLICY_CLASS_MAX,
 };
 
@@ -78,6 +84,7 @@ enum policy_access {
 	POLICY_ACCESS_ABSTRACT_UNIX, /* connect to an abstract unix socket outside */
 	POLICY_ACCESS_PTRACE,        /* ptrace or read/write another process's memory */
 	POLICY_ACCESS_USERNS,        /* create a user namespace (a sandbox of the program's own) */
+	POLICY_ACCESS_UNIX_CONNECT,  /* connect to a pathname unix socket */
 	_POLICY_ACCESS_MAX,
 };
 
@@ -148,6 +155,9 @@ struct policy_net {
 	size_t n_connect;
 	uint16_t bind[POLICY_PORTS_MAX];
 	size_t n_bind;
+	/* Unix datagram sockets may be made: their sends to a pathname
+	 * socket are decided by Landlock (ABI >= 9) or by nobody. */
+	bool unix_datagram;
 };
 
 struct policy_process {

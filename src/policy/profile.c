@@ -32,6 +32,7 @@ static const char *const filesystem_keys[] = { "create",
 					       "protect_in_repositories",
 					       "read",
 					       "scratch",
+					       "unix_connect",
 					       "write",
 					       NULL };
 

@@ -103,15 +103,14 @@ const size_t landlock_n_abis = ELEMENTSOF(landlock_abis);
  * MAKE_BLOCK are handled but never granted. */
 static const uint64_t access_rights[_POLICY_ACCESS_MAX] = {
 	[POLICY_ACCESS_READ] = LL_ACCESS_FS_READ_FILE | LL_ACCESS_FS_READ_DIR,
-	/* Connecting to a pathname socket needs write permission on it
-	 * (unix(7)), and the supervisor decides it as a write: RESOLVE_UNIX
-	 * goes with writing, not reading. */
-	[POLICY_ACCESS_WRITE] = LL_ACCESS_FS_WRITE_FILE | LL_ACCESS_FS_IOCTL_DEV | LL_ACCESS_FS_RESOLVE_UNIX,
+	[POLICY_ACCESS_WRITE] = LL_ACCESS_FS_WRITE_FILE | LL_ACCESS_FS_IOCTL_DEV,
 	[POLICY_ACCESS_CREATE] = LL_ACCESS_FS_MAKE_REG | LL_ACCESS_FS_MAKE_DIR | LL_ACCESS_FS_MAKE_SYM |
 				 LL_ACCESS_FS_MAKE_SOCK | LL_ACCESS_FS_MAKE_FIFO | LL_ACCESS_FS_REFER,
 	[POLICY_ACCESS_DELETE] = LL_ACCESS_FS_REMOVE_FILE | LL_ACCESS_FS_REMOVE_DIR | LL_ACCESS_FS_REFER,
 	[POLICY_ACCESS_TRUNCATE] = LL_ACCESS_FS_TRUNCATE,
 	[POLICY_ACCESS_EXEC] = LL_ACCESS_FS_EXECUTE,
+	/* Connecting to a pathname socket, or sending it a datagram. */
+	[POLICY_ACCESS_UNIX_CONNECT] = LL_ACCESS_FS_RESOLVE_UNIX,
 };
 
 static const struct {
@@ -447,6 +446,7 @@ bool landlock_plan_handles(const struct landlock_plan *plan, enum policy_access 
 	case POLICY_ACCESS_DELETE:
 	case POLICY_ACCESS_TRUNCATE:
 	case POLICY_ACCESS_EXEC:
+	case POLICY_ACCESS_UNIX_CONNECT:
 		return plan->handled_fs & access_rights[a];
 	case POLICY_ACCESS_TCP_CONNECT:
 		return plan->handled_net & LL_ACCESS_NET_CONNECT_TCP;

@@ -176,6 +176,22 @@ static int plan_private(struct session_plan *s, struct error *err)
 	return 0;
 }
 
+/* Connecting to a pathname Unix socket (docker.sock is root on the host):
+ * Landlock decides it from ABI 9; below, a run without supervision gets a
+ * supervisor of connect() alone, or, where none can run, no socket(AF_UNIX)
+ * at all. Never unseen. */
+static void plan_sockets(struct session_plan *s)
+{
+	s->sockets_supervised = false;
+	s->sockets_unavailable = NULL;
+	s->sf.unix_off = false;
+	if (s->supervise != POLICY_SUPERVISE_OFF || landlock_plan_handles(s->ll, POLICY_ACCESS_UNIX_CONNECT))
+		return;
+	s->sockets_unavailable = sup_unavailable();
+	s->sockets_supervised = !s->sockets_unavailable;
+	s->sf.unix_off = s->sockets_unavailable != NULL;
+}
+
 static void set_ns_unavailable(struct session_plan *s, int err)
 {
 	free(s->ns_unavailable);
@@ -188,12 +204,13 @@ static void set_ns_unavailable(struct session_plan *s, int err)
 	s->isolated = false;
 }
 
-struct sfilter_plan session_sfilter_plan(const struct policy *p)
+struct sfilter_plan session_sfilter_plan(const struct policy *p, const struct landlock_plan *ll)
 {
 	return (struct sfilter_plan){
 		.allow_ptrace = p->process.ptrace,
 		.network_off = p->net.mode == POLICY_NET_OFF,
 		.allow_userns = p->process.nested_sandbox,
+		.allow_unix_dgram = p->net.unix_datagram || landlock_plan_handles(ll, POLICY_ACCESS_UNIX_CONNECT),
 	};
 }
 
@@ -236,7 +253,7 @@ int session_plan_from_policy(const struct session_request *o, const struct polic
 	r = compile_plan(s, err);
 	if (r < 0)
 		return r;
-	s->sf = session_sfilter_plan(s->policy);
+	s->sf = session_sfilter_plan(s->policy, s->ll);
 	if (env_build(&s->policy->env, environ, &s->envp) < 0)
 		return error_set(err, ENOMEM, "out of memory");
 	if (o->argv && o->argv[0]) {
@@ -259,6 +276,7 @@ int session_plan_from_policy(const struct session_request *o, const struct polic
 				    (ns_flags_for(s->policy) & CLONE_NEWUSER) && caps_any();
 	if (s->root_supervised_static)
 		s->isolated = false;
+	plan_sockets(s);
 	/* The kernel refused them once: the second plan is for the static
 	 * mode, with its own reasons to refuse. */
 	if (ns_refused > 0 && s->isolated)
@@ -357,6 +375,15 @@ int session_plan_check(const struct session_request *o, struct session_plan *s)
 			r = degraded(o, s, 0,
 				     "protect: without a supervisor or namespaces, code that runs later cannot be kept "
 				     "read-only inside a writable directory; `latch run --dry-run` lists the paths");
+	}
+	if (r == 0 && s->sockets_unavailable) {
+		char line[512];
+
+		(void)snprintf(line, sizeof(line),
+			       "unix sockets: %s, so connecting to a pathname socket cannot be decided; socket(AF_UNIX) "
+			       "is refused (socketpair still works)",
+			       s->sockets_unavailable);
+		r = degraded(o, s, 0, line);
 	}
 	if (r == 0 && s->sup_unavailable && s->supervise != POLICY_SUPERVISE_OFF)
 		r = strv_pushf(&s->refusals, "supervise: asked for, but %s", s->sup_unavailable);
@@ -492,7 +519,11 @@ json_t *session_plan_to_json(const struct session_request *o, const struct sessi
 					(void)json_array_append_new(inexact, json_str(policy_access_name(a)));
 			json_set(sup, "emulated_accesses", inexact);
 		}
-		json_set(sup, "filter", s->supervise == POLICY_SUPERVISE_OFF ? json_null() : sup_filter_to_json());
+		json_set(sup, "filter",
+			 s->supervise != POLICY_SUPERVISE_OFF ? sup_filter_to_json(SUP_SCOPE_ALL)
+			 : s->sockets_supervised           ? sup_filter_to_json(SUP_SCOPE_SOCKETS)
+							   : json_null());
+		json_set(sup, "sockets_only", json_boolean(s->sockets_supervised));
 		json_set(data, "supervise", sup);
 	}
 	json_set(data, "limits", policy_limits_to_json(&s->policy->limits));

@@ -141,7 +141,7 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 	char save_dir[4200];
 	int sp[2], r;
 
-	if (sup_filter_build(&filter, &err) < 0)
+	if (sup_filter_build(&filter, s->supervise == POLICY_SUPERVISE_OFF ? SUP_SCOPE_SOCKETS : SUP_SCOPE_ALL, &err) < 0)
 		return failed(res, &err);
 	if (o->events_to_fd) {
 		events_fd = fcntl(o->events_fd, F_DUPFD_CLOEXEC, 3);
@@ -308,6 +308,12 @@ static int plan_static(const struct session_request *o, struct session_plan *s, 
 	return 1;
 }
 
+/* A supervisor serves the run: supervised, or for its sockets alone. */
+static bool served(const struct session_plan *s)
+{
+	return s->supervise != POLICY_SUPERVISE_OFF || s->sockets_supervised;
+}
+
 int session_run(const struct session_request *o, struct session_plan *s, const struct session_hooks *hooks,
 		struct session_result *res)
 {
@@ -334,17 +340,16 @@ int session_run(const struct session_request *o, struct session_plan *s, const s
 	if (landlock_prepare(s->ll, &err) < 0)
 		return failed(res, &err);
 	l = launch_for(o, s);
-	if (s->supervise != POLICY_SUPERVISE_OFF || s->isolated) {
+	if (served(s) || s->isolated) {
 		say_warnings(hooks, s);
-		r = s->supervise != POLICY_SUPERVISE_OFF ? run_supervised(o, s, &l, hooks, res, &ns_err)
-							 : run_isolated(s, &l, res, &ns_err);
+		r = served(s) ? run_supervised(o, s, &l, hooks, res, &ns_err) : run_isolated(s, &l, res, &ns_err);
 		if (r < 0 || !ns_err)
 			return r;
 		r = plan_static(o, s, ns_err, res);
 		if (r <= 0)
 			return r;
 		l = launch_for(o, s);
-		if (s->supervise != POLICY_SUPERVISE_OFF) {
+		if (served(s)) {
 			say_warnings(hooks, s);
 			ns_err = 0;
 			return run_supervised(o, s, &l, hooks, res, &ns_err);

@@ -118,6 +118,12 @@ struct session_plan {
 	char **warnings;
 	enum policy_supervise supervise; /* in effect, after the request */
 	const char *sup_unavailable; /* the profile's supervision cannot be had here: why (static) */
+	/* Unsupervised, and Landlock does not decide connect() to a pathname
+	 * Unix socket (ABI < 9): a supervisor of connect() alone serves the
+	 * run (sup_scope SUP_SCOPE_SOCKETS)... */
+	bool sockets_supervised;
+	/* ...or, where none can run, socket(AF_UNIX) is refused: why. */
+	const char *sockets_unavailable;
 	enum sup_backend backend;
 	bool use_masks;           /* masks are applied (not with a supervisor that may grant) */
 	bool landlock_exact;      /* the kernel layers enforce exactly the policy... */
@@ -127,8 +133,8 @@ struct session_plan {
 	char *private_dropped;    /* the static mode dropped these "private" rules: one line */
 };
 
-/* The seccomp plan a policy asks for. */
-struct sfilter_plan session_sfilter_plan(const struct policy *p);
+/* The seccomp plan a policy asks for, with the Landlock plan it goes with. */
+struct sfilter_plan session_sfilter_plan(const struct policy *p, const struct landlock_plan *ll);
 
 /* Load req->profile in ctx and plan the run. ns_refused > 0: the kernel
  * refused namespaces with this errno, plan the static mode and say why. On

@@ -45,11 +45,20 @@ struct sup_filter_opts {
 	bool wait_killable_recv;
 };
 
+/* What a notify filter hands to the supervisor. */
+enum sup_scope {
+	SUP_SCOPE_ALL,     /* every notified call: a supervised run */
+	/* connect() only: a run without supervision, where no kernel layer
+	 * decides connecting to a pathname Unix socket (Landlock < ABI 9) */
+	SUP_SCOPE_SOCKETS,
+};
+
 /* Build the notify filter with libseccomp: SCMP_ACT_NOTIFY for every
- * notified system call of this arch (the table in filter.c; names unknown
- * here are skipped), ALLOW for the rest. Call it in the parent before fork:
- * loading then allocates nothing. Returns 0 or a negative errno. */
-int sup_filter_build(struct sup_filter **ret, struct error *err);
+ * notified system call of this arch in the scope (the table in decode.c;
+ * names unknown here are skipped), ALLOW for the rest. Call it in the
+ * parent before fork: loading then allocates nothing. Returns 0 or a
+ * negative errno. */
+int sup_filter_build(struct sup_filter **ret, enum sup_scope scope, struct error *err);
 
 /* Load a built filter into the calling thread with our own seccomp() call
  * (SECCOMP_FILTER_FLAG_NEW_LISTENER, plus WAIT_KILLABLE_RECV when asked and
@@ -68,7 +77,7 @@ DEFINE_CLEANUP(struct sup_filter, sup_filter_free);
 
 /* The notified system calls as JSON: {"notified": [names], "skipped":
  * [{"syscall", "reason"}]}, for `run --dry-run`. NULL only when out of memory. */
-json_t *sup_filter_to_json(void);
+json_t *sup_filter_to_json(enum sup_scope scope);
 
 /* Whether the notify filter notifies this system call (by name, as the
  * table in filter.c and the seccomp tables spell it). */

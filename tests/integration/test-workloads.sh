@@ -207,9 +207,15 @@ if __name__ == "__main__":
         assert p.map(abs, [-1, -2]) == [1, 2]
     with mp.Lock():
         pass
+    # A manager listens on a socket in a directory of its own in /tmp and
+    # tells its clients the name getsockname() gives.
+    with mp.Manager() as m:
+        d = m.dict()
+        d["k"] = 1
+        assert dict(d) == {"k": 1}
     print("mp-ok")
 EOF
-work "python3 multiprocessing (a pool of two, a lock in /dev/shm)" '/usr/bin/python3 mp.py | grep -q mp-ok'
+work "python3 multiprocessing (a pool of two, a lock in /dev/shm, a manager's socket in /tmp)" '/usr/bin/python3 mp.py | grep -q mp-ok'
 check "...and the host's /dev/shm got nothing of it" sh -c '! ls /dev/shm | grep -q "^sem\."'
 
 # ---- what the program may not do with /proc and with root's powers --------------

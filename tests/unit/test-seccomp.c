@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,7 +21,7 @@ static void test_embedded_programs_are_current(void **state)
 {
 	(void)state;
 	for (unsigned i = 0; i < SFILTER_N_PLANS; i++) {
-		struct sfilter_plan plan = { .allow_userns = i & 4u, .allow_ptrace = i & 2u, .network_off = i & 1u };
+		struct sfilter_plan plan = sfilter_plan_from_index(i);
 		struct error err = { 0 };
 		int fd = memfd_create("t", MFD_CLOEXEC);
 		size_t want = sfilter_programs[i].len * sizeof(struct sock_filter);
@@ -87,6 +88,49 @@ static void test_loaded_filter_refuses(void **state)
 	assert_int_equal(in_child(&on, inet_socket_refused), 1);
 }
 
+static int unix_dgram_refused(void)
+{
+	int sv[2];
+
+	return syscall(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0) < 0 && errno == EACCES &&
+			       socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0 && errno == EACCES
+		       ? 0
+		       : 1;
+}
+
+static int unix_stream_works(void)
+{
+	int sv[2];
+
+	return syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 0) >= 0 && socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0 ? 0
+														       : 1;
+}
+
+static int unix_socket_refused_pair_works(void)
+{
+	int sv[2];
+
+	return syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 0) < 0 && errno == EACCES &&
+			       socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0
+		       ? 0
+		       : 1;
+}
+
+/* Unix datagram sockets are refused unless allowed; stream and seqpacket
+ * ones stay; unix_off refuses socket(AF_UNIX) of any type, not pairs. */
+static void test_unix_socket_rules(void **state)
+{
+	struct sfilter_plan none = { 0 }, dgram = { .allow_unix_dgram = true }, off = { .unix_off = true };
+
+	(void)state;
+	assert_int_equal(in_child(&none, unix_dgram_refused), 0);
+	assert_int_equal(in_child(&none, unix_stream_works), 0);
+	assert_int_equal(in_child(&dgram, unix_dgram_refused), 1);
+	assert_int_equal(in_child(&dgram, unix_stream_works), 0);
+	assert_int_equal(in_child(&off, unix_socket_refused_pair_works), 0);
+	assert_int_equal(in_child(&none, unix_socket_refused_pair_works), 1);
+}
+
 static void test_without_no_new_privs_unprivileged_load_fails(void **state)
 {
 	(void)state;
@@ -110,6 +154,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_embedded_programs_are_current),
 		cmocka_unit_test(test_loaded_filter_refuses),
+		cmocka_unit_test(test_unix_socket_rules),
 		cmocka_unit_test(test_without_no_new_privs_unprivileged_load_fails),
 	};
 
