@@ -253,9 +253,12 @@ static int compile_conflicts(const struct policy *p, struct landlock_plan *plan)
 
 			/* A list rule grants nothing below its directory, nor
 			 * does an allow that a deny at its path shadows (which
-			 * covers a deny at the allow's own path). */
+			 * covers a deny at the allow's own path); a private
+			 * directory is an empty one of the sandbox's own, where
+			 * the host's denied paths are not (its rules are
+			 * dropped in the static mode). */
 			if (policy_class_restricts(a->klass) || a->klass == POLICY_CLASS_LIST ||
-			    a->klass == POLICY_CLASS_SCRATCH || a->depth > d->depth ||
+			    a->klass == POLICY_CLASS_SCRATCH || a->klass == POLICY_CLASS_PRIVATE || a->depth > d->depth ||
 			    !path_has_prefix(d->path, a->path) || policy_allow_shadowed(p, a))
 				continue;
 			taken = policy_class_grants(a->klass) & (d->klass == POLICY_CLASS_DENY ? ~0u : ~reading);

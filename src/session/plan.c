@@ -142,34 +142,47 @@ static int compile_plan(struct session_plan *s, struct error *err)
 	return 0;
 }
 
+static bool has_scratch(const struct policy *p, const char *path)
+{
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (p->rules[i].klass == POLICY_CLASS_SCRATCH && strcmp(p->rules[i].path, path) == 0)
+			return true;
+	return false;
+}
+
 /* "private" rules: in the isolated mode each existing directory becomes an
  * empty tmpfs of the sandbox's own; without namespaces that cannot be
  * done, so the rules are dropped (their paths stay refused) and the run
  * says so. */
 static int plan_private(struct session_plan *s, struct error *err)
 {
+	bool any = false;
 	struct stat st;
 
 	s->private_dirs = strv_free(s->private_dirs);
 	for (size_t i = 0; i < s->policy->n_rules; i++) {
 		const struct policy_rule *r = &s->policy->rules[i];
+		char *line = NULL;
 
 		if (r->klass != POLICY_CLASS_PRIVATE)
 			continue;
-		if (!s->isolated) {
-			char *line = NULL;
-
-			if (asprintf(&line, "%s%s%s", s->private_dropped ? s->private_dropped : "",
-				     s->private_dropped ? ", " : "", r->path) < 0)
+		any = true;
+		if (s->isolated) {
+			if (stat(r->path, &st) == 0 && S_ISDIR(st.st_mode) && strv_push(&s->private_dirs, r->path) < 0)
 				return error_set(err, ENOMEM, "out of memory");
-			free(s->private_dropped);
-			s->private_dropped = line;
 			continue;
 		}
-		if (stat(r->path, &st) == 0 && S_ISDIR(st.st_mode) && strv_push(&s->private_dirs, r->path) < 0)
+		/* Dropped; a scratch rule at the same path takes over, as
+		 * meant (/tmp), and nothing is lost worth a line. */
+		if (has_scratch(s->policy, r->path))
+			continue;
+		if (asprintf(&line, "%s%s%s", s->private_dropped ? s->private_dropped : "",
+			     s->private_dropped ? ", " : "", r->path) < 0)
 			return error_set(err, ENOMEM, "out of memory");
+		free(s->private_dropped);
+		s->private_dropped = line;
 	}
-	if (!s->isolated && s->private_dropped) {
+	if (!s->isolated && any) {
 		policy_drop_class(s->policy, POLICY_CLASS_PRIVATE);
 		return compile_plan(s, err);
 	}
@@ -416,7 +429,9 @@ int session_plan_check(const struct session_request *o, struct session_plan *s)
 				const struct policy_rule *a = &s->policy->rules[k];
 				char label[512];
 
-				if (a->klass != POLICY_CLASS_PRIVATE && !policy_class_restricts(a->klass) &&
+				/* What Landlock grants below it is bound back in
+				 * (launch.c); what only the supervisor gives is not. */
+				if ((a->klass == POLICY_CLASS_LIST || a->klass == POLICY_CLASS_SCRATCH) &&
 				    path_has_prefix(a->path, s->private_dirs[i]) &&
 				    strcmp(a->path, s->private_dirs[i]) != 0)
 					r = strv_pushf(&s->refusals,

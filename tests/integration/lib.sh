@@ -358,7 +358,7 @@ it_init() {
 		: "${TRY:=$_self_dir/../../build/tests/try-op}"
 		LATCH=$(cd "$(dirname "$LATCH")" && pwd)/$(basename "$LATCH")
 		TRY=$(cd "$(dirname "$TRY")" && pwd)/$(basename "$TRY")
-		_it_standalone_root=$(mktemp -d /tmp/latch-it1.XXXXXX) || exit 1
+		_it_standalone_root=$(mktemp -d /var/tmp/latch-it1.XXXXXX) || exit 1
 		it_make_fixture "$_it_standalone_root" || {
 			echo "Bail out! cannot build the fixture in $_it_standalone_root"
 			rm -rf "$_it_standalone_root"

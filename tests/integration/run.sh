@@ -7,8 +7,10 @@
 # otherwise. Each test file gets a fresh $T/<identity>/home with fake
 # credentials and a git project, TMPDIR=$T/<identity>/tmp, the current
 # directory $HOME/project and a clean environment. Everything lives under
-# T=/tmp/latch-it.XXXXXX (mode 0755) because the checkout may sit where an
-# unprivileged uid cannot read it, and T is removed at the end.
+# T=/var/tmp/latch-it.XXXXXX (mode 0755) because the checkout may sit where an
+# unprivileged uid cannot read it, and T is removed at the end. Not in /tmp:
+# agent's isolated runs get a /tmp of their own, which would hide the fake
+# credentials the tests try to read (as a real $HOME is not hidden).
 #
 # Prints each test's TAP lines prefixed with the identity, then exactly one
 #   integration: N passed, N failed, N skipped
@@ -39,7 +41,7 @@ if [ "$failed" -ne 0 ]; then
 	exit 1
 fi
 
-T=$(mktemp -d /tmp/latch-it.XXXXXX) || exit 1
+T=$(mktemp -d /var/tmp/latch-it.XXXXXX) || exit 1
 chmod 755 "$T"
 trap 'rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM

@@ -124,14 +124,25 @@ work "mkdir in /tmp, tar x into it, use it, remove it" 'd=/tmp/latch-wl-$$ && mk
 OUTSIDE=/tmp/latch-it-outside.$$.$IT_UID
 echo "outside-$IT_MARK_SSH" >"$OUTSIDE"
 chmod 666 "$OUTSIDE"
-expect_fail_with "Permission denied" "a file in /tmp that the program did not make is not readable" -- \
-	"$LATCH" run $ACK -p agent -q -- cat "$OUTSIDE"
-expect_fail_with "Permission denied" "...nor writable" -- "$LATCH" run $ACK -p agent -q -- sh -c "echo x >>'$OUTSIDE'"
-expect_fail_with "Permission denied" "...nor removable" -- "$LATCH" run $ACK -p agent -q -- rm -f "$OUTSIDE"
-check "...and it is as it was" [ "$(cat "$OUTSIDE")" = "outside-$IT_MARK_SSH" ]
+# Isolated, /tmp is the sandbox's own and the file is not there; static,
+# /tmp is scratch and the file is refused.
+for mode in "No such file:" "Permission denied:--no-namespaces"; do
+	want=${mode%%:*} flag=${mode#*:}
+	expect_fail_with "$want" "[$flag] a file in /tmp that the program did not make is not readable" -- \
+		"$LATCH" run $ACK -p agent -q $flag -- cat "$OUTSIDE"
+	if [ -n "$flag" ]; then
+		expect_fail_with "$want" "[$flag] ...nor writable" -- \
+			"$LATCH" run $ACK -p agent -q $flag -- sh -c "echo x >>'$OUTSIDE'"
+	else
+		# the write makes a file of the sandbox's own, gone at exit
+		expect_rc 0 "[$flag] ...a write by that name makes a file of the sandbox's own" -- \
+			"$LATCH" run $ACK -p agent -q -- sh -c "echo x >>'$OUTSIDE'"
+	fi
+	expect_fail_with "$want" "[$flag] ...nor removable" -- "$LATCH" run $ACK -p agent -q $flag -- rm "$OUTSIDE"
+	check "[$flag] ...and it is as it was" [ "$(cat "$OUTSIDE")" = "outside-$IT_MARK_SSH" ]
+done
 rm -f "$OUTSIDE"
 expect_why allow agent create /tmp/anything-new
-expect_why deny agent write /tmp/anything-new
 
 # ---- build and run ---------------------------------------------------------------
 if command -v cc >/dev/null 2>&1 && command -v make >/dev/null 2>&1; then

@@ -260,6 +260,14 @@ static void test_system_secrets(void **state)
 	}
 }
 
+static bool has_rule(const struct policy *p, enum policy_class c, const char *path)
+{
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (p->rules[i].klass == c && strcmp(p->rules[i].path, path) == 0)
+			return true;
+	return false;
+}
+
 static void test_agent(void **state)
 {
 	_cleanup_policy_ struct policy *p = load("agent", &user_ctx);
@@ -287,12 +295,17 @@ static void test_agent(void **state)
 
 	ALLOW(p, CREATE, "/tmp/latch-1000/build.o");
 	ALLOW(p, EXEC, "/tmp/latch-1000/go-build1/b001/x.test");
-	/* /tmp is scratch: a new entry right there (the supervisor then
-	 * treats it as the program's own); nothing else of /tmp */
+	/* /tmp is the sandbox's own in the isolated mode (private: an empty
+	 * tmpfs there), scratch in the static one (the supervisor treats a
+	 * new entry right there as the program's own, nothing else of /tmp) */
 	ALLOW(p, CREATE, "/tmp/shared.o");
-	DENY(p, WRITE, "/tmp/shared.o");
-	DENY(p, READ, "/tmp/krb5cc_1000");
-	DENY(p, CREATE, "/tmp/someone-elses-dir/x");
+	ALLOW(p, WRITE, "/tmp/shared.o");
+	assert_true(has_rule(p, POLICY_CLASS_PRIVATE, "/tmp") && has_rule(p, POLICY_CLASS_SCRATCH, "/tmp"));
+	/* /var/tmp is scratch in both */
+	ALLOW(p, CREATE, "/var/tmp/shared.o");
+	DENY(p, WRITE, "/var/tmp/shared.o");
+	DENY(p, READ, "/var/tmp/krb5cc_1000");
+	DENY(p, CREATE, "/var/tmp/someone-elses-dir/x");
 
 	DENY(p, READ, "/home/u/.bashrc");
 	DENY(p, WRITE, "/home/u/.bashrc");
