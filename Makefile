@@ -65,7 +65,10 @@ PC_INCLUDEDIR ?= $(INCLUDEDIR)
 PC_LIBDIR ?= $(LIBDIR)
 
 .PHONY: all deps check unit integration asan demo bench install install-lib clean lib
-all: deps $(BUILD)/latch
+# PKG_LIBS is read when the Makefile is: after deps has installed the
+# packages, make is asked again, so that it finds them.
+all: deps
+	@$(MAKE) --no-print-directory $(BUILD)/latch
 
 # Missing Debian packages are installed (as root) or named (otherwise).
 deps:
