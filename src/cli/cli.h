@@ -24,7 +24,8 @@
 /* Exit codes (documented in README.md, "Exit codes"). */
 #define EXIT_DENIED 1        /* why: denied; profile check: invalid */
 #define EXIT_USAGE 2         /* bad command line */
-#define EXIT_EVIDENCE 3       /* evidence verify: a file differs; evidence bundle: the run does not verify */
+#define EXIT_EVIDENCE 3       /* evidence verify: a file differs; evidence bundle: the run does not verify;
+				 log verify: a record does not check out */
 #define EXIT_LATCH_FAILED 125 /* latch itself failed, or refused to start */
 #define EXIT_CANNOT_EXEC 126 /* the program was found but cannot be executed */
 #define EXIT_NOT_FOUND 127   /* the program was not found */
@@ -34,7 +35,8 @@
 	"                 [--no-namespaces] [--allow-unmasked] [--keep-fd N]...\n"        \
 	"                 [--supervise | --no-supervise] [--ask] [--approve-socket PATH]\n" \
 	"                 [--approve-all] [--approve-timeout MS] [--events FILE]\n"       \
-	"                 [--save-to PROFILE] [--ack-risk PROFILE]... [--] COMMAND [ARG...]\n"
+	"                 [--save-to PROFILE] [--ack-risk PROFILE]... [--no-log]\n"            \
+	"                 [--] COMMAND [ARG...]\n"
 #define USAGE_WHY                                                                           \
 	"usage: latch why -p PROFILE [--json] ACCESS [TARGET]\n"                            \
 	"       latch why -p PROFILE [--json] --batch    (ACCESS [TARGET] per line on stdin)\n" \
@@ -69,6 +71,12 @@
 	"       latch evidence bundle --out DIR [--json] [RUN]\n" \
 	"  RUN: a run directory (default: the last run in $XDG_STATE_HOME/latch/lab)\n"
 
+#define USAGE_LOG                                                        \
+	"usage: latch log list [--json]\n"                               \
+	"       latch log show [--json] [ID|last]\n"                     \
+	"       latch log verify [--json] ID|last\n"                     \
+	"  sessions are kept in $XDG_STATE_HOME/latch/sessions\n"
+
 int cmd_run(int argc, char **argv);
 
 /* One `latch run`, as parsed from its command line or built by another
@@ -76,6 +84,7 @@ int cmd_run(int argc, char **argv);
 struct run_request {
 	const char *kind;      /* envelope kind for --json errors, e.g. "run_plan" */
 	bool dry_run, json;
+	bool log;              /* keep a session log (`latch run` without --no-log) */
 	struct session_request s;
 };
 
@@ -92,6 +101,8 @@ int cmd_probe_exec(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
+/* `latch log`: the session log of `latch run` (session/log.h). */
+int cmd_log(int argc, char **argv);
 
 /* Print "latch: <message>" on stderr, and with json an error envelope of the
  * given kind on stdout. Returns code, so callers can `return cli_fail(...)`. */

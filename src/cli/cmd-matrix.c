@@ -79,7 +79,7 @@ static void group_names(const struct lab_plan *p, char *buf, size_t size)
 static void print_table(const struct matrix_opts *o, const struct lab_row_result *rr, const json_t *summary)
 {
 	const json_t *base = json_object_get(rr->baseline_record, "result");
-	_cleanup_free_ char *cmd = lab_shell_join(rr->args);
+	_cleanup_free_ char *cmd = strv_shell_join(rr->args);
 	size_t w = strlen("profile");
 
 	printf("matrix '%s': %s %s\n", o->group, rr->row->probe_id, cmd ? cmd : "");

@@ -13,6 +13,7 @@
 
 #include "base/strv.h"
 #include "cli/cli.h"
+#include "session/log.h"
 #include "session/session.h"
 
 static int parse_fd(const char *s, int *ret)
@@ -40,6 +41,7 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 		{ "approve-all", no_argument, NULL, 'L' },     { "approve-timeout", required_argument, NULL, 'T' },
 		{ "events", required_argument, NULL, 'E' },    { "save-to", required_argument, NULL, 'V' },
 		{ "ack-risk", required_argument, NULL, 'R' },  { "help", no_argument, NULL, 'h' },
+		{ "no-log", no_argument, NULL, 'O' },
 		{},
 	};
 	int c, fd;
@@ -75,6 +77,9 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 			break;
 		case 'X':
 			o->s.supervise = SESSION_SUPERVISE_OFF;
+			break;
+		case 'O':
+			o->log = false;
 			break;
 		case 'A':
 			o->s.supervise = SESSION_SUPERVISE_ASK;
@@ -230,7 +235,7 @@ static int result_code(const struct run_request *o, const struct session_result 
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_request o = { .kind = "run_plan" };
+	struct run_request o = { .kind = "run_plan", .log = true };
 	int r;
 
 	r = parse_args(argc, argv, &o);
@@ -249,6 +254,7 @@ int cli_run(const struct run_request *o)
 		.summary = say_summary,
 		.data = &voice,
 	};
+	struct session_request req = o->s;
 	struct session_result res;
 	struct session_plan s = { 0 };
 	struct session_env env;
@@ -285,7 +291,10 @@ int cli_run(const struct run_request *o)
 		r = refuse(o, s.refusals);
 		goto out;
 	}
-	(void)session_run(&o->s, &s, &hooks, &res);
+	req.log = o->log;
+	req.log_dir = o->log ? session_log_dir(&env.ctx) : NULL;
+	(void)session_run(&req, &s, &hooks, &res);
+	free((char *)req.log_dir);
 	if (res.outcome == SESSION_EXITED)
 		exit_like(res.wait_status);
 	r = result_code(o, &res);

@@ -117,8 +117,4 @@ int lab_default_dir(const struct policy_ctx *ctx, char **ret, struct error *err)
 /* The family of a probe id ("filesystem"), or "unknown". */
 const char *lab_probe_family(const char *probe_id);
 
-/* One argument vector as a shell command line, quoted where needed; caller
- * frees. */
-char *lab_shell_join(char *const *argv);
-
 #endif

@@ -236,7 +236,7 @@ static json_t *oracle_commands(const char *spec, const struct lab_oracle *o)
 		if (q->kind == LAB_QUERY_SECCOMP) {
 			char *dry[] = { "latch", "run", "--dry-run", "-p", (char *)spec, "--", "true", NULL };
 
-			line = lab_shell_join(dry);
+			line = strv_shell_join(dry);
 		} else {
 			argv[n++] = (char *)policy_access_name(q->access);
 			if (q->path)
@@ -246,7 +246,7 @@ static json_t *oracle_commands(const char *spec, const struct lab_oracle *o)
 				argv[n++] = port;
 			}
 			argv[n] = NULL;
-			line = lab_shell_join(argv);
+			line = strv_shell_join(argv);
 		}
 		(void)json_array_append_new(a, json_str(line));
 	}
@@ -292,8 +292,8 @@ static json_t *mismatch_record(const struct row_ctx *rc, const struct lab_cell *
 		base_argv[4 + i] = rc->args[i];
 		sb_argv[5 + i] = rc->args[i];
 	}
-	base_cmd = lab_shell_join(base_argv);
-	sb_cmd = lab_shell_join(sb_argv);
+	base_cmd = strv_shell_join(base_argv);
+	sb_cmd = strv_shell_join(sb_argv);
 	json_set(repro, "baseline", json_str(base_cmd));
 	json_set(repro, "sandboxed", json_str(sb_cmd));
 	json_set(repro, "oracle", oracle_commands(c->profile->spec, &c->oracle));

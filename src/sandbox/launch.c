@@ -386,6 +386,8 @@ int launch_start(const struct launch *l, struct launch_child *ret, struct error 
 		ns_child_release(sync, r == 0);
 	}
 	launch_forward_signals(pid);
+	if (r == 0 && l->started)
+		l->started(l->started_data);
 	return r;
 }
 

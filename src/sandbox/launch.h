@@ -38,6 +38,10 @@ struct launch {
 	 * starts (e.g. installing a supervisor's notify filter). */
 	int (*before_exec)(void *data, struct error *err);
 	void *before_exec_data;
+	/* Run in latch outside once the child is on its way (work that may
+	 * overlap the sandbox's own setup, such as writing a log). */
+	void (*started)(void *data);
+	void *started_data;
 	pid_t parent;                         /* getpid() of latch, for the child's checks */
 };
 

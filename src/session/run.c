@@ -22,6 +22,7 @@
 #include "sandbox/caps.h"
 #include "sandbox/launch.h"
 #include "sandbox/namespaces.h"
+#include "session/log.h"
 #include "session/session.h"
 
 /* The private temporary directory: created 0700, and refused unless it is
@@ -213,12 +214,15 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 					 (int)sizeof(save_dir))
 		cfg.save_dir = save_dir;
 	cfg.reap_orphans = !l->ns_flags;
+	cfg.notifies_exec = s->supervise != POLICY_SUPERVISE_OFF;
 	if (!o->quiet && hooks && hooks->no_terminal && s->supervise == POLICY_SUPERVISE_ASK &&
 	    s->backend == SUP_BACKEND_DENY) {
 		cfg.on_first_denial = say_no_terminal;
 		cfg.on_first_denial_data = (void *)hooks;
 	}
+	session_log_observe(s, &cfg);
 	r = sup_serve(&cfg, listener, child.pid, &sum, &err);
+	session_log_supervisor(s, &sum);
 	if (sum.child_reaped) {
 		child.reaped = true;
 		child.status = sum.child_status;
@@ -303,6 +307,8 @@ static int plan_static(const struct session_request *o, struct session_plan *s, 
 		session_plan_done(&next);
 		return 0;
 	}
+	next.log = TAKE_PTR(s->log);
+	next.log_pending = s->log_pending;
 	session_plan_done(s);
 	*s = next;
 	return 1;
@@ -314,9 +320,25 @@ static bool served(const struct session_plan *s)
 	return s->supervise != POLICY_SUPERVISE_OFF || s->sockets_supervised;
 }
 
-int session_run(const struct session_request *o, struct session_plan *s, const struct session_hooks *hooks,
-		struct session_result *res)
+/* The sandbox has started: the session log is written while it sets
+ * itself up. */
+struct log_start {
+	const struct session_request *o;
+	const struct session_hooks *hooks;
+	struct session_plan *s;
+};
+
+static void log_started(void *data)
 {
+	const struct log_start *ls = data;
+
+	session_log_started(ls->o, ls->hooks, ls->s);
+}
+
+static int launch_run(const struct session_request *o, struct session_plan *s, const struct session_hooks *hooks,
+		      struct session_result *res)
+{
+	struct log_start ls = { .o = o, .hooks = hooks, .s = s };
 	struct error err = { 0 };
 	bool exec_fail;
 	struct launch l;
@@ -340,6 +362,8 @@ int session_run(const struct session_request *o, struct session_plan *s, const s
 	if (landlock_prepare(s->ll, &err) < 0)
 		return failed(res, &err);
 	l = launch_for(o, s);
+	l.started = log_started;
+	l.started_data = &ls;
 	if (served(s) || s->isolated) {
 		say_warnings(hooks, s);
 		r = served(s) ? run_supervised(o, s, &l, hooks, res, &ns_err) : run_isolated(s, &l, res, &ns_err);
@@ -349,6 +373,8 @@ int session_run(const struct session_request *o, struct session_plan *s, const s
 		if (r <= 0)
 			return r;
 		l = launch_for(o, s);
+		l.started = log_started;
+		l.started_data = &ls;
 		if (served(s)) {
 			say_warnings(hooks, s);
 			ns_err = 0;
@@ -356,10 +382,27 @@ int session_run(const struct session_request *o, struct session_plan *s, const s
 		}
 	}
 	say_warnings(hooks, s);
+	/* With a session log, the program runs in a child (ns_flags 0: a plain
+	 * one), so that latch outside sees it end. */
+	if (s->log_pending)
+		return run_isolated(s, &l, res, &ns_err);
 	(void)fflush(NULL);
 	(void)launch_exec(&l, &exec_fail, &err);
 	/* Only failures come back here, and the sandbox may be on this
 	 * process already. */
 	res->self_sandboxed = true;
 	return exec_fail ? exec_failed(res, &err) : failed(res, &err);
+}
+
+int session_run(const struct session_request *o, struct session_plan *s, const struct session_hooks *hooks,
+		struct session_result *res)
+{
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	if (!session_log_begin(o, hooks, s, res))
+		return 0;
+	r = launch_run(o, s, hooks, res);
+	session_log_end(o, hooks, s, res);
+	return r;
 }

@@ -95,6 +95,12 @@ struct session_request {
 	const char *extra_exec_origin;
 	/* >0: compile for this Landlock ABI; 0: session_landlock_abi(). */
 	int landlock_abi;
+	/* The session log (session/log.h): this run's record goes into a new
+	 * directory in log_dir ($XDG_STATE_HOME/latch/sessions: see
+	 * session_log_dir()); log_dir NULL: there is none to be had, which is
+	 * said like any log that cannot be written. */
+	bool log;
+	const char *log_dir;
 };
 
 /* A run, planned. Built by session_plan_build(), checked by
@@ -131,6 +137,13 @@ struct session_plan {
 	bool root_supervised_static; /* static mode because the caller holds capabilities */
 	char **private_dirs;      /* "private" rules that exist as directories (isolated mode) */
 	char *private_dropped;    /* the static mode dropped these "private" rules: one line */
+	/* While session_run() runs: its session log, or NULL (not freed by
+	 * session_plan_done), and whether the kernel's audit log showed the
+	 * program's Landlock denials, or why it could not. */
+	struct session_log *log;
+	bool log_pending;         /* a log is wanted: opened once the sandbox starts */
+	bool audit_seen;
+	const char *audit_unavailable;
 };
 
 /* The seccomp plan a policy asks for, with the Landlock plan it goes with. */

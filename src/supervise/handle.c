@@ -551,10 +551,11 @@ void sup_handle(struct sup_state *s)
 	/* For the events: the program (read now, it may be gone when the
 	 * event is written) and the thread group of a thread. */
 	r->exe[0] = '\0';
-	if (s->c->events_fd >= 0) {
-		sup_target_exe(r->tid, r->exe, sizeof(r->exe));
-		r->pid = sup_target_tgid(r->tid);
-		if (!sup_id_valid(s, r->id)) {
+	r->n_argv = 0;
+	r->ppid = 0;
+	if (s->c->events_fd >= 0 || ((s->c->on_event || (s->c->on_exec && r->call.op == SUP_OP_EXEC)) &&
+				      !s->observer_full)) {
+		if (sup_target_who(s, r) && !sup_id_valid(s, r->id)) {
 			sup_settle(s, r, sup_step(SUP_STEP_VANISHED, 0, NULL));
 			return;
 		}
@@ -581,6 +582,12 @@ void sup_handle(struct sup_state *s)
 	}
 	if (e) {
 		sup_settle(s, r, e == -ENOENT ? sup_step(SUP_STEP_VANISHED, 0, NULL) : sup_step(SUP_STEP_FAIL, e, NULL));
+		return;
+	}
+	/* Before the answer: once the kernel performs it, the memory is the
+	 * new program's. */
+	if (r->call.op == SUP_OP_EXEC && s->c->on_exec && !s->observer_full && sup_target_exec_args(s, r) < 0) {
+		sup_settle(s, r, sup_step(SUP_STEP_VANISHED, 0, NULL));
 		return;
 	}
 	r->tmpfile = r->call.op == SUP_OP_OPEN && (r->call.flags & __O_TMPFILE) == __O_TMPFILE;

@@ -110,11 +110,50 @@ static void count_denied(struct sup_state *s, const char *path)
 
 static void write_event(struct sup_state *s, const char *buf, size_t len)
 {
+	if (s->c->on_event && !s->observer_full && !s->c->on_event(buf, len, s->c->observer_data))
+		s->observer_full = true;
+	if (s->c->events_fd < 0)
+		return;
 	if (write_all(s->c->events_fd, buf, len) < 0) {
 		s->sum->events_failed++;
 		return;
 	}
 	s->sum->events_written++;
+}
+
+/* An execve, for the exec tree; a program let through changes. */
+static void note_exec(struct sup_state *s, const struct sup_req *r, bool allow, int err)
+{
+	char *argv[SUP_ARGV_MAX + 1];
+	size_t off = 0;
+
+	if (allow)
+		sup_target_forget_exe(s, r->pid);
+	if (!s->c->on_exec)
+		return;
+	if (s->observer_full) {
+		s->sum->execs_unobserved++;
+		return;
+	}
+	for (unsigned i = 0; i < r->n_argv; i++) {
+		argv[i] = (char *)r->argv + off;
+		off += strlen(argv[i]) + 1;
+	}
+	argv[r->n_argv] = NULL;
+	if (!s->c->on_exec(&(struct sup_exec){
+			      .time_unix_ms = r->time_unix_ms,
+			      .pid = r->pid,
+			      .ppid = r->ppid,
+			      .exe = r->exe[0] ? r->exe : NULL,
+			      .path = r->path[0][0] ? r->path[0] : NULL,
+			      .resolved = r->obj[0].real[0] ? r->obj[0].real : NULL,
+			      .argv = argv,
+			      .argv_truncated = r->argv_truncated,
+			      .allow = allow,
+			      .err = err > 0 ? err : 0,
+		      },
+		      s->c->observer_data))
+		s->observer_full = true;
 }
 
 void sup_finish(struct sup_state *s, struct sup_req *r, enum sup_action action, bool allow, int err,
@@ -149,7 +188,11 @@ void sup_finish(struct sup_state *s, struct sup_req *r, enum sup_action action, 
 		s->denied_once = true;
 		break;
 	}
-	if (s->c->events_fd < 0)
+	if (r->call.op == SUP_OP_EXEC)
+		note_exec(s, r, allow, err);
+	if (s->c->on_event && s->observer_full)
+		s->sum->events_unobserved++;
+	if (s->c->events_fd < 0 && (!s->c->on_event || s->observer_full))
 		return;
 	if (r->note && reason) {
 		(void)snprintf(why, sizeof(why), "%s (%s)", reason, r->note);
@@ -240,6 +283,11 @@ static int setup(struct sup_state *s, struct error *err)
 	s->owned = calloc(SUP_GRANTS_MAX, sizeof(*s->owned));
 	s->always = calloc(SUP_GRANTS_MAX, sizeof(*s->always));
 	s->pending = calloc(SUP_PENDING_MAX, sizeof(*s->pending));
+	if (s->c->notifies_exec && (s->c->events_fd >= 0 || s->c->on_event || s->c->on_exec)) {
+		s->procs = calloc(SUP_PROCS_MAX, sizeof(*s->procs));
+		for (size_t i = 0; s->procs && i < SUP_PROCS_MAX; i++)
+			s->procs[i].pidfd = -1;
+	}
 	if (!s->notif || !s->resp || !s->cur || !s->evbuf || !s->denied || !s->grants || !s->owned || !s->always || !s->pending)
 		return error_set(err, ENOMEM, "out of memory");
 	r = sup_slow_init(s);
@@ -354,6 +402,8 @@ static void teardown(struct sup_state *s)
 	free(s->always);
 	free(s->pending);
 	free(s->rule_missing);
+	sup_target_procs_done(s);
+	free(s->procs);
 }
 
 int sup_serve(const struct sup_config *c, int listener, pid_t child, struct sup_summary *ret, struct error *err)

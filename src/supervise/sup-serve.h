@@ -19,6 +19,7 @@
 #define SUP_GRANTS_MAX 256  /* session grants */
 #define SUP_DENIED_MAX 64   /* distinct denied paths counted for the summary */
 #define SUP_SLOW_MAX 8      /* blocking connects running on worker threads */
+#define SUP_PROCS_MAX 64    /* threads whose thread group and program are remembered for events */
 
 /* One path operand, resolved in the target's view and pinned. */
 struct sup_obj {
@@ -84,6 +85,23 @@ struct sup_req {
 	bool unreadable;              /* its memory cannot be read (made non-dumpable) */
 	unsigned questions;           /* asked so far for this request */
 	char exe[PATH_MAX];           /* /proc/PID/exe when received (events only) */
+	/* execve, for sup_config.on_exec: the new argv, NUL-separated. */
+	char argv[SUP_ARGV_BYTES];
+	unsigned n_argv;
+	bool argv_truncated;
+	int ppid;                     /* the caller's parent; 0: unknown */
+};
+
+/* A thread the events have named: its thread group and program, kept
+ * while it lives (its pidfd says when it is gone, so that a reused id is
+ * never taken for it) and, for the program, until it calls execve. */
+struct sup_proc {
+	int tid;                      /* 0: a free slot */
+	int tgid;
+	int pidfd;
+	bool exe_known;
+	uint64_t used;                /* for replacing the least recently used */
+	char exe[PATH_MAX];
 };
 
 /* A question waiting for its answer (socket backend). */
@@ -132,6 +150,9 @@ struct sup_state {
 	/* Events. */
 	char *evbuf;
 	size_t evbuf_size;
+	bool observer_full;           /* on_event wants no more lines */
+	struct sup_proc *procs;       /* SUP_PROCS_MAX, with notifies_exec */
+	uint64_t procs_tick;
 	/* Summary of denied paths. */
 	struct {
 		char path[SUP_SUMMARY_PATH_MAX];
@@ -314,6 +335,19 @@ int sup_target_creds(struct sup_state *s, struct sup_req *r, mode_t *ret_umask);
 /* The thread group of a thread (the tid itself when unknown). The caller
  * checks ID_VALID afterwards. */
 int sup_target_tgid(int tid);
+/* For the events: r->pid (the thread group of r->tid) and r->exe,
+ * remembered per thread where the filter notifies execve. Returns true
+ * when /proc was read, and the caller must check ID_VALID (the id may
+ * name another thread if the notification vanished); false when all came
+ * from a thread whose pidfd says it is still the one. */
+bool sup_target_who(struct sup_state *s, struct sup_req *r);
+/* An execve by this thread group is let through: its program changes. */
+void sup_target_forget_exe(struct sup_state *s, int tgid);
+void sup_target_procs_done(struct sup_state *s);
+/* execve: the new argv (r->argv) and the caller's parent (r->ppid), for
+ * sup_config.on_exec. Returns 0, or -ENOENT when the notification
+ * vanished; what cannot be read is left out (r->argv_truncated). */
+int sup_target_exec_args(struct sup_state *s, struct sup_req *r);
 /* /proc/PID/exe of the target into buf ("" when unknown). */
 void sup_target_exe(int pid, char *buf, size_t size);
 /* The absolute path of one of our own fds; -errno. */

@@ -126,6 +126,22 @@ enum sup_backend {
 };
 
 #define SUP_DEFAULT_TIMEOUT_MS 30000     /* a question unanswered this long is denied */
+#define SUP_ARGV_MAX 128                 /* arguments of an execve kept for sup_config.on_exec */
+#define SUP_ARGV_BYTES 8192              /* ...and their bytes, NULs included */
+
+/* An execve the supervisor saw (sup_config.on_exec). Strings may be NULL
+ * (unknown); they live until the callback returns. */
+struct sup_exec {
+	long long time_unix_ms;
+	int pid, ppid;           /* the caller's thread group and its parent, as the supervisor sees them (0: unknown) */
+	const char *exe;         /* what the caller ran until this execve */
+	const char *path;        /* the program, as the caller wrote it */
+	const char *resolved;    /* where it really is */
+	char *const *argv;       /* the new argument vector, NULL-terminated, as far as it could be read */
+	bool argv_truncated;     /* more than SUP_ARGV_MAX arguments or SUP_ARGV_BYTES bytes, or unreadable */
+	bool allow;              /* let through (the kernel may still fail it: ENOENT, ENOEXEC) */
+	int err;                 /* the errno the supervisor answered; 0: none */
+};
 #define SUP_DEFAULT_QUESTIONS_PER_SEC 10 /* more than this, and the rest are denied */
 
 struct sup_config {
@@ -168,6 +184,18 @@ struct sup_config {
 	 * such as "no terminal to ask on". */
 	void (*on_first_denial)(void *data);
 	void *on_first_denial_data;
+	/* The filter notifies execve (SUP_SCOPE_ALL): what a process runs is
+	 * then read once per exec and remembered, not once per event. */
+	bool notifies_exec;
+	/* Observers, called on the supervisor's thread, so they must be quick
+	 * (copy and return; no I/O): every event line exactly as written to
+	 * events_fd (encoded once, whether or not events_fd is set) until it
+	 * returns false (it wants no more: the rest are only counted, in
+	 * sup_summary.events_unobserved), and every execve with its new argv
+	 * (until either returns false: execs_unobserved). NULL: none. */
+	bool (*on_event)(const char *line, size_t len, void *data);
+	bool (*on_exec)(const struct sup_exec *ex, void *data);
+	void *observer_data;
 };
 
 /* Set the defaults above: events_fd and tty_fd -1, backend deny. */
@@ -193,6 +221,8 @@ struct sup_summary {
 	unsigned long long errors;        /* the supervisor could not handle a call: denied */
 	unsigned long long events_written;
 	unsigned long long events_failed; /* events that could not be written */
+	unsigned long long events_unobserved; /* events on_event no longer wanted */
+	unsigned long long execs_unobserved;  /* execve calls on_exec no longer wanted */
 	struct {
 		char path[SUP_SUMMARY_PATH_MAX];
 		unsigned long long count;

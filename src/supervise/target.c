@@ -6,10 +6,12 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/openat2.h>
+#include <linux/types.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -391,4 +393,184 @@ int sup_target_tgid(int tid)
 	buf[n] = '\0';
 	t = strstr(buf, "\nTgid:");
 	return t ? (int)strtol(t + 6, NULL, 10) : tid;
+}
+
+/* ---- who made a call, for the events ---------------------------------------- */
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL /* 6.9 */
+#endif
+
+/* PIDFD_GET_INFO (6.13): a task's ids from its pidfd, with no /proc read.
+ * The first version of the struct; the kernel takes it as it is. */
+struct sup_pidfd_info {
+	__u64 mask;
+	__u64 cgroupid;
+	__u32 pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+	__s32 exit_code;
+};
+#define SUP_PIDFD_INFO_PID 1ull
+#define SUP_PIDFD_GET_INFO _IOWR(0xFF, 11, struct sup_pidfd_info)
+
+/* The thread group and parent of the task behind pidfd: 0, or -errno
+ * (-ENOTTY before 6.13, -ESRCH once it is gone). */
+static int pidfd_ids(int pidfd, int *ret_tgid, int *ret_ppid)
+{
+	struct sup_pidfd_info info = { .mask = SUP_PIDFD_INFO_PID };
+
+	if (ioctl(pidfd, SUP_PIDFD_GET_INFO, &info) < 0)
+		return -errno;
+	if (!(info.mask & SUP_PIDFD_INFO_PID))
+		return -ENOTTY;
+	*ret_tgid = (int)info.tgid;
+	*ret_ppid = (int)info.ppid;
+	return 0;
+}
+
+static void proc_drop(struct sup_proc *p)
+{
+	if (p->pidfd >= 0)
+		(void)close(p->pidfd);
+	p->pidfd = -1;
+	p->tid = 0;
+	p->exe_known = false;
+}
+
+static bool proc_gone(const struct sup_proc *p)
+{
+	struct pollfd pfd = { .fd = p->pidfd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) != 0;
+}
+
+/* The slot of tid, opened now if it has none: a pidfd of the thread group
+ * when tid leads one (no /proc read needed for its tgid), else of the
+ * thread alone (6.9). NULL: it cannot be remembered. */
+static struct sup_proc *proc_slot(struct sup_state *s, int tid, bool *ret_fresh)
+{
+	struct sup_proc *free_slot = NULL, *oldest = NULL;
+	int fd;
+
+	for (size_t i = 0; i < SUP_PROCS_MAX; i++) {
+		struct sup_proc *p = &s->procs[i];
+
+		if (p->tid == tid) {
+			if (!proc_gone(p)) {
+				*ret_fresh = false;
+				return p;
+			}
+			proc_drop(p); /* gone: the id may name another thread now */
+		}
+		if (!p->tid && !free_slot)
+			free_slot = p;
+		if (p->tid && (!oldest || p->used < oldest->used))
+			oldest = p;
+	}
+	if (!free_slot) {
+		proc_drop(oldest);
+		free_slot = oldest;
+	}
+	fd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+	if (fd >= 0) {
+		int ppid;
+
+		if (pidfd_ids(fd, &free_slot->tgid, &ppid) < 0)
+			free_slot->tgid = sup_target_tgid(tid);
+	} else {
+		/* Before 6.9: a pidfd names a thread group, by its leader. */
+		fd = (int)syscall(SYS_pidfd_open, tid, 0);
+		if (fd < 0)
+			return NULL;
+		free_slot->tgid = tid;
+	}
+	free_slot->tid = tid;
+	free_slot->pidfd = fd;
+	free_slot->exe_known = false;
+	*ret_fresh = true;
+	return free_slot;
+}
+
+bool sup_target_who(struct sup_state *s, struct sup_req *r)
+{
+	bool read = true;
+	struct sup_proc *p = s->c->notifies_exec && s->procs ? proc_slot(s, r->tid, &read) : NULL;
+
+	if (!p) {
+		sup_target_exe(r->tid, r->exe, sizeof(r->exe));
+		r->pid = sup_target_tgid(r->tid);
+		return true;
+	}
+	p->used = ++s->procs_tick;
+	if (!p->exe_known) {
+		sup_target_exe(r->tid, p->exe, sizeof(p->exe));
+		p->exe_known = true;
+		read = true;
+	}
+	r->pid = p->tgid;
+	(void)snprintf(r->exe, sizeof(r->exe), "%s", p->exe);
+	return read;
+}
+
+void sup_target_forget_exe(struct sup_state *s, int tgid)
+{
+	for (size_t i = 0; s->procs && i < SUP_PROCS_MAX; i++)
+		if (s->procs[i].tid && s->procs[i].tgid == tgid)
+			s->procs[i].exe_known = false;
+}
+
+void sup_target_procs_done(struct sup_state *s)
+{
+	for (size_t i = 0; s->procs && i < SUP_PROCS_MAX; i++)
+		if (s->procs[i].tid)
+			proc_drop(&s->procs[i]);
+}
+
+/* ---- execve's arguments, for the exec tree -------------------------------------- */
+
+int sup_target_exec_args(struct sup_state *s, struct sup_req *r)
+{
+	/* argv follows the path: execve(path, argv), execveat(dirfd, path, argv). */
+	uint64_t vec = r->data.args[strcmp(r->call.syscall, "execveat") == 0 ? 2 : 1];
+	char path[64], status[2048], val[32];
+	size_t used = 0;
+	int e;
+
+	r->n_argv = 0;
+	r->argv_truncated = false;
+	r->ppid = 0;
+	for (unsigned i = 0; vec; i++) {
+		uint64_t addr = 0;
+
+		if (i == SUP_ARGV_MAX) {
+			r->argv_truncated = true;
+			break;
+		}
+		e = sup_read_bytes(s, r, vec + i * sizeof(addr), &addr, sizeof(addr));
+		if (e == -ENOENT)
+			return e;
+		if (e || !addr) {
+			r->argv_truncated = e != 0;
+			break;
+		}
+		e = used < sizeof(r->argv) ? sup_read_string(s, r, addr, r->argv + used, sizeof(r->argv) - used)
+					   : ENAMETOOLONG;
+		if (e == -ENOENT)
+			return e;
+		if (e) {
+			r->argv_truncated = true;
+			break;
+		}
+		used += strlen(r->argv + used) + 1;
+		r->n_argv++;
+	}
+	for (size_t i = 0; s->procs && i < SUP_PROCS_MAX; i++) {
+		int tgid;
+
+		if (s->procs[i].tid == r->tid && pidfd_ids(s->procs[i].pidfd, &tgid, &r->ppid) == 0)
+			return 0; /* the pidfd names this very thread */
+	}
+	(void)snprintf(path, sizeof(path), "/proc/%d/status", r->tid);
+	if (read_small_file(path, status, sizeof(status)) > 0 && status_field(status, "PPid", val, sizeof(val)))
+		r->ppid = (int)strtol(val, NULL, 10);
+	return sup_id_valid(s, r->id) ? 0 : -ENOENT;
 }

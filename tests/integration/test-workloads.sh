@@ -205,7 +205,9 @@ if /usr/bin/python3 -m pip --version >/dev/null 2>&1; then
 		cd / && /usr/bin/python3 -c "import latch_fixture; assert latch_fixture.VALUE == 42"'
 	check "pip --user installed into latch's own user base" \
 		[ -d "$HOME/.cache/latch/python-user/lib" ]
-	check "...and never wrote the user's ~/.local or ~/.cache/pip" [ ! -e "$HOME/.local" ] && [ ! -e "$HOME/.cache/pip" ]
+	# (~/.local itself holds latch's own session log, ~/.local/state/latch.)
+	check "...and never wrote the user's user base (~/.local/lib, ~/.local/bin) or ~/.cache/pip" \
+		sh -c '[ ! -e "$1/.local/lib" ] && [ ! -e "$1/.local/bin" ] && [ ! -e "$1/.cache/pip" ]' sh "$HOME"
 	check "...so the user's own Python outside does not import it" \
 		sh -c 'cd / && ! /usr/bin/python3 -c "import latch_fixture" 2>/dev/null'
 else
