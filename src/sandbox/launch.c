@@ -387,7 +387,7 @@ int launch_start(const struct launch *l, struct launch_child *ret, struct error 
 	}
 	launch_forward_signals(pid);
 	if (r == 0 && l->started)
-		l->started(l->started_data);
+		l->started(l->started_data, pid);
 	return r;
 }
 

@@ -40,7 +40,7 @@ struct launch {
 	void *before_exec_data;
 	/* Run in latch outside once the child is on its way (work that may
 	 * overlap the sandbox's own setup, such as writing a log). */
-	void (*started)(void *data);
+	void (*started)(void *data, pid_t child);
 	void *started_data;
 	pid_t parent;                         /* getpid() of latch, for the child's checks */
 };

@@ -179,8 +179,8 @@ json_t *session_log_view(const char *id, const json_t *records, const char *prob
 			add_exec(execs, d);
 		} else if (strcmp(type, "audit") == 0) {
 			count_denial(groups, "kernel_audit", json_string_value(json_object_get(d, "path")),
-				     json_string_value(json_object_get(d, "access")), NULL,
-				     json_string_value(json_object_get(d, "exe")), NULL, NULL);
+				     json_string_value(json_object_get(d, "access")), NULL, NULL,
+				     json_string_value(json_object_get(d, "rule")), NULL);
 		} else if (strcmp(type, "supervisor") == 0) {
 			json_set(v, "supervisor", json_deep_copy(d));
 		} else if (strcmp(type, "exit") == 0) {

@@ -16,9 +16,11 @@
 #include "base/strv.h"
 #include "session/log.h"
 
-/* What a record's line adds to its data: the keys, the digest, the
- * sequence number. */
-#define RECORD_OVERHEAD 160
+/* What a record's line adds to its data (the keys, the digest, the type
+ * and the sequence number): at most TRAILER_MAX, and about RECORD_OVERHEAD,
+ * which is counted against the cap (a little more than it is). */
+#define TRAILER_MAX 160
+#define RECORD_OVERHEAD 120
 
 struct session_log {
 	char id[SESSION_ID_MAX];
@@ -33,6 +35,7 @@ struct session_log {
 	char *buf;
 	size_t len, alloc;
 	bool failed;                  /* a write failed: nothing more is written */
+	bool full;                    /* an event or exec found no room: no more are stored */
 	int write_err;
 	unsigned long long events, events_dropped, execs, execs_dropped, audits, audits_dropped;
 	unsigned long long denied;    /* events and audit records that are denials */
@@ -220,7 +223,7 @@ static int write_head(struct session_log *l)
 
 void session_log_flush(struct session_log *l)
 {
-	size_t out_alloc = l->len + (l->len / 5 + 1) * RECORD_OVERHEAD + 65536, o = 0;
+	size_t out_alloc = l->len + (l->len / 5 + 1) * TRAILER_MAX + 65536, o = 0;
 	_cleanup_free_ char *out = NULL;
 	uint8_t digest[SHA256_DIGEST_SIZE];
 	int r;
@@ -240,8 +243,8 @@ void session_log_flush(struct session_log *l)
 		int head;
 
 		memcpy(&n, l->buf + i + 1, sizeof(n));
-		if (o + n + RECORD_OVERHEAD > out_alloc) {
-			char *grown = realloc(out, out_alloc = (o + n + RECORD_OVERHEAD) * 2);
+		if (o + n + TRAILER_MAX > out_alloc) {
+			char *grown = realloc(out, out_alloc = (o + n + TRAILER_MAX) * 2);
 
 			if (!grown) {
 				l->failed = true;
@@ -253,7 +256,7 @@ void session_log_flush(struct session_log *l)
 		/* Keys in byte order: data, prev, record, seq. */
 		memcpy(out + o, "{\"data\":", 8);
 		memcpy(out + o + 8, l->buf + i + 5, n);
-		head = snprintf(out + o + 8 + n, RECORD_OVERHEAD, ",\"prev\":\"%s\",\"record\":\"%s\",\"seq\":%llu}\n",
+		head = snprintf(out + o + 8 + n, TRAILER_MAX, ",\"prev\":\"%s\",\"record\":\"%s\",\"seq\":%llu}\n",
 				l->prev, record_types[type], l->seq);
 		sha256_init(&h);
 		sha256_update(&h, out + o, 8 + n + (size_t)head);
@@ -308,8 +311,9 @@ bool session_log_on_event(const char *line, size_t len, void *data)
 
 	if (len && line[len - 1] == '\n')
 		len--;
-	if (l->bytes + len + RECORD_OVERHEAD > SESSION_LOG_CAP) {
+	if (l->full || l->bytes + len + RECORD_OVERHEAD > SESSION_LOG_CAP) {
 		/* Full: the rest are counted by the supervisor. */
+		l->full = true;
 		l->events_dropped++;
 		return false;
 	}
@@ -336,7 +340,8 @@ bool session_log_on_exec(const struct sup_exec *ex, void *data)
 	struct session_log *l = data;
 	json_t *o;
 
-	if (l->bytes + RECORD_OVERHEAD + 512 > SESSION_LOG_CAP) {
+	if (l->full || l->bytes + RECORD_OVERHEAD + 512 > SESSION_LOG_CAP) {
+		l->full = true;
 		l->execs_dropped++;
 		return false;
 	}

@@ -26,6 +26,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "base/error.h"
 #include "supervise/supervise.h"
@@ -105,7 +106,11 @@ int session_log_begin(const struct session_request *o, const struct session_hook
  * open yet (a warning says why it cannot be), and record the plan that
  * runs, as --dry-run prints it; written at once, while the sandbox sets
  * itself up. */
-void session_log_started(const struct session_request *o, const struct session_hooks *h, struct session_plan *s);
+void session_log_started(const struct session_request *o, const struct session_hooks *h, struct session_plan *s,
+			 pid_t child);
+/* Before each launch: where the kernel's audit log is read, ask Landlock
+ * to log the program's denials (LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON). */
+void session_log_arm(struct session_plan *s);
 /* The supervisor's observers, into cfg. */
 void session_log_observe(const struct session_plan *s, struct sup_config *cfg);
 /* The supervisor's summary. */

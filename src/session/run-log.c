@@ -11,6 +11,8 @@
 
 #include "base/json-util.h"
 #include "base/strv.h"
+#include "sandbox/audit.h"
+#include "sandbox/landlock-uapi.h"
 #include "session/log.h"
 #include "session/session.h"
 
@@ -35,7 +37,7 @@ static int open_log(const struct session_request *o, struct session_plan *s, str
 
 	if (!o->log_dir)
 		return error_set(err, ENOENT, "no $XDG_STATE_HOME or $HOME to keep it in");
-	return session_log_open(o->log_dir, &st, &s->log, err);
+	return session_log_open(o->log_dir, &st, &s->logging.log, err);
 }
 
 int session_log_begin(const struct session_request *o, const struct session_hooks *h, struct session_plan *s,
@@ -46,7 +48,11 @@ int session_log_begin(const struct session_request *o, const struct session_hook
 	(void)h;
 	if (!o->log)
 		return 1;
-	s->log_pending = true;
+	s->logging.pending = true;
+	/* Nobody else will see the program's denials: the kernel's audit log
+	 * might, where latch may read it. */
+	if (s->supervise == POLICY_SUPERVISE_OFF)
+		s->logging.audit = ll_audit_open(s->abi, &s->logging.audit_unavailable);
 	/* Otherwise opened once the sandbox is on its way: the file system's
 	 * work overlaps the sandbox's own. --strict must know first. */
 	if (!o->strict || open_log(o, s, &err) == 0)
@@ -57,41 +63,50 @@ int session_log_begin(const struct session_request *o, const struct session_hook
 	return 0;
 }
 
-void session_log_started(const struct session_request *o, const struct session_hooks *h, struct session_plan *s)
+void session_log_arm(struct session_plan *s)
+{
+	if (s->logging.audit && s->ll)
+		s->ll->restrict_flags |= LL_RESTRICT_SELF_LOG_NEW_EXEC_ON;
+}
+
+void session_log_started(const struct session_request *o, const struct session_hooks *h, struct session_plan *s,
+			 pid_t child)
 {
 	struct json_result res = { .ok = true, .rc = 0, .exit_code = -1, .outcome = "ok" };
 	struct error err = { 0 };
 	json_t *data;
 
-	if (s->log_pending && !s->log && open_log(o, s, &err) < 0) {
-		s->log_pending = false;
+	s->logging.audit_pid = child;
+	if (s->logging.pending && !s->logging.log && open_log(o, s, &err) < 0) {
+		s->logging.pending = false;
 		warn(h, "session log: %s; this run is not logged", err.msg);
 	}
-	if (!s->log)
+	if (!s->logging.log)
 		return;
 	data = json_object();
 	json_set(data, "run_plan", json_envelope("run_plan", session_plan_to_json(o, s), &res));
 	json_set(data, "mode", json_str(s->isolated ? "isolated" : "static"));
 	json_set(data, "supervise", json_str(policy_supervise_name(s->supervise)));
-	session_log_record(s->log, "plan", data);
-	session_log_flush(s->log);
+	session_log_record(s->logging.log, "plan", data);
+	session_log_flush(s->logging.log);
 }
 
 void session_log_observe(const struct session_plan *s, struct sup_config *cfg)
 {
-	if (!s->log)
+	if (!s->logging.log)
 		return;
 	cfg->on_event = session_log_on_event;
 	cfg->on_exec = session_log_on_exec;
-	cfg->observer_data = s->log;
+	cfg->observer_data = s->logging.log;
 }
 
 void session_log_supervisor(const struct session_plan *s, const struct sup_summary *sum)
 {
-	if (!s->log)
+	if (!s->logging.log)
 		return;
-	session_log_add_counted(s->log, sum->events_unobserved, sum->execs_unobserved, sum->denied + sum->denied_quietly);
-	session_log_record(s->log, "supervisor", sup_summary_to_json(sum));
+	session_log_add_counted(s->logging.log, sum->events_unobserved, sum->execs_unobserved,
+				sum->denied + sum->denied_quietly);
+	session_log_record(s->logging.log, "supervisor", sup_summary_to_json(sum));
 }
 
 static const char *outcome_name(const struct session_result *res)
@@ -111,19 +126,57 @@ static const char *outcome_name(const struct session_result *res)
 	return "failed";
 }
 
-/* Who could see the program's denials in this run, and if nobody, why. */
-static void denial_source(const struct session_plan *s, json_t *data)
+/* One denial the kernel's audit log recorded, with the rule the profile
+ * decides it by (the kernel names no rule). */
+static void audit_denial(const struct ll_audit_record *r, void *data)
+{
+	const struct session_plan *s = data;
+	const char *access = ll_audit_access(r->blockers);
+	int a = policy_access_from_name(access);
+	json_t *o = json_object(), *rule = json_null();
+
+	if (a >= 0 && r->path[0] == '/') {
+		struct policy_query q = { .access = (enum policy_access)a, .path = r->path, .no_reason = true };
+		struct policy_decision d;
+		char label[600];
+
+		policy_decide(s->policy, &q, &d);
+		if (d.rule)
+			rule = json_str(policy_rule_label(d.rule, label, sizeof(label)));
+	}
+	json_set(o, "rule", rule);
+	json_set(o, "source", json_str("kernel_audit"));
+	json_set(o, "time_unix_ms", json_integer(r->time_ms));
+	json_set(o, "blockers", json_str(r->blockers));
+	json_set(o, "access", json_str(access));
+	json_set(o, "path", r->path[0] ? json_str(r->path) : json_null());
+	json_set(o, "object", json_str(r->object));
+	session_log_record(s->logging.log, "audit", o);
+}
+
+/* Who could see the program's denials in this run, and if nobody, why;
+ * the kernel's own records, where it could. */
+static void denial_source(struct session_plan *s, json_t *data)
 {
 	const char *by = "none", *why = NULL;
+	long long counted = -1;
+	bool lost = false;
 
-	if (s->supervise != POLICY_SUPERVISE_OFF)
+	if (s->supervise != POLICY_SUPERVISE_OFF) {
 		by = "supervisor";
-	else if (s->audit_seen)
+		ll_audit_close(TAKE_PTR(s->logging.audit));
+	} else if (s->logging.audit && s->logging.audit_pid > 0) {
 		by = "kernel_audit";
-	else
-		why = s->audit_unavailable ? s->audit_unavailable : "no supervisor saw the program's calls";
+		counted = ll_audit_finish(TAKE_PTR(s->logging.audit), s->logging.audit_pid, audit_denial, s, &lost);
+	} else {
+		why = s->logging.audit_unavailable ? s->logging.audit_unavailable : "the program did not start";
+		ll_audit_close(TAKE_PTR(s->logging.audit));
+	}
 	json_set(data, "denials_observed_by", json_str(by));
-	json_set(data, "denials_not_observed", json_str(why));
+	json_set(data, "denials_not_observed",
+		 why ? json_sprintf("no supervisor saw the program's calls, and %s", why) : json_null());
+	json_set(data, "kernel_denials_counted", counted >= 0 ? json_integer(counted) : json_null());
+	json_set(data, "kernel_records_lost", json_boolean(lost));
 }
 
 void session_log_end(const struct session_request *o, const struct session_hooks *h, struct session_plan *s,
@@ -133,8 +186,10 @@ void session_log_end(const struct session_request *o, const struct session_hooks
 	json_t *data;
 
 	(void)o;
-	if (!s->log)
+	if (!s->logging.log) {
+		ll_audit_close(TAKE_PTR(s->logging.audit));
 		return;
+	}
 	data = json_object();
 	json_set(data, "outcome", json_str(outcome_name(res)));
 	json_set(data, "exit_code", res->outcome == SESSION_EXITED && WIFEXITED(res->wait_status)
@@ -154,8 +209,8 @@ void session_log_end(const struct session_request *o, const struct session_hooks
 	json_set(data, "refusals", res->outcome == SESSION_REFUSED ? json_strv(res->refusals) : json_null());
 	json_set(data, "ended_unix_ms", json_integer(unix_time_ms()));
 	denial_source(s, data);
-	session_log_counts(s->log, data);
-	session_log_record(s->log, "exit", data);
-	if (session_log_close(TAKE_PTR(s->log), &err) < 0)
+	session_log_counts(s->logging.log, data);
+	session_log_record(s->logging.log, "exit", data);
+	if (session_log_close(TAKE_PTR(s->logging.log), &err) < 0)
 		warn(h, "session log: %s", err.msg);
 }

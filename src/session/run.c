@@ -307,8 +307,8 @@ static int plan_static(const struct session_request *o, struct session_plan *s, 
 		session_plan_done(&next);
 		return 0;
 	}
-	next.log = TAKE_PTR(s->log);
-	next.log_pending = s->log_pending;
+	next.logging = s->logging;
+	s->logging = (struct session_logging){ 0 };
 	session_plan_done(s);
 	*s = next;
 	return 1;
@@ -328,11 +328,22 @@ struct log_start {
 	struct session_plan *s;
 };
 
-static void log_started(void *data)
+static void log_started(void *data, pid_t pid)
 {
 	const struct log_start *ls = data;
 
-	session_log_started(ls->o, ls->hooks, ls->s);
+	session_log_started(ls->o, ls->hooks, ls->s, pid);
+}
+
+/* A launch of s, with the session log's part in it. */
+static struct launch launch_logged(const struct session_request *o, struct session_plan *s, struct log_start *ls)
+{
+	struct launch l = launch_for(o, s);
+
+	session_log_arm(s);
+	l.started = log_started;
+	l.started_data = ls;
+	return l;
 }
 
 static int launch_run(const struct session_request *o, struct session_plan *s, const struct session_hooks *hooks,
@@ -361,9 +372,7 @@ static int launch_run(const struct session_request *o, struct session_plan *s, c
 		return failed(res, &err);
 	if (landlock_prepare(s->ll, &err) < 0)
 		return failed(res, &err);
-	l = launch_for(o, s);
-	l.started = log_started;
-	l.started_data = &ls;
+	l = launch_logged(o, s, &ls);
 	if (served(s) || s->isolated) {
 		say_warnings(hooks, s);
 		r = served(s) ? run_supervised(o, s, &l, hooks, res, &ns_err) : run_isolated(s, &l, res, &ns_err);
@@ -372,9 +381,7 @@ static int launch_run(const struct session_request *o, struct session_plan *s, c
 		r = plan_static(o, s, ns_err, res);
 		if (r <= 0)
 			return r;
-		l = launch_for(o, s);
-		l.started = log_started;
-		l.started_data = &ls;
+		l = launch_logged(o, s, &ls);
 		if (served(s)) {
 			say_warnings(hooks, s);
 			ns_err = 0;
@@ -384,7 +391,7 @@ static int launch_run(const struct session_request *o, struct session_plan *s, c
 	say_warnings(hooks, s);
 	/* With a session log, the program runs in a child (ns_flags 0: a plain
 	 * one), so that latch outside sees it end. */
-	if (s->log_pending)
+	if (s->logging.pending)
 		return run_isolated(s, &l, res, &ns_err);
 	(void)fflush(NULL);
 	(void)launch_exec(&l, &exec_fail, &err);

@@ -103,6 +103,17 @@ struct session_request {
 	const char *log_dir;
 };
 
+/* What session_run() keeps for the session log while it runs. */
+struct session_logging {
+	struct session_log *log;  /* NULL: none (yet) */
+	bool pending;             /* a log is wanted: opened once the sandbox starts */
+	/* No supervisor sees the calls: the kernel's audit log is read for
+	 * the program's Landlock denials (audit.h)... */
+	struct ll_audit *audit;
+	pid_t audit_pid;          /* ...of the domain this process made */
+	const char *audit_unavailable; /* ...or why it cannot be */
+};
+
 /* A run, planned. Built by session_plan_build(), checked by
  * session_plan_check(), freed by session_plan_done(). */
 struct session_plan {
@@ -137,13 +148,9 @@ struct session_plan {
 	bool root_supervised_static; /* static mode because the caller holds capabilities */
 	char **private_dirs;      /* "private" rules that exist as directories (isolated mode) */
 	char *private_dropped;    /* the static mode dropped these "private" rules: one line */
-	/* While session_run() runs: its session log, or NULL (not freed by
-	 * session_plan_done), and whether the kernel's audit log showed the
-	 * program's Landlock denials, or why it could not. */
-	struct session_log *log;
-	bool log_pending;         /* a log is wanted: opened once the sandbox starts */
-	bool audit_seen;
-	const char *audit_unavailable;
+	/* While session_run() runs: its session log (session/log.h; not
+	 * freed by session_plan_done). */
+	struct session_logging logging;
 };
 
 /* The seccomp plan a policy asks for, with the Landlock plan it goes with. */
