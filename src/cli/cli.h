@@ -36,6 +36,7 @@
 	"                 [--supervise | --no-supervise] [--ask] [--approve-socket PATH]\n" \
 	"                 [--approve-all] [--approve-timeout MS] [--events FILE]\n"       \
 	"                 [--save-to PROFILE] [--ack-risk PROFILE]... [--no-log]\n"            \
+	"                 [--learn [--learn-grant]]\n"                                         \
 	"                 [--] COMMAND [ARG...]\n"
 #define USAGE_WHY                                                                           \
 	"usage: latch why -p PROFILE [--json] ACCESS [TARGET]\n"                            \
@@ -77,6 +78,11 @@
 	"       latch log verify [--json] ID|last\n"                     \
 	"  sessions are kept in $XDG_STATE_HOME/latch/sessions\n"
 
+#define USAGE_LEARN                                                                             \
+	"usage: latch learn -p PROFILE [--save-to NAME] [--learn-grant --ack-risk PROFILE]\n"    \
+	"                   [run options] [--] COMMAND [ARG...]\n"                               \
+	"       (the same as latch run --learn ...)\n"
+
 int cmd_run(int argc, char **argv);
 
 /* One `latch run`, as parsed from its command line or built by another
@@ -85,6 +91,9 @@ struct run_request {
 	const char *kind;      /* envelope kind for --json errors, e.g. "run_plan" */
 	bool dry_run, json;
 	bool log;              /* keep a session log (`latch run` without --no-log) */
+	bool learn;            /* propose a profile from what was refused (latch learn) */
+	bool learn_grant;      /* ...granting it meanwhile */
+	const char *learn_save_to; /* ...saved as this profile */
 	struct session_request s;
 };
 
@@ -103,6 +112,16 @@ int cmd_matrix(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
 /* `latch log`: the session log of `latch run` (session/log.h). */
 int cmd_log(int argc, char **argv);
+/* `latch learn` (cmd-learn.c): `latch run --learn`. cli_run() calls the
+ * rest: prepare the request (-1 to go on, else an exit code), collect the
+ * supervisor's refusals, and at the end print (and save) the proposal. */
+int cmd_learn(int argc, char **argv);
+struct cli_learn;
+int cli_learn_prepare(const struct run_request *o, struct session_request *req);
+struct cli_learn *cli_learn_new(const struct session_plan *s);
+void cli_learn_add(struct cli_learn *cl, const struct sup_refusal *r);
+int cli_learn_finish(const struct run_request *o, struct cli_learn *cl, const struct session_env *env);
+void cli_learn_free(struct cli_learn *cl);
 
 /* Print "latch: <message>" on stderr, and with json an error envelope of the
  * given kind on stdout. Returns code, so callers can `return cli_fail(...)`. */

@@ -41,7 +41,8 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 		{ "approve-all", no_argument, NULL, 'L' },     { "approve-timeout", required_argument, NULL, 'T' },
 		{ "events", required_argument, NULL, 'E' },    { "save-to", required_argument, NULL, 'V' },
 		{ "ack-risk", required_argument, NULL, 'R' },  { "help", no_argument, NULL, 'h' },
-		{ "no-log", no_argument, NULL, 'O' },
+		{ "no-log", no_argument, NULL, 'O' },         { "learn", no_argument, NULL, 'W' },
+		{ "learn-grant", no_argument, NULL, 'G' },
 		{},
 	};
 	int c, fd;
@@ -80,6 +81,12 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 			break;
 		case 'O':
 			o->log = false;
+			break;
+		case 'W':
+			o->learn = true;
+			break;
+		case 'G':
+			o->learn_grant = true;
 			break;
 		case 'A':
 			o->s.supervise = SESSION_SUPERVISE_ASK;
@@ -133,6 +140,10 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 						  "--events and --save-to");
 	if (o->s.approve_socket && o->s.approve_all)
 		return cli_usage_error(USAGE_RUN, "run: --approve-socket and --approve-all are two backends; pick one");
+	if (o->learn_grant && !o->learn)
+		return cli_usage_error(USAGE_RUN, "run: --learn-grant goes with --learn");
+	if (o->learn)
+		o->learn_save_to = o->s.save_to;
 	o->s.argv = argv + optind;
 	return -1; /* go on */
 }
@@ -142,7 +153,16 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 struct run_voice {
 	bool quiet;
 	char **warned;
+	struct cli_learn *learn; /* --learn */
 };
+
+static void say_refused(const struct sup_refusal *r, void *data)
+{
+	struct run_voice *v = data;
+
+	if (v->learn)
+		cli_learn_add(v->learn, r);
+}
 
 static void say_warnings(char *const *warnings, void *data)
 {
@@ -252,6 +272,7 @@ int cli_run(const struct run_request *o)
 		.warnings = say_warnings,
 		.no_terminal = say_no_terminal,
 		.summary = say_summary,
+		.refused = say_refused,
 		.data = &voice,
 	};
 	struct session_request req = o->s;
@@ -263,18 +284,20 @@ int cli_run(const struct run_request *o)
 
 	if (cli_check_path_arg("the profile name", o->s.profile, &err) < 0)
 		return cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "%s", err.msg);
+	if (o->learn && (r = cli_learn_prepare(o, &req)) >= 0)
+		return r;
 	session_env_init(&env);
-	if (session_plan_build(&o->s, &env.ctx, 0, &s, &err) < 0) {
+	if (session_plan_build(&req, &env.ctx, 0, &s, &err) < 0) {
 		r = cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "%s", err.msg);
 		goto out;
 	}
-	if (!o->dry_run && session_risk_gate(&o->s, &s, &err) < 0) {
+	if (!o->dry_run && session_risk_gate(&req, &s, &err) < 0) {
 		r = cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "%s", err.msg);
 		goto out;
 	}
 	/* Only a plan that is shown asks the kernel about namespaces first:
 	 * a run finds out by trying. */
-	if (session_plan_probe(&s, o->dry_run) < 0 || session_plan_check(&o->s, &s) < 0) {
+	if (session_plan_probe(&s, o->dry_run) < 0 || session_plan_check(&req, &s) < 0) {
 		r = cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "out of memory");
 		goto out;
 	}
@@ -293,8 +316,15 @@ int cli_run(const struct run_request *o)
 	}
 	req.log = o->log;
 	req.log_dir = o->log ? session_log_dir(&env.ctx) : NULL;
+	if (o->learn && !(voice.learn = cli_learn_new(&s))) {
+		r = cli_fail(o->json, o->kind, EXIT_LATCH_FAILED, "out of memory");
+		goto out;
+	}
 	(void)session_run(&req, &s, &hooks, &res);
 	free((char *)req.log_dir);
+	req.log_dir = NULL;
+	if (o->learn && cli_learn_finish(o, voice.learn, &env) != 0 && res.outcome == SESSION_EXITED)
+		res.wait_status = EXIT_LATCH_FAILED << 8;
 	if (res.outcome == SESSION_EXITED)
 		exit_like(res.wait_status);
 	r = result_code(o, &res);
@@ -309,6 +339,8 @@ int cli_run(const struct run_request *o)
 		_exit(r);
 	}
 out:
+	free((char *)req.log_dir);
+	cli_learn_free(voice.learn);
 	session_plan_done(&s);
 	session_env_done(&env);
 	strv_free(voice.warned);

@@ -13,6 +13,7 @@ static const struct command {
 	{ "doctor", cmd_doctor, "what this kernel can enforce, and what latch would degrade" },
 	{ "evidence", cmd_evidence, "verify a lab run against its digests, or bundle it with its profiles" },
 	{ "lab", cmd_lab, "run a plan in three lanes (baseline, sandboxed, oracle) and record every mismatch" },
+	{ "learn", cmd_learn, "run a command, and propose the profile that would have allowed what it was refused" },
 	{ "log", cmd_log, "the sessions latch run recorded: list, show one, verify its hash chain" },
 	{ "matrix", cmd_matrix, "one probe across a group of profiles, as a compare table" },
 	{ "probe", cmd_probe, "run one probe of the catalog inside a sandbox and report its outcome" },

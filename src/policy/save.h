@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "base/error.h"
+#include "policy/policy.h"
 
 /* One access granted at run time. */
 struct policy_grant {
@@ -37,5 +38,20 @@ struct policy_grant {
  * not UTF-8 (a profile is UTF-8). */
 int policy_save_grants(const char *dir, const char *name, const char *extends, const struct policy_grant *grants,
 		       size_t n_grants, char **ret_file, struct error *err);
+
+/* One rule as a profile says it: its class and its path, variables and a
+ * trailing '/' as written ("$HOME/.npm/"). */
+struct policy_saved_rule {
+	enum policy_class klass;
+	const char *pattern;
+};
+
+/* Add rules to the profile dir/NAME.json as policy_save_grants() does
+ * (merged into one already there, each rule once, written atomically; a
+ * new one gets description and extends). *ret_added (may be NULL): how
+ * many were not there yet. */
+int policy_save_rules(const char *dir, const char *name, const char *extends, const char *description,
+		      const struct policy_saved_rule *rules, size_t n_rules, size_t *ret_added, char **ret_file,
+		      struct error *err);
 
 #endif

@@ -108,14 +108,19 @@ static json_t *finish_denials(json_t *groups, const char *profile)
 }
 
 /* The exec tree: each exec with its depth below the exec that started its
- * parent (or the same process, which exec'd again). */
+ * parent (or the same process, which exec'd again). An execve that failed
+ * on its own (a PATH search trying each directory) is not in it. */
 static void add_exec(json_t *execs, const json_t *d)
 {
 	json_int_t pid = json_integer_value(json_object_get(d, "pid"));
 	json_int_t ppid = json_integer_value(json_object_get(d, "ppid"));
 	json_int_t depth = 0;
-	json_t *e = json_deep_copy(d);
+	json_t *e;
 
+	if (json_is_string(json_object_get(d, "errno")) &&
+	    strcmp(json_string_value(json_object_get(d, "verdict")) ?: "", "allow") == 0)
+		return;
+	e = json_deep_copy(d);
 	for (size_t i = json_array_size(execs); i-- > 0;) {
 		const json_t *p = json_array_get(execs, i);
 		json_int_t p_pid = json_integer_value(json_object_get(p, "pid"));

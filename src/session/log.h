@@ -111,8 +111,9 @@ void session_log_started(const struct session_request *o, const struct session_h
 /* Before each launch: where the kernel's audit log is read, ask Landlock
  * to log the program's denials (LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON). */
 void session_log_arm(struct session_plan *s);
-/* The supervisor's observers, into cfg. */
-void session_log_observe(const struct session_plan *s, struct sup_config *cfg);
+/* The supervisor's observers, into cfg: the log's, and the caller's
+ * refusals (hooks->refused). */
+void session_log_observe(const struct session_plan *s, const struct session_hooks *h, struct sup_config *cfg);
 /* The supervisor's summary. */
 void session_log_supervisor(const struct session_plan *s, const struct sup_summary *sum);
 /* The exit record; the log is closed (a failure to write it is a warning). */
@@ -155,7 +156,8 @@ int session_log_peek(const char *dir, const char *id, json_t **ret, struct error
  * supervise, plans, exit, supervisor, events, denials (grouped by path,
  * most first: path, source (supervisor, kernel_audit), count, accesses,
  * syscalls, programs, rule, errno, why: the `latch why` commands), execs
- * (each exec record with its depth in the tree). */
+ * (each exec record with its depth in the tree; an execve that failed on
+ * its own is left out). */
 json_t *session_log_view(const char *id, const json_t *records, const char *problem);
 
 #endif

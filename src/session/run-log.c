@@ -91,8 +91,12 @@ void session_log_started(const struct session_request *o, const struct session_h
 	session_log_flush(s->logging.log);
 }
 
-void session_log_observe(const struct session_plan *s, struct sup_config *cfg)
+void session_log_observe(const struct session_plan *s, const struct session_hooks *h, struct sup_config *cfg)
 {
+	if (h && h->refused) {
+		cfg->on_refusal = h->refused;
+		cfg->refusal_data = h->data;
+	}
 	if (!s->logging.log)
 		return;
 	cfg->on_event = session_log_on_event;

@@ -220,7 +220,7 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 		cfg.on_first_denial = say_no_terminal;
 		cfg.on_first_denial_data = (void *)hooks;
 	}
-	session_log_observe(s, &cfg);
+	session_log_observe(s, hooks, &cfg);
 	r = sup_serve(&cfg, listener, child.pid, &sum, &err);
 	session_log_supervisor(s, &sum);
 	if (sum.child_reaped) {

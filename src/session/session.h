@@ -193,6 +193,9 @@ struct session_hooks {
 	void (*no_terminal)(void *data);
 	/* The supervisor's summary, when something happened. */
 	void (*summary)(const struct sup_summary *sum, void *data);
+	/* Each object of a call the profile refused (or the allow backend
+	 * granted), as the supervisor saw it: what `latch learn` learns from. */
+	void (*refused)(const struct sup_refusal *r, void *data);
 	void *data;
 };
 

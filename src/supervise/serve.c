@@ -121,6 +121,39 @@ static void write_event(struct sup_state *s, const char *buf, size_t len)
 	s->sum->events_written++;
 }
 
+/* What the profile refused of each object of r (the allow backend may
+ * have granted it). */
+static void note_refusal(struct sup_state *s, const struct sup_req *r, bool granted)
+{
+	if ((r->call.op == SUP_OP_CONNECT || r->call.op == SUP_OP_BIND) && r->sock_domain != AF_UNIX &&
+	    (r->addr.ss_family == AF_INET || r->addr.ss_family == AF_INET6)) {
+		s->c->on_refusal(&(struct sup_refusal){
+					 .port = ntohs(((const struct sockaddr_in *)&r->addr)->sin_port),
+					 .acc = BIT(r->call.op == SUP_OP_CONNECT ? POLICY_ACCESS_TCP_CONNECT
+										 : POLICY_ACCESS_TCP_BIND),
+					 .granted = granted,
+				 },
+				 s->c->refusal_data);
+		return;
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		const struct sup_obj *o = &r->obj[i];
+		unsigned acc = o->denied & ~o->granted;
+
+		if (!acc || o->real[0] != '/')
+			continue;
+		s->c->on_refusal(&(struct sup_refusal){
+					 .path = o->real,
+					 .acc = acc,
+					 .directory = (r->call.op == SUP_OP_MKDIR && (o->acc & BIT(POLICY_ACCESS_CREATE))) ||
+						      (o->stated && S_ISDIR(o->type)),
+					 .quiet = r->quiet,
+					 .granted = granted,
+				 },
+				 s->c->refusal_data);
+	}
+}
+
 /* An execve, for the exec tree; a program let through changes. */
 static void note_exec(struct sup_state *s, const struct sup_req *r, bool allow, int err)
 {
@@ -190,6 +223,8 @@ void sup_finish(struct sup_state *s, struct sup_req *r, enum sup_action action, 
 	}
 	if (r->call.op == SUP_OP_EXEC)
 		note_exec(s, r, allow, err);
+	if (s->c->on_refusal && (!allow || (r->decided_by && strcmp(r->decided_by, "backend") == 0)))
+		note_refusal(s, r, allow);
 	if (s->c->on_event && s->observer_full)
 		s->sum->events_unobserved++;
 	if (s->c->events_fd < 0 && (!s->c->on_event || s->observer_full))

@@ -126,6 +126,18 @@ enum sup_backend {
 };
 
 #define SUP_DEFAULT_TIMEOUT_MS 30000     /* a question unanswered this long is denied */
+
+/* What the profile refused one object of a call (or the allow backend
+ * granted in its place), for sup_config.on_refusal: the material of a
+ * profile that would allow it (latch learn). */
+struct sup_refusal {
+	const char *path;        /* where it really is (resolved, absolute); NULL for a TCP port */
+	unsigned port;           /* the port of a refused TCP connect or bind */
+	unsigned acc;            /* bits of (1u << enum policy_access) the profile refuses */
+	bool directory;          /* it is a directory, or one being made */
+	bool quiet;              /* a quiet denial (deny_quietly, another process's /proc entry) */
+	bool granted;            /* the allow backend granted it */
+};
 #define SUP_ARGV_MAX 128                 /* arguments of an execve kept for sup_config.on_exec */
 #define SUP_ARGV_BYTES 8192              /* ...and their bytes, NULs included */
 
@@ -196,6 +208,10 @@ struct sup_config {
 	bool (*on_event)(const char *line, size_t len, void *data);
 	bool (*on_exec)(const struct sup_exec *ex, void *data);
 	void *observer_data;
+	/* Every object of a call the profile refused (or the allow backend
+	 * granted): NULL: none. Quick, on the supervisor's thread. */
+	void (*on_refusal)(const struct sup_refusal *r, void *data);
+	void *refusal_data;
 };
 
 /* Set the defaults above: events_fd and tty_fd -1, backend deny. */
