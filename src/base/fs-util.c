@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -122,4 +123,34 @@ char *read_all_at(int dirfd, const char *path, size_t *ret_len)
 	buf[len] = '\0';
 	*ret_len = len;
 	return buf;
+}
+
+int remove_tree_at(int dirfd, const char *name)
+{
+	struct dirent *e;
+	DIR *d;
+	int fd, r = 0;
+
+	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return -errno;
+	/* A directory we may not enter (overlayfs's work directory is
+	 * mode 0) is ours to open up first. */
+	(void)!fchmodat(dirfd, name, 0700, 0);
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		(void)close(fd);
+		return -errno;
+	}
+	while (r == 0 && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			r = remove_tree_at(fd, e->d_name);
+	(void)closedir(d);
+	if (r == 0 && unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		r = -errno;
+	return r;
 }

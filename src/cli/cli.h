@@ -36,7 +36,7 @@
 	"                 [--supervise | --no-supervise] [--ask] [--approve-socket PATH]\n" \
 	"                 [--approve-all] [--approve-timeout MS] [--events FILE]\n"       \
 	"                 [--save-to PROFILE] [--ack-risk PROFILE]... [--no-log]\n"            \
-	"                 [--learn [--learn-grant]]\n"                                         \
+	"                 [--learn [--learn-grant]] [--overlay]\n"                             \
 	"                 [--] COMMAND [ARG...]\n"
 #define USAGE_WHY                                                                           \
 	"usage: latch why -p PROFILE [--json] ACCESS [TARGET]\n"                            \
@@ -83,6 +83,12 @@
 	"                   [run options] [--] COMMAND [ARG...]\n"                               \
 	"       (the same as latch run --learn ...)\n"
 
+#define USAGE_OVERLAY                                                              \
+	"usage: latch diff [--json] [ID|last]\n"                                   \
+	"       latch commit [--json] [ID|last] [PATH...]\n"                       \
+	"       latch discard [--json] [ID|last]\n"                                \
+	"  ID: a session of latch run --overlay (default: the last one that has an overlay)\n"
+
 int cmd_run(int argc, char **argv);
 
 /* One `latch run`, as parsed from its command line or built by another
@@ -116,6 +122,13 @@ int cmd_log(int argc, char **argv);
  * rest: prepare the request (-1 to go on, else an exit code), collect the
  * supervisor's refusals, and at the end print (and save) the proposal. */
 int cmd_learn(int argc, char **argv);
+/* `latch diff`, `commit`, `discard` (cmd-overlay.c): a session's overlay. */
+int cmd_diff(int argc, char **argv);
+int cmd_commit(int argc, char **argv);
+int cmd_discard(int argc, char **argv);
+/* "last", or an ID of a session in dir: 0 with *ret (malloc'd), or an exit
+ * code after saying why not (2 for an ID that is not there). */
+int cli_session_id(bool json, const char *kind, const char *dir, const char *arg, char **ret);
 struct cli_learn;
 int cli_learn_prepare(const struct run_request *o, struct session_request *req);
 struct cli_learn *cli_learn_new(const struct session_plan *s);

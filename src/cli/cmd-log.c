@@ -15,28 +15,31 @@ struct log_opts {
 	const char *dir;
 };
 
-/* "last", or an ID that exists. Returns 0 with *ret (static or argv), or
- * an exit code after saying why not. */
-static int resolve_id(const struct log_opts *o, const char *kind, const char *arg, char **ret)
+int cli_session_id(bool json, const char *kind, const char *dir, const char *arg, char **ret)
 {
 	_cleanup_strv_free_ char **ids = NULL;
-	int r = session_log_ids(o->dir, &ids);
+	int r = session_log_ids(dir, &ids);
 	size_t n;
 
 	if (r < 0)
-		return cli_fail(o->json, kind, EXIT_LATCH_FAILED, "log: cannot read '%s': %s", o->dir, strerror(-r));
+		return cli_fail(json, kind, EXIT_LATCH_FAILED, "log: cannot read '%s': %s", dir, strerror(-r));
 	n = strv_length(ids);
 	if (strcmp(arg, "last") == 0) {
 		if (n == 0)
-			return cli_fail(o->json, kind, EXIT_USAGE, "log: no sessions in %s", o->dir);
+			return cli_fail(json, kind, EXIT_USAGE, "log: no sessions in %s", dir);
 		*ret = strdup(ids[n - 1]);
-		return *ret ? 0 : cli_fail(o->json, kind, EXIT_LATCH_FAILED, "out of memory");
+		return *ret ? 0 : cli_fail(json, kind, EXIT_LATCH_FAILED, "out of memory");
 	}
 	if (!strv_contains(ids, arg))
-		return cli_fail(o->json, kind, EXIT_USAGE, "log: no session '%s' in %s (`latch log list` lists them)",
-				arg, o->dir);
+		return cli_fail(json, kind, EXIT_USAGE, "log: no session '%s' in %s (`latch log list` lists them)", arg,
+				dir);
 	*ret = strdup(arg);
-	return *ret ? 0 : cli_fail(o->json, kind, EXIT_LATCH_FAILED, "out of memory");
+	return *ret ? 0 : cli_fail(json, kind, EXIT_LATCH_FAILED, "out of memory");
+}
+
+static int resolve_id(const struct log_opts *o, const char *kind, const char *arg, char **ret)
+{
+	return cli_session_id(o->json, kind, o->dir, arg, ret);
 }
 
 static void print_time(const char *label, const json_t *ms)
@@ -240,6 +243,14 @@ static int show(const struct log_opts *o, const char *arg)
 	print_exit(exit);
 	printf("\n");
 	print_denials(v);
+	if (!json_is_null(json_object_get(v, "overlay"))) {
+		const json_t *ov = json_object_get(v, "overlay");
+
+		printf("overlay:  %lld added, %lld changed, %lld deleted when the run ended (latch diff %s)\n",
+		       (long long)json_integer_value(json_object_get(ov, "added")),
+		       (long long)json_integer_value(json_object_get(ov, "changed")),
+		       (long long)json_integer_value(json_object_get(ov, "deleted")), id);
+	}
 	print_execs(v);
 	printf("events:   %lld stored", (long long)json_integer_value(json_object_get(v, "events")));
 	if (json_integer_value(json_object_get(exit, "events_not_stored")))

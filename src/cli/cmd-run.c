@@ -42,7 +42,7 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 		{ "events", required_argument, NULL, 'E' },    { "save-to", required_argument, NULL, 'V' },
 		{ "ack-risk", required_argument, NULL, 'R' },  { "help", no_argument, NULL, 'h' },
 		{ "no-log", no_argument, NULL, 'O' },         { "learn", no_argument, NULL, 'W' },
-		{ "learn-grant", no_argument, NULL, 'G' },
+		{ "learn-grant", no_argument, NULL, 'G' },     { "overlay", no_argument, NULL, 'Y' },
 		{},
 	};
 	int c, fd;
@@ -87,6 +87,9 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 			break;
 		case 'G':
 			o->learn_grant = true;
+			break;
+		case 'Y':
+			o->s.overlay = true;
 			break;
 		case 'A':
 			o->s.supervise = SESSION_SUPERVISE_ASK;

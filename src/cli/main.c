@@ -10,6 +10,9 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "__probe-exec", cmd_probe_exec, "the probe process (internal; names starting with __ are hidden)" },
+	{ "commit", cmd_commit, "apply the changes a latch run --overlay left, each file atomically" },
+	{ "diff", cmd_diff, "the changes a latch run --overlay left: changed, added, deleted, and a diff" },
+	{ "discard", cmd_discard, "drop the changes a latch run --overlay left" },
 	{ "doctor", cmd_doctor, "what this kernel can enforce, and what latch would degrade" },
 	{ "evidence", cmd_evidence, "verify a lab run against its digests, or bundle it with its profiles" },
 	{ "lab", cmd_lab, "run a plan in three lanes (baseline, sandboxed, oracle) and record every mismatch" },

@@ -274,7 +274,16 @@ static _noreturn_ void sandbox_init(const struct launch *l, int sync[2], int rep
 		_exit(125);
 	if (l->child_setup)
 		(void)l->child_setup(l->before_exec_data);
-	if (ns_setup_mounts(l->ns_flags & CLONE_NEWPID, &err) < 0 || mask_apply(l->masks, &err) < 0)
+	if (ns_setup_mounts(l->ns_flags & CLONE_NEWPID, &err) < 0)
+		goto fail;
+	/* Overlays first, then what the masks hide and protect in them; the
+	 * rules below an overlay name its objects. */
+	if (l->n_overlays && overlay_mount(l->overlays, l->n_overlays, &err) < 0)
+		goto fail;
+	for (size_t i = 0; i < l->n_overlays; i++)
+		if (landlock_reopen_under((struct landlock_plan *)l->landlock, l->overlays[i].dir, &err) < 0)
+			goto fail;
+	if (mask_apply(l->masks, &err) < 0)
 		goto fail;
 	/* This process's own copy of the plan: rules under /proc must name the
 	 * fresh proc's inodes, not the host's. */

@@ -31,6 +31,8 @@ struct launch {
 	 * mounted (the policy's "private" rules); NULL: none. */
 	char *const *private_dirs;
 	const struct cgroup_handle *cgroup;   /* NULL or no path: none */
+	const struct overlay_layer *overlays; /* mounted over their directories first; NULL: none */
+	size_t n_overlays;
 	/* Run first thing in the child, before any restriction (e.g. taking a
 	 * process group of its own for a terminal-asking supervisor). */
 	int (*child_setup)(void *data);

@@ -90,7 +90,7 @@ static bool canonical(const json_t *v, const char *text, size_t len)
 
 static const char PREV_MISMATCH[] = "prev";
 
-static const char *const record_types[] = { "session", "plan", "event", "exec", "audit", "supervisor", "exit" };
+static const char *const record_types[] = { "session", "plan", "event", "exec", "audit", "supervisor", "overlay", "exit" };
 
 static bool known_type(const char *t)
 {

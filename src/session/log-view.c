@@ -164,6 +164,7 @@ json_t *session_log_view(const char *id, const json_t *records, const char *prob
 	json_set(v, "supervisor", json_null());
 	json_set(v, "mode", json_null());
 	json_set(v, "supervise", json_null());
+	json_set(v, "overlay", json_null());
 	json_array_foreach(records, i, rec) {
 		const char *type = json_string_value(json_object_get(rec, "record"));
 		json_t *d = json_object_get(rec, "data");
@@ -186,6 +187,8 @@ json_t *session_log_view(const char *id, const json_t *records, const char *prob
 			count_denial(groups, "kernel_audit", json_string_value(json_object_get(d, "path")),
 				     json_string_value(json_object_get(d, "access")), NULL, NULL,
 				     json_string_value(json_object_get(d, "rule")), NULL);
+		} else if (strcmp(type, "overlay") == 0) {
+			json_set(v, "overlay", json_deep_copy(d));
 		} else if (strcmp(type, "supervisor") == 0) {
 			json_set(v, "supervisor", json_deep_copy(d));
 		} else if (strcmp(type, "exit") == 0) {

@@ -42,7 +42,7 @@ struct session_log {
 };
 
 /* The record types, in the order a log names them (log.h). */
-static const char *const record_types[] = { "session", "plan", "event", "exec", "audit", "supervisor", "exit" };
+static const char *const record_types[] = { "session", "plan", "event", "exec", "audit", "supervisor", "overlay", "exit" };
 
 enum { REC_EVENT = 2, REC_EXEC = 3, REC_AUDIT = 4 };
 
@@ -74,35 +74,6 @@ struct kept {
 static int cmp_kept(const void *a, const void *b)
 {
 	return strcmp(((const struct kept *)a)->id, ((const struct kept *)b)->id);
-}
-
-/* Remove dirfd/name and what it holds (a session holds files, and
- * directories of them). */
-static int remove_tree(int dirfd, const char *name, int depth)
-{
-	int fd, r = 0;
-	DIR *d;
-	struct dirent *e;
-
-	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
-		return 0;
-	if ((errno != EISDIR && errno != EPERM) || depth > 64)
-		return -errno;
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		(void)close(fd);
-		return -errno;
-	}
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 && r == 0)
-			r = remove_tree(fd, e->d_name, depth + 1);
-	(void)closedir(d);
-	if (r == 0 && unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-		r = -errno;
-	return r;
 }
 
 /* Whether the session is running: its log is locked. */
@@ -164,7 +135,7 @@ static void prune(int dirfd)
 	qsort(kept, n, sizeof(*kept), cmp_kept);
 	for (size_t i = 0, left = n; i < n && (left >= SESSION_LOG_DIR_MAX || total + SESSION_LOG_CAP > SESSION_LOG_DIR_CAP);
 	     i++) {
-		if (running(dirfd, kept[i].id) || remove_tree(dirfd, kept[i].id, 0) < 0)
+		if (running(dirfd, kept[i].id) || remove_tree_at(dirfd, kept[i].id) < 0)
 			continue;
 		total -= kept[i].bytes;
 		left--;
@@ -448,7 +419,7 @@ int session_log_open(const char *dir, const struct session_log_start *st, struct
 	if (l->head_fd < 0 || flock(l->fd, LOCK_EX) < 0 || asprintf(&l->path, "%s/%s", dir, l->id) < 0) {
 		r = error_set(err, errno, "cannot create a session in '%s': %s", dir, strerror(errno));
 		l->path = NULL;
-		(void)remove_tree(top, l->id, 0);
+		(void)remove_tree_at(top, l->id);
 		log_free(l);
 		return r;
 	}

@@ -153,7 +153,7 @@ int session_log_peek(const char *dir, const char *id, json_t **ret, struct error
 /* The view `latch log show` prints, from the records of a session (as
  * session_log_verify returned them, and its problem or NULL): session,
  * verified, problem, argv, profile, cwd, started_unix_ms, mode,
- * supervise, plans, exit, supervisor, events, denials (grouped by path,
+ * supervise, plans, exit, supervisor, overlay, events, denials (grouped by path,
  * most first: path, source (supervisor, kernel_audit), count, accesses,
  * syscalls, programs, rule, errno, why: the `latch why` commands), execs
  * (each exec record with its depth in the tree; an execve that failed on

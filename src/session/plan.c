@@ -189,6 +189,50 @@ static int plan_private(struct session_plan *s, struct error *err)
 	return 0;
 }
 
+/* --overlay: the directories a write or create rule names that exist, but
+ * the temporary ones, latch's own caches, the kernel's and the private
+ * ones; one for a tree (the outermost); the project first. */
+static int plan_overlay(struct session_plan *s, struct error *err)
+{
+	const char *skip[] = { "/tmp", "/var/tmp", "/dev", "/proc", "/sys", policy_ctx_var(s->ctx, "TMPDIR"),
+			       policy_ctx_var(s->ctx, "PRIVATE_TMP"), policy_ctx_var(s->ctx, "LATCH_CACHE") };
+	const char *cwd = policy_ctx_var(s->ctx, "CWD");
+	struct stat st;
+
+	s->overlay_dirs = strv_free(s->overlay_dirs);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < s->policy->n_rules; i++) {
+			const struct policy_rule *r = &s->policy->rules[i];
+			bool skipped = strv_contains(s->private_dirs, r->path) ||
+				       strv_contains(s->overlay_dirs, r->path);
+
+			if ((r->klass != POLICY_CLASS_WRITE && r->klass != POLICY_CLASS_CREATE) ||
+			    (pass == 0) != (cwd && strcmp(r->path, cwd) == 0))
+				continue;
+			/* The project is overlaid wherever it lies. */
+			for (size_t k = 0; pass == 1 && k < ELEMENTSOF(skip) && !skipped; k++)
+				skipped = skip[k] && path_has_prefix(r->path, skip[k]);
+			for (size_t k = 0; s->overlay_dirs && s->overlay_dirs[k] && !skipped; k++)
+				skipped = path_has_prefix(r->path, s->overlay_dirs[k]);
+			if (skipped || stat(r->path, &st) < 0 || !S_ISDIR(st.st_mode))
+				continue;
+			if (strv_push(&s->overlay_dirs, r->path) < 0)
+				return error_set(err, ENOMEM, "out of memory");
+		}
+	/* One that holds another chosen later (the project inside $HOME) is
+	 * the layer; the inner one goes. */
+	for (size_t i = 0; s->overlay_dirs && s->overlay_dirs[i]; i++)
+		for (size_t k = 0; s->overlay_dirs[k]; k++)
+			if (k != i && path_has_prefix(s->overlay_dirs[i], s->overlay_dirs[k])) {
+				free(s->overlay_dirs[i]);
+				memmove(&s->overlay_dirs[i], &s->overlay_dirs[i + 1],
+					(strv_length(s->overlay_dirs + i + 1) + 1) * sizeof(char *));
+				i--;
+				break;
+			}
+	return 0;
+}
+
 /* Connecting to a pathname Unix socket (docker.sock is root on the host):
  * Landlock decides it from ABI 9; below, a run without supervision gets a
  * supervisor of connect() alone, or, where none can run, no socket(AF_UNIX)
@@ -294,7 +338,10 @@ int session_plan_from_policy(const struct session_request *o, const struct polic
 	 * mode, with its own reasons to refuse. */
 	if (ns_refused > 0 && s->isolated)
 		set_ns_unavailable(s, ns_refused);
-	return plan_private(s, err);
+	r = plan_private(s, err);
+	if (r == 0 && o->overlay)
+		r = plan_overlay(s, err);
+	return r;
 }
 
 int session_plan_probe(struct session_plan *s, bool ask_kernel)
@@ -322,6 +369,34 @@ static int degraded(const struct session_request *o, struct session_plan *s, uns
 	if (why)
 		return strv_pushf(&s->refusals, "%s (refused because of %s)", line, why);
 	return strv_pushf(&s->warnings, "%s", line);
+}
+
+/* --overlay: a mount namespace to mount it in, something to overlay, and
+ * paths overlayfs can take; latch's own state (where the changes are
+ * kept) must not lie in an overlay. */
+static int check_overlay(struct session_plan *s)
+{
+	const char *state = policy_ctx_var(s->ctx, "XDG_STATE_HOME");
+
+	if (!s->isolated)
+		return strv_pushf(&s->refusals, "overlay: an overlay needs the sandbox's own mount namespace, and this run "
+						"has none (%s)",
+				  s->ns_unavailable ? s->ns_unavailable
+				  : s->ns_disabled  ? "namespaces are off: --no-namespaces or LATCH_NO_NAMESPACES=1"
+						    : "a supervised run of a caller with capabilities is static");
+	if (!s->overlay_dirs)
+		return strv_pushf(&s->refusals, "overlay: the profile writes no directory that can be overlaid");
+	for (size_t i = 0; s->overlay_dirs[i]; i++) {
+		if (!overlay_path_ok(s->overlay_dirs[i]))
+			return strv_pushf(&s->refusals, "overlay: '%s' holds a character overlayfs's options cannot name "
+							"(',', ':', '\\\\', '=')",
+					  s->overlay_dirs[i]);
+		if (state && path_has_prefix(state, s->overlay_dirs[i]))
+			return strv_pushf(&s->refusals, "overlay: '%s' holds latch's state directory (%s), where the "
+							"overlay's changes are kept; run from a project directory",
+					  s->overlay_dirs[i], state);
+	}
+	return 0;
 }
 
 /* Every reason to refuse and every warning, for the mode planned. */
@@ -440,6 +515,8 @@ int session_plan_check(const struct session_request *o, struct session_plan *s)
 						       s->private_dirs[i], policy_rule_label(a, label, sizeof(label)), a->path);
 			}
 	}
+	if (r == 0 && o->overlay)
+		r = check_overlay(s);
 	if (r == 0 && s->policy->protect_search_truncated) {
 		_cleanup_free_ char *line = NULL;
 
@@ -547,6 +624,7 @@ json_t *session_plan_to_json(const struct session_request *o, const struct sessi
 	json_set(data, "command", cmd);
 	json_set(data, "env_names", env_names_json(s->envp));
 	json_set(data, "make_dirs", missing_dirs_json(s->policy));
+	json_set(data, "overlay", o->overlay ? json_strv(s->overlay_dirs) : json_null());
 	json_set(data, "keep_fds", fds);
 	json_set(data, "strict", json_boolean(o->strict));
 	json_set(data, "refusals", json_strv(s->refusals));
@@ -567,6 +645,7 @@ void session_plan_done(struct session_plan *s)
 	strv_free(s->refusals);
 	strv_free(s->warnings);
 	strv_free(s->private_dirs);
+	strv_free(s->overlay_dirs);
 	free(s->private_dropped);
 	free(s->program);
 	memset(s, 0, sizeof(*s));

@@ -14,6 +14,7 @@
 #include "sandbox/audit.h"
 #include "sandbox/landlock-uapi.h"
 #include "session/log.h"
+#include "session/overlay.h"
 #include "session/session.h"
 
 static void warn(const struct session_hooks *h, const char *fmt, ...) _printf_(2, 3);
@@ -46,6 +47,13 @@ int session_log_begin(const struct session_request *o, const struct session_hook
 	struct error err = { 0 };
 
 	(void)h;
+	if (o->overlay && !o->log) {
+		res->outcome = SESSION_REFUSED;
+		if (strv_pushf(&res->refusals, "overlay: its changes are kept in the session's directory, which "
+					       "--no-log does without") < 0)
+			res->outcome = SESSION_FAILED;
+		return 0;
+	}
 	if (!o->log)
 		return 1;
 	s->logging.pending = true;
@@ -54,11 +62,17 @@ int session_log_begin(const struct session_request *o, const struct session_hook
 	if (s->supervise == POLICY_SUPERVISE_OFF)
 		s->logging.audit = ll_audit_open(s->abi, &s->logging.audit_unavailable);
 	/* Otherwise opened once the sandbox is on its way: the file system's
-	 * work overlaps the sandbox's own. --strict must know first. */
-	if (!o->strict || open_log(o, s, &err) == 0)
+	 * work overlaps the sandbox's own. --strict must know first, and an
+	 * overlay needs the session's directory before. */
+	if (!o->strict && !o->overlay)
+		return 1;
+	if (open_log(o, s, &err) == 0 &&
+	    (!o->overlay || session_overlay_prepare(session_log_path(s->logging.log), s->overlay_dirs,
+						    &s->logging.layers, &s->logging.n_layers, &err) == 0))
 		return 1;
 	res->outcome = SESSION_REFUSED;
-	if (strv_pushf(&res->refusals, "session log: %s (--no-log runs without one)", err.msg) < 0)
+	if (strv_pushf(&res->refusals, "%s: %s%s", o->overlay ? "overlay" : "session log", err.msg,
+		       o->overlay ? "" : " (--no-log runs without one)") < 0)
 		res->outcome = SESSION_FAILED;
 	return 0;
 }
@@ -111,6 +125,38 @@ void session_log_supervisor(const struct session_plan *s, const struct sup_summa
 	session_log_add_counted(s->logging.log, sum->events_unobserved, sum->execs_unobserved,
 				sum->denied + sum->denied_quietly);
 	session_log_record(s->logging.log, "supervisor", sup_summary_to_json(sum));
+}
+
+/* What the overlay holds now that the program is gone: the real paths'
+ * state for commit (base.json), and a record of it. */
+static void record_overlay(struct session_plan *s, const struct session_hooks *h)
+{
+	const char *dir = session_log_path(s->logging.log);
+	json_t *data = json_object(), *changes = NULL;
+	struct error err = { 0 };
+
+	if (session_overlay_snapshot(dir, &err) < 0 || session_overlay_changes(dir, &changes, &err) < 0)
+		warn(h, "overlay: %s", err.msg);
+	json_set(data, "dirs", json_strv(s->overlay_dirs));
+	json_set(data, "added", json_integer(0));
+	json_set(data, "changed", json_integer(0));
+	json_set(data, "deleted", json_integer(0));
+	{
+		const json_t *c;
+		size_t i;
+
+		/* The changes themselves stay in the overlay (latch diff). */
+		json_array_foreach(changes, i, c) {
+			const char *what = json_string_value(json_object_get(c, "change"));
+
+			json_set(data, what, json_integer(json_integer_value(json_object_get(data, what)) + 1));
+		}
+		json_decref(changes);
+	}
+	session_log_record(s->logging.log, "overlay", data);
+	session_overlay_layers_free(s->logging.layers, s->logging.n_layers);
+	s->logging.layers = NULL;
+	s->logging.n_layers = 0;
 }
 
 static const char *outcome_name(const struct session_result *res)
@@ -194,6 +240,8 @@ void session_log_end(const struct session_request *o, const struct session_hooks
 		ll_audit_close(TAKE_PTR(s->logging.audit));
 		return;
 	}
+	if (s->logging.n_layers)
+		record_overlay(s, h);
 	data = json_object();
 	json_set(data, "outcome", json_str(outcome_name(res)));
 	json_set(data, "exit_code", res->outcome == SESSION_EXITED && WIFEXITED(res->wait_status)

@@ -340,6 +340,10 @@ static struct launch launch_logged(const struct session_request *o, struct sessi
 {
 	struct launch l = launch_for(o, s);
 
+	if (s->isolated) {
+		l.overlays = s->logging.layers;
+		l.n_overlays = s->logging.n_layers;
+	}
 	session_log_arm(s);
 	l.started = log_started;
 	l.started_data = ls;

@@ -101,6 +101,9 @@ struct session_request {
 	 * said like any log that cannot be written. */
 	bool log;
 	const char *log_dir;
+	/* --overlay: the directories the profile writes are overlays whose
+	 * changes land in the session's directory (needs the log). */
+	bool overlay;
 };
 
 /* What session_run() keeps for the session log while it runs. */
@@ -112,6 +115,10 @@ struct session_logging {
 	struct ll_audit *audit;
 	pid_t audit_pid;          /* ...of the domain this process made */
 	const char *audit_unavailable; /* ...or why it cannot be */
+	/* --overlay: one layer per plan->overlay_dirs, in the session's
+	 * directory (strings owned). */
+	struct overlay_layer *layers;
+	size_t n_layers;
 };
 
 /* A run, planned. Built by session_plan_build(), checked by
@@ -148,6 +155,7 @@ struct session_plan {
 	bool root_supervised_static; /* static mode because the caller holds capabilities */
 	char **private_dirs;      /* "private" rules that exist as directories (isolated mode) */
 	char *private_dropped;    /* the static mode dropped these "private" rules: one line */
+	char **overlay_dirs;      /* --overlay: the directories mounted over, the project first */
 	/* While session_run() runs: its session log (session/log.h; not
 	 * freed by session_plan_done). */
 	struct session_logging logging;
