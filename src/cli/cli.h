@@ -34,12 +34,13 @@
 	"                 [--no-namespaces] [--allow-unmasked] [--keep-fd N]...\n"        \
 	"                 [--supervise | --no-supervise] [--ask] [--approve-socket PATH]\n" \
 	"                 [--approve-all] [--approve-timeout MS] [--events FILE]\n"       \
-	"                 [--save-to PROFILE] [--ack-risk PROFILE]... [--] COMMAND [ARG...]\n"
+	"                 [--save-to PROFILE] [--ack-risk PROFILE]... [--allow-host HOST[:PORT]]...\n" \
+	"                 [--] COMMAND [ARG...]\n"
 #define USAGE_WHY                                                                           \
 	"usage: latch why -p PROFILE [--json] ACCESS [TARGET]\n"                            \
 	"       latch why -p PROFILE [--json] --batch    (ACCESS [TARGET] per line on stdin)\n" \
 	"  ACCESS: read|write|create|delete|truncate|exec PATH, tcp_connect|tcp_bind PORT,\n" \
-	"          signal, abstract_unix, ptrace, userns\n"
+	"          connect HOST:PORT (net_connect), signal, abstract_unix, ptrace, userns\n"
 #define USAGE_PROFILE                                              \
 	"usage: latch profile list [--json]\n"                     \
 	"       latch profile show [--json] PROFILE\n"             \

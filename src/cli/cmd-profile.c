@@ -155,6 +155,14 @@ static void print_human(const struct policy *p, const struct policy_risk *risk)
 		printf("%s%u", i ? "," : " connect_tcp=", p->net.connect[i]);
 	for (size_t i = 0; i < p->net.n_bind; i++)
 		printf("%s%u", i ? "," : " bind_tcp=", p->net.bind[i]);
+	for (size_t i = 0; i < p->net.n_hosts; i++) {
+		char label[600];
+
+		printf("\n  %-10s %-40s %s", p->net.hosts[i].deny ? "deny_hosts" : "hosts", p->net.hosts[i].pattern,
+		       policy_host_rule_label(&p->net.hosts[i], label, sizeof(label)));
+	}
+	for (size_t i = 0; i < p->net.n_resolve; i++)
+		printf("\n  resolve    %s -> %s", p->net.resolve[i].name, p->net.resolve[i].address);
 	printf("\nprocess:     signals %s, abstract_unix %s, ptrace %s\n", p->process.scope_signals ? "scoped" : "open",
 	       p->process.scope_abstract_unix ? "scoped" : "open", p->process.ptrace ? "allowed" : "refused");
 	printf("env keep:   ");

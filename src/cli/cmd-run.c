@@ -40,6 +40,7 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 		{ "approve-all", no_argument, NULL, 'L' },     { "approve-timeout", required_argument, NULL, 'T' },
 		{ "events", required_argument, NULL, 'E' },    { "save-to", required_argument, NULL, 'V' },
 		{ "ack-risk", required_argument, NULL, 'R' },  { "help", no_argument, NULL, 'h' },
+		{ "allow-host", required_argument, NULL, 'H' },
 		{},
 	};
 	int c, fd;
@@ -93,6 +94,10 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 			break;
 		case 'R':
 			if (strv_push(&o->s.ack_risk, optarg) < 0)
+				return cli_usage_error(USAGE_RUN, "run: out of memory");
+			break;
+		case 'H':
+			if (strv_push(&o->s.allow_hosts, optarg) < 0)
 				return cli_usage_error(USAGE_RUN, "run: out of memory");
 			break;
 		case 'T':
@@ -237,6 +242,7 @@ int cmd_run(int argc, char **argv)
 	if (r < 0)
 		r = cli_run(&o);
 	strv_free(o.s.ack_risk);
+	strv_free(o.s.allow_hosts);
 	return r;
 }
 

@@ -56,8 +56,25 @@ static int query_path(const char *arg, struct session_env *env, char **ret, stru
 	return 0;
 }
 
+/* HOST:PORT, as the proxy reads a CONNECT target: a name, an IPv4 address
+ * or an IPv6 address in brackets, and a port. *ret_host holds the host in
+ * its canonical form. */
+static int query_host(const char *target, struct policy_query *q, char **ret_host, struct error *err)
+{
+	const char *colon = strrchr(target, ':'), *why = NULL;
+	struct policy_host h;
+
+	if (!colon || parse_port(colon + 1, &q->port) < 0)
+		return error_set(err, EINVAL, "'%s' is not HOST:PORT (a port from 1 to 65535)", target);
+	if (policy_host_parse(target, (size_t)(colon - target), true, false, &h, &why) < 0)
+		return error_set(err, EINVAL, "'%.*s' is not a host: %s", (int)(colon - target), target, why);
+	*ret_host = strdup(h.name);
+	return *ret_host ? 0 : error_set(err, ENOMEM, "out of memory");
+}
+
 /* One query from ACCESS and its TARGET (NULL: none). Usage errors return
- * -EINVAL with err set; *ret_path holds the resolved path of fs queries. */
+ * -EINVAL with err set; *ret_path holds the resolved path of fs queries,
+ * or the host of net_connect. */
 static int parse_query(const char *access, const char *target, struct session_env *env, struct policy_query *q,
 		       char **ret_path, struct error *err)
 {
@@ -66,6 +83,10 @@ static int parse_query(const char *access, const char *target, struct session_en
 	for (size_t i = 0; i < ELEMENTSOF(aliases); i++)
 		if (strcmp(access, aliases[i].alias) == 0)
 			access = aliases[i].access;
+	/* connect HOST:PORT asks the proxy's question; connect PORT the
+	 * kernel's. */
+	if (strcmp(access, "tcp_connect") == 0 && target && strspn(target, "0123456789") != strlen(target))
+		access = "net_connect";
 	a = policy_access_from_name(access);
 	if (a < 0)
 		return error_set(err, EINVAL, "unknown access '%s'", access);
@@ -85,6 +106,10 @@ static int parse_query(const char *access, const char *target, struct session_en
 		if (!target || parse_port(target, &q->port) < 0)
 			return error_set(err, EINVAL, "'%s' takes one PORT (1-65535)", access);
 		return 0;
+	case POLICY_ACCESS_NET_CONNECT:
+		if (!target)
+			return error_set(err, EINVAL, "'%s' takes one HOST:PORT", access);
+		return query_host(target, q, ret_path, err);
 	case POLICY_ACCESS_SIGNAL:
 	case POLICY_ACCESS_ABSTRACT_UNIX:
 	case POLICY_ACCESS_PTRACE:
@@ -141,7 +166,10 @@ static int why_batch(const struct policy *p, struct session_env *env, bool json)
 			*target++ = '\0';
 		if (parse_query(line, target, env, &q, &path, &err) < 0)
 			return cli_fail(json, "why_decision", EXIT_USAGE, "why: stdin line %zu: %s", n, err.msg);
-		q.path = path;
+		if (q.access == POLICY_ACCESS_NET_CONNECT)
+			q.host = path;
+		else
+			q.path = path;
 		(void)answer(p, &q, json);
 	}
 	return fflush(stdout) == 0 ? 0 : EXIT_LATCH_FAILED;
@@ -202,7 +230,10 @@ int cmd_why(int argc, char **argv)
 			return cli_usage_error(USAGE_WHY, "why: %s", err.msg);
 		return cli_fail(json, "why_decision", EXIT_LATCH_FAILED, "why: %s", err.msg);
 	}
-	q.path = path;
+	if (q.access == POLICY_ACCESS_NET_CONNECT)
+		q.host = path;
+	else
+		q.path = path;
 	r = policy_load(profile, &env.ctx, &p, &err);
 	if (r < 0) {
 		session_env_done(&env);

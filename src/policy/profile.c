@@ -20,7 +20,7 @@
 
 static const char *const profile_keys[] = { "description", "env", "extends", "filesystem", "groups", "limits",
 					    "name", "network", "process", "required", "supervise", NULL };
-static const char *const group_keys[] = { "description", "env", "filesystem", "name", NULL };
+static const char *const group_keys[] = { "description", "env", "filesystem", "name", "network", NULL };
 static const char *const filesystem_keys[] = { "create",
 					       "deny",
 					       "deny_quietly",
@@ -439,6 +439,12 @@ static int load_group(struct loader *l, const struct source *from, const char *g
 		if (r < 0)
 			goto out;
 	}
+	v = json_object_get(root, "network");
+	if (v) {
+		r = profile_parse_group_network(l, &s, v, origin);
+		if (r < 0)
+			goto out;
+	}
 	/* Before the profile's own env (groups load first): a profile's
 	 * env.set still overrides a group's. */
 	v = json_object_get(root, "env");
@@ -524,7 +530,7 @@ static int load_profile_source(struct loader *l, struct source *s, const char *s
 	}
 	if ((v = json_object_get(root, "filesystem")) && (r = parse_filesystem(l, s, v, origin)) < 0)
 		return r;
-	if ((v = json_object_get(root, "network")) && (r = profile_parse_network(l, s, v)) < 0)
+	if ((v = json_object_get(root, "network")) && (r = profile_parse_network(l, s, v, origin)) < 0)
 		return r;
 	if ((v = json_object_get(root, "process")) && (r = profile_parse_process(l, s, v)) < 0)
 		return r;
@@ -801,6 +807,16 @@ struct policy *policy_free(struct policy *p)
 	free(p->source);
 	strv_free(p->chain);
 	strv_free(p->groups);
+	for (size_t i = 0; i < p->net.n_hosts; i++) {
+		free(p->net.hosts[i].pattern);
+		free(p->net.hosts[i].origin);
+	}
+	free(p->net.hosts);
+	for (size_t i = 0; i < p->net.n_resolve; i++) {
+		free(p->net.resolve[i].name);
+		free(p->net.resolve[i].address);
+	}
+	free(p->net.resolve);
 	strv_free(p->env.keep);
 	strv_free(p->env.drop);
 	strv_free(p->env.set);

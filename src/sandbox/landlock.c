@@ -219,6 +219,11 @@ static void compile_handled(const struct policy *p, struct landlock_plan *plan)
 		/* Profiles list TCP ports only: UDP is not handled. */
 		plan->handled_net = net & NET_TCP;
 		break;
+	case POLICY_NET_PROXY:
+		/* Everything handled; TCP connect to the proxy's port only
+		 * (landlock_plan_set_proxy_port). */
+		plan->handled_net = net;
+		break;
 	case POLICY_NET_ON:
 	case _POLICY_NET_MAX:
 		break;
@@ -459,10 +464,18 @@ bool landlock_plan_handles(const struct landlock_plan *plan, enum policy_access 
 	case POLICY_ACCESS_PTRACE:
 	case POLICY_ACCESS_USERNS:
 		return true;
+	case POLICY_ACCESS_NET_CONNECT:
 	case _POLICY_ACCESS_MAX:
 		break;
 	}
 	return false;
+}
+
+void landlock_plan_set_proxy_port(struct landlock_plan *plan, uint16_t port)
+{
+	plan->n_connect = 0;
+	if (port && (plan->handled_net & LL_ACCESS_NET_CONNECT_TCP))
+		plan->connect[plan->n_connect++] = port;
 }
 
 struct landlock_plan *landlock_plan_free(struct landlock_plan *plan)

@@ -34,7 +34,7 @@ unsigned long ns_flags_for(const struct policy *p)
 	if (!caps_have(CAP_SYS_ADMIN))
 		f |= CLONE_NEWUSER;
 
-	if (p->net.mode == POLICY_NET_OFF)
+	if (p->net.mode == POLICY_NET_OFF || p->net.mode == POLICY_NET_PROXY)
 		f |= CLONE_NEWNET;
 	return f;
 }

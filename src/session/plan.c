@@ -197,6 +197,35 @@ struct sfilter_plan session_sfilter_plan(const struct policy *p)
 	};
 }
 
+/* --allow-host: entries of network.hosts for this run. A profile without
+ * network goes through the proxy with just these; one that is on or lists
+ * ports has no host to decide on. */
+static int add_allowed_hosts(const struct session_request *o, struct policy *p, struct error *err)
+{
+	if (!o->allow_hosts)
+		return 0;
+	switch (p->net.mode) {
+	case POLICY_NET_OFF:
+		p->net.mode = POLICY_NET_PROXY;
+		break;
+	case POLICY_NET_PROXY:
+		break;
+	case POLICY_NET_ON:
+	case POLICY_NET_PORTS:
+	case _POLICY_NET_MAX:
+		return error_set(err, EINVAL,
+				 "--allow-host needs a profile whose network.mode is off or proxy; '%s' has mode %s",
+				 p->name, policy_net_mode_name(p->net.mode));
+	}
+	for (size_t i = 0; o->allow_hosts[i]; i++) {
+		int r = policy_add_host(p, o->allow_hosts[i], false, "--allow-host", err);
+
+		if (r < 0)
+			return r == -EINVAL ? error_prefix(err, "--allow-host") : r;
+	}
+	return 0;
+}
+
 int session_plan_build(const struct session_request *o, const struct policy_ctx *ctx, int ns_refused,
 		       struct session_plan *s, struct error *err)
 {
@@ -230,6 +259,9 @@ int session_plan_from_policy(const struct session_request *o, const struct polic
 		if (r < 0)
 			return r;
 	}
+	r = add_allowed_hosts(o, s->policy, err);
+	if (r < 0)
+		return r;
 	s->abi = o->landlock_abi > 0 ? o->landlock_abi : session_landlock_abi(err);
 	if (s->abi == -EINVAL)
 		return s->abi;

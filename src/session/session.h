@@ -95,6 +95,9 @@ struct session_request {
 	const char *extra_exec_origin;
 	/* >0: compile for this Landlock ABI; 0: session_landlock_abi(). */
 	int landlock_abi;
+	/* network.hosts entries added for this run (--allow-host); a profile
+	 * whose network is off then goes through the proxy. NULL: none. */
+	char **allow_hosts;
 };
 
 /* A run, planned. Built by session_plan_build(), checked by
