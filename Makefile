@@ -28,7 +28,8 @@ LINK ?= -static-pie
 # libseccomp, jansson and nettle are linked statically (Debian's -dev
 # packages ship the archives): fewer objects for the dynamic loader at every
 # start.
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libresolv: the proxy asks DNS itself (res_nquery), with no nsswitch module.
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lresolv
 ALL_LDLIBS := $(LDLIBS) -Wl,-Bstatic $(PKG_LIBS) -Wl,-Bdynamic
 # A -Bdynamic after the libraries would undo -static-pie for libc.
 ifeq ($(LINK),)
@@ -37,7 +38,7 @@ else
 LATCH_LDLIBS := $(LDLIBS) $(PKG_LIBS)
 endif
 
-SRC := $(sort $(wildcard src/base/*.c src/policy/*.c src/sandbox/*.c src/supervise/*.c src/session/*.c src/probe/*.c src/lab/*.c src/cli/*.c))
+SRC := $(sort $(wildcard src/base/*.c src/policy/*.c src/sandbox/*.c src/supervise/*.c src/net/*.c src/session/*.c src/probe/*.c src/lab/*.c src/cli/*.c))
 LIB_SRC := $(filter-out src/cli/main.c,$(SRC))
 OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/builtins.o $(BUILD)/obj/gen/sfilter-bpf.o
 # What the seccomp generator needs: the tables, and the base it uses.
@@ -53,7 +54,7 @@ HELPERS := $(BUILD)/tests/try-op $(BUILD)/tests/sup-harness
 # API (src/lib/liblatch.map), as a shared and a static library. Built
 # without sanitizers even under `make asan`: programs that link it are not
 # sanitized.
-LIBLATCH_SRC := $(sort $(wildcard src/base/*.c src/policy/*.c src/sandbox/*.c src/supervise/*.c src/session/*.c src/lib/*.c))
+LIBLATCH_SRC := $(sort $(wildcard src/base/*.c src/policy/*.c src/sandbox/*.c src/supervise/*.c src/net/*.c src/session/*.c src/lib/*.c))
 LIBLATCH_OBJ := $(patsubst src/%.c,$(BUILD)/pic/%.o,$(LIBLATCH_SRC)) $(BUILD)/pic/gen/builtins.o $(BUILD)/pic/gen/sfilter-bpf.o
 LIB_CFLAGS := $(filter-out -fsanitize% -fno-sanitize%,$(ALL_CFLAGS)) -fPIC -fvisibility=hidden
 LIBLATCH_SO := $(BUILD)/lib/liblatch.so.$(VERSION)
@@ -147,7 +148,7 @@ $(BUILD)/lib/latch.pc: Makefile
 	printf '%s\n' 'prefix=$(PC_PREFIX)' 'includedir=$(PC_INCLUDEDIR)' 'libdir=$(PC_LIBDIR)' '' \
 		'Name: latch' 'Description: run programs in a latch sandbox (Landlock, seccomp, a supervisor)' \
 		'Version: $(VERSION)' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -llatch' \
-		'Libs.private: -lpthread' 'Requires.private: $(PKGS)' > $@
+		'Libs.private: -lpthread -lresolv' 'Requires.private: $(PKGS)' > $@
 
 lib: $(LIBLATCH_SO) $(LIBLATCH_A)
 

@@ -113,6 +113,24 @@ int json_write_line(FILE *f, const json_t *v)
 	return 0;
 }
 
+char *json_line(const json_t *v)
+{
+	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS), *line;
+	size_t n;
+
+	if (!s)
+		return NULL;
+	n = strlen(s);
+	line = realloc(s, n + 2);
+	if (!line) {
+		free(s);
+		return NULL;
+	}
+	line[n] = '\n';
+	line[n + 1] = '\0';
+	return line;
+}
+
 const char *errno_name(int err)
 {
 	static const struct {

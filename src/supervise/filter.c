@@ -19,6 +19,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "base/fd-pass.h"
 #include "base/json-util.h"
 #include "supervise/sup-internal.h"
 
@@ -184,90 +185,24 @@ json_t *sup_filter_to_json(void)
 
 int sup_send_fd(int sock, int fd, struct error *err)
 {
-	char byte = 'L';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = u.buf,
-		.msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cm;
-	ssize_t n;
+	int r = fd_send(sock, fd);
 
-	memset(&u, 0, sizeof(u));
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	do
-		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return error_set(err, errno, "cannot send the listener: %s", strerror(errno));
-	if (n != 1)
-		return error_set(err, EIO, "cannot send the listener: short write");
+	if (r < 0)
+		return error_set(err, -r, "cannot send the listener: %s", r == -EIO ? "short write" : strerror(-r));
 	return 0;
-}
-
-/* Close every fd carried by a control message we refuse. */
-static void close_passed_fds(struct msghdr *msg)
-{
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
-		size_t n;
-
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len < CMSG_LEN(0))
-			continue;
-		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++) {
-			int fd;
-
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-			(void)close(fd);
-		}
-	}
 }
 
 int sup_recv_fd(int sock, int *ret_fd, struct error *err)
 {
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * 4)];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = u.buf,
-		.msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cm;
-	ssize_t n;
-	int fd;
+	int r = fd_recv(sock, ret_fd);
 
-	memset(&u, 0, sizeof(u));
-	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return error_set(err, errno, "cannot receive the listener: %s", strerror(errno));
-	if (n == 0)
-		return error_set(err, EPIPE, "cannot receive the listener: the sandbox closed the socket "
-					     "before sending it");
-	cm = CMSG_FIRSTHDR(&msg);
-	if ((msg.msg_flags & MSG_CTRUNC) || !cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
-	    cm->cmsg_len != CMSG_LEN(sizeof(int)) || CMSG_NXTHDR(&msg, cm)) {
-		close_passed_fds(&msg);
+	if (r == -EPIPE)
+		return error_set(err, EPIPE, "cannot receive the listener: the sandbox closed the socket before "
+					     "sending it");
+	if (r == -EBADMSG)
 		return error_set(err, EBADMSG, "cannot receive the listener: expected exactly one descriptor");
-	}
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	*ret_fd = fd;
+	if (r < 0)
+		return error_set(err, -r, "cannot receive the listener: %s", strerror(-r));
 	return 0;
 }
 

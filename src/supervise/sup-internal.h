@@ -180,15 +180,8 @@ enum sup_action sup_action_for(const struct sup_action_in *in, const char **ret_
 
 /* ---- the approval protocol ----------------------------------------------------- */
 
-enum sup_answer {
-	SUP_ANSWER_ALLOW_ONCE,
-	SUP_ANSWER_ALLOW_SESSION,
-	SUP_ANSWER_ALLOW_ALWAYS,
-	SUP_ANSWER_DENY,
-	_SUP_ANSWER_MAX,
-};
-
-const char *sup_answer_name(enum sup_answer a);
+/* enum sup_answer and sup_answer_name(): supervise.h (the proxy's
+ * questions use them too). */
 
 #define SUP_LINE_MAX 4096 /* longest approval line accepted, newline included */
 

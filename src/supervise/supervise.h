@@ -215,6 +215,37 @@ size_t sup_summary_format(const struct sup_summary *s, char *buf, size_t size);
 /* The summary as a JSON object (sorted keys when dumped). */
 json_t *sup_summary_to_json(const struct sup_summary *s);
 
+/* What an approver answers. */
+enum sup_answer {
+	SUP_ANSWER_ALLOW_ONCE,    /* this call, this connection */
+	SUP_ANSWER_ALLOW_SESSION, /* and the same again until latch exits */
+	SUP_ANSWER_ALLOW_ALWAYS,  /* and saved to the --save-to profile */
+	SUP_ANSWER_DENY,
+	_SUP_ANSWER_MAX,
+};
+
+const char *sup_answer_name(enum sup_answer a);
+
+/* ---- questions from the egress proxy (src/net/) ---------------------------- */
+
+/* May the sandbox reach host:port? The proxy asks on the SOCK_SEQPACKET
+ * socket of sup_config.net_fd, one message each way; the supervisor puts
+ * the question to its backend like a denied call (the same rate limit,
+ * timeout and answers) and saves "always" as a network.hosts entry. */
+struct sup_net_question {
+	uint64_t id;
+	int32_t pid;                    /* the connecting process, as latch sees it; 0: unknown */
+	uint16_t port;
+	char host[POLICY_HOST_MAX + 1]; /* canonical (policy_host_parse) */
+};
+
+struct sup_net_answer {
+	uint64_t id;
+	int32_t answer;                 /* enum sup_answer */
+	char decided_by[16];            /* "user", or "backend" (nobody, a timeout, the rate limit) */
+	char note[160];                 /* one line of why, or "" */
+};
+
 /* Names, as used on command lines and in JSON; NULL when out of range, and
  * sup_backend_from_name() returns -EINVAL for an unknown name. */
 const char *sup_backend_name(enum sup_backend b);
