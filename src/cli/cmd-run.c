@@ -175,6 +175,15 @@ static void say_summary(const struct sup_summary *sum, void *data)
 		fputs(buf, stderr);
 }
 
+static void say_net_summary(const struct net_summary *sum, void *data)
+{
+	char buf[4096];
+
+	(void)data;
+	if (net_summary_format(sum, buf, sizeof(buf)) > 0)
+		fputs(buf, stderr);
+}
+
 /* Print the refusals and return the exit code. */
 static int refuse(const struct run_request *o, char *const *refusals)
 {
@@ -253,6 +262,7 @@ int cli_run(const struct run_request *o)
 		.warnings = say_warnings,
 		.no_terminal = say_no_terminal,
 		.summary = say_summary,
+		.net_summary = say_net_summary,
 		.data = &voice,
 	};
 	struct session_result res;

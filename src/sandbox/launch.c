@@ -208,6 +208,11 @@ static _noreturn_ void sandbox_init(const struct launch *l, int sync[2], int rep
 		(void)l->child_setup(l->before_exec_data);
 	if (ns_setup_mounts(l->ns_flags & CLONE_NEWPID, &err) < 0 || mask_apply(l->masks, &err) < 0)
 		goto fail;
+	if (l->net_bridge > 0 && (l->ns_flags & CLONE_NEWNET)) {
+		if (ns_bridge_open(l->net_bridge, l->net_bridge_port, &err) < 0)
+			goto fail;
+		(void)close(l->net_bridge);
+	}
 	/* This process's own copy of the plan: rules under /proc must name the
 	 * fresh proc's inodes, not the host's. */
 	if ((l->ns_flags & CLONE_NEWPID) &&

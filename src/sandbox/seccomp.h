@@ -1,6 +1,7 @@
 /* The seccomp baseline: system calls no profile needs are refused with an
  * errno (never a kill), foreign architectures and x32 are refused, and
- * `network: off` refuses socket() for every family but AF_UNIX. Built with
+ * `network: off` refuses socket() for every family but AF_UNIX, `proxy`
+ * for everything but AF_UNIX and TCP. Built with
  * libseccomp; the whole policy is one table in seccomp.c. Prefix: sfilter_. */
 #ifndef LATCH_SANDBOX_SECCOMP_H
 #define LATCH_SANDBOX_SECCOMP_H
@@ -15,6 +16,7 @@ struct sfilter_plan {
 	bool allow_ptrace;  /* profile's process.ptrace */
 	bool network_off;   /* profile's network.mode == off */
 	bool allow_userns;  /* profile's process.nested_sandbox */
+	bool network_proxy; /* profile's network.mode == proxy: Unix and TCP sockets only */
 };
 
 /* Load the filter for this plan into the calling thread. The caller has set
@@ -31,7 +33,7 @@ int sfilter_apply(const struct sfilter_plan *plan, struct error *err);
 int sfilter_export(const struct sfilter_plan *plan, int fd, struct error *err);
 
 /* The embedded programs, indexed by sfilter_plan_index(). */
-#define SFILTER_N_PLANS 8
+#define SFILTER_N_PLANS 16
 struct sfilter_program {
 	const struct sock_filter *filter;
 	unsigned short len;
@@ -40,7 +42,8 @@ extern const struct sfilter_program sfilter_programs[SFILTER_N_PLANS];
 
 static inline unsigned sfilter_plan_index(const struct sfilter_plan *plan)
 {
-	return (plan->allow_userns ? 4u : 0u) | (plan->allow_ptrace ? 2u : 0u) | (plan->network_off ? 1u : 0u);
+	return (plan->network_proxy ? 8u : 0u) | (plan->allow_userns ? 4u : 0u) | (plan->allow_ptrace ? 2u : 0u) |
+	       (plan->network_off ? 1u : 0u);
 }
 
 /* The plan as JSON: each refused syscall (with its errno name and why) and

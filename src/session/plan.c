@@ -176,6 +176,19 @@ static int plan_private(struct session_plan *s, struct error *err)
 	return 0;
 }
 
+/* network.mode proxy: where programs find the proxy. In the isolated mode
+ * on the loopback of the sandbox's own network namespace at a port known
+ * now; in the static mode at a port of the host's loopback chosen when the
+ * run starts (session_run sets it then). */
+static int plan_proxy(struct session_plan *s)
+{
+	if (s->policy->net.mode != POLICY_NET_PROXY)
+		return 0;
+	s->proxy_port = s->isolated ? NET_BRIDGE_PORT : 0;
+	landlock_plan_set_proxy_port(s->ll, s->proxy_port);
+	return net_proxy_env(&s->envp, s->proxy_port);
+}
+
 static void set_ns_unavailable(struct session_plan *s, int err)
 {
 	free(s->ns_unavailable);
@@ -193,6 +206,7 @@ struct sfilter_plan session_sfilter_plan(const struct policy *p)
 	return (struct sfilter_plan){
 		.allow_ptrace = p->process.ptrace,
 		.network_off = p->net.mode == POLICY_NET_OFF,
+		.network_proxy = p->net.mode == POLICY_NET_PROXY,
 		.allow_userns = p->process.nested_sandbox,
 	};
 }
@@ -295,7 +309,10 @@ int session_plan_from_policy(const struct session_request *o, const struct polic
 	 * mode, with its own reasons to refuse. */
 	if (ns_refused > 0 && s->isolated)
 		set_ns_unavailable(s, ns_refused);
-	return plan_private(s, err);
+	r = plan_private(s, err);
+	if (r == 0 && plan_proxy(s) < 0)
+		r = error_set(err, ENOMEM, "out of memory");
+	return r;
 }
 
 int session_plan_probe(struct session_plan *s, bool ask_kernel)
@@ -303,8 +320,11 @@ int session_plan_probe(struct session_plan *s, bool ask_kernel)
 	if (s->isolated && ask_kernel) {
 		int e = ns_probe(ns_flags_for(s->policy));
 
-		if (e < 0)
+		if (e < 0) {
 			set_ns_unavailable(s, -e);
+			if (plan_proxy(s) < 0)
+				return -ENOMEM;
+		}
 	}
 	if (s->isolated && (s->policy->limits.memory >= 0 || s->policy->limits.pids >= 0) &&
 	    cgroup_prepare(&s->policy->limits, &s->cgroup, &s->cgroup_unavailable) == -ENOMEM)
@@ -472,6 +492,18 @@ int session_plan_check(const struct session_request *o, struct session_plan *s)
 			r = degraded(o, s, POLICY_REQUIRE_NAMESPACES,
 				     s->ns_unavailable ? s->ns_unavailable : "namespaces: not available");
 	}
+	/* The proxy is the only way out only where the kernel makes it so. */
+	if (r == 0 && !s->isolated && s->policy->net.mode == POLICY_NET_PROXY)
+		r = degraded(o, s, POLICY_REQUIRE_NAMESPACES,
+			     s->abi >= 4 ? "network: proxy without a network namespace: Landlock lets TCP connect only to the "
+					   "proxy's port, but on any address, and seccomp refuses UDP and other socket "
+					   "families; a program that ignores HTTPS_PROXY may reach another host on that port"
+					 : "network: proxy without a network namespace, and Landlock ABI < 4 cannot restrict "
+					   "TCP: a program that ignores HTTPS_PROXY can connect anywhere directly");
+	if (r == 0 && !s->isolated && s->policy->net.mode == POLICY_NET_PROXY && s->abi < 4 && s->abi >= 1 &&
+	    (s->policy->required & POLICY_REQUIRE_LANDLOCK_NET))
+		r = strv_pushf(&s->refusals, "landlock_net: Landlock ABI < 4 cannot restrict TCP to the proxy's port "
+					     "(refused because of the profile's \"required\")");
 	if (r == 0 && (lim->memory >= 0 || lim->pids >= 0) && (!s->isolated || s->cgroup_unavailable))
 		r = degraded(o, s, POLICY_REQUIRE_CGROUP_LIMITS,
 			     s->isolated ? s->cgroup_unavailable
@@ -526,6 +558,18 @@ json_t *session_plan_to_json(const struct session_request *o, const struct sessi
 		}
 		json_set(sup, "filter", s->supervise == POLICY_SUPERVISE_OFF ? json_null() : sup_filter_to_json());
 		json_set(data, "supervise", sup);
+	}
+	if (s->policy->net.mode == POLICY_NET_PROXY) {
+		json_t *proxy = json_object();
+
+		json_set(proxy, "port", s->proxy_port ? json_integer(s->proxy_port) : json_null());
+		json_set(proxy, "listener",
+			 json_str(s->isolated ? "127.0.0.1 of the sandbox's own network namespace, accepted by the proxy "
+						"outside"
+					      : "127.0.0.1 of the host, a port chosen when the run starts"));
+		json_set(data, "proxy", proxy);
+	} else {
+		json_set(data, "proxy", json_null());
 	}
 	json_set(data, "limits", policy_limits_to_json(&s->policy->limits));
 	json_set(data, "capabilities", caps_kept_to_json(s->policy->process.capabilities));

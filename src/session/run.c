@@ -124,14 +124,23 @@ static int sup_hook_tty(void *data)
 	return sup_tty_child_setup();
 }
 
+/* network.mode proxy: the proxy of this run and what it said at the end. */
+struct run_net {
+	bool on;
+	struct net_proxy proxy;
+	int ask[2];             /* the supervisor's end, the proxy's end; -1 */
+	struct net_summary sum;
+};
+
 /* Supervised: the sandbox in a child (isolated or static), this process
  * serving its notifications until it is gone. *clone_failed: the kernel
  * refused the namespaces and nothing ran. */
 static int run_supervised(const struct session_request *o, struct session_plan *s, struct launch *l,
-			  const struct session_hooks *hooks, struct session_result *res, int *clone_failed)
+			  const struct session_hooks *hooks, int events_fd, struct run_net *net,
+			  struct session_result *res, int *clone_failed)
 {
 	_cleanup_(sup_filter_freep) struct sup_filter *filter = NULL;
-	_cleanup_close_ int events_fd = -EBADF, listener = -EBADF;
+	_cleanup_close_ int listener = -EBADF;
 	struct launch_child child;
 	struct launch_result lres;
 	struct sup_summary sum;
@@ -143,19 +152,6 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 
 	if (sup_filter_build(&filter, &err) < 0)
 		return failed(res, &err);
-	if (o->events_to_fd) {
-		events_fd = fcntl(o->events_fd, F_DUPFD_CLOEXEC, 3);
-		if (events_fd < 0) {
-			(void)error_set(&err, errno, "the events descriptor: %s", strerror(errno));
-			return failed(res, &err);
-		}
-	} else if (o->events) {
-		events_fd = open(o->events, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (events_fd < 0) {
-			(void)error_set(&err, errno, "--events: cannot open '%s': %s", o->events, strerror(errno));
-			return failed(res, &err);
-		}
-	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
 		(void)error_set(&err, errno, "cannot create a socket pair: %s", strerror(errno));
 		return failed(res, &err);
@@ -169,6 +165,8 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 		(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	r = launch_start(l, &child, &err);
 	(void)close(sp[1]);
+	if (r == 0 && net->on)
+		net_proxy_set_sandbox(&net->proxy, child.pid);
 	/* Nothing may read this process's memory while it serves. Not before
 	 * the start: the child would inherit it, and its uid_map could then
 	 * not be written by an unprivileged latch. */
@@ -213,6 +211,8 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 					 (int)sizeof(save_dir))
 		cfg.save_dir = save_dir;
 	cfg.reap_orphans = !l->ns_flags;
+	cfg.proxy_port = s->proxy_port;
+	cfg.net_fd = net->on ? net->ask[0] : -1;
 	if (!o->quiet && hooks && hooks->no_terminal && s->supervise == POLICY_SUPERVISE_ASK &&
 	    s->backend == SUP_BACKEND_DENY) {
 		cfg.on_first_denial = say_no_terminal;
@@ -239,18 +239,25 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 	return 0;
 }
 
-static int run_isolated(struct session_plan *s, const struct launch *l, struct session_result *res,
-			int *clone_failed)
+static int run_isolated(struct session_plan *s, const struct launch *l, struct run_net *net,
+			struct session_result *res, int *clone_failed)
 {
-	struct launch_result lres;
+	struct launch_result lres = { 0 };
+	struct launch_child child;
 	struct error err = { 0 };
 	int r;
 
-	r = launch_isolated(l, &lres, &err);
-	if (r < 0 && lres.clone_failed) {
+	r = launch_start(l, &child, &err);
+	if (r < 0 && child.pid <= 0 && child.clone_failed) {
 		*clone_failed = err.code ? err.code : EPERM;
 		return 0;
 	}
+	if (r == 0 && net->on)
+		net_proxy_set_sandbox(&net->proxy, child.pid);
+	if (r < 0 && child.pid > 0)
+		(void)launch_finish(&child, l, &lres, &err);
+	else if (r == 0)
+		r = launch_finish(&child, l, &lres, &err);
 	if (r < 0)
 		return lres.exec_errno ? exec_failed(res, &err) : failed(res, &err);
 	cgroup_cleanup(&s->cgroup);
@@ -259,9 +266,12 @@ static int run_isolated(struct session_plan *s, const struct launch *l, struct s
 	return 0;
 }
 
-static struct launch launch_for(const struct session_request *o, const struct session_plan *s)
+static struct launch launch_for(const struct session_request *o, const struct session_plan *s,
+			       const struct run_net *net)
 {
 	return (struct launch){
+		.net_bridge = net->on && s->isolated ? net->proxy.bridge : 0,
+		.net_bridge_port = s->proxy_port,
 		.landlock = s->ll,
 		.sfilter = s->sf,
 		.envp = s->envp,
@@ -308,9 +318,87 @@ static int plan_static(const struct session_request *o, struct session_plan *s, 
 	return 1;
 }
 
+/* --events: opened once, for the supervisor and the proxy. */
+static int open_events(const struct session_request *o, int *ret_fd, struct error *err)
+{
+	*ret_fd = -1;
+	if (o->events_to_fd) {
+		*ret_fd = fcntl(o->events_fd, F_DUPFD_CLOEXEC, 3);
+		if (*ret_fd < 0)
+			return error_set(err, errno, "the events descriptor: %s", strerror(errno));
+	} else if (o->events) {
+		*ret_fd = open(o->events, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (*ret_fd < 0)
+			return error_set(err, errno, "--events: cannot open '%s': %s", o->events, strerror(errno));
+	}
+	return 0;
+}
+
+/* network.mode proxy: start the proxy. detached: this process executes
+ * the program in place. With a supervisor, a socket pair carries the
+ * proxy's questions to it. */
+static int net_begin(const struct session_request *o, const struct session_plan *s, int events_fd, bool detached,
+		     struct run_net *net, struct error *err)
+{
+	struct net_proxy_config c = {
+		.policy = s->policy,
+		.events_fd = events_fd,
+		.ask_fd = -1,
+		.timeout_ms = o->approve_timeout_ms,
+		.detached = detached,
+	};
+	int r;
+
+	if (s->policy->net.mode != POLICY_NET_PROXY)
+		return 0;
+	r = net_proxy_start(&c, &net->proxy, err);
+	if (net->ask[1] >= 0) {
+		(void)close(net->ask[1]);
+		net->ask[1] = -1;
+	}
+	if (r < 0)
+		return r;
+	net->on = true;
+	return 0;
+}
+
+/* The static mode: the proxy listens on the host's loopback, at a port
+ * known only now; programs are pointed there and Landlock lets TCP go
+ * there only. */
+static int net_static(struct session_plan *s, struct run_net *net, struct error *err)
+{
+	int r;
+
+	if (!net->on)
+		return 0;
+	r = net_proxy_listen_here(&net->proxy, &s->proxy_port, err);
+	if (r < 0)
+		return r;
+	landlock_plan_set_proxy_port(s->ll, s->proxy_port);
+	if (net_proxy_env(&s->envp, s->proxy_port) < 0)
+		return error_set(err, ENOMEM, "out of memory");
+	return 0;
+}
+
+/* The sandbox is gone: the proxy's last events, and its summary. */
+static void net_end(const struct session_request *o, const struct session_hooks *hooks, struct run_net *net)
+{
+	if (net->ask[0] >= 0)
+		(void)close(net->ask[0]);
+	net->ask[0] = -1;
+	if (!net->on)
+		return;
+	net_proxy_finish(&net->proxy, &net->sum);
+	net->on = false;
+	if (!o->quiet && hooks && hooks->net_summary && net_summary_eventful(&net->sum))
+		hooks->net_summary(&net->sum, hooks->data);
+}
+
 int session_run(const struct session_request *o, struct session_plan *s, const struct session_hooks *hooks,
 		struct session_result *res)
 {
+	_cleanup_close_ int events_fd = -EBADF;
+	struct run_net net = { .proxy = NET_PROXY_NONE, .ask = { -1, -1 } };
 	struct error err = { 0 };
 	bool exec_fail;
 	struct launch l;
@@ -333,23 +421,48 @@ int session_run(const struct session_request *o, struct session_plan *s, const s
 		return failed(res, &err);
 	if (landlock_prepare(s->ll, &err) < 0)
 		return failed(res, &err);
-	l = launch_for(o, s);
 	if (s->supervise != POLICY_SUPERVISE_OFF || s->isolated) {
+		if (s->supervise != POLICY_SUPERVISE_OFF && open_events(o, &events_fd, &err) < 0)
+			return failed(res, &err);
+		if (net_begin(o, s, events_fd, false, &net, &err) < 0 || (!s->isolated && net_static(s, &net, &err) < 0)) {
+			net_end(o, NULL, &net);
+			return failed(res, &err);
+		}
+		l = launch_for(o, s, &net);
 		say_warnings(hooks, s);
-		r = s->supervise != POLICY_SUPERVISE_OFF ? run_supervised(o, s, &l, hooks, res, &ns_err)
-							 : run_isolated(s, &l, res, &ns_err);
-		if (r < 0 || !ns_err)
+		r = s->supervise != POLICY_SUPERVISE_OFF
+			    ? run_supervised(o, s, &l, hooks, events_fd, &net, res, &ns_err)
+			    : run_isolated(s, &l, &net, res, &ns_err);
+		if (r < 0 || !ns_err) {
+			net_end(o, hooks, &net);
 			return r;
+		}
 		r = plan_static(o, s, ns_err, res);
-		if (r <= 0)
+		if (r <= 0) {
+			net_end(o, hooks, &net);
 			return r;
-		l = launch_for(o, s);
+		}
 		if (s->supervise != POLICY_SUPERVISE_OFF) {
+			if (net_static(s, &net, &err) < 0) {
+				net_end(o, NULL, &net);
+				return failed(res, &err);
+			}
+			l = launch_for(o, s, &net);
 			say_warnings(hooks, s);
 			ns_err = 0;
-			return run_supervised(o, s, &l, hooks, res, &ns_err);
+			r = run_supervised(o, s, &l, hooks, events_fd, &net, res, &ns_err);
+			net_end(o, hooks, &net);
+			return r;
 		}
+		/* The program is executed here: a proxy that outlives that. */
+		net_end(o, NULL, &net);
 	}
+	if (net_begin(o, s, -1, true, &net, &err) < 0 || net_static(s, &net, &err) < 0) {
+		net_proxy_close(&net.proxy);
+		return failed(res, &err);
+	}
+	net_proxy_close(&net.proxy);
+	l = launch_for(o, s, &net);
 	say_warnings(hooks, s);
 	(void)fflush(NULL);
 	(void)launch_exec(&l, &exec_fail, &err);

@@ -32,6 +32,7 @@
 #include "sandbox/limits.h"
 #include "sandbox/mounts.h"
 #include "sandbox/seccomp.h"
+#include "net/net.h"
 #include "supervise/supervise.h"
 
 /* The variables and lookup rules for loading profiles in this process's
@@ -127,6 +128,11 @@ struct session_plan {
 	unsigned inexact;         /* ...but for these accesses (sup_config.inexact) */
 	bool root_supervised_static; /* static mode because the caller holds capabilities */
 	char **private_dirs;      /* "private" rules that exist as directories (isolated mode) */
+	/* network.mode proxy: the port programs are pointed at (HTTPS_PROXY,
+	 * the one Landlock lets TCP connect to): NET_BRIDGE_PORT in the
+	 * isolated mode, chosen when the run starts in the static mode (0
+	 * until then). */
+	uint16_t proxy_port;
 	char *private_dropped;    /* the static mode dropped these "private" rules: one line */
 };
 
@@ -170,6 +176,8 @@ struct session_hooks {
 	void (*no_terminal)(void *data);
 	/* The supervisor's summary, when something happened. */
 	void (*summary)(const struct sup_summary *sum, void *data);
+	/* The proxy's summary (network.mode proxy), when something happened. */
+	void (*net_summary)(const struct net_summary *sum, void *data);
 	void *data;
 };
 

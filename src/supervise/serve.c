@@ -53,6 +53,7 @@ void sup_config_init(struct sup_config *c)
 	c->events_fd = -1;
 	c->tty_fd = -1;
 	c->approver_fd = -1;
+	c->net_fd = -1;
 }
 
 bool sup_id_valid(struct sup_state *s, uint64_t id)

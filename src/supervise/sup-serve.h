@@ -226,6 +226,9 @@ struct sup_op_row {
 
 extern const struct sup_op_row sup_ops[_SUP_OP_MAX];
 
+/* Whether a is a loopback address (127/8, ::1). */
+bool sup_addr_is_loopback(const struct sockaddr_storage *a);
+
 /* ---- serve.c ---- */
 uint64_t sup_now_ns(void);
 /* Whether the notification is still live (the target did not die or get

@@ -154,6 +154,12 @@ struct sup_config {
 	/* The caller is a child subreaper: orphans of the sandbox become our
 	 * children and must be reaped, or the listener never hangs up. */
 	bool reap_orphans;
+	/* network.mode proxy: the proxy's port, the one TCP connect allowed
+	 * (to a loopback address); 0: none. */
+	uint16_t proxy_port;
+	/* network.mode proxy: the proxy's questions (struct sup_net_question),
+	 * on a SOCK_SEQPACKET socket; -1: none. */
+	int net_fd;
 	/* Called once, when the first call is refused (whoever refused it);
 	 * NULL: none. For a note that matters only once something is denied,
 	 * such as "no terminal to ask on". */

@@ -163,22 +163,7 @@ const w = fs.watch(\".\"); w.close();"'
 else
 	skip "npm install on a fresh HOME" "node or npm is not installed"
 fi
-/usr/bin/python3 -c '
-import base64, hashlib, sys, zipfile
-files = {
-    "latch_fixture/__init__.py": b"VALUE = 42\n",
-    "latch_fixture-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: latch-fixture\nVersion: 1.0\n",
-    "latch_fixture-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: latch-test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-}
-record = []
-with zipfile.ZipFile(sys.argv[1], "w") as z:
-    for name, data in files.items():
-        z.writestr(name, data)
-        h = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-        record.append("%s,sha256=%s,%d" % (name, h, len(data)))
-    record.append("latch_fixture-1.0.dist-info/RECORD,,")
-    z.writestr("latch_fixture-1.0.dist-info/RECORD", "\n".join(record) + "\n")
-' latch_fixture-1.0-py3-none-any.whl
+it_make_wheel latch_fixture-1.0-py3-none-any.whl
 if /usr/bin/python3 -c 'import venv, ensurepip' 2>/dev/null; then
 	work "python3 -m venv and pip install of a local wheel" '/usr/bin/python3 -m venv venv &&
 		venv/bin/pip install -q --no-index ./latch_fixture-1.0-py3-none-any.whl &&
