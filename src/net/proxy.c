@@ -594,7 +594,8 @@ static int reach(struct conn *c, const struct policy_decision *d)
 	struct sockaddr_storage addrs[ADDR_MAX];
 	const char *how = NULL, *special = NULL;
 	/* Only an entry of the profile that names this very host (not a
-	 * wildcard, not an answer at run time) reaches a special address. */
+	 * wildcard, not an answer at run time) reaches a special address --
+	 * or the profile's own network.resolve, which names the address. */
 	bool exact = d->allow && d->host_rule && !d->host_rule->host.wildcard && !d->host_rule->deny;
 	int n = net_resolve(c->px->a->policy, &c->req.host, c->req.port, addrs, ADDR_MAX, &how), e = 0;
 	char text[64];
@@ -606,6 +607,8 @@ static int reach(struct conn *c, const struct policy_decision *d)
 		refuse_client(c, 502, NET_SOCKS_HOST_UNREACHABLE);
 		return -1;
 	}
+	if (strcmp(how, "network.resolve") == 0)
+		exact = true;
 	for (int i = 0; i < n && !exact; i++)
 		if ((special = net_addr_special(&addrs[i]))) {
 			c->allow = false;
@@ -614,7 +617,7 @@ static int reach(struct conn *c, const struct policy_decision *d)
 												   sizeof(text)));
 			(void)snprintf(c->reason, sizeof(c->reason),
 				       "deny, %s is %s%s (%s, from %s): only an entry of network.hosts naming exactly "
-				       "this host reaches such an address",
+				       "this host, or network.resolve, reaches such an address",
 				       c->req.host.name, c->req.host.kind == POLICY_HOST_NAME ? "resolved to " : "",
 				       c->address, special, how);
 			refuse_client(c, 403, NET_SOCKS_NOT_ALLOWED);

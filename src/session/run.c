@@ -351,6 +351,11 @@ static int net_begin(const struct session_request *o, const struct session_plan 
 
 	if (s->policy->net.mode != POLICY_NET_PROXY)
 		return 0;
+	if (s->supervise != POLICY_SUPERVISE_OFF && !detached) {
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, net->ask) < 0)
+			return error_set(err, errno, "proxy: cannot create a socket pair: %s", strerror(errno));
+		c.ask_fd = net->ask[1];
+	}
 	r = net_proxy_start(&c, &net->proxy, err);
 	if (net->ask[1] >= 0) {
 		(void)close(net->ask[1]);

@@ -96,6 +96,10 @@ char *sup_question_line(const struct sup_question *q)
 	json_set(o, "access", json_str(q->access));
 	json_set(o, "path", json_str(q->path));
 	json_set(o, "runs_later", json_boolean(q->runs_later));
+	if (q->host) {
+		json_set(o, "host", json_str(q->host));
+		json_set(o, "port", json_integer(q->port));
+	}
 	return json_line(o);
 }
 

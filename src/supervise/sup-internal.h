@@ -201,11 +201,14 @@ struct sup_question {
 	const char *access;  /* "read", "write", "create", "delete", "truncate", "exec", "connect", "bind" */
 	const char *path;
 	bool runs_later;     /* a protect rule: code that runs outside the sandbox later */
+	const char *host;    /* a question of the proxy: the host (path NULL); NULL otherwise */
+	int port;
 };
 
 /* {"access", "argv", "exe", "id", "kind": "approval_request", "path", "pid",
  * "runs_later", "syscall"} as one compact line, keys sorted, '\n'
- * terminated, malloc'd. */
+ * terminated, malloc'd. A question of the proxy has "host" and "port" too
+ * (and "path" null). */
 char *sup_question_line(const struct sup_question *q);
 
 /* ---- rate limiting ------------------------------------------------------------- */

@@ -92,6 +92,8 @@ struct sup_pending {
 	bool sent;                    /* written to the approver */
 	uint64_t qid;
 	uint64_t deadline_ns;
+	bool net;                     /* the proxy's question (nq), not a call (req) */
+	struct sup_net_question nq;
 	struct sup_req req;
 };
 
@@ -107,6 +109,7 @@ struct sup_state {
 	int child_pidfd;
 	bool child_reaped;
 	bool listener_hup;
+	bool net_hup;                 /* the proxy's question socket hung up */
 	struct seccomp_notif *notif;
 	size_t notif_size;
 	struct seccomp_notif_resp *resp;
@@ -370,5 +373,9 @@ int sup_backend_pollfds(struct sup_state *s, struct pollfd *fds, int max);
 void sup_backend_events(struct sup_state *s, const struct pollfd *fds, int n);
 /* Deadlines: deny what timed out; the nearest deadline (0: none). */
 uint64_t sup_backend_timeouts(struct sup_state *s, uint64_t now);
+/* A question from the proxy is waiting on c->net_fd: read it and put it to
+ * the backend (answered now, or parked like a call's). Returns -EPIPE when
+ * the proxy is gone, else 0. */
+int sup_net_question(struct sup_state *s);
 
 #endif
