@@ -400,6 +400,24 @@ static enum sup_answer tty_ask(struct sup_state *s, struct sup_req *r, const cha
 	return tty_prompt(s, r->pid, what, why, o->rule && o->rule->klass == POLICY_CLASS_PROTECT, ret_note);
 }
 
+/* A free slot for a question to the socket backend, its id and deadline
+ * set; NULL when SUP_PENDING_MAX wait already. */
+static struct sup_pending *park(struct sup_state *s)
+{
+	for (size_t i = 0; i < SUP_PENDING_MAX; i++) {
+		struct sup_pending *p = &s->pending[i];
+
+		if (p->used)
+			continue;
+		memset(p, 0, sizeof(*p));
+		p->used = true;
+		p->qid = ++s->next_qid;
+		p->deadline_ns = sup_now_ns() + s->timeout_ns;
+		return p;
+	}
+	return NULL;
+}
+
 /* ---- the proxy's questions ------------------------------------------------------- */
 
 static void net_reply(struct sup_state *s, const struct sup_net_question *q, enum sup_answer a, const char *who,
@@ -473,23 +491,18 @@ int sup_net_question(struct sup_state *s)
 			       &note);
 		net_answered(s, &q, a, note ? "backend" : "user", note);
 		return 0;
-	case SUP_BACKEND_SOCKET:
-		for (size_t i = 0; i < SUP_PENDING_MAX; i++) {
-			struct sup_pending *p = &s->pending[i];
+	case SUP_BACKEND_SOCKET: {
+		struct sup_pending *p = park(s);
 
-			if (p->used)
-				continue;
-			memset(p, 0, sizeof(*p));
-			p->used = true;
-			p->net = true;
-			p->nq = q;
-			p->qid = ++s->next_qid;
-			p->deadline_ns = sup_now_ns() + s->timeout_ns;
-			send_question(s, p);
+		if (!p) {
+			net_reply(s, &q, SUP_ANSWER_DENY, "backend", "too many questions are waiting already");
 			return 0;
 		}
-		net_reply(s, &q, SUP_ANSWER_DENY, "backend", "too many questions are waiting already");
+		p->net = true;
+		p->nq = q;
+		send_question(s, p);
 		return 0;
+	}
 	case SUP_BACKEND_DENY:
 	case _SUP_BACKEND_MAX:
 		break;
@@ -534,17 +547,10 @@ int sup_ask(struct sup_state *s, struct sup_req *r)
 			r->refused_why = note;
 		}
 		return 0;
-	case SUP_BACKEND_SOCKET:
-		for (size_t i = 0; i < SUP_PENDING_MAX; i++) {
-			struct sup_pending *p = &s->pending[i];
+	case SUP_BACKEND_SOCKET: {
+		struct sup_pending *p = park(s);
 
-			if (p->used)
-				continue;
-			p->used = true;
-			p->sent = false;
-			p->net = false;
-			p->qid = ++s->next_qid;
-			p->deadline_ns = sup_now_ns() + s->timeout_ns;
+		if (p) {
 			p->req = *r;
 			send_question(s, p);
 			return 1;
@@ -553,6 +559,7 @@ int sup_ask(struct sup_state *s, struct sup_req *r)
 		r->refused_by = "backend";
 		r->refused_why = "denied by the profile; too many questions are waiting already";
 		return 0;
+	}
 	case SUP_BACKEND_DENY:
 	case SUP_BACKEND_ALLOW:
 	case _SUP_BACKEND_MAX:

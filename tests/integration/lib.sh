@@ -236,15 +236,17 @@ wait_for_output() {
 	return 1
 }
 
-# approver_start SOCKET DECISIONS OUTFILE: a scripted IDE on the approval
+# approver_start SOCKET DECISIONS OUTFILE [QFILE]: a scripted IDE on the approval
 # socket, in the background ($bg_pid, killed by it_cleanup if still alive).
 # It waits (at most 10 s) for SOCKET, answers each question with the next of
 # the comma-separated DECISIONS, and prints one line per question to OUTFILE:
-# "asked ACCESS PATH runs_later|now".
+# "asked ACCESS PATH runs_later|now". With QFILE, the first question's own
+# line goes there too.
 approver_start() {
 	/usr/bin/python3 -c '
 import json, os, socket, sys, time
 path, decisions = sys.argv[1], sys.argv[2].split(",")
+qfile = sys.argv[3] if len(sys.argv) > 3 else None
 deadline = time.monotonic() + 10
 while not os.path.exists(path) and time.monotonic() < deadline:
     time.sleep(0.05)
@@ -256,10 +258,13 @@ for d in decisions:
     if not line:
         break
     q = json.loads(line)
+    if qfile:
+        open(qfile, "w").write(line)
+        qfile = None
     print("asked", q["access"], q["path"], "runs_later" if q["runs_later"] else "now", flush=True)
     f.write(json.dumps({"id": q["id"], "decision": d}) + "\n")
     f.flush()
-' "$1" "$2" >"$3" 2>&1 &
+' "$1" "$2" ${4+"$4"} >"$3" 2>&1 &
 	bg_pid=$!
 	_it_pids="$_it_pids $bg_pid"
 }

@@ -331,23 +331,7 @@ check_px "socket: the question said connect, with no path" \
 wait_gone "$apid"
 ev=$(event_for other.test "$SP" decided_by grant exe verdict)
 check_px "socket: the event names the answer and the program ($ev)" [ "$ev" = "user answer: allow_once /usr/bin/curl allow" ]
-cat >"$S/approver2.py" <<'EOF'
-import json, os, socket, sys, time
-path, out = sys.argv[1], sys.argv[2]
-deadline = time.monotonic() + 20
-while not os.path.exists(path) and time.monotonic() < deadline:
-    time.sleep(0.05)
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(path)
-f = s.makefile("rw")
-line = f.readline()
-open(out, "w").write(line)
-q = json.loads(line)
-f.write(json.dumps({"id": q["id"], "decision": "allow_always"}) + "\n")
-f.flush()
-f.readline()
-EOF
-bg_start "$S/approver2.log" /usr/bin/python3 "$S/approver2.py" "$ASOCK" "$S/question.json"
+approver_start "$ASOCK" allow_always "$S/asked2" "$S/question.json"
 run_px --approve-socket "$ASOCK" --save-to proxy-saved -- sh -c "curl -sSf https://other.test:$SP/index.html; curl -sSf https://other.test:$SP/index.html"
 check_px "socket: allow_always, and the session's second connection is not asked again" \
 	[ "$(printf '%s\n' "$out" | grep -c 'hello from the web server')" -eq 2 ]
