@@ -379,9 +379,11 @@ assert sum(1 << names.index(c) for c in caps) == 0x4ef, caps
 	expect_fail_with "--ack-risk with-raw" "...and it does not run unacknowledged" -- \
 		"$LATCH" run --ack-risk agent -p "$S/with-raw.json" -q -- true
 	if command -v ip >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1; then
-		# claude-code shares the host's network namespace (TCP 443 out).
-		expect_fail_with "Operation not permitted" "root cannot change the host's routes under claude-code" -- \
-			"$LATCH" run --ack-risk claude-code -p claude-code -q -- ip route add 198.51.100.77/32 dev lo
+		# network.mode ports shares the host's network namespace.
+		printf '{"name": "ports", "extends": "agent", "network": {"mode": "ports", "connect_tcp": [443]}}\n' \
+			>"$S/ports.json"
+		expect_fail_with "Operation not permitted" "root cannot change the host's routes under network.mode ports" -- \
+			"$LATCH" run --ack-risk agent --ack-risk ports -p "$S/ports.json" -q -- ip route add 198.51.100.77/32 dev lo
 		check "...which root can do (tried in a network namespace of this test's own)" \
 			unshare -n sh -c 'ip link set lo up && ip route add 198.51.100.77/32 dev lo'
 		check "...and the host's routing table has no such route" sh -c '! ip route | grep -q 198.51.100.77'

@@ -422,6 +422,19 @@ static void test_devices(void **state)
 	DENY(p, EXEC, "/dev/null");
 }
 
+/* net_connect HOST:PORT is allowed, or denied. */
+#define HOST_ALLOW(p, h, port) host_check((p), (h), (port), true)
+#define HOST_DENY(p, h, port) host_check((p), (h), (port), false)
+
+static void host_check(const struct policy *p, const char *host, uint16_t port, bool want)
+{
+	struct policy_decision d;
+
+	policy_decide(p, &(struct policy_query){ .access = POLICY_ACCESS_NET_CONNECT, .host = host, .port = port }, &d);
+	if (d.allow != want)
+		fail_msg("%s: connect %s:%u: %s", p->name, host, port, d.reason);
+}
+
 static void test_agent_state(void **state)
 {
 	_cleanup_policy_ struct policy *claude = load("claude-code", &user_ctx);
@@ -452,14 +465,42 @@ static void test_agent_state(void **state)
 	DENY(codex, READ, "/home/u/.claude.json");
 	ALLOW(codex, WRITE, "/home/u/project/x");
 
+	/* The network: through the proxy, to the model's API and the
+	 * registries; no TCP around it, no telemetry, no other host. */
+	HOST_ALLOW(claude, "api.anthropic.com", 443);
+	HOST_DENY(claude, "api.anthropic.com", 80);
+	HOST_DENY(claude, "statsig.anthropic.com", 443);
+	HOST_DENY(claude, "sentry.io", 443);
+	HOST_DENY(claude, "api.openai.com", 443);
+	HOST_ALLOW(codex, "api.openai.com", 443);
+	HOST_ALLOW(codex, "chatgpt.com", 443);
+	HOST_DENY(codex, "api.anthropic.com", 443);
 	for (int i = 0; i < 2; i++) {
 		const struct policy *p = i ? codex : claude;
 
-		assert_int_equal(p->net.mode, POLICY_NET_PORTS);
-		assert_true(tcp_allowed(p, POLICY_ACCESS_TCP_CONNECT, 443));
-		assert_false(tcp_allowed(p, POLICY_ACCESS_TCP_CONNECT, 80));
-		assert_false(tcp_allowed(p, POLICY_ACCESS_TCP_CONNECT, 22));
+		assert_int_equal(p->net.mode, POLICY_NET_PROXY);
+		assert_false(tcp_allowed(p, POLICY_ACCESS_TCP_CONNECT, 443));
 		assert_false(tcp_allowed(p, POLICY_ACCESS_TCP_BIND, 443));
+		HOST_ALLOW(p, "registry.npmjs.org", 443);
+		HOST_ALLOW(p, "pypi.org", 443);
+		HOST_ALLOW(p, "files.pythonhosted.org", 443);
+		HOST_ALLOW(p, "index.crates.io", 443);
+		HOST_ALLOW(p, "static.crates.io", 443);
+		HOST_ALLOW(p, "proxy.golang.org", 443);
+		HOST_ALLOW(p, "sum.golang.org", 443);
+		HOST_ALLOW(p, "github.com", 443);
+		HOST_ALLOW(p, "codeload.github.com", 443);
+		HOST_ALLOW(p, "objects.githubusercontent.com", 443);
+		HOST_DENY(p, "pypi.org", 80);
+		HOST_DENY(p, "evil-github.com", 443);
+		HOST_DENY(p, "gist.github.com", 443);
+		HOST_DENY(p, "example.org", 443);
+		/* Every entry of the built-in groups names one host, exactly,
+		 * and HTTPS: no wildcard, no plain HTTP. */
+		for (size_t k = 0; k < p->net.n_hosts; k++) {
+			assert_false(p->net.hosts[k].host.wildcard);
+			assert_int_equal(p->net.hosts[k].port, 443);
+		}
 		DENY(p, READ, "/home/u/.ssh/id_rsa");
 	}
 }
@@ -526,8 +567,8 @@ static void test_tiers(void **state)
 		{ "base", 0, NULL },
 		{ "readonly", 0, NULL },
 		{ "agent", 1, "tier 1: exec from a writable directory: filesystem.exec <profile agent: $CWD>" },
-		{ "claude-code", 1, "tier 1: network.mode is ports: TCP connect to 443; TCP bind to none" },
-		{ "codex", 1, "tier 1: network.mode is ports: TCP connect to 443; TCP bind to none" },
+		{ "claude-code", 1, "tier 1: network.mode is proxy: out only through latch's proxy, to 15 listed hosts" },
+		{ "codex", 1, "tier 1: network.mode is proxy: out only through latch's proxy, to 16 listed hosts" },
 	};
 
 	(void)state;
