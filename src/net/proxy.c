@@ -5,8 +5,10 @@
  * own -- read the request, decide, ask, resolve, check the address,
  * connect, answer the client -- and, while it relays, a second one for
  * the other direction: blocking sockets and splice(2) through a pipe,
- * nothing to look into, no event loop to get wrong. Whatever happens, the
- * connection ends with one event. */
+ * nothing to look into, no event loop to get wrong (and a blocking splice
+ * moves a pipe's worth per call, where a non-blocking one stops at what
+ * has arrived). Threads are kept for the next connection. Whatever
+ * happens, the connection ends with one event. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -15,6 +17,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,8 +39,9 @@
 #define HEAD_TIMEOUT_MS 30000     /* for the client to send its request */
 #define CONNECT_TIMEOUT_MS 10000  /* for the host to answer */
 #define ADDR_MAX 16               /* addresses tried per name */
-#define PIPE_SIZE (256 * 1024)    /* each direction's pipe, when the kernel lets us */
+#define PIPE_SIZE (256 * 1024)   /* each direction's pipe, when the kernel lets us */
 #define THREAD_STACK (256 * 1024)
+#define SPARE_MAX 32              /* threads kept for the next connection */
 #define PENDING_MAX 32            /* questions open at once */
 #define GRANTS_MAX 256            /* hosts granted for the session */
 #define DENIED_MAX 64             /* distinct denied targets counted */
@@ -643,100 +647,166 @@ static int reach(struct conn *c, const struct policy_decision *d)
 	return -1;
 }
 
+/* ---- threads ------------------------------------------------------------------ */
+
+/* Threads are kept when they are done, up to SPARE_MAX, and handed the
+ * next job: a new connection costs a wake-up, not a clone and a stack. */
+struct worker {
+	pthread_cond_t cond;
+	void *(*fn)(void *);
+	void *arg;
+	struct worker *next;
+};
+
+static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct worker *spare;
+static unsigned n_spare;
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	for (;;) {
+		(void)w->fn(w->arg);
+		pthread_mutex_lock(&spare_lock);
+		if (n_spare >= SPARE_MAX) {
+			pthread_mutex_unlock(&spare_lock);
+			pthread_cond_destroy(&w->cond);
+			free(w);
+			return NULL;
+		}
+		w->fn = NULL;
+		w->next = spare;
+		spare = w;
+		n_spare++;
+		while (!w->fn)
+			pthread_cond_wait(&w->cond, &spare_lock);
+		pthread_mutex_unlock(&spare_lock);
+	}
+}
+
+/* Run fn(arg) on a thread of its own. Returns 0 or a positive errno. */
+static int run_thread(void *(*fn)(void *), void *arg)
+{
+	struct worker *w;
+	pthread_attr_t attr;
+	pthread_t t;
+	int r;
+
+	pthread_mutex_lock(&spare_lock);
+	w = spare;
+	if (w) {
+		spare = w->next;
+		n_spare--;
+		w->fn = fn;
+		w->arg = arg;
+		pthread_cond_signal(&w->cond);
+	}
+	pthread_mutex_unlock(&spare_lock);
+	if (w)
+		return 0;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return ENOMEM;
+	pthread_cond_init(&w->cond, NULL);
+	w->fn = fn;
+	w->arg = arg;
+	pthread_attr_init(&attr);
+	(void)pthread_attr_setstacksize(&attr, THREAD_STACK);
+	(void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	r = pthread_create(&t, &attr, worker_main, w);
+	pthread_attr_destroy(&attr);
+	if (r) {
+		pthread_cond_destroy(&w->cond);
+		free(w);
+	}
+	return r;
+}
+
 /* ---- relaying ------------------------------------------------------------------ */
 
+/* One direction of a relay, on a thread of its own. */
 struct pump {
 	int from, to;
 	unsigned long long moved;
-	pthread_t thread;
+	sem_t done;
 };
 
-/* Copy from -> to until the end: splice through a pipe (no copy into this
- * process), read and write where splice cannot. At the end, the other
- * side hears it (shutdown SHUT_WR); on an error both sockets are shut. */
+/* Copy from -> to until the end: blocking splice(2) through a pipe (no copy
+ * into this process; a blocking splice moves what has arrived, up to the
+ * pipe's size, in one call). One thread per pipe: a splice from a socket
+ * holds the pipe's lock while it waits for data, so a second thread
+ * draining the same pipe would wait for it. At the end, the other side hears it (shutdown SHUT_WR); on an
+ * error both sockets are shut, which ends the other direction too. */
 static void *pump_run(void *arg)
 {
 	struct pump *p = arg;
 	int pfd[2];
-	bool error = false, use_splice = pipe2(pfd, O_CLOEXEC) == 0;
+	bool error = false;
 
-	if (use_splice)
-		(void)fcntl(pfd[1], F_SETPIPE_SZ, PIPE_SIZE);
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		error = true;
+		goto out;
+	}
+	(void)fcntl(pfd[1], F_SETPIPE_SZ, PIPE_SIZE);
 	for (;;) {
-		ssize_t n;
+		ssize_t n = splice(p->from, NULL, pfd[1], NULL, PIPE_SIZE, SPLICE_F_MOVE);
 
-		if (use_splice) {
-			n = splice(p->from, NULL, pfd[1], NULL, PIPE_SIZE, SPLICE_F_MOVE);
-			if (n < 0 && errno == EINVAL && p->moved == 0) {
-				use_splice = false;
-				(void)close(pfd[0]);
-				(void)close(pfd[1]);
-				continue;
-			}
-		} else {
-			char buf[65536];
-
-			n = recv(p->from, buf, sizeof(buf), 0);
-			if (n > 0) {
-				send_all(p->to, buf, (size_t)n);
-				p->moved += (unsigned long long)n;
-				continue;
-			}
-		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
 			error = n < 0;
 			break;
 		}
-		for (ssize_t left = n; left > 0;) {
+		for (ssize_t left = n; left > 0 && !error;) {
 			ssize_t m = splice(pfd[0], NULL, p->to, NULL, (size_t)left, SPLICE_F_MOVE);
 
 			if (m < 0 && errno == EINTR)
 				continue;
-			if (m <= 0) {
+			if (m <= 0)
 				error = true;
-				break;
-			}
-			left -= m;
+			else
+				left -= m;
 		}
 		if (error)
 			break;
 		p->moved += (unsigned long long)n;
 	}
-	if (use_splice) {
-		(void)close(pfd[0]);
-		(void)close(pfd[1]);
-	}
+	(void)close(pfd[0]);
+	(void)close(pfd[1]);
+out:
 	if (error) {
 		(void)shutdown(p->from, SHUT_RDWR);
 		(void)shutdown(p->to, SHUT_RDWR);
 	} else {
 		(void)shutdown(p->to, SHUT_WR);
 	}
+	sem_post(&p->done);
 	return NULL;
 }
 
+/* Relay both directions: this thread carries the sandbox's bytes out,
+ * another (from the spare ones) the host's in. */
 static void relay(struct conn *c)
 {
 	struct pump up = { .from = c->client, .to = c->server }, down = { .from = c->server, .to = c->client };
-	pthread_attr_t attr;
 	struct timeval none = { 0 };
-	bool helper;
 
 	(void)setsockopt(c->client, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
-	pthread_attr_init(&attr);
-	(void)pthread_attr_setstacksize(&attr, THREAD_STACK);
-	helper = pthread_create(&down.thread, &attr, pump_run, &down) == 0;
-	pthread_attr_destroy(&attr);
-	if (!helper) {
+	sem_init(&up.done, 0, 0);
+	sem_init(&down.done, 0, 0);
+	if (run_thread(pump_run, &down) != 0) {
 		(void)snprintf(c->error, sizeof(c->error), "cannot start a thread");
-		return;
+		goto out;
 	}
 	(void)pump_run(&up);
-	(void)pthread_join(down.thread, NULL);
+	while (sem_wait(&down.done) < 0 && errno == EINTR)
+		;
 	c->up += up.moved;
 	c->down += down.moved;
+out:
+	sem_destroy(&up.done);
+	sem_destroy(&down.done);
 }
 
 /* ---- one connection ------------------------------------------------------------ */
@@ -839,8 +909,6 @@ static void accept_all(struct proxy *px, int listener)
 {
 	for (;;) {
 		int fd = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
-		pthread_attr_t attr;
-		pthread_t t;
 		struct conn *c;
 		int slot = -1, one = 1;
 
@@ -873,10 +941,7 @@ static void accept_all(struct proxy *px, int listener)
 		c->slot = slot;
 		c->t0_ns = now_ns();
 		c->t0_ms = unix_time_ms();
-		pthread_attr_init(&attr);
-		(void)pthread_attr_setstacksize(&attr, THREAD_STACK);
-		(void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		if (pthread_create(&t, &attr, conn_main, c) != 0) {
+		if (run_thread(conn_main, c) != 0) {
 			pthread_mutex_lock(&px->lock);
 			px->active[slot] = NULL;
 			px->n_active--;
@@ -884,7 +949,6 @@ static void accept_all(struct proxy *px, int listener)
 			(void)close(fd);
 			free(c);
 		}
-		pthread_attr_destroy(&attr);
 	}
 }
 

@@ -212,6 +212,7 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 		cfg.save_dir = save_dir;
 	cfg.reap_orphans = !l->ns_flags;
 	cfg.proxy_port = s->proxy_port;
+	cfg.proxy_confined = s->isolated;
 	cfg.net_fd = net->on ? net->ask[0] : -1;
 	if (!o->quiet && hooks && hooks->no_terminal && s->supervise == POLICY_SUPERVISE_ASK &&
 	    s->backend == SUP_BACKEND_DENY) {

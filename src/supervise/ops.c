@@ -87,8 +87,14 @@ static struct sup_step socket_address(struct sup_state *s, struct sup_req *r)
 			/* network.mode proxy: the proxy's port on loopback is
 			 * the one way out (Landlock allows that port only). */
 			if (c->op == SUP_OP_CONNECT && s->c->policy->net.mode == POLICY_NET_PROXY && s->c->proxy_port &&
-			    q.port == s->c->proxy_port && sup_addr_is_loopback(&r->addr))
+			    q.port == s->c->proxy_port && sup_addr_is_loopback(&r->addr)) {
+				if (s->c->proxy_confined &&
+				    landlock_plan_handles(s->c->landlock, POLICY_ACCESS_TCP_CONNECT))
+					return sup_step(SUP_STEP_CONTINUE, 0,
+							"to latch's proxy: Landlock lets TCP connect to its port only, "
+							"and the sandbox's network has nothing else there");
 				return sup_step_emulated(sup_emulate(s, r), "to latch's proxy");
+			}
 			if (!d.allow) {
 				(void)snprintf(r->why, sizeof(r->why), "%s", d.reason);
 				return sup_step(SUP_STEP_DENY, EACCES, r->why);

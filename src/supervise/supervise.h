@@ -157,6 +157,10 @@ struct sup_config {
 	/* network.mode proxy: the proxy's port, the one TCP connect allowed
 	 * (to a loopback address); 0: none. */
 	uint16_t proxy_port;
+	/* ...and the sandbox's network namespace has nothing but loopback,
+	 * where that port is the proxy's: where Landlock restricts TCP to the
+	 * port, the kernel may perform the connect (continue). */
+	bool proxy_confined;
 	/* network.mode proxy: the proxy's questions (struct sup_net_question),
 	 * on a SOCK_SEQPACKET socket; -1: none. */
 	int net_fd;
