@@ -1,6 +1,7 @@
 # latch -- GNU Makefile. `make` builds build/latch; `make check` runs every
 # test; `make asan` runs them again under ASan+UBSan; `make demo` shows latch
-# at work; `make bench` compares start-up with bubblewrap and firejail.
+# at work; `make bench` compares start-up with bubblewrap and firejail, and
+# measures the egress proxy.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -187,6 +188,7 @@ bench:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory $(BUILD)/latch
 	@bench/run.sh $(BUILD)/latch
+	@bench/proxy.sh $(BUILD)/latch
 
 install: $(BUILD)/latch install-lib
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
