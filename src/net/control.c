@@ -138,14 +138,6 @@ int net_proxy_listen_here(struct net_proxy *p, uint16_t *ret_port, struct error 
 	return 0;
 }
 
-void net_proxy_set_sandbox(struct net_proxy *p, pid_t pid)
-{
-	struct net_ctl m = { .type = NET_CTL_SANDBOX, .pid = pid };
-
-	if (p->control >= 0)
-		(void)send(p->control, &m, sizeof(m), MSG_NOSIGNAL);
-}
-
 void net_proxy_close(struct net_proxy *p)
 {
 	if (p->control >= 0)

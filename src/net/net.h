@@ -87,10 +87,6 @@ int net_proxy_start(const struct net_proxy_config *c, struct net_proxy *ret, str
  * errno with err set. */
 int net_proxy_listen_here(struct net_proxy *p, uint16_t *ret_port, struct error *err);
 
-/* Tell the proxy the pid of the sandbox's first process (pid 1, or the
- * program), so that it can name who connects when it asks. */
-void net_proxy_set_sandbox(struct net_proxy *p, pid_t pid);
-
 /* The sandbox is gone: the proxy closes what is left, writes the last
  * events and reports. Fills *ret (ret->valid false when it said nothing)
  * and closes p's descriptors. */

@@ -23,8 +23,10 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <linux/capability.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,6 +35,7 @@
 #include "base/json-util.h"
 #include "net/net-internal.h"
 #include "net/proxy.h"
+#include "sandbox/landlock.h"
 #include "supervise/supervise.h"
 
 #define CONN_MAX 512              /* connections at once; more are refused */
@@ -64,7 +67,6 @@ struct proxy {
 	struct conn *active[CONN_MAX];
 	unsigned n_active;
 	bool stopping;
-	pid_t sandbox;
 	uint64_t next_id;
 	uint64_t timeout_ns;
 	struct pending pending[PENDING_MAX];
@@ -99,7 +101,7 @@ struct conn {
 	char reason[600];
 	char error[300];
 	char address[64];
-	char exe[PATH_MAX];
+	char exe[512];
 	unsigned long long up, down;
 };
 
@@ -325,119 +327,6 @@ static int read_request(struct conn *c)
 	return 0;
 }
 
-/* ---- who is connecting ------------------------------------------------------ */
-
-/* The inode of the socket at the other end of fd, from the TCP table the
- * sandbox sees (/proc/PID/net/tcp of a process inside). 0: not found. */
-static unsigned long peer_inode(struct proxy *px, int fd)
-{
-	struct sockaddr_storage peer, self;
-	socklen_t pl = sizeof(peer), sl = sizeof(self);
-	char path[64], want_local[64], want_rem[64];
-	_cleanup_free_ char *text = NULL;
-	bool v6;
-
-	if (getpeername(fd, (struct sockaddr *)&peer, &pl) < 0 || getsockname(fd, (struct sockaddr *)&self, &sl) < 0)
-		return 0;
-	v6 = peer.ss_family == AF_INET6;
-	if (v6) {
-		const uint32_t *p = (const uint32_t *)((struct sockaddr_in6 *)&peer)->sin6_addr.s6_addr;
-		const uint32_t *s = (const uint32_t *)((struct sockaddr_in6 *)&self)->sin6_addr.s6_addr;
-
-		(void)snprintf(want_local, sizeof(want_local), "%08X%08X%08X%08X:%04X", p[0], p[1], p[2], p[3],
-			       ntohs(((struct sockaddr_in6 *)&peer)->sin6_port));
-		(void)snprintf(want_rem, sizeof(want_rem), "%08X%08X%08X%08X:%04X", s[0], s[1], s[2], s[3],
-			       ntohs(((struct sockaddr_in6 *)&self)->sin6_port));
-	} else {
-		(void)snprintf(want_local, sizeof(want_local), "%08X:%04X", ((struct sockaddr_in *)&peer)->sin_addr.s_addr,
-			       ntohs(((struct sockaddr_in *)&peer)->sin_port));
-		(void)snprintf(want_rem, sizeof(want_rem), "%08X:%04X", ((struct sockaddr_in *)&self)->sin_addr.s_addr,
-			       ntohs(((struct sockaddr_in *)&self)->sin_port));
-	}
-	(void)snprintf(path, sizeof(path), "/proc/%d/net/tcp%s", px->sandbox > 0 ? px->sandbox : getpid(),
-		       v6 ? "6" : "");
-	text = malloc(1 << 20);
-	if (!text || read_small_file(path, text, 1 << 20) <= 0)
-		return 0;
-	for (char *line = text; line && *line;) {
-		char *eol = strchr(line, '\n');
-		char local[64], rem[64];
-		unsigned long inode;
-
-		if (eol)
-			*eol = '\0';
-		if (sscanf(line, " %*s %63s %63s %*s %*s %*s %*s %*s %*s %lu", local, rem, &inode) == 3 &&
-		    strcmp(local, want_local) == 0 && strcmp(rem, want_rem) == 0)
-			return inode;
-		line = eol ? eol + 1 : NULL;
-	}
-	return 0;
-}
-
-static bool same_netns(pid_t a, ino_t ino)
-{
-	char path[64];
-	struct stat st;
-
-	(void)snprintf(path, sizeof(path), "/proc/%d/ns/net", a);
-	return stat(path, &st) == 0 && st.st_ino == ino;
-}
-
-/* The process that holds the client's socket: who to name in a question.
- * Best effort, and only when asking (it walks /proc). 0: unknown. */
-static int peer_pid(struct proxy *px, int fd)
-{
-	unsigned long inode = peer_inode(px, fd);
-	char want[64], path[64];
-	struct stat st;
-	ino_t netns = 0;
-	DIR *proc;
-	struct dirent *de;
-	int found = 0;
-
-	if (!inode)
-		return 0;
-	if (px->sandbox > 0) {
-		(void)snprintf(path, sizeof(path), "/proc/%d/ns/net", px->sandbox);
-		if (stat(path, &st) == 0)
-			netns = st.st_ino;
-	}
-	(void)snprintf(want, sizeof(want), "socket:[%lu]", inode);
-	proc = opendir("/proc");
-	if (!proc)
-		return 0;
-	while (!found && (de = readdir(proc))) {
-		char *end;
-		long pid = strtol(de->d_name, &end, 10);
-		DIR *fds;
-		struct dirent *f;
-
-		if (*end || pid <= 0 || pid == getpid() || (netns && !same_netns((pid_t)pid, netns)))
-			continue;
-		(void)snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
-		fds = opendir(path);
-		if (!fds)
-			continue;
-		while (!found && (f = readdir(fds))) {
-			char link[PATH_MAX], target[64];
-			ssize_t n;
-
-			if (f->d_name[0] == '.')
-				continue;
-			(void)snprintf(link, sizeof(link), "/proc/%ld/fd/%s", pid, f->d_name);
-			n = readlink(link, target, sizeof(target) - 1);
-			if (n <= 0)
-				continue;
-			target[n] = '\0';
-			if (strcmp(target, want) == 0)
-				found = (int)pid;
-		}
-		(void)closedir(fds);
-	}
-	(void)closedir(proc);
-	return found;
-}
-
 /* ---- asking ------------------------------------------------------------------ */
 
 static bool granted(struct proxy *px, const char *target)
@@ -471,18 +360,6 @@ static enum sup_answer ask(struct conn *c)
 		c->decided_by = "backend";
 		return SUP_ANSWER_DENY;
 	}
-	pthread_mutex_unlock(&px->lock);
-	/* Who asks, found outside the lock: it walks /proc. */
-	c->pid = peer_pid(px, c->client);
-	if (c->pid > 0) {
-		char link[64];
-		ssize_t n;
-
-		(void)snprintf(link, sizeof(link), "/proc/%d/exe", c->pid);
-		n = readlink(link, c->exe, sizeof(c->exe) - 1);
-		c->exe[n > 0 ? n : 0] = '\0';
-	}
-	pthread_mutex_lock(&px->lock);
 	/* Connections to the same host while a question about it is open
 	 * wait for that answer. */
 	for (size_t i = 0; i < PENDING_MAX && !p; i++)
@@ -503,8 +380,10 @@ static enum sup_answer ask(struct conn *c)
 		p->id = ++px->next_id;
 		(void)snprintf(p->target, sizeof(p->target), "%s", c->target);
 		q.id = p->id;
-		q.pid = c->pid;
 		(void)snprintf(q.host, sizeof(q.host), "%s", c->req.host.name);
+		/* The supervisor finds who holds the other end, to name it. */
+		(void)getpeername(c->client, (struct sockaddr *)&q.peer, &(socklen_t){ sizeof(q.peer) });
+		(void)getsockname(c->client, (struct sockaddr *)&q.self, &(socklen_t){ sizeof(q.self) });
 		if (send(px->a->ask, &q, sizeof(q), MSG_NOSIGNAL) != (ssize_t)sizeof(q)) {
 			p->used = false;
 			pthread_mutex_unlock(&px->lock);
@@ -524,6 +403,8 @@ static enum sup_answer ask(struct conn *c)
 			break;
 	if (p->answered && (unsigned)p->answer.answer < _SUP_ANSWER_MAX) {
 		a = (enum sup_answer)p->answer.answer;
+		c->pid = p->answer.pid;
+		(void)snprintf(c->exe, sizeof(c->exe), "%s", p->answer.exe);
 		c->decided_by = p->answer.decided_by[0] == 'u' ? "user" : "backend";
 		if (p->answer.note[0])
 			(void)snprintf(c->error, sizeof(c->error), "%s", p->answer.note);
@@ -963,6 +844,7 @@ static void read_answer(struct proxy *px)
 		return;
 	a.decided_by[sizeof(a.decided_by) - 1] = '\0';
 	a.note[sizeof(a.note) - 1] = '\0';
+	a.exe[sizeof(a.exe) - 1] = '\0';
 	pthread_mutex_lock(&px->lock);
 	for (size_t i = 0; i < PENDING_MAX; i++)
 		if (px->pending[i].used && !px->pending[i].answered && px->pending[i].id == a.id) {
@@ -1032,6 +914,35 @@ static void finish(struct proxy *px, int listener)
 	_exit(0);
 }
 
+/* The proxy reads what the sandbox sends, so it is confined too: it keeps
+ * no capability, reads only /etc (hosts, resolv.conf) and /proc (who
+ * connects), writes no file (its descriptors are open already), and
+ * signals nothing outside. A bug in what reads the sandbox's bytes then
+ * reaches no credential and plants nothing. Best effort: without Landlock
+ * latch would not have started a sandbox. */
+static void confine_self(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct none[2] = { 0 };
+	struct policy *p = calloc(1, sizeof(*p));
+	struct landlock_plan *plan = NULL;
+	struct error err = { 0 };
+
+	(void)syscall(SYS_capset, &h, none);
+	if (!p)
+		return;
+	p->net.mode = POLICY_NET_ON;
+	p->process.scope_signals = true;
+	p->process.scope_abstract_unix = true;
+	if (policy_add_rule(p, POLICY_CLASS_READ, "/etc", "proxy", &err) == 0 &&
+	    policy_add_rule(p, POLICY_CLASS_READ, "/proc", "proxy", &err) == 0 &&
+	    landlock_compile(p, landlock_abi(), &plan, &err) == 0 && landlock_prepare(plan, &err) == 0 &&
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
+		(void)landlock_apply(plan, &err);
+	landlock_plan_free(plan);
+	policy_free(p);
+}
+
 static void raise_nofile(void)
 {
 	struct rlimit rl;
@@ -1058,6 +969,7 @@ _Noreturn void net_proxy_main(const struct net_proxy_args *a)
 	(void)signal(SIGTTIN, SIG_IGN);
 	(void)signal(SIGTTOU, SIG_IGN);
 	raise_nofile();
+	confine_self();
 	px.a = a;
 	px.timeout_ns = (uint64_t)(a->timeout_ms ? a->timeout_ms : SUP_DEFAULT_TIMEOUT_MS) * 1000000ull;
 	pthread_mutex_init(&px.lock, NULL);
@@ -1114,14 +1026,9 @@ _Noreturn void net_proxy_main(const struct net_proxy_args *a)
 			struct net_ctl m;
 			ssize_t k = recv(a->control, &m, sizeof(m), MSG_DONTWAIT);
 
-			if (k == (ssize_t)sizeof(m) && m.type == NET_CTL_SANDBOX) {
-				pthread_mutex_lock(&px.lock);
-				px.sandbox = m.pid;
-				pthread_mutex_unlock(&px.lock);
-			} else if (k == 0 || (k < 0 && errno != EAGAIN && errno != EINTR) ||
-				   (k == (ssize_t)sizeof(m) && m.type == NET_CTL_FINISH)) {
+			if (k == 0 || (k < 0 && errno != EAGAIN && errno != EINTR) ||
+			    (k == (ssize_t)sizeof(m) && m.type == NET_CTL_FINISH))
 				finish(&px, listener);
-			}
 		}
 	}
 }

@@ -11,13 +11,11 @@
 
 /* latch to the proxy, on the control socket (SOCK_SEQPACKET). */
 enum net_ctl_type {
-	NET_CTL_SANDBOX = 1, /* pid: the sandbox's first process */
-	NET_CTL_FINISH = 2,  /* the sandbox is gone: report and exit */
+	NET_CTL_FINISH = 1, /* the sandbox is gone: report and exit */
 };
 
 struct net_ctl {
 	uint32_t type;
-	int32_t pid;
 };
 
 /* What the proxy process needs: net_proxy_config, and its descriptors. */

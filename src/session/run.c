@@ -165,8 +165,6 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 		(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	r = launch_start(l, &child, &err);
 	(void)close(sp[1]);
-	if (r == 0 && net->on)
-		net_proxy_set_sandbox(&net->proxy, child.pid);
 	/* Nothing may read this process's memory while it serves. Not before
 	 * the start: the child would inherit it, and its uid_map could then
 	 * not be written by an unprivileged latch. */
@@ -240,25 +238,18 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 	return 0;
 }
 
-static int run_isolated(struct session_plan *s, const struct launch *l, struct run_net *net,
-			struct session_result *res, int *clone_failed)
+static int run_isolated(struct session_plan *s, const struct launch *l, struct session_result *res,
+			int *clone_failed)
 {
-	struct launch_result lres = { 0 };
-	struct launch_child child;
+	struct launch_result lres;
 	struct error err = { 0 };
 	int r;
 
-	r = launch_start(l, &child, &err);
-	if (r < 0 && child.pid <= 0 && child.clone_failed) {
+	r = launch_isolated(l, &lres, &err);
+	if (r < 0 && lres.clone_failed) {
 		*clone_failed = err.code ? err.code : EPERM;
 		return 0;
 	}
-	if (r == 0 && net->on)
-		net_proxy_set_sandbox(&net->proxy, child.pid);
-	if (r < 0 && child.pid > 0)
-		(void)launch_finish(&child, l, &lres, &err);
-	else if (r == 0)
-		r = launch_finish(&child, l, &lres, &err);
 	if (r < 0)
 		return lres.exec_errno ? exec_failed(res, &err) : failed(res, &err);
 	cgroup_cleanup(&s->cgroup);
@@ -438,7 +429,7 @@ int session_run(const struct session_request *o, struct session_plan *s, const s
 		say_warnings(hooks, s);
 		r = s->supervise != POLICY_SUPERVISE_OFF
 			    ? run_supervised(o, s, &l, hooks, events_fd, &net, res, &ns_err)
-			    : run_isolated(s, &l, &net, res, &ns_err);
+			    : run_isolated(s, &l, res, &ns_err);
 		if (r < 0 || !ns_err) {
 			net_end(o, hooks, &net);
 			return r;

@@ -171,7 +171,7 @@ static char **target_argv(int pid)
 static void send_question(struct sup_state *s, struct sup_pending *p)
 {
 	struct sup_req *r = &p->req;
-	int pid = p->net ? p->nq.pid : r->pid;
+	int pid = p->net ? p->net_pid : r->pid;
 	char exe[PATH_MAX] = "";
 	_cleanup_strv_free_ char **argv = pid > 0 ? target_argv(pid) : NULL;
 	struct sup_question q = {
@@ -420,20 +420,23 @@ static struct sup_pending *park(struct sup_state *s)
 
 /* ---- the proxy's questions ------------------------------------------------------- */
 
-static void net_reply(struct sup_state *s, const struct sup_net_question *q, enum sup_answer a, const char *who,
-		      const char *note)
+/* Answer the proxy: the answer, who gave it, and who asked (pid, exe). */
+static void net_reply(struct sup_state *s, const struct sup_net_question *q, int pid, enum sup_answer a,
+		      const char *who, const char *note)
 {
-	struct sup_net_answer ans = { .id = q->id, .answer = a };
+	struct sup_net_answer ans = { .id = q->id, .answer = a, .pid = pid };
 
 	(void)snprintf(ans.decided_by, sizeof(ans.decided_by), "%s", who);
 	(void)snprintf(ans.note, sizeof(ans.note), "%s", note ? note : "");
+	if (pid > 0)
+		sup_target_exe(pid, ans.exe, sizeof(ans.exe));
 	(void)send(s->c->net_fd, &ans, sizeof(ans), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 /* An answer about a host: "always" goes into the --save-to profile as a
  * network.hosts entry; the proxy keeps the session's grants itself. */
-static void net_answered(struct sup_state *s, const struct sup_net_question *q, enum sup_answer a, const char *who,
-			 const char *note)
+static void net_answered(struct sup_state *s, const struct sup_net_question *q, int pid, enum sup_answer a,
+			 const char *who, const char *note)
 {
 	if (a == SUP_ANSWER_ALLOW_ALWAYS) {
 		struct policy_host h = { .kind = POLICY_HOST_NAME };
@@ -447,7 +450,7 @@ static void net_answered(struct sup_state *s, const struct sup_net_question *q, 
 		else if (save_grant(s, &(struct policy_grant){ .host = entry }) < 0)
 			note = "the profile could not be saved: kept for this session only";
 	}
-	net_reply(s, q, a, who, note);
+	net_reply(s, q, pid, a, who, note);
 }
 
 int sup_net_question(struct sup_state *s)
@@ -458,6 +461,7 @@ int sup_net_question(struct sup_state *s)
 	char what[POLICY_HOST_MAX + 32];
 	ssize_t n = recv(s->c->net_fd, &q, sizeof(q), MSG_DONTWAIT);
 	enum sup_answer a;
+	int pid;
 
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
 		return -EPIPE;
@@ -467,16 +471,17 @@ int sup_net_question(struct sup_state *s)
 	/* Our own proxy asks, but what it asks about comes from the sandbox. */
 	if (q.port == 0 || policy_host_parse(q.host, strlen(q.host), false, false, &h, &why) < 0 ||
 	    strcmp(h.name, q.host) != 0) {
-		net_reply(s, &q, SUP_ANSWER_DENY, "supervisor", "a malformed question");
+		net_reply(s, &q, 0, SUP_ANSWER_DENY, "supervisor", "a malformed question");
 		return 0;
 	}
 	if (!sup_ratelimit_take(&s->rl, sup_now_ns())) {
-		net_reply(s, &q, SUP_ANSWER_DENY, "backend", "rate-limited: too many questions at once");
+		net_reply(s, &q, 0, SUP_ANSWER_DENY, "backend", "rate-limited: too many questions at once");
 		return 0;
 	}
+	pid = sup_socket_owner(s->child, &q.peer, &q.self);
 	switch (s->c->backend) {
 	case SUP_BACKEND_ALLOW:
-		net_answered(s, &q, SUP_ANSWER_ALLOW_ONCE, "backend", "the allow backend");
+		net_answered(s, &q, pid, SUP_ANSWER_ALLOW_ONCE, "backend", "the allow backend");
 		return 0;
 	case SUP_BACKEND_TTY:
 		if (s->tty < 0)
@@ -487,19 +492,20 @@ int sup_net_question(struct sup_state *s)
 			(void)snprintf(what, sizeof(what), "connect to %s",
 				       policy_host_port_format(&h, q.port, target, sizeof(target)));
 		}
-		a = tty_prompt(s, q.pid, what, "network: no entry of network.hosts names this host and port", false,
+		a = tty_prompt(s, pid, what, "network: no entry of network.hosts names this host and port", false,
 			       &note);
-		net_answered(s, &q, a, note ? "backend" : "user", note);
+		net_answered(s, &q, pid, a, note ? "backend" : "user", note);
 		return 0;
 	case SUP_BACKEND_SOCKET: {
 		struct sup_pending *p = park(s);
 
 		if (!p) {
-			net_reply(s, &q, SUP_ANSWER_DENY, "backend", "too many questions are waiting already");
+			net_reply(s, &q, pid, SUP_ANSWER_DENY, "backend", "too many questions are waiting already");
 			return 0;
 		}
 		p->net = true;
 		p->nq = q;
+		p->net_pid = pid;
 		send_question(s, p);
 		return 0;
 	}
@@ -510,7 +516,7 @@ int sup_net_question(struct sup_state *s)
 	if (!s->denied_once && s->c->on_first_denial)
 		s->c->on_first_denial(s->c->on_first_denial_data);
 	s->denied_once = true;
-	net_reply(s, &q, SUP_ANSWER_DENY, "backend",
+	net_reply(s, &q, pid, SUP_ANSWER_DENY, "backend",
 		  s->c->backend == SUP_BACKEND_TTY ? "no terminal to ask on" : "nobody to ask");
 	return 0;
 }
@@ -593,7 +599,7 @@ uint64_t sup_backend_timeouts(struct sup_state *s, uint64_t now)
 		if (p->net) {
 			if (p->deadline_ns <= now) {
 				p->used = false;
-				net_reply(s, &p->nq, SUP_ANSWER_DENY, "backend",
+				net_reply(s, &p->nq, p->net_pid, SUP_ANSWER_DENY, "backend",
 					  s->approver < 0 ? "no approver connected within the timeout"
 							  : "no answer within the timeout");
 				continue;
@@ -714,7 +720,7 @@ void sup_backend_close(struct sup_state *s)
 
 			s->pending[i].used = false;
 			if (s->pending[i].net) {
-				net_reply(s, &s->pending[i].nq, SUP_ANSWER_DENY, "backend",
+				net_reply(s, &s->pending[i].nq, s->pending[i].net_pid, SUP_ANSWER_DENY, "backend",
 					  "the supervisor stopped before an answer came");
 				continue;
 			}
@@ -813,7 +819,7 @@ static void handle_line(struct sup_state *s, const char *line, size_t len)
 			continue;
 		if (p->net) {
 			p->used = false;
-			net_answered(s, &p->nq, a, "user", NULL);
+			net_answered(s, &p->nq, p->net_pid, a, "user", NULL);
 			return;
 		}
 		apply_answer(s, &p->req, a, "user");

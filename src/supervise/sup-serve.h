@@ -94,6 +94,7 @@ struct sup_pending {
 	uint64_t deadline_ns;
 	bool net;                     /* the proxy's question (nq), not a call (req) */
 	struct sup_net_question nq;
+	int net_pid;                  /* ...asked by this process (0: unknown) */
 	struct sup_req req;
 };
 
@@ -317,6 +318,12 @@ int sup_pin_procfs(struct sup_state *s, struct sup_req *r);
 /* The target's credentials allow the supervisor to act for it, and its
  * umask. Returns 0, EPERM when the credentials differ, or -ENOENT. */
 int sup_target_creds(struct sup_state *s, struct sup_req *r, mode_t *ret_umask);
+/* The process in the sandbox (whose first process is sandbox) that holds
+ * the other end of a loopback TCP connection, given that connection's
+ * addresses as its accepting side sees them (peer: the client's end).
+ * Found through the sandbox's TCP table and the processes' descriptors:
+ * best effort, 0 when unknown. */
+int sup_socket_owner(pid_t sandbox, const struct sockaddr_storage *peer, const struct sockaddr_storage *self);
 /* The thread group of a thread (the tid itself when unknown). The caller
  * checks ID_VALID afterwards. */
 int sup_target_tgid(int tid);

@@ -28,6 +28,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "base/error.h"
@@ -244,16 +245,21 @@ const char *sup_answer_name(enum sup_answer a);
  * timeout and answers) and saves "always" as a network.hosts entry. */
 struct sup_net_question {
 	uint64_t id;
-	int32_t pid;                    /* the connecting process, as latch sees it; 0: unknown */
 	uint16_t port;
 	char host[POLICY_HOST_MAX + 1]; /* canonical (policy_host_parse) */
+	/* The client's connection to the proxy, as the proxy sees it (its
+	 * peer, its own end): the supervisor finds the process that holds
+	 * the other end, to name it. */
+	struct sockaddr_storage peer, self;
 };
 
 struct sup_net_answer {
 	uint64_t id;
 	int32_t answer;                 /* enum sup_answer */
+	int32_t pid;                    /* the process that asked, as latch sees it; 0: unknown */
 	char decided_by[16];            /* "user", or "backend" (nobody, a timeout, the rate limit) */
 	char note[160];                 /* one line of why, or "" */
+	char exe[512];                  /* its executable, or "" */
 };
 
 /* Names, as used on command lines and in JSON; NULL when out of range, and
