@@ -80,6 +80,20 @@ refused "agent, unsupervised, isolated" $ACK -p agent --no-supervise
 refused "agent, unsupervised, static" $ACK -p agent --no-supervise --no-namespaces
 refused "agent, supervised" $ACK -p agent
 
+# Sockets the C library tries on its own (nscd, systemd's user database) are
+# refused quietly: the built-in group, and the same for any deny_quietly path.
+printf '{"name": "t-quiet", "extends": "minimal", "filesystem": {"write": ["$CWD"], "deny_quietly": ["%s"]}}\n' \
+	"$S/run" >"$S/t-quiet.json"
+run "$LATCH" run -p "$S/t-quiet.json" -- "$PY" connect.py "$DOCKER"
+check "deny_quietly: the socket is refused" [ "$out" = "refused 13" ]
+check "...without a line on stderr" [ -z "$err" ]
+run "$LATCH" run -p "$S/t-quiet.json" --events "$S/evq.jsonl" -- "$PY" connect.py "$DOCKER"
+check "...while the events record it" grep -q '"verdict":"deny"' "$S/evq.jsonl"
+run "$LATCH" why -p minimal connect /run/nscd/socket
+check "minimal refuses nscd's socket by the quiet group" contains "$out" "quiet_system_sockets"
+run "$LATCH" why -p minimal connect /run/systemd/userdb/io.systemd.Multiplexer
+check "...and systemd's user database" contains "$out" "quiet_system_sockets"
+
 # -q keeps the summary away; the events still name the socket.
 run "$LATCH" run -p "$S/t-sock.json" -q --events "$S/ev.jsonl" -- "$PY" connect.py "$DOCKER"
 check "with --events: refused" [ "$out" = "refused 13" ]
