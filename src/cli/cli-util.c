@@ -111,3 +111,28 @@ int cli_subcommand(int argc, char **argv, const char *name, const char *const *s
 		}
 	return cli_usage_error(usage, "%s: unknown subcommand '%s' (%s)", name, sub, list);
 }
+
+int cli_rules_add(struct cli_rules *r, int c, const char *arg, struct error *err)
+{
+	enum policy_class k = (enum policy_class)(c - 0x100);
+	struct policy_extra_rule *nv;
+	char what[32];
+
+	(void)snprintf(what, sizeof(what), "--%s", policy_class_name(k));
+	if (cli_check_path_arg(what, arg, err) < 0)
+		return -EINVAL;
+	if (!*arg)
+		return error_set(err, EINVAL, "%s: an empty path", what);
+	nv = realloc(r->v, (r->n + 1) * sizeof(*nv));
+	if (!nv)
+		return error_set(err, ENOMEM, "out of memory");
+	r->v = nv;
+	r->v[r->n++] = (struct policy_extra_rule){ .klass = k, .pattern = arg, .origin = "command line" };
+	return 0;
+}
+
+void cli_rules_done(struct cli_rules *r)
+{
+	free(r->v);
+	*r = (struct cli_rules){ 0 };
+}

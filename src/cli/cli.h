@@ -34,9 +34,11 @@
 	"                 [--no-namespaces] [--allow-unmasked] [--keep-fd N]...\n"        \
 	"                 [--supervise | --no-supervise] [--ask] [--approve-socket PATH]\n" \
 	"                 [--approve-all] [--approve-timeout MS] [--events FILE]\n"       \
-	"                 [--save-to PROFILE] [--ack-risk PROFILE]... [--] COMMAND [ARG...]\n"
+	"                 [--save-to PROFILE] [--ack-risk PROFILE]...\n"                    \
+	"                 [--read PATH]... [--write PATH]... [--exec PATH]... [--deny PATH]...\n" \
+	"                 [--] COMMAND [ARG...]\n"
 #define USAGE_WHY                                                                           \
-	"usage: latch why -p PROFILE [--json] ACCESS [TARGET]\n"                            \
+	"usage: latch why -p PROFILE [--json] [--read|--write|--exec|--deny PATH]... ACCESS [TARGET]\n" \
 	"       latch why -p PROFILE [--json] --batch    (ACCESS [TARGET] per line on stdin)\n" \
 	"  ACCESS: read|write|create|delete|truncate|exec PATH, tcp_connect|tcp_bind PORT,\n" \
 	"          signal, abstract_unix, ptrace, userns\n"
@@ -73,10 +75,28 @@ int cmd_run(int argc, char **argv);
 
 /* One `latch run`, as parsed from its command line or built by another
  * command (e.g. probe) that launches the sandbox exactly as run does. */
+/* One-off rules from --read, --write, --exec and --deny (run and why). */
+struct cli_rules {
+	struct policy_extra_rule *v;
+	size_t n;
+};
+#define CLI_RULE_OPTIONS                                                                              \
+	{ "read", required_argument, NULL, 0x100 + POLICY_CLASS_READ },                                \
+		{ "write", required_argument, NULL, 0x100 + POLICY_CLASS_WRITE },                      \
+		{ "exec", required_argument, NULL, 0x100 + POLICY_CLASS_EXEC },                        \
+		{ "deny", required_argument, NULL, 0x100 + POLICY_CLASS_DENY }
+/* Whether getopt's c is one of CLI_RULE_OPTIONS. */
+#define CLI_IS_RULE_OPTION(c) ((c) >= 0x100 && (c) < 0x100 + _POLICY_CLASS_MAX)
+/* Add the rule of option c with argument arg: 0, or -EINVAL / -ENOMEM
+ * with err naming the flag. */
+int cli_rules_add(struct cli_rules *r, int c, const char *arg, struct error *err);
+void cli_rules_done(struct cli_rules *r);
+
 struct run_request {
 	const char *kind;      /* envelope kind for --json errors, e.g. "run_plan" */
 	bool dry_run, json;
 	struct session_request s;
+	struct cli_rules rules; /* --read, --write, ... (s.rules points here) */
 };
 
 /* Load, compile, check, apply and exec, as `latch run` does. Returns only on
@@ -115,5 +135,6 @@ int cli_parse_json_flag(int argc, char **argv, const char *name, const char *usa
 
 /* Check a path argument: valid UTF-8 and not longer than the kernel takes. */
 int cli_check_path_arg(const char *what, const char *arg, struct error *err);
+
 
 #endif

@@ -40,8 +40,10 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 		{ "approve-all", no_argument, NULL, 'L' },     { "approve-timeout", required_argument, NULL, 'T' },
 		{ "events", required_argument, NULL, 'E' },    { "save-to", required_argument, NULL, 'V' },
 		{ "ack-risk", required_argument, NULL, 'R' },  { "help", no_argument, NULL, 'h' },
+		CLI_RULE_OPTIONS,
 		{},
 	};
+	struct error err = { 0 };
 	int c, fd;
 
 	optind = 0;
@@ -49,6 +51,10 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 	while ((c = getopt_long(argc, argv, "+p:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
+			if (o->s.profile)
+				return cli_usage_error(USAGE_RUN, "run: -p given twice ('%s', then '%s'); extend a profile "
+								  "to combine two",
+						       o->s.profile, optarg);
 			o->s.profile = optarg;
 			break;
 		case 's':
@@ -115,6 +121,13 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 			fputs(USAGE_RUN, stdout);
 			return 0;
 		default:
+			if (CLI_IS_RULE_OPTION(c)) {
+				if (cli_rules_add(&o->rules, c, optarg, &err) < 0)
+					return cli_usage_error(USAGE_RUN, "run: %s", err.msg);
+				o->s.rules = o->rules.v;
+				o->s.n_rules = o->rules.n;
+				break;
+			}
 			return cli_usage_error(USAGE_RUN, "run: unknown or incomplete option '%s'",
 					       argv[optind - 1]);
 		}
@@ -237,6 +250,7 @@ int cmd_run(int argc, char **argv)
 	if (r < 0)
 		r = cli_run(&o);
 	strv_free(o.s.ack_risk);
+	cli_rules_done(&o.rules);
 	return r;
 }
 

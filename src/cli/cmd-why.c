@@ -158,8 +158,10 @@ int cmd_why(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "batch", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_RULE_OPTIONS,
 		{},
 	};
+	_cleanup_(cli_rules_done) struct cli_rules rules = { 0 };
 	_cleanup_policy_ struct policy *p = NULL;
 	_cleanup_free_ char *path = NULL;
 	struct policy_query q = { 0 };
@@ -186,6 +188,11 @@ int cmd_why(int argc, char **argv)
 			fputs(USAGE_WHY, stdout);
 			return 0;
 		default:
+			if (CLI_IS_RULE_OPTION(c)) {
+				if (cli_rules_add(&rules, c, optarg, &err) < 0)
+					return cli_usage_error(USAGE_WHY, "why: %s", err.msg);
+				break;
+			}
 			return cli_usage_error(USAGE_WHY, "why: unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
@@ -207,6 +214,8 @@ int cmd_why(int argc, char **argv)
 		return cli_fail(json, "why_decision", EXIT_LATCH_FAILED, "why: %s", err.msg);
 	}
 	q.path = path;
+	env.ctx.extra = rules.v;
+	env.ctx.n_extra = rules.n;
 	r = policy_load(profile, &env.ctx, &p, &err);
 	if (r < 0) {
 		session_env_done(&env);

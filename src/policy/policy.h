@@ -233,6 +233,19 @@ struct policy_ctx {
 	 * bounds stopped the search (what it found is still returned). */
 	int (*find_repositories)(const char *dir, char ***ret, void *userdata);
 	void *userdata;
+	/* Rules given outside the profile for one run (`latch run --read
+	 * PATH`), added as the profile loads, before code that runs later is
+	 * protected in the repositories they make writable. */
+	const struct policy_extra_rule *extra;
+	size_t n_extra;
+};
+
+/* A rule from outside any profile: the class, the path as written, and
+ * the label's origin ("command line"). */
+struct policy_extra_rule {
+	enum policy_class klass;
+	const char *pattern;
+	const char *origin;
 };
 
 /* Remove every rule of class c (the static mode drops "private"). */
@@ -279,6 +292,13 @@ int policy_load_buffer(const char *buf, size_t len, const char *filename, const 
  * its own binary as a probe. Returns 0, -EINVAL or -ENOMEM. */
 int policy_add_rule(struct policy *p, enum policy_class klass, const char *path, const char *origin,
 		    struct error *err);
+
+/* Add a rule as a person wrote it outside a profile (`latch run --read
+ * ~/notes`): pattern expanded like a profile's paths ($HOME, ~, ...),
+ * relative to $CWD when relative, resolved with ctx->resolve, and labelled
+ * <origin: pattern>. Errors name the pattern. */
+int policy_add_rule_pattern(struct policy *p, enum policy_class klass, const char *pattern, const char *origin,
+			    const struct policy_ctx *ctx, struct error *err);
 
 struct policy *policy_free(struct policy *p);
 DEFINE_CLEANUP(struct policy, policy_free);

@@ -689,7 +689,11 @@ static int load_common(struct loader *l, struct policy *p, int r, struct policy 
 		policy_free(p);
 		return r;
 	}
-	r = expand_protected(l, p);
+	for (size_t i = 0; l->ctx && i < l->ctx->n_extra && r == 0; i++)
+		r = policy_add_rule_pattern(p, l->ctx->extra[i].klass, l->ctx->extra[i].pattern,
+					    l->ctx->extra[i].origin, l->ctx, l->err);
+	if (r == 0)
+		r = expand_protected(l, p);
 	if (r < 0) {
 		policy_free(p);
 		return r;
@@ -768,6 +772,50 @@ int policy_add_rule(struct policy *p, enum policy_class klass, const char *path,
 	if (!rule->path || !rule->pattern || !rule->origin)
 		return error_set(err, ENOMEM, "out of memory");
 	qsort(p->rules, p->n_rules, sizeof(*p->rules), rule_order);
+	return 0;
+}
+
+int policy_add_rule_pattern(struct policy *p, enum policy_class klass, const char *pattern, const char *origin,
+			    const struct policy_ctx *ctx, struct error *err)
+{
+	_cleanup_free_ char *expanded = NULL, *abs = NULL, *resolved = NULL;
+	const char *cwd = policy_ctx_var(ctx, "CWD");
+	int r;
+
+	if (!pattern || !*pattern)
+		return error_set(err, EINVAL, "%s: an empty path", origin);
+	r = policy_expand(pattern, ctx, &expanded, err);
+	if (r < 0)
+		return r;
+	if (expanded[0] != '/') {
+		if (!cwd)
+			return error_set(err, EINVAL, "%s: '%s' is relative and $CWD is unknown", origin, pattern);
+		if (asprintf(&abs, "%s/%s", cwd, expanded) < 0)
+			return error_set(err, ENOMEM, "out of memory");
+	} else {
+		abs = TAKE_PTR(expanded);
+	}
+	r = ctx && ctx->resolve ? ctx->resolve(abs, &resolved, ctx->userdata) : path_normalize(abs, &resolved);
+	if (r < 0)
+		return error_set(err, -r, "%s: cannot resolve '%s': %s", origin, pattern, strerror(-r));
+	r = policy_add_rule(p, klass, resolved, origin, err);
+	if (r < 0)
+		return r;
+	/* policy_add_rule() sorted the rules: find the new one again. */
+	for (size_t i = 0; i < p->n_rules; i++) {
+		struct policy_rule *rule = &p->rules[i];
+
+		if (rule->klass == klass && strcmp(rule->path, resolved) == 0 && strcmp(rule->origin, origin) == 0 &&
+		    strcmp(rule->pattern, resolved) == 0) {
+			char *pat = strdup(pattern);
+
+			if (!pat)
+				return error_set(err, ENOMEM, "out of memory");
+			free(rule->pattern);
+			rule->pattern = pat;
+			break;
+		}
+	}
 	return 0;
 }
 

@@ -230,10 +230,13 @@ struct sfilter_plan session_sfilter_plan(const struct policy *p, const struct la
 int session_plan_build(const struct session_request *o, const struct policy_ctx *ctx, int ns_refused,
 		       struct session_plan *s, struct error *err)
 {
+	struct policy_ctx with_rules = *ctx;
 	struct policy *p = NULL;
 	int r;
 
-	r = policy_load(o->profile, ctx, &p, err);
+	with_rules.extra = o->rules;
+	with_rules.n_extra = o->n_rules;
+	r = policy_load(o->profile, &with_rules, &p, err);
 	if (r < 0) {
 		memset(s, 0, sizeof(*s));
 		return r;
@@ -260,6 +263,7 @@ int session_plan_from_policy(const struct session_request *o, const struct polic
 		if (r < 0)
 			return r;
 	}
+
 	s->abi = o->landlock_abi > 0 ? o->landlock_abi : session_landlock_abi(err);
 	if (s->abi == -EINVAL)
 		return s->abi;

