@@ -83,12 +83,13 @@ const struct landlock_abi_row landlock_abis[] = {
 	  0, ATTR_SIZE_TO(scoped), { { 0 } }, "audit flags", NULL, "audit log controls (not used by latch)" },
 	{ 8, "7.0", 0, 0, 0, LL_RESTRICT_SELF_TSYNC, 0, ATTR_SIZE_TO(scoped), { { 0 } }, "tsync", NULL,
 	  "restricting all threads at once (the sandboxed process has one when it restricts itself)" },
-	/* Without it a pathname socket is reached wherever its path is
-	 * (as on every kernel before); the supervisor, when one runs,
-	 * decides a connect as a write. Not a line on each run: it would
-	 * make --strict refuse every run on such a kernel. */
+	/* Without it a supervisor decides connect() to a pathname socket in
+	 * every mode (one of connect() alone for an unsupervised run), and
+	 * Unix datagram sockets are refused: nothing is lost, so not a line
+	 * on each run (it would make --strict refuse every run). */
 	{ 9, "7.1", LL_ACCESS_FS_RESOLVE_UNIX, 0, 0, 0, 0, ATTR_SIZE_TO(scoped), { { 0 } }, "resolve_unix", NULL,
-	  "connect() to pathname unix sockets only where the profile grants writing" },
+	  "the kernel's own decision on connect() and datagrams to pathname unix sockets (here a supervisor "
+	  "decides connect(), and Unix datagram sockets are refused)" },
 	/* UDP: with network.mode off seccomp already refuses the socket;
 	 * with ports the profile names TCP ports only and UDP stays open on
 	 * every ABI. Quiet rules only silence the audit log, which latch

@@ -108,6 +108,10 @@ check "dry-run: an unsupervised profile gets a supervisor of connect() alone" \
 	contains "$out" '"sockets_only":true'
 check "...notifying connect only" contains "$out" '"notified":["connect"]'
 
+run "$LATCH" doctor
+check "doctor says an unsupervised profile's connect() is supervised" \
+	sh -c 'printf "%s\n" "$1" | grep -q "^  minimal .*(connect() to unix sockets supervised)"' sh "$out"
+
 # A unix_connect rule opens exactly the socket it names.
 printf '{"name": "t-docker", "extends": "minimal", "filesystem": {"read": ["$CWD"], "unix_connect": ["%s"]}}\n' \
 	"$DOCKER" >"$S/t-docker.json"
