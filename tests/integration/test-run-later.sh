@@ -87,7 +87,7 @@ check "...and doctor names the same reason" contains "$_doctor" "refused here: p
 # created (nothing is writable), so nothing needs a mask; agent without a
 # supervisor could create them, and is refused.
 expect_rc 0 "readonly runs from \$HOME" -- sh -c 'cd "$HOME" && "$1" run -p readonly -- true' sh "$LATCH"
-check "...and doctor says full protection for it" sh -c "printf '%s\n' '$_doctor' | grep -q '^  readonly .*: full protection'"
+check "...and doctor says full protection for it" sh -c 'printf "%s\n" "$1" | grep -q "^  readonly .*: full protection"' sh "$_doctor"
 expect_fail_with "cannot be masked" "agent --no-supervise from \$HOME is refused: it could create them" -- \
 	sh -c 'cd "$HOME" && "$1" run -p agent --ack-risk agent --no-supervise -- true' sh "$LATCH"
 expect_why deny agent write "$P/.git/config"
