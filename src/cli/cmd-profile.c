@@ -36,17 +36,17 @@ static int cmp_strp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Names of the user's profiles: *.json in user_dir/profiles, sorted. */
-static char **user_profiles(const struct session_env *env)
+/* Names of the profiles in dir/profiles: *.json, sorted. */
+static char **dir_profiles(const char *dir)
 {
-	char dir[4200], **names = NULL;
+	char path[4200], **names = NULL;
 	struct dirent *de;
 	DIR *d;
 
-	if (!env->ctx.user_dir)
+	if (!dir)
 		return NULL;
-	(void)snprintf(dir, sizeof(dir), "%s/profiles", env->ctx.user_dir);
-	d = opendir(dir);
+	(void)snprintf(path, sizeof(path), "%s/profiles", dir);
+	d = opendir(path);
 	if (!d)
 		return NULL;
 	while ((de = readdir(d))) {
@@ -65,22 +65,40 @@ static char **user_profiles(const struct session_env *env)
 	return names;
 }
 
+/* Where a profile of this name is found first: "builtin", "user" or
+ * "system" (the order of the lookup), given the lists before it. */
+static bool listed_before(const char *name, char **const *lists, size_t upto)
+{
+	for (size_t k = 0; k < upto; k++)
+		if (strv_contains(lists[k], name))
+			return true;
+	return false;
+}
+
 static int profile_list(struct session_env *env, bool json)
 {
-	_cleanup_strv_free_ char **user = user_profiles(env);
-	_cleanup_strv_free_ char **names = NULL;
+	char **lists[18] = { NULL };
+	const char *sources[18];
+	size_t n_lists = 0;
 	json_t *rows = json_array();
 	int rc = 0;
 
 	for (size_t i = 0; i < policy_n_builtins; i++)
 		if (strcmp(policy_builtins[i].kind, "profile") == 0)
-			(void)strv_push(&names, policy_builtins[i].name);
-	if (names)
-		qsort(names, strv_length(names), sizeof(char *), cmp_strp);
+			(void)strv_push(&lists[0], policy_builtins[i].name);
+	if (lists[0])
+		qsort(lists[0], strv_length(lists[0]), sizeof(char *), cmp_strp);
+	sources[n_lists++] = "builtin";
+	lists[n_lists] = dir_profiles(env->ctx.user_dir);
+	sources[n_lists++] = "user";
+	for (size_t i = 0; env->ctx.system_dirs && env->ctx.system_dirs[i] && n_lists < ELEMENTSOF(lists); i++) {
+		lists[n_lists] = dir_profiles(env->ctx.system_dirs[i]);
+		sources[n_lists++] = "system";
+	}
 	if (!json)
 		printf("%-14s %-8s %-4s %s\n", "NAME", "SOURCE", "TIER", "DESCRIPTION");
-	for (int pass = 0; pass < 2; pass++) {
-		char **list = pass == 0 ? names : user;
+	for (size_t pass = 0; pass < n_lists; pass++) {
+		char **list = lists[pass];
 
 		for (size_t i = 0; list && list[i]; i++) {
 			_cleanup_policy_ struct policy *p = NULL;
@@ -88,28 +106,29 @@ static int profile_list(struct session_env *env, bool json)
 			struct error err = { 0 };
 			json_t *row = json_object();
 			char desc[72];
-			bool shadowed = pass == 1 && policy_builtin_find("profile", list[i]);
+			bool shadowed = listed_before(list[i], lists, pass);
 
 			json_set(row, "name", json_str(list[i]));
-			json_set(row, "source", json_str(pass == 0 ? "builtin" : "user"));
-			json_set(row, "shadowed_by_builtin", json_boolean(shadowed));
+			json_set(row, "source", json_str(sources[pass]));
+			json_set(row, "shadowed_by_builtin", json_boolean(shadowed && policy_builtin_find("profile", list[i])));
+			json_set(row, "shadowed", json_boolean(shadowed));
 			if (!shadowed && policy_load(list[i], &env->ctx, &p, &err) == 0 &&
 			    policy_risk(p, &env->ctx, &risk) == 0) {
 				json_set(row, "description", json_str(p->description));
 				json_set(row, "risk", risk_json(&risk));
 				json_set(row, "error", json_null());
 				if (!json)
-					printf("%-14s %-8s %-4d %s\n", list[i], pass == 0 ? "builtin" : "user",
-					       risk.tier, clip(p->description, desc, sizeof(desc)));
+					printf("%-14s %-8s %-4d %s\n", list[i], sources[pass], risk.tier,
+					       clip(p->description, desc, sizeof(desc)));
 			} else {
-				const char *why = shadowed ? "a built-in profile has this name; the built-in wins"
+				const char *why = shadowed ? "a profile of this name comes first in the lookup; it wins"
 							   : err.msg;
 
 				json_set(row, "description", json_null());
 				json_set(row, "risk", json_null());
 				json_set(row, "error", json_str(why));
 				if (!json)
-					printf("%-14s %-8s %-4s (%s)\n", list[i], "user", "-", why);
+					printf("%-14s %-8s %-4s (%s)\n", list[i], sources[pass], "-", why);
 				if (!shadowed)
 					rc = EXIT_DENIED;
 			}
@@ -117,12 +136,15 @@ static int profile_list(struct session_env *env, bool json)
 			(void)json_array_append_new(rows, row);
 		}
 	}
+	for (size_t k = 0; k < n_lists; k++)
+		strv_free(lists[k]);
 	if (json) {
 		json_t *data = json_object();
 		struct json_result res = { .ok = rc == 0, .rc = rc, .exit_code = -1 };
 
 		json_set(data, "profiles", rows);
 		json_set(data, "user_dir", json_str(env->ctx.user_dir));
+		json_set(data, "system_dirs", json_strv(env->ctx.system_dirs));
 		return cli_print_envelope("profile_list", data, &res, rc);
 	}
 	json_decref(rows);

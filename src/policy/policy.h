@@ -222,6 +222,10 @@ struct policy_ctx {
 	/* Directory holding the user's profiles/ and groups/ (normally
 	 * $XDG_CONFIG_HOME/latch); NULL: built-in profiles only. */
 	const char *user_dir;
+	/* Directories searched after user_dir, in order, each holding
+	 * profiles/ and groups/ ($XDG_CONFIG_DIRS entries + /latch, then
+	 * /etc/latch); NULL-terminated, or NULL: none. */
+	char *const *system_dirs;
 	/* Resolve symlinks in an absolute path (see path_resolve()); NULL:
 	 * normalize lexically only, as the unit tests do. */
 	int (*resolve)(const char *path, char **ret, void *userdata);

@@ -2,6 +2,7 @@
  * parse it with jansson, validate every key, follow `extends` (bounded,
  * cycle-checked) and `groups`, expand variables and resolve paths. The result
  * is one flat struct policy whose rules are sorted for policy_decide(). */
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <jansson.h>
@@ -160,7 +161,126 @@ static int read_file(const char *path, struct source *ret, struct error *err)
 	return 0;
 }
 
-/* Find a profile or group: a path, a built-in, or the user's directory. */
+#define NAME_HINT_MAX 160
+
+/* The directories a name is looked up in after the built-ins: the user's,
+ * then the system's. */
+static size_t lookup_dirs(const struct policy_ctx *ctx, const char **ret, size_t max)
+{
+	size_t n = 0;
+
+	if (ctx && ctx->user_dir && n < max)
+		ret[n++] = ctx->user_dir;
+	for (size_t i = 0; ctx && ctx->system_dirs && ctx->system_dirs[i] && n < max; i++)
+		ret[n++] = ctx->system_dirs[i];
+	return n;
+}
+
+/* DIR/<kind>s/<spec>.json in the first lookup directory that has it. */
+static int find_in_dirs(const char *kind, const char *spec, const struct policy_ctx *ctx, char *path, size_t size)
+{
+	const char *dirs[16];
+	size_t n = lookup_dirs(ctx, dirs, ELEMENTSOF(dirs));
+
+	for (size_t i = 0; i < n; i++) {
+		int r = snprintf(path, size, "%s/%ss/%s.json", dirs[i], kind, spec);
+
+		if (r < 0 || (size_t)r >= size)
+			return -ENAMETOOLONG;
+		if (access(path, F_OK) == 0)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+/* "DIR/kinds, DIR2/kinds" for an error message, into buf. */
+static const char *searched_dirs(const char *kind, const struct policy_ctx *ctx, char *buf, size_t size)
+{
+	const char *dirs[16];
+	size_t n = lookup_dirs(ctx, dirs, ELEMENTSOF(dirs)), used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used < size; i++) {
+		int w = snprintf(buf + used, size - used, "%s%s/%ss", i ? ", " : "", dirs[i], kind);
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	return n ? buf : "no directory";
+}
+
+/* Edit distance of two short names (insert, delete, replace, swap). */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), d[33][33];
+
+	if (la > 32 || lb > 32)
+		return SIZE_MAX;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[la][lb];
+}
+
+static void consider(const char *spec, const char *name, size_t *best, char *buf, size_t size)
+{
+	size_t dist = edit_distance(spec, name);
+
+	if (dist < *best) {
+		*best = dist;
+		(void)snprintf(buf, size, "; did you mean '%s'?", name);
+	}
+}
+
+/* "; did you mean 'agent'?" for a name within two edits of a built-in or
+ * of a file in a lookup directory, or "". */
+static const char *name_hint(const char *kind, const char *spec, const struct policy_ctx *ctx, char *buf, size_t size)
+{
+	const char *dirs[16];
+	size_t n = lookup_dirs(ctx, dirs, ELEMENTSOF(dirs)), best = 3;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < policy_n_builtins; i++)
+		if (strcmp(policy_builtins[i].kind, kind) == 0)
+			consider(spec, policy_builtins[i].name, &best, buf, size);
+	for (size_t i = 0; i < n; i++) {
+		char dir[LATCH_PATH_MAX];
+		struct dirent *de;
+		DIR *d;
+
+		if (snprintf(dir, sizeof(dir), "%s/%ss", dirs[i], kind) >= (int)sizeof(dir) || !(d = opendir(dir)))
+			continue;
+		while ((de = readdir(d))) {
+			size_t l = strlen(de->d_name);
+			char name[64];
+
+			if (l <= 5 || l - 5 >= sizeof(name) || strcmp(de->d_name + l - 5, ".json") != 0)
+				continue;
+			memcpy(name, de->d_name, l - 5);
+			name[l - 5] = '\0';
+			consider(spec, name, &best, buf, size);
+		}
+		(void)closedir(d);
+	}
+	return buf;
+}
+
+/* Find a profile or group: a path, a built-in, the user's directory, or a
+ * system one. */
 static int find_source(const char *kind, const char *spec, const char *rel_dir, const struct policy_ctx *ctx,
 		       struct source *ret, struct error *err)
 {
@@ -200,14 +320,16 @@ static int find_source(const char *kind, const char *spec, const char *rel_dir, 
 			}
 			return 0;
 		}
-		if (!ctx || !ctx->user_dir)
-			return error_set(err, ENOENT, "unknown %s '%s'", kind, spec);
-		r = snprintf(path, sizeof(path), "%s/%ss/%s.json", ctx->user_dir, kind, spec);
-		if (r < 0 || (size_t)r >= sizeof(path))
+		r = find_in_dirs(kind, spec, ctx, path, sizeof(path));
+		if (r == -ENAMETOOLONG)
 			return error_set(err, ENAMETOOLONG, "%s path for '%s' is too long", kind, spec);
-		if (access(path, F_OK) < 0)
-			return error_set(err, ENOENT, "unknown %s '%s' (not built in, and no file '%s')", kind,
-					 spec, path);
+		if (r < 0) {
+			char hint[NAME_HINT_MAX];
+
+			return error_set(err, ENOENT, "unknown %s '%s' (not built in, and no %s.json in %s)%s", kind,
+					 spec, spec, searched_dirs(kind, ctx, path, sizeof(path)),
+					 name_hint(kind, spec, ctx, hint, sizeof(hint)));
+		}
 	}
 	r = read_file(path, ret, err);
 	if (r < 0)

@@ -42,6 +42,7 @@ struct session_env {
 	char *storage[16]; /* owned values */
 	size_t n_storage;
 	char user_dir[4096];
+	char **system_dirs;                 /* owned: ctx.system_dirs */
 	struct path_cache resolve_cache; /* one load's lstat answers */
 };
 

@@ -271,4 +271,29 @@ expect_fail_with "unknown variable" "one-off: an unknown variable is an error na
 	"$LATCH" run -p minimal --read '$NO_SUCH_VAR/x' -- true
 expect_rc 2 "-p given twice is a usage error, not the last one silently" -- "$LATCH" run -p minimal -p agent -- true
 
+# ---- system-wide profiles and "did you mean" --------------------------------------
+SYS=$IT_SCRATCH/sysconf
+mkdir -p "$SYS/latch/profiles" "$SYS/latch/groups" "$HOME/.config/latch/profiles"
+printf '{"name": "team", "extends": "minimal", "groups": ["team_notes"], "description": "system team"}\n' \
+	>"$SYS/latch/profiles/team.json"
+printf '{"name": "team_notes", "filesystem": {"read": ["%s"]}}\n' "$IT_SCRATCH/oneoff/notes" >"$SYS/latch/groups/team_notes.json"
+expect_output_contains note-text "system: a profile and its group from \$XDG_CONFIG_DIRS/latch run" -- \
+	env XDG_CONFIG_DIRS="$SYS" "$LATCH" run -p team -- cat "$IT_SCRATCH/oneoff/notes/n.txt"
+expect_fail_with "unknown profile 'team'" "system: without \$XDG_CONFIG_DIRS it is not found" -- \
+	"$LATCH" run -p team -- true
+expect_output_contains "system   0    system team" "system: profile list shows it as system" -- \
+	env XDG_CONFIG_DIRS="$SYS" "$LATCH" profile list
+printf '{"name": "team", "extends": "minimal", "description": "my team"}\n' >"$HOME/.config/latch/profiles/team.json"
+expect_output_contains "my team" "system: a user's profile of the same name hides it" -- \
+	env XDG_CONFIG_DIRS="$SYS" "$LATCH" profile show team
+expect_output_contains "comes first in the lookup" "...and profile list says so" -- \
+	env XDG_CONFIG_DIRS="$SYS" "$LATCH" profile list
+rm -f "$HOME/.config/latch/profiles/team.json"
+expect_fail_with "did you mean 'agent'?" "an unknown profile within two edits of a built-in: did you mean" -- \
+	"$LATCH" run -p agnet -- true
+expect_fail_with "did you mean 'team'?" "...or of a system profile" -- \
+	env XDG_CONFIG_DIRS="$SYS" "$LATCH" run -p tema -- true
+run "$LATCH" run -p zzzzzz -- true
+check "...and no guess for a name far from every profile" lacks "$err" "did you mean"
+
 done_testing
