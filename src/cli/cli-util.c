@@ -41,15 +41,22 @@ int cli_fail(bool json, const char *kind, int code, const char *fmt, ...)
 	return code;
 }
 
+bool cli_json_asked;
+
 int cli_usage_error(const char *usage, const char *fmt, ...)
 {
+	char msg[ERROR_MSG_MAX];
 	va_list ap;
 
-	fprintf(stderr, "latch: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n%s", usage);
+	fprintf(stderr, "latch: %s\n%s", msg, usage);
+	if (cli_json_asked) {
+		struct json_result res = { .ok = false, .rc = EXIT_USAGE, .exit_code = -1, .outcome = "error", .error = msg };
+
+		(void)cli_print_envelope("usage_error", NULL, &res, EXIT_USAGE);
+	}
 	return EXIT_USAGE;
 }
 

@@ -136,5 +136,9 @@ int cli_parse_json_flag(int argc, char **argv, const char *name, const char *usa
 /* Check a path argument: valid UTF-8 and not longer than the kernel takes. */
 int cli_check_path_arg(const char *what, const char *arg, struct error *err);
 
+/* --json is on the command line (before a "--"): usage errors are then
+ * error envelopes on stdout too (kind "usage_error"). Set by main(). */
+extern bool cli_json_asked;
+
 
 #endif

@@ -3,6 +3,7 @@
  * digest. Any difference is exit status 3, with the file named. */
 #include <getopt.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -66,7 +67,17 @@ static void print_problems(const json_t *report)
 static int verify(const char *dir, const struct evidence_opts *o)
 {
 	_cleanup_json_ json_t *report = NULL;
-	int r = lab_evidence_verify(dir, &report);
+	struct stat st;
+	int r;
+
+	/* Nothing to compare: a wrong argument, not evidence that differs. */
+	if (stat(dir, &st) < 0)
+		return cli_fail(o->json, "evidence_verify_report", EXIT_USAGE,
+				"evidence verify: '%s' is not a run directory (%s)", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return cli_fail(o->json, "evidence_verify_report", EXIT_USAGE,
+				"evidence verify: '%s' is not a run directory (not a directory)", dir);
+	r = lab_evidence_verify(dir, &report);
 	size_t n_files = json_array_size(json_object_get(report, "files"));
 	size_t n_problems = json_array_size(json_object_get(report, "problems"));
 	int code = r == 0 ? 0 : EXIT_EVIDENCE;

@@ -41,7 +41,17 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			cli_json_asked = true;
 	if (strcmp(argv[1], "--version") == 0) {
+		if (cli_json_asked) {
+			json_t *data = json_object();
+			struct json_result res = { .ok = true, .rc = 0, .exit_code = -1 };
+
+			json_set(data, "version", json_str(LATCH_VERSION));
+			return cli_print_envelope("version", data, &res, 0);
+		}
 		printf("latch %s\n", LATCH_VERSION);
 		return 0;
 	}
@@ -57,7 +67,6 @@ int main(int argc, char **argv)
 		}
 		return r;
 	}
-	fprintf(stderr, "latch: unknown command '%s'\n", argv[1]);
-	usage(stderr);
-	return EXIT_USAGE;
+	return cli_usage_error("usage: latch COMMAND [ARGS...]; `latch --help` lists the commands\n",
+			       "unknown command '%s'", argv[1]);
 }

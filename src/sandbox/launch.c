@@ -29,7 +29,9 @@ static int check_program(const char *path)
 
 	if (stat(path, &st) < 0)
 		return errno == EACCES ? -EACCES : -ENOENT;
-	if (S_ISDIR(st.st_mode) || access(path, X_OK) < 0)
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (access(path, X_OK) < 0)
 		return -EACCES;
 	return 0;
 }
@@ -64,7 +66,7 @@ int launch_find_program(const char *name, const char *path_env, char **ret)
 				*ret = strdup(cand);
 				return *ret ? 0 : -ENOMEM;
 			}
-			if (r == -EACCES)
+			if (r == -EACCES || r == -EISDIR)
 				seen_eacces = true;
 		}
 		p += len;

@@ -333,6 +333,11 @@ int session_run(const struct session_request *o, struct session_plan *s, const s
 		(void)error_set(&res->err, EACCES, "%s: permission denied", o->argv[0]);
 		return 0;
 	}
+	if (s->lookup_err == -EISDIR) {
+		res->outcome = SESSION_CANNOT_EXEC;
+		(void)error_set(&res->err, EISDIR, "%s: is a directory, not a program", o->argv[0]);
+		return 0;
+	}
 	if (make_missing_dirs(s->policy, &err) < 0)
 		return failed(res, &err);
 	if (s->policy->uses_private_tmp && ensure_private_tmp(policy_ctx_var(s->ctx, "PRIVATE_TMP"), &err) < 0)

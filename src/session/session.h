@@ -114,7 +114,7 @@ struct session_plan {
 	char *cgroup_unavailable; /* why limits.memory/pids cannot be given */
 	char **envp;
 	char *program;
-	int lookup_err;           /* the program's lookup: 0, -ENOENT, -EACCES */
+	int lookup_err;           /* the program's lookup: 0, -ENOENT, -EACCES, -EISDIR */
 	int abi;
 	bool isolated;            /* the mode planned for */
 	bool ns_disabled;         /* --no-namespaces or LATCH_NO_NAMESPACES=1 */

@@ -296,4 +296,23 @@ expect_fail_with "did you mean 'team'?" "...or of a system profile" -- \
 run "$LATCH" run -p zzzzzz -- true
 check "...and no guess for a name far from every profile" lacks "$err" "did you mean"
 
+# ---- JSON on every path, and exit codes that say what happened ----------------------
+run "$LATCH" run --json -p minimal --bogus -- true
+check "json: a usage error under --json is an error envelope on stdout (exit 2)" sh -c \
+	'[ "$1" -eq 2 ] && printf "%s" "$2" | /usr/bin/python3 -c "import json,sys; e=json.load(sys.stdin); assert e[\"kind\"]==\"usage_error\" and e[\"result\"][\"rc\"]==2 and \"--bogus\" in e[\"result\"][\"error\"]"' \
+	sh "$rc" "$out"
+run "$LATCH" run -p minimal --bogus -- true
+check "...and without --json, nothing on stdout" [ -z "$out" ] && [ "$rc" -eq 2 ]
+run "$LATCH" --version --json
+check "json: --version --json is a version envelope" contains "$out" '"kind":"version"'
+run "$LATCH" --version
+check "...and plain without it" [ "$out" = "latch 0.1.0" ]
+run "$LATCH" frobnicate --json
+check "json: an unknown command under --json is an envelope too (exit 2)" sh -c '[ "$1" -eq 2 ]' sh "$rc" && contains "$out" '"kind":"usage_error"'
+expect_rc 2 "evidence verify of a path that is no run directory is a usage error, not 'does not verify'" -- \
+	"$LATCH" evidence verify "$IT_SCRATCH/no-such-run"
+check "...saying so" contains "$err" "is not a run directory"
+expect_rc 126 "a directory given as the command cannot be executed (126)" -- "$LATCH" run -p minimal -- /usr
+check "...and latch says it is a directory, not 'permission denied'" contains "$err" "is a directory, not a program"
+
 done_testing
