@@ -36,6 +36,7 @@
 	"                 [--approve-all] [--approve-timeout MS] [--events FILE]\n"       \
 	"                 [--save-to PROFILE] [--ack-risk PROFILE]...\n"                    \
 	"                 [--read PATH]... [--write PATH]... [--exec PATH]... [--deny PATH]...\n" \
+	"                 [--report FILE]\n"                                                    \
 	"                 [--] COMMAND [ARG...]\n"
 #define USAGE_WHY                                                                           \
 	"usage: latch why -p PROFILE [--json] [--read|--write|--exec|--deny PATH]... ACCESS [TARGET]\n" \
@@ -97,6 +98,7 @@ struct run_request {
 	bool dry_run, json;
 	struct session_request s;
 	struct cli_rules rules; /* --read, --write, ... (s.rules points here) */
+	const char *report;     /* --report FILE: the run_report envelope there */
 };
 
 /* Load, compile, check, apply and exec, as `latch run` does. Returns only on

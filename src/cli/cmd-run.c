@@ -40,6 +40,7 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 		{ "approve-all", no_argument, NULL, 'L' },     { "approve-timeout", required_argument, NULL, 'T' },
 		{ "events", required_argument, NULL, 'E' },    { "save-to", required_argument, NULL, 'V' },
 		{ "ack-risk", required_argument, NULL, 'R' },  { "help", no_argument, NULL, 'h' },
+		{ "report", required_argument, NULL, 'P' },
 		CLI_RULE_OPTIONS,
 		{},
 	};
@@ -97,6 +98,9 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 		case 'V':
 			o->s.save_to = optarg;
 			break;
+		case 'P':
+			o->report = optarg;
+			break;
 		case 'R':
 			if (strv_push(&o->s.ack_risk, optarg) < 0)
 				return cli_usage_error(USAGE_RUN, "run: out of memory");
@@ -150,6 +154,10 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 struct run_voice {
 	bool quiet;
 	char **warned;
+	json_t *summary; /* the supervisor's, for the run report; NULL: none ran */
+	/* For the run report written before an exec in place. */
+	const struct run_request *o;
+	const struct session_plan *plan;
 };
 
 static void say_warnings(char *const *warnings, void *data)
@@ -176,11 +184,59 @@ static void say_no_terminal(void *data)
 
 static void say_summary(const struct sup_summary *sum, void *data)
 {
+	struct run_voice *v = data;
 	char buf[4096];
 
-	(void)data;
-	if (sup_summary_format(sum, buf, sizeof(buf)) > 0)
+	json_decref(v->summary);
+	v->summary = sup_summary_to_json(sum);
+	if (!v->quiet && sup_summary_eventful(sum) && sup_summary_format(sum, buf, sizeof(buf)) > 0)
 		fputs(buf, stderr);
+}
+
+/* latch run --json / --report FILE: what happened, as one run_report
+ * envelope, on stderr (stdout is the program's) or in FILE. status < 0:
+ * the program is about to be executed in place (nothing comes back). */
+static void write_report(const struct run_request *o, const struct session_plan *s, const struct run_voice *v,
+			 int status)
+{
+	json_t *data = json_object(), *ex = json_object();
+	struct json_result jr = { .ok = true, .rc = 0, .exit_code = -1 };
+	FILE *f = stderr;
+
+	json_set(data, "profile", json_str(s->policy ? s->policy->name : o->s.profile));
+	json_set(data, "mode", json_str(s->isolated ? "isolated" : "static"));
+	json_set(data, "supervise", json_str(policy_supervise_name(s->supervise)));
+	json_set(data, "sockets_only", json_boolean(s->sockets_supervised));
+	json_set(data, "degraded", json_strv(v->warned));
+	json_set(data, "command", json_strv(o->s.argv));
+	json_set(data, "supervisor", v->summary ? json_incref(v->summary) : json_null());
+	json_set(ex, "exec_in_place", json_boolean(status < 0));
+	json_set(ex, "code", status >= 0 && WIFEXITED(status) ? json_integer(WEXITSTATUS(status)) : json_null());
+	json_set(ex, "signal", status >= 0 && WIFSIGNALED(status) ? json_integer(WTERMSIG(status)) : json_null());
+	json_set(data, "exit", ex);
+	jr.exit_code = status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	if (o->report && !(f = fopen(o->report, "we"))) {
+		fprintf(stderr, "latch: --report: cannot write '%s': %s\n", o->report, strerror(errno));
+		json_decref(data);
+		return;
+	}
+	{
+		json_t *env = json_envelope("run_report", data, &jr);
+
+		if (!env || json_write_line(f, env) < 0)
+			fprintf(stderr, "latch: cannot write the run report\n");
+		json_decref(env);
+	}
+	if (f != stderr)
+		(void)fclose(f);
+}
+
+static void report_in_place(void *data)
+{
+	const struct run_voice *v = data;
+
+	if (v->o->json || v->o->report)
+		write_report(v->o, v->plan, v, -1);
 }
 
 /* Print the refusals and return the exit code. */
@@ -256,15 +312,16 @@ int cmd_run(int argc, char **argv)
 
 int cli_run(const struct run_request *o)
 {
-	struct run_voice voice = { .quiet = o->s.quiet };
+	struct session_plan s = { 0 };
+	struct run_voice voice = { .quiet = o->s.quiet, .o = o, .plan = &s };
 	const struct session_hooks hooks = {
 		.warnings = say_warnings,
 		.no_terminal = say_no_terminal,
 		.summary = say_summary,
+		.exec_in_place = report_in_place,
 		.data = &voice,
 	};
 	struct session_result res;
-	struct session_plan s = { 0 };
 	struct session_env env;
 	struct error err = { 0 };
 	int r;
@@ -300,8 +357,12 @@ int cli_run(const struct run_request *o)
 		goto out;
 	}
 	(void)session_run(&o->s, &s, &hooks, &res);
-	if (res.outcome == SESSION_EXITED)
+	if (res.outcome == SESSION_EXITED) {
+		if (o->json || o->report)
+			write_report(o, &s, &voice, res.wait_status);
+		json_decref(voice.summary);
 		exit_like(res.wait_status);
+	}
 	r = result_code(o, &res);
 	strv_free(res.refusals);
 	if (res.self_sandboxed) {
@@ -317,5 +378,6 @@ out:
 	session_plan_done(&s);
 	session_env_done(&env);
 	strv_free(voice.warned);
+	json_decref(voice.summary);
 	return r;
 }

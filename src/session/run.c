@@ -229,7 +229,7 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 		(void)error_prefix(&err, "supervisor");
 		return failed(res, &err);
 	}
-	if (!o->quiet && hooks && hooks->summary && sup_summary_eventful(&sum))
+	if (hooks && hooks->summary)
 		hooks->summary(&sum, hooks->data);
 	if (launch_finish(&child, l, &lres, &err) < 0)
 		return lres.exec_errno ? exec_failed(res, &err) : failed(res, &err);
@@ -361,6 +361,8 @@ int session_run(const struct session_request *o, struct session_plan *s, const s
 		}
 	}
 	say_warnings(hooks, s);
+	if (hooks && hooks->exec_in_place)
+		hooks->exec_in_place(hooks->data);
 	(void)fflush(NULL);
 	(void)launch_exec(&l, &exec_fail, &err);
 	/* Only failures come back here, and the sandbox may be on this

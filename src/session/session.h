@@ -176,8 +176,12 @@ struct session_hooks {
 	void (*warnings)(char *const *warnings, void *data);
 	/* The supervisor denied something and nobody can be asked. */
 	void (*no_terminal)(void *data);
-	/* The supervisor's summary, when something happened. */
+	/* The supervisor's summary, at the end of every supervised run (the
+	 * hook decides whether it is worth a line: sup_summary_eventful). */
 	void (*summary)(const struct sup_summary *sum, void *data);
+	/* The program is about to be executed in this very process (static,
+	 * unsupervised): nothing comes back after it. */
+	void (*exec_in_place)(void *data);
 	void *data;
 };
 

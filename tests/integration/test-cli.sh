@@ -309,6 +309,17 @@ run "$LATCH" --version
 check "...and plain without it" [ "$out" = "latch 0.1.0" ]
 run "$LATCH" frobnicate --json
 check "json: an unknown command under --json is an envelope too (exit 2)" sh -c '[ "$1" -eq 2 ]' sh "$rc" && contains "$out" '"kind":"usage_error"'
+# A real run under --json: the program's stdout untouched, its status kept,
+# and one run_report envelope on stderr (or in --report FILE).
+run "$LATCH" run --json -p minimal -- sh -c 'echo program-out; exit 3'
+check "json: run --json leaves the program's stdout alone and its status (3)" [ "$rc" -eq 3 ] && [ "$out" = program-out ]
+check "...and writes a run_report on stderr with the exit code" sh -c \
+	'printf "%s\n" "$1" | grep "\"kind\":\"run_report\"" | /usr/bin/python3 -c "import json,sys; e=json.load(sys.stdin); assert e[\"data\"][\"exit\"][\"code\"]==3 and e[\"data\"][\"mode\"] in (\"isolated\",\"static\")"' sh "$err"
+run "$LATCH" run --report "$IT_SCRATCH/report.json" -p minimal --no-namespaces -- /usr/bin/python3 -c \
+	'import socket; s=socket.socket(socket.AF_UNIX); s.connect("/run/latch-no-such.sock")'
+check "json: --report FILE holds the report, static mode included: $(cat "$IT_SCRATCH/report.json" 2>/dev/null)" \
+	/usr/bin/python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); d=e["data"]; assert d["mode"]=="static" and d["exit"]["code"]==1 and d["supervisor"]["notifications"]>=1' \
+	"$IT_SCRATCH/report.json"
 expect_rc 2 "evidence verify of a path that is no run directory is a usage error, not 'does not verify'" -- \
 	"$LATCH" evidence verify "$IT_SCRATCH/no-such-run"
 check "...saying so" contains "$err" "is not a run directory"
