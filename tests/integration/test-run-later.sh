@@ -144,6 +144,12 @@ check "claude-code: ...while its configuration in ~/.claude is replaced and lock
 	[ "$(printf '%s\n' "$out" | sed -n '3,$p' | tr '\n' ' ')" = "ok ok ok " ]
 check "claude-code: ~/.claude.json is as it was" [ "$(sha256sum <"$HOME/.claude.json")" = "$SUM_CJ" ]
 rm -rf "$HOME/.claude" "$HOME/.claude.json"
+# The official plugin marketplace is a git clone into ~/.claude/plugins,
+# which the profile refuses: Claude Code is told not to try.
+run "$LATCH" run -q -p claude-code -- sh -c 'echo "$CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL"'
+check "claude-code: the marketplace's automatic install is off" [ "$out" = 1 ]
+expect_why deny claude-code create "$HOME/.claude/plugins"
+rm -rf "$HOME/.claude"
 expect_why deny claude-code write "$HOME/.claude.json"
 expect_why allow claude-code create "$HOME/.claude/.claude.json.lock"
 
