@@ -1,6 +1,8 @@
 # latch -- GNU Makefile. `make` builds build/latch; `make check` runs every
 # test; `make asan` runs them again under ASan+UBSan; `make demo` shows latch
-# at work; `make bench` compares start-up with bubblewrap and firejail.
+# at work; `make bench` compares start-up with bubblewrap and firejail;
+# `make agents` installs the agent CLIs the integration tests run (make
+# check does it too, when their test is selected).
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -64,7 +66,7 @@ PC_PREFIX ?= $(PREFIX)
 PC_INCLUDEDIR ?= $(INCLUDEDIR)
 PC_LIBDIR ?= $(LIBDIR)
 
-.PHONY: all deps check unit integration asan demo bench install install-lib clean lib
+.PHONY: all deps check unit integration asan demo bench install install-lib clean lib agents
 # PKG_LIBS is read when the Makefile is: after deps has installed the
 # packages, make is asked again, so that it finds them.
 all: deps
@@ -162,18 +164,24 @@ $(BUILD)/prefix/.installed: $(LIBLATCH_SO) $(LIBLATCH_A) include/latch.h Makefil
 		PC_PREFIX='$$$${pcfiledir}/../..' PC_INCLUDEDIR='$$$${prefix}/include' PC_LIBDIR='$$$${prefix}/lib'
 	touch $@
 
+# Claude Code and Codex from the npm registry, pinned, into a cache that
+# `make asan` shares and `make clean` removes (tests/integration/test-agent-cli.sh).
+AGENTS ?= build/agents
+agents:
+	@scripts/agents.sh $(AGENTS)
+
 unit: $(UNIT_BIN)
 	@scripts/run-unit.sh $(UNIT_BIN)
 
 integration: $(BUILD)/latch $(HELPERS)
-	@tests/integration/run.sh $(BUILD)
+	@LATCH_AGENTS_DIR='$(abspath $(AGENTS))' tests/integration/run.sh $(BUILD)
 
 # The layer rule comes first: it is instant, and holds whatever T and TF say.
 check:
 	@scripts/check-layers.sh src
 	@scripts/deps.sh check
 	@$(MAKE) --no-print-directory $(BUILD)/latch $(UNIT_BIN) $(HELPERS) $(BUILD)/prefix/.installed
-	@LATCH_TEST='$(T)' LATCH_TEST_FUNC='$(TF)' scripts/check.sh $(BUILD) $(UNIT_BIN)
+	@LATCH_TEST='$(T)' LATCH_TEST_FUNC='$(TF)' LATCH_AGENTS_DIR='$(abspath $(AGENTS))' scripts/check.sh $(BUILD) $(UNIT_BIN)
 
 asan:
 	@$(MAKE) --no-print-directory check BUILD=build-asan OPT=-O1 LINK= \

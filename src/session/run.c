@@ -124,6 +124,11 @@ static int sup_hook_tty(void *data)
 	return sup_tty_child_setup();
 }
 
+static void tty_foreground_restorep(int *tty)
+{
+	sup_tty_foreground_restore(*tty);
+}
+
 /* Supervised: the sandbox in a child (isolated or static), this process
  * serving its notifications until it is gone. *clone_failed: the kernel
  * refused the namespaces and nothing ran. */
@@ -132,6 +137,7 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 {
 	_cleanup_(sup_filter_freep) struct sup_filter *filter = NULL;
 	_cleanup_close_ int events_fd = -EBADF, listener = -EBADF;
+	_cleanup_(tty_foreground_restorep) int tty = -1;
 	struct launch_child child;
 	struct launch_result lres;
 	struct sup_summary sum;
@@ -164,6 +170,10 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 	l->before_exec = sup_hook_load;
 	l->before_exec_data = &hook;
 	l->child_setup = s->backend == SUP_BACKEND_TTY ? sup_hook_tty : NULL;
+	/* The child's group takes the terminal's foreground: given back when
+	 * it is gone. */
+	if (s->backend == SUP_BACKEND_TTY)
+		tty = sup_tty_foreground_save();
 	/* In static mode the program's orphans come here to be reaped. */
 	if (!l->ns_flags)
 		(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
@@ -219,6 +229,8 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 		cfg.on_first_denial_data = (void *)hooks;
 	}
 	r = sup_serve(&cfg, listener, child.pid, &sum, &err);
+	sup_tty_foreground_restore(tty);
+	tty = -1;
 	if (sum.child_reaped) {
 		child.reaped = true;
 		child.status = sum.child_status;

@@ -317,6 +317,33 @@ int sup_tty_child_setup(void)
 	return r;
 }
 
+int sup_tty_foreground_save(void)
+{
+	int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	if (tty >= 0 && tcgetpgrp(tty) != getpgrp()) {
+		(void)close(tty);
+		return -1;
+	}
+	return tty;
+}
+
+void sup_tty_foreground_restore(int tty)
+{
+	sigset_t ttou, old;
+
+	if (tty < 0)
+		return;
+	/* This group is in the background now: tcsetpgrp would raise SIGTTOU. */
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	(void)sigprocmask(SIG_BLOCK, &ttou, &old);
+	if (tcgetpgrp(tty) != getpgrp())
+		(void)tcsetpgrp(tty, getpgrp());
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	(void)close(tty);
+}
+
 /* In a child: can a listener be had under the filters this process runs
  * under? Its exit status is the errno (0: yes). */
 static int listener_errno(void)

@@ -114,6 +114,15 @@ const char *sup_unavailable(void);
  * when there is no controlling terminal (nothing changed but the group). */
 int sup_tty_child_setup(void);
 
+/* Outside, before the child starts: a descriptor of the controlling
+ * terminal when this process's group is its foreground (the child's group
+ * will take it), else -1. sup_tty_foreground_restore() gives the
+ * foreground back to this process's group once the child is gone, so that
+ * whoever started latch (a script without job control) reads the terminal
+ * again, and closes the descriptor. Both accept -1. */
+int sup_tty_foreground_save(void);
+void sup_tty_foreground_restore(int tty);
+
 /* ---- the supervisor (parent side) ------------------------------------------ */
 
 /* Who answers what the profile denies. */

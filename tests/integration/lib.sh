@@ -240,23 +240,29 @@ wait_for_output() {
 # socket, in the background ($bg_pid, killed by it_cleanup if still alive).
 # It waits (at most 10 s) for SOCKET, answers each question with the next of
 # the comma-separated DECISIONS, and prints one line per question to OUTFILE:
-# "asked ACCESS PATH runs_later|now".
+# "asked ACCESS PATH runs_later|now DECISION EXE". DECISIONS "grant=PATH"
+# answers every question until latch is gone: allow_once for PATH, deny for
+# any other.
 approver_start() {
 	/usr/bin/python3 -c '
 import json, os, socket, sys, time
 path, decisions = sys.argv[1], sys.argv[2].split(",")
+grant = sys.argv[2][len("grant="):] if sys.argv[2].startswith("grant=") else None
 deadline = time.monotonic() + 10
 while not os.path.exists(path) and time.monotonic() < deadline:
     time.sleep(0.05)
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(path)
 f = s.makefile("rw")
-for d in decisions:
+n = 0
+while grant is not None or n < len(decisions):
     line = f.readline()
     if not line:
         break
     q = json.loads(line)
-    print("asked", q["access"], q["path"], "runs_later" if q["runs_later"] else "now", flush=True)
+    d = decisions[n] if grant is None else "allow_once" if q["path"] == grant else "deny"
+    n += 1
+    print("asked", q["access"], q["path"], "runs_later" if q["runs_later"] else "now", d, q["exe"], flush=True)
     f.write(json.dumps({"id": q["id"], "decision": d}) + "\n")
     f.flush()
 ' "$1" "$2" >"$3" 2>&1 &

@@ -49,9 +49,9 @@ trap 'exit 130' INT TERM
 mkdir -m 755 "$T/bin"
 cp "$build/latch" "$build/tests/try-op" "$build/tests/sup-harness" "$T/bin/" &&
 	chmod 0755 "$T/bin/latch" "$T/bin/try-op" "$T/bin/sup-harness" &&
-	cp "$src"/test-*.sh "$src/lib.sh" "$T/bin/" &&
+	cp "$src"/test-*.sh "$src/lib.sh" "$src/model-api-mock.py" "$T/bin/" &&
 	chmod 0755 "$T"/bin/test-*.sh &&
-	chmod 0644 "$T/bin/lib.sh" || {
+	chmod 0644 "$T/bin/lib.sh" "$T/bin/model-api-mock.py" || {
 	echo "not ok - cannot copy the binaries and tests into $T/bin"
 	failed=1
 	summary
@@ -67,6 +67,26 @@ if [ -d "$build/prefix" ]; then
 		exit 1
 	}
 fi
+
+# The agent CLIs of test-agent-cli.sh, when it is selected: installed from
+# the npm registry into a cache once (scripts/agents.sh), then linked into T,
+# so that uid 65534 reads them wherever the checkout lies. If they cannot be
+# installed, the test skips with the reason.
+agents= agents_error=
+case test-agent-cli.sh in
+*"${LATCH_TEST-}"*)
+	echo "# the agent CLIs of test-agent-cli.sh (scripts/agents.sh)"
+	if a=$("$src/../../scripts/agents.sh" "${LATCH_AGENTS_DIR:-$src/../../build/agents}"); then
+		if mkdir -m 755 "$T/agents" && { cp -al "$a" "$T/agents/cli" 2>/dev/null || cp -a "$a" "$T/agents/cli"; }; then
+			agents=$T/agents/cli
+		else
+			agents_error="cannot copy $a into $T/agents"
+		fi
+	else
+		agents_error=$a
+	fi
+	;;
+esac
 
 IT_LIB_ONLY=1
 . "$T/bin/lib.sh"
@@ -97,6 +117,7 @@ run_test() {
 	"$@" env -i ${ASAN_OPTIONS+"ASAN_OPTIONS=$ASAN_OPTIONS"} ${UBSAN_OPTIONS+"UBSAN_OPTIONS=$UBSAN_OPTIONS"} \
 		${LSAN_OPTIONS+"LSAN_OPTIONS=$LSAN_OPTIONS"} LATCH_IT_RUNNER=1 LATCH_IT_IDENTITY="$ident" \
 		HOME="$base/home" TMPDIR="$base/tmp" LATCH="$T/bin/latch" TRY="$T/bin/try-op" \
+		${agents:+"LATCH_IT_AGENTS=$agents"} ${agents_error:+"LATCH_IT_AGENTS_ERROR=$agents_error"} \
 		PATH=/usr/local/bin:/usr/bin:/bin \
 		sh -c 'cd "$HOME/project" && exec timeout -k 5 "$1" sh "$2"' sh "$timeout_s" "$test" \
 		>"$log" 2>&1 </dev/null

@@ -166,4 +166,14 @@ import json, sys
 assert json.load(open(sys.argv[1]))["data"]["risk"]["tier"] == 2' "$IT_SCRATCH/gate.json"
 expect_rc 0 "risk: from the project (tier 1), agent needs no acknowledgement" -- "$LATCH" run --quiet -p agent -- true
 
+# ---- codex on a fresh HOME: its state directory is there to write -----------
+# (Landlock cannot grant creating ~/.codex in $HOME alone: latch makes it.)
+rm -rf "$HOME/.codex"
+expect_rc 0 "codex on a fresh HOME: ~/.codex is made at the start and written" -- \
+	"$LATCH" run --quiet -p codex -- sh -c 'echo state >"$HOME/.codex/installation_id"'
+check "...mode 0700, with what the program wrote" \
+	eval '[ "$(stat -c %a "$HOME/.codex")" = 700 ] && [ "$(cat "$HOME/.codex/installation_id")" = state ]'
+expect_why deny codex create "$HOME/.codex"
+rm -rf "$HOME/.codex"
+
 done_testing

@@ -89,6 +89,12 @@ expect_rc 0 "the environment of the program's own child is readable (static mode
 work "top -b -n1" 'top -b -n1 >/dev/null'
 work "the host facts runtimes read under /sys" \
 	'cat /sys/kernel/mm/transparent_hugepage/enabled /sys/devices/system/cpu/online >/dev/null'
+if [ -r /etc/machine-id ]; then
+	work "the machine ID, as OpenTelemetry's host detector reads it" \
+		'cat /etc/machine-id >/dev/null && { [ ! -e /var/lib/dbus/machine-id ] || cat /var/lib/dbus/machine-id >/dev/null; }'
+else
+	skip "the machine ID" "this machine has no /etc/machine-id"
+fi
 
 # ---- archives and copies ----------------------------------------------------
 mkdir -p src/sub && echo one >src/sub/a && chmod 640 src/sub/a && ln -s sub/a src/link

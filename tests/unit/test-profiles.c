@@ -453,8 +453,13 @@ static void test_agent_state(void **state)
 	DENY(claude, DELETE, "/home/u/.claude/commands");
 	ALLOW(claude, READ, "/home/u/.claude/settings.json");
 	ALLOW(claude, CREATE, "/home/u/.claude/projects/x/session.jsonl");
-	ALLOW(claude, WRITE, "/home/u/.claude.json");
-	ALLOW(claude, TRUNCATE, "/home/u/.claude.json");
+	/* Its global configuration lives in ~/.claude (CLAUDE_CONFIG_DIR):
+	 * ~/.claude.json names MCP servers an outside run starts without
+	 * asking, and stays unwritable. */
+	ALLOW(claude, CREATE, "/home/u/.claude/.claude.json.tmp.1.2");
+	ALLOW(claude, CREATE, "/home/u/.claude/.claude.json.lock");
+	DENY(claude, WRITE, "/home/u/.claude.json");
+	DENY(claude, TRUNCATE, "/home/u/.claude.json");
 	ALLOW(claude, EXEC, "/home/u/.local/share/claude/versions/2.0.0");
 	DENY(claude, WRITE, "/home/u/.local/share/claude/versions/2.0.0");
 	DENY(claude, READ, "/home/u/.codex/auth.json");
@@ -464,6 +469,9 @@ static void test_agent_state(void **state)
 	ALLOW(codex, WRITE, "/home/u/.codex/auth.json");
 	ALLOW(codex, CREATE, "/home/u/.codex/sessions/x.jsonl");
 	DENY(codex, WRITE, "/home/u/.codex/config.toml");
+	/* the app-server the Codex TUI executes, outside too */
+	DENY(codex, CREATE, "/home/u/.codex/packages/app-server-daemon/current");
+	DENY(codex, WRITE, "/home/u/.codex/packages/app-server-daemon/releases/1/bin/codex");
 	ALLOW(codex, READ, "/home/u/.codex/config.toml");
 	DENY(codex, READ, "/home/u/.claude/.credentials.json");
 	DENY(codex, READ, "/home/u/.claude.json");
