@@ -27,6 +27,7 @@ static const char *const filesystem_keys[] = { "create",
 					       "deny_quietly",
 					       "exec",
 					       "list",
+					       "list_ancestors",
 					       "private",
 					       "protect",
 					       "protect_in_projects",
@@ -365,6 +366,35 @@ static int parse_json(struct loader *l, const struct source *s, json_t **ret)
 	return 0;
 }
 
+/* A new, zeroed rule at the end of the loader's policy, holding resolved
+ * (taken over, freed on failure) as its path; the caller fills it and
+ * counts it (n_rules++). */
+static int append_rule(struct loader *l, const struct source *s, const char *key, const char *pattern,
+		       char *resolved, struct policy_rule **ret)
+{
+	struct policy *p = l->p;
+
+	if (p->n_rules >= POLICY_RULES_MAX) {
+		free(resolved);
+		return profile_fail(l, s, key, pattern, "more than %d filesystem rules", POLICY_RULES_MAX);
+	}
+	if (p->n_rules == l->rules_alloc) {
+		size_t n = l->rules_alloc ? l->rules_alloc * 2 : 32;
+		struct policy_rule *nr = realloc(p->rules, n * sizeof(*nr));
+
+		if (!nr) {
+			free(resolved);
+			return error_set(l->err, ENOMEM, "out of memory");
+		}
+		p->rules = nr;
+		l->rules_alloc = n;
+	}
+	*ret = &p->rules[p->n_rules];
+	memset(*ret, 0, sizeof(**ret));
+	(*ret)->path = resolved;
+	return 0;
+}
+
 static int push_rule(struct loader *l, const struct source *s, const char *key, const char *pattern,
 		     enum policy_class klass, const char *origin)
 {
@@ -392,28 +422,13 @@ static int push_rule(struct loader *l, const struct source *s, const char *key, 
 		r = path_normalize(expanded, &resolved);
 	if (r < 0)
 		return profile_fail(l, s, key, pattern, "cannot resolve '%s': %s", expanded, strerror(-r));
-	if (p->n_rules >= POLICY_RULES_MAX) {
-		free(resolved);
-		return profile_fail(l, s, key, pattern, "more than %d filesystem rules", POLICY_RULES_MAX);
-	}
-	if (p->n_rules == l->rules_alloc) {
-		size_t n = l->rules_alloc ? l->rules_alloc * 2 : 32;
-		struct policy_rule *nr = realloc(p->rules, n * sizeof(*nr));
-
-		if (!nr) {
-			free(resolved);
-			return error_set(l->err, ENOMEM, "out of memory");
-		}
-		p->rules = nr;
-		l->rules_alloc = n;
-	}
-	rule = &p->rules[p->n_rules];
-	memset(rule, 0, sizeof(*rule));
-	rule->path = resolved;
+	r = append_rule(l, s, key, pattern, resolved, &rule);
+	if (r < 0)
+		return r;
 	rule->pattern = strdup(pattern);
 	rule->origin = strdup(origin);
 	rule->klass = klass;
-	rule->depth = path_depth(resolved);
+	rule->depth = path_depth(rule->path);
 	rule->make_dir = (klass == POLICY_CLASS_WRITE || klass == POLICY_CLASS_CREATE) && strlen(pattern) > 1 &&
 			 pattern[strlen(pattern) - 1] == '/';
 	p->n_rules++;
@@ -426,6 +441,70 @@ static int push_rule(struct loader *l, const struct source *s, const char *key, 
 
 /* A list of paths relative to a project or repository root: "a/b", never
  * absolute, empty, or climbing out with "..". Merged without duplicates. */
+/* filesystem.list_ancestors: a `list` rule for every directory above each
+ * path (not the path itself), labelled "ancestor of PATTERN": a shell that
+ * finds its working directory by walking up (zsh) lists each of them. */
+static int parse_list_ancestors(struct loader *l, const struct source *s, json_t *fs, const char *origin)
+{
+	json_t *arr = json_object_get(fs, "list_ancestors"), *v;
+	struct policy *p = l->p;
+	size_t i;
+	int r;
+
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr))
+		return profile_fail(l, s, NULL, "list_ancestors", "filesystem.list_ancestors: must be an array of paths");
+	json_array_foreach(arr, i, v) {
+		_cleanup_free_ char *path = NULL, *label = NULL;
+		struct policy_rule *self;
+		char key[64], *slash;
+
+		(void)snprintf(key, sizeof(key), "filesystem.list_ancestors[%zu]", i);
+		if (!json_is_string(v))
+			return profile_fail(l, s, key, "list_ancestors", "must be a string");
+		/* Expanded and resolved like any rule, then taken back: only
+		 * what lies above it is listed. */
+		r = push_rule(l, s, key, json_string_value(v), POLICY_CLASS_LIST, origin);
+		if (r < 0)
+			return r;
+		self = &p->rules[p->n_rules - 1];
+		path = TAKE_PTR(self->path);
+		free(self->pattern);
+		free(self->origin);
+		p->n_rules--;
+		if (asprintf(&label, "ancestor of %s", json_string_value(v)) < 0)
+			return error_set(l->err, ENOMEM, "out of memory");
+		while ((slash = strrchr(path, '/')) && strcmp(path, "/") != 0) {
+			struct policy_rule *rule;
+			bool have = false;
+
+			slash[slash == path ? 1 : 0] = '\0';
+			for (size_t k = 0; k < p->n_rules && !have; k++)
+				have = p->rules[k].klass == POLICY_CLASS_LIST && strcmp(p->rules[k].path, path) == 0;
+			if (have)
+				continue;
+			{
+				char *dup = strdup(path);
+
+				if (!dup)
+					return error_set(l->err, ENOMEM, "out of memory");
+				r = append_rule(l, s, key, label, dup, &rule);
+			}
+			if (r < 0)
+				return r;
+			rule->pattern = strdup(label);
+			rule->origin = strdup(origin);
+			rule->klass = POLICY_CLASS_LIST;
+			rule->depth = path_depth(rule->path);
+			p->n_rules++;
+			if (!rule->pattern || !rule->origin)
+				return error_set(l->err, ENOMEM, "out of memory");
+		}
+	}
+	return 0;
+}
+
 static int parse_relative_list(struct loader *l, const struct source *s, json_t *fs, const char *name, char ***list)
 {
 	json_t *arr = json_object_get(fs, name), *v;
@@ -510,7 +589,9 @@ static int parse_filesystem(struct loader *l, const struct source *s, json_t *fs
 			l->p->rules[l->p->n_rules - 1].quiet = true;
 		}
 	}
-	r = parse_relative_list(l, s, fs, "protect_in_projects", &l->p->protect_in_projects);
+	r = parse_list_ancestors(l, s, fs, origin);
+	if (r == 0)
+		r = parse_relative_list(l, s, fs, "protect_in_projects", &l->p->protect_in_projects);
 	if (r == 0)
 		r = parse_relative_list(l, s, fs, "protect_in_repositories", &l->p->protect_in_repositories);
 	return r;

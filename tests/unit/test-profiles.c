@@ -300,6 +300,13 @@ static void test_agent(void **state)
 	 * new entry right there as the program's own, nothing else of /tmp) */
 	ALLOW(p, CREATE, "/tmp/shared.o");
 	ALLOW(p, WRITE, "/tmp/shared.o");
+	/* list_ancestors $CWD: each directory above the project may be
+	 * listed (zsh finds its working directory so), nothing in them read */
+	ALLOW(p, READ, "/home/u");
+	ALLOW(p, READ, "/home");
+	ALLOW(p, READ, "/");
+	DENY(p, READ, "/home/u/notes.txt");
+	DENY(p, READ, "/home/other");
 	assert_true(has_rule(p, POLICY_CLASS_PRIVATE, "/tmp") && has_rule(p, POLICY_CLASS_SCRATCH, "/tmp"));
 	/* /var/tmp is scratch in both */
 	ALLOW(p, CREATE, "/var/tmp/shared.o");
