@@ -17,14 +17,27 @@ struct evidence_opts {
 	bool json;
 };
 
+static const struct option longopts[] = {
+	{ "out", required_argument, NULL, 'o' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{},
+};
+
+static const struct cli_flag flags[] = {
+	{ "out", "DIR", "bundle: the directory to write the bundle in" },
+	{ "json", NULL, "print one JSON envelope" },
+	{ "help", NULL, "show this help" },
+	{},
+};
+
+static int help(void)
+{
+	return cli_help(USAGE_EVIDENCE, "h", longopts, flags);
+}
+
 static int parse_opts(int argc, char **argv, const char *sub, struct evidence_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	bool bundle = strcmp(sub, "bundle") == 0;
 	int c;
 
@@ -41,8 +54,7 @@ static int parse_opts(int argc, char **argv, const char *sub, struct evidence_op
 			o->json = true;
 			break;
 		case 'h':
-			fputs(USAGE_EVIDENCE, stdout);
-			return 0;
+			return help();
 		default:
 			return cli_usage_error(USAGE_EVIDENCE, "evidence %s: unknown or incomplete option '%s'", sub,
 					       argv[optind - 1]);
@@ -172,7 +184,7 @@ int cmd_evidence(int argc, char **argv)
 	const char *sub = NULL;
 	int r;
 
-	r = cli_subcommand(argc, argv, "evidence", subs, USAGE_EVIDENCE, &sub);
+	r = cli_subcommand(argc, argv, "evidence", subs, USAGE_EVIDENCE, help, &sub);
 	if (r >= 0)
 		return r;
 	r = parse_opts(argc - 1, argv + 1, sub, &o);

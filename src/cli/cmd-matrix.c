@@ -22,8 +22,19 @@ struct matrix_opts {
 	bool json;
 };
 
+static const struct cli_flag flags[] = {
+	{ "group", "NAME", "the group of profiles to run the probe under" },
+	{ "plan", "PLAN", "the plan that defines the group (default builtin)" },
+	{ "html", "FILE", "also write the table as an HTML page" },
+	{ "ack-risk", "PROFILE", "let this tier-2 profile run (repeatable)" },
+	{ "json", NULL, "print one JSON envelope" },
+	{ "help", NULL, "show this help" },
+	{},
+};
+
 static int parse_opts(int argc, char **argv, struct matrix_opts *o)
 {
+	static const char shortopts[] = "+g:h";
 	static const struct option longopts[] = {
 		{ "group", required_argument, NULL, 'g' }, { "plan", required_argument, NULL, 'P' },
 		{ "html", required_argument, NULL, 'H' },  { "ack-risk", required_argument, NULL, 'a' },
@@ -34,7 +45,7 @@ static int parse_opts(int argc, char **argv, struct matrix_opts *o)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+g:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'g':
 			o->group = optarg;
@@ -53,8 +64,7 @@ static int parse_opts(int argc, char **argv, struct matrix_opts *o)
 			o->json = true;
 			break;
 		case 'h':
-			fputs(USAGE_MATRIX, stdout);
-			return 0;
+			return cli_help(USAGE_MATRIX, shortopts, longopts, flags);
 		default:
 			return cli_usage_error(USAGE_MATRIX, "matrix: unknown or incomplete option '%s'", argv[optind - 1]);
 		}

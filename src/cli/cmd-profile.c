@@ -1,5 +1,6 @@
 /* latch profile list | show | check */
 #include <dirent.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -75,26 +76,62 @@ static bool listed_before(const char *name, char **const *lists, size_t upto)
 	return false;
 }
 
-static int profile_list(struct session_env *env, bool json)
-{
-	char **lists[18] = { NULL };
-	const char *sources[18];
-	size_t n_lists = 0;
-	json_t *rows = json_array();
-	int rc = 0;
+#define PROFILE_LISTS_MAX 18
 
+/* The names in each place -p looks, in the order of the lookup: built-in
+ * (sorted), the user's, each system directory's. Returns how many lists
+ * (free them with free_lists); sources[i] names the place of lists[i]. */
+static size_t profile_lists(const struct session_env *env, char **lists[PROFILE_LISTS_MAX],
+			    const char *sources[PROFILE_LISTS_MAX])
+{
+	size_t n = 0;
+
+	lists[0] = NULL;
 	for (size_t i = 0; i < policy_n_builtins; i++)
 		if (strcmp(policy_builtins[i].kind, "profile") == 0)
 			(void)strv_push(&lists[0], policy_builtins[i].name);
 	if (lists[0])
 		qsort(lists[0], strv_length(lists[0]), sizeof(char *), cmp_strp);
-	sources[n_lists++] = "builtin";
-	lists[n_lists] = dir_profiles(env->ctx.user_dir);
-	sources[n_lists++] = "user";
-	for (size_t i = 0; env->ctx.system_dirs && env->ctx.system_dirs[i] && n_lists < ELEMENTSOF(lists); i++) {
-		lists[n_lists] = dir_profiles(env->ctx.system_dirs[i]);
-		sources[n_lists++] = "system";
+	sources[n++] = "builtin";
+	lists[n] = dir_profiles(env->ctx.user_dir);
+	sources[n++] = "user";
+	for (size_t i = 0; env->ctx.system_dirs && env->ctx.system_dirs[i] && n < PROFILE_LISTS_MAX; i++) {
+		lists[n] = dir_profiles(env->ctx.system_dirs[i]);
+		sources[n++] = "system";
 	}
+	return n;
+}
+
+static void free_lists(char **lists[], size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		strv_free(lists[k]);
+}
+
+/* --names: every name -p takes, one per line, each once, none loaded
+ * (shell completion asks at every key press). */
+static int profile_names(const struct session_env *env)
+{
+	char **lists[PROFILE_LISTS_MAX];
+	const char *sources[PROFILE_LISTS_MAX];
+	size_t n_lists = profile_lists(env, lists, sources);
+
+	for (size_t pass = 0; pass < n_lists; pass++)
+		for (size_t i = 0; lists[pass] && lists[pass][i]; i++)
+			if (!listed_before(lists[pass][i], lists, pass))
+				printf("%s\n", lists[pass][i]);
+	free_lists(lists, n_lists);
+	return 0;
+}
+
+static int profile_list(struct session_env *env, bool json)
+{
+	char **lists[PROFILE_LISTS_MAX];
+	const char *sources[PROFILE_LISTS_MAX];
+	size_t n_lists = profile_lists(env, lists, sources);
+	json_t *rows = json_array();
+	int rc = 0;
+
 	if (!json)
 		printf("%-14s %-8s %-4s %s\n", "NAME", "SOURCE", "TIER", "DESCRIPTION");
 	for (size_t pass = 0; pass < n_lists; pass++) {
@@ -136,8 +173,7 @@ static int profile_list(struct session_env *env, bool json)
 			(void)json_array_append_new(rows, row);
 		}
 	}
-	for (size_t k = 0; k < n_lists; k++)
-		strv_free(lists[k]);
+	free_lists(lists, n_lists);
 	if (json) {
 		json_t *data = json_object();
 		struct json_result res = { .ok = rc == 0, .rc = rc, .exit_code = -1 };
@@ -271,19 +307,48 @@ static int profile_check(struct session_env *env, char **specs, bool json)
 	return rc;
 }
 
+static const struct cli_flag flags[] = {
+	{ "json", NULL, "print one JSON envelope" },
+	{ "names", NULL, "list: only the names, one per line" },
+	{ "help", NULL, "show this help" },
+	{},
+};
+
 int cmd_profile(int argc, char **argv)
 {
+	static const char shortopts[] = "h";
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "names", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
 	struct session_env env;
 	const char *sub;
-	bool json;
+	bool json = false, names = false;
 	int c, r;
 
-	c = cli_parse_json_flag(argc, argv, "profile", USAGE_PROFILE, &json);
-	if (c >= 0)
-		return c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'n':
+			names = true;
+			break;
+		case 'h':
+			return cli_help(USAGE_PROFILE, shortopts, longopts, flags);
+		default:
+			return cli_usage_error(USAGE_PROFILE, "profile: unknown option '%s'", argv[optind - 1]);
+		}
+	}
 	if (optind >= argc)
 		return cli_usage_error(USAGE_PROFILE, "profile: no subcommand given");
 	sub = argv[optind++];
+	if (names && (strcmp(sub, "list") != 0 || json))
+		return cli_usage_error(USAGE_PROFILE, "profile: --names goes with list, without --json");
 	if (strcmp(sub, "list") == 0 && argc - optind != 0)
 		return cli_usage_error(USAGE_PROFILE, "profile list: takes no arguments");
 	if (strcmp(sub, "show") == 0 && argc - optind != 1)
@@ -294,7 +359,9 @@ int cmd_profile(int argc, char **argv)
 		return cli_usage_error(USAGE_PROFILE, "profile: unknown subcommand '%s'", sub);
 
 	session_env_init(&env);
-	if (strcmp(sub, "list") == 0)
+	if (strcmp(sub, "list") == 0 && names)
+		r = profile_names(&env);
+	else if (strcmp(sub, "list") == 0)
 		r = profile_list(&env, json);
 	else if (strcmp(sub, "show") == 0)
 		r = profile_show(&env, argv[optind], json);

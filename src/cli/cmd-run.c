@@ -28,8 +28,34 @@ static int parse_fd(const char *s, int *ret)
 	return 0;
 }
 
+/* --help: one line per option of the getopt table below. */
+static const struct cli_flag flags[] = {
+	{ "profile", "PROFILE", "the profile: a name, or a file" },
+	{ "strict", NULL, "refuse to start if any protection is degraded" },
+	{ "dry-run", NULL, "print the plan as one JSON envelope; run nothing" },
+	{ "json", NULL, "errors, and a run_report at the end, as JSON" },
+	{ "quiet", NULL, "no warnings, no supervisor summary at exit" },
+	{ "keep-fd", "N", "leave inherited descriptor N open (repeatable)" },
+	{ "no-namespaces", NULL, "the static mode: Landlock and seccomp only" },
+	{ "allow-unmasked", NULL, "accept deny rules nothing can mask or enforce" },
+	{ "supervise", NULL, "a supervisor denies and records (at least)" },
+	{ "no-supervise", NULL, "no supervisor, whatever the profile says" },
+	{ "ask", NULL, "supervise, and ask on the terminal" },
+	{ "approve-socket", "PATH", "supervise, and ask an approver on this socket" },
+	{ "approve-all", NULL, "supervise, and grant everything (tests only)" },
+	{ "approve-timeout", "MS", "deny a question unanswered after MS (30000)" },
+	{ "events", "FILE", "supervise, and write every decision as JSON lines" },
+	{ "save-to", "PROFILE", "supervise; save \"always\" answers in PROFILE" },
+	{ "ack-risk", "PROFILE", "let this profile of risk tier 2 run (repeatable)" },
+	{ "help", NULL, "show this help" },
+	{ "report", "FILE", "write the run_report envelope to FILE, not stderr" },
+	CLI_RULE_FLAGS,
+	{},
+};
+
 static int parse_args(int argc, char **argv, struct run_request *o)
 {
+	static const char shortopts[] = "+p:qh";
 	static const struct option longopts[] = {
 		{ "profile", required_argument, NULL, 'p' },   { "strict", no_argument, NULL, 's' },
 		{ "dry-run", no_argument, NULL, 'n' },         { "json", no_argument, NULL, 'j' },
@@ -49,7 +75,7 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+p:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (o->s.profile)
@@ -122,8 +148,7 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 			o->s.keep_fds[o->s.n_keep_fds++] = fd;
 			break;
 		case 'h':
-			fputs(USAGE_RUN, stdout);
-			return 0;
+			return cli_help(USAGE_RUN, shortopts, longopts, flags);
 		default:
 			if (CLI_IS_RULE_OPTION(c)) {
 				if (cli_rules_add(&o->rules, c, optarg, &err) < 0)

@@ -151,8 +151,18 @@ static int why_batch(const struct policy *p, struct session_env *env, bool json)
 	return fflush(stdout) == 0 ? 0 : EXIT_LATCH_FAILED;
 }
 
+static const struct cli_flag flags[] = {
+	{ "profile", "PROFILE", "the profile: a name, or a file" },
+	{ "json", NULL, "print one JSON envelope per answer" },
+	{ "batch", NULL, "read ACCESS [TARGET] lines on stdin, answer each" },
+	{ "help", NULL, "show this help" },
+	CLI_RULE_FLAGS,
+	{},
+};
+
 int cmd_why(int argc, char **argv)
 {
+	static const char shortopts[] = "p:h";
 	static const struct option longopts[] = {
 		{ "profile", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
@@ -173,7 +183,7 @@ int cmd_why(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			profile = optarg;
@@ -185,8 +195,7 @@ int cmd_why(int argc, char **argv)
 			batch = true;
 			break;
 		case 'h':
-			fputs(USAGE_WHY, stdout);
-			return 0;
+			return cli_help(USAGE_WHY, shortopts, longopts, flags);
 		default:
 			if (CLI_IS_RULE_OPTION(c)) {
 				if (cli_rules_add(&rules, c, optarg, &err) < 0)
