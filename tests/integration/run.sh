@@ -58,6 +58,15 @@ cp "$build/latch" "$build/tests/try-op" "$build/tests/sup-harness" "$T/bin/" &&
 	exit 1
 }
 
+# The shell completions, beside bin/ as beside build/ in the checkout
+# (test-cli-complete.sh finds them from $LATCH).
+cp -R "$src/../../completions" "$T/completions" && chmod -R a+rX "$T/completions" || {
+	echo "not ok - cannot copy the completions into $T/completions"
+	failed=1
+	summary
+	exit 1
+}
+
 # liblatch as `make install` lays it out (make check builds it there).
 if [ -d "$build/prefix" ]; then
 	cp -R "$build/prefix" "$T/prefix" && chmod -R a+rX "$T/prefix" || {
