@@ -7,6 +7,10 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/latch
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 INCLUDEDIR ?= $(PREFIX)/include
 LIBDIR ?= $(PREFIX)/lib
 DESTDIR ?=
@@ -198,10 +202,18 @@ bench:
 	@$(MAKE) --no-print-directory $(BUILD)/latch
 	@bench/run.sh $(BUILD)/latch
 
+# The man page names the README where this install puts it (it is written
+# for the default prefix).
 install: $(BUILD)/latch install-lib
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 0755 $(BUILD)/latch $(DESTDIR)$(BINDIR)/latch
-	install -m 0644 man/latch.1 $(DESTDIR)$(MANDIR)/man1/latch.1
+	sed 's|/usr/local/share/doc/latch|$(DOCDIR)|g' man/latch.1 >$(DESTDIR)$(MANDIR)/man1/latch.1
+	chmod 0644 $(DESTDIR)$(MANDIR)/man1/latch.1
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -m 0644 completions/latch.bash $(DESTDIR)$(BASHCOMPDIR)/latch
+	install -m 0644 completions/_latch $(DESTDIR)$(ZSHCOMPDIR)/_latch
+	install -m 0644 completions/latch.fish $(DESTDIR)$(FISHCOMPDIR)/latch.fish
 
 install-lib: $(LIBLATCH_SO) $(LIBLATCH_A)
 	@rm -f $(BUILD)/lib/latch.pc
