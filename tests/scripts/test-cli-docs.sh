@@ -95,10 +95,11 @@ for cmd in $cmds; do
 done
 
 # ---- the getopt tables in the source against --help -------------------------
-# A table belongs to the command of its file (cmd-NAME.c); cli-util.c's
-# (--json, --help) to each command that parses with cli_parse_json_flag.
+# A table belongs to the command of its file (cmd-NAME.c), with the rows of
+# the CLI_*_OPTIONS macros of cli.h it names; cli-util.c's (--json, --help)
+# to each command that parses with cli_parse_json_flag.
 table_flags() {
-	grep -oE '\{ *"[a-z0-9-]+", *(no|required|optional)_argument' "$1" | sed 's/{ *"\([a-z0-9-]*\)".*/\1/'
+	grep -oE '\{ *"[a-z0-9-]+", *(no|required|optional)_argument' "$@" | sed 's/{ *"\([a-z0-9-]*\)".*/\1/'
 }
 n_tables=0
 for src in "$root"/src/cli/cmd-*.c; do
@@ -107,6 +108,9 @@ for src in "$root"/src/cli/cmd-*.c; do
 	[ -f "$T/flags.$cmd" ] || continue
 	names=$(table_flags "$src")
 	grep -q cli_parse_json_flag "$src" && names="$names $(table_flags "$root/src/cli/cli-util.c")"
+	for m in $(grep -oE 'CLI_[A-Z_]+_OPTIONS' "$src" | sort -u); do
+		names="$names $(sed -n "/^#define $m /,/[^\\]\$/p" "$root/src/cli/cli.h" | table_flags)"
+	done
 	[ -n "$names" ] || continue
 	n_tables=$((n_tables + 1))
 	missing=
