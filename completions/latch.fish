@@ -115,6 +115,16 @@ function __latch_complete
     end
     set -l prev $words[-1]
 
+    # --opt=VALUE in one word.
+    if test $ended -eq 0; and string match -qr -- '^--[a-z0-9-]+=' $cur
+        set -l parts (string split -m1 = -- $cur)
+        if set -l k (contains -i -- $parts[1] $takes)
+            for v in (__latch_value $latch $cmd $args[$k] $parts[2])
+                echo $parts[1]=$v
+            end
+        end
+        return
+    end
     if test $ended -eq 0; and set -l k (contains -i -- $prev $takes)
         __latch_value $latch $cmd $args[$k] $cur
         return

@@ -9,9 +9,10 @@
  *   2. Declare cmd_NAME below.
  *   3. Add a row to the table in main.c.
  *   4. Document it in README.md and man/latch.1 (a section `.SS "latch NAME"`
- *      naming every option), complete it in completions/, and test it in
- *      tests/integration/. tests/scripts/test-cli-docs.sh fails while an
- *      option lacks its help line or its place in the man page.
+ *      naming every option), teach completions/ its operands (its options
+ *      they read from --help), and test it in tests/integration/.
+ *      tests/scripts/test-cli-docs.sh fails while an option lacks its help
+ *      line or its place in the man page.
  */
 #ifndef LATCH_CLI_CLI_H
 #define LATCH_CLI_CLI_H
