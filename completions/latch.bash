@@ -13,9 +13,12 @@ _latch_help()
 	"$@" --help 2>/dev/null
 }
 
-# _latch_files CUR [-d]: files (or directories) for CUR, as file names.
+# _latch_files CUR [-d]: files (or directories) for CUR, as file names (a
+# name may hold blanks: one per line).
 _latch_files()
 {
+	local IFS=$'\n'
+
 	compopt -o filenames 2>/dev/null
 	if [[ ${2-} == -d ]]; then
 		COMPREPLY+=($(compgen -d -- "$1"))
