@@ -312,6 +312,10 @@ wrap=with_fd9; esc inherit-fd esc-inherit fd 9 @MARK
 wrap=with_home9; esc inherit-dirfd esc-inherit dirfd 9 .ssh/id_rsa @MARK
 wrap=with_fd9; esc inherit-fds esc-inherit fds
 wrap="env ESC_API_TOKEN=$TOKEN"; esc inherit-env esc-inherit env ESC_API_TOKEN "$TOKEN"
+# Through latch's own pid 1 in the isolated mode, which shares the
+# program's Landlock domain, uid and capabilities: it holds nothing but its
+# report pipe. The control takes another process's descriptor the same way.
+wrap=with_fd9; victim=1; control="esc-ptrace pidfd-getfd @VICTIM 7 @MARK"; esc inherit-pid1-fd esc-inherit pid1-fd 9 @MARK
 
 # ---- nested user namespaces, mounts ----------------------------------------------------
 for op in unshare clone clone3; do
