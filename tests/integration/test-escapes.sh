@@ -43,18 +43,22 @@ cat >"$S/esc-inner.json" <<EOF
 EOF
 
 # started PID: a helper this test started, ended at clean-up if still there.
-# stop PID: end it now (by its pid, never by name), and forget it, so that
-# clean-up never signals a pid that may have been reused since.
+# forget PID: it has ended (and was reaped): clean-up must not signal a pid
+# that may have been reused since. stop PID: end it now (by its pid, never
+# by name), and forget it.
 started() {
 	_it_pids="$_it_pids $1"
 }
-stop() {
-	kill "$1" 2>/dev/null
+forget() {
 	_rest=
 	for _p in $_it_pids; do
 		[ "$_p" = "$1" ] || _rest="$_rest $_p"
 	done
 	_it_pids=$_rest
+}
+stop() {
+	kill "$1" 2>/dev/null
+	forget "$1"
 }
 
 # The supervised mode's approver: connects to every run's socket and
@@ -365,6 +369,45 @@ done
 victim=1; control="esc-supervisor kill @VICTIM"; wrap="$E/esc-outside pid-on-stdin"
 modes="supervised static-supervised"; esc supervisor-kill esc-supervisor kill -
 fs=1; esc supervisor-flood esc-supervisor flood @SECRET "$P/README.md" @MARK 4000
+
+# The approval socket where the program may write (in the project), and
+# no approver connected yet: the program would connect first and answer
+# its own questions. The control answers, from outside, a question of a
+# latch whose program reads the inner secret.
+APPROVE_IN=$P/.esc-approve.sock
+"$LATCH" run $ACK -q -p "$S/esc-inner.json" --approve-socket "$S/ctl-approve.sock" --approve-timeout 10000 -- \
+	cat "$P/.secrets/key" >"$S/ctl-approve.out" 2>&1 &
+_ctl_latch=$!
+started "$_ctl_latch"
+_i=0
+while [ ! -S "$S/ctl-approve.sock" ] && [ "$_i" -lt 100 ]; do
+	sleep 0.05
+	_i=$((_i + 1))
+done
+run "$E/esc-supervisor" control approve "$S/ctl-approve.sock" "$P/.secrets/key" "$MARK_IN"
+wait "$_ctl_latch"
+forget "$_ctl_latch"
+last_line "$out"
+if [ "$word" != possible ] || ! grep -q "$MARK_IN" "$S/ctl-approve.out"; then
+	skip supervisor-approve "premise failed: an approver outside did not get the secret read: $line $(cat "$S/ctl-approve.out")"
+	echo "supervisor-approve | control in: $word | skipped" >>"$RESULTS"
+else
+	_row="supervisor-approve | control in: possible"
+	for _m in supervised static-supervised; do
+		_f=
+		[ "$_m" = static-supervised ] && _f=--no-namespaces
+		run "$LATCH" run $ACK -q -p "$S/esc-inner.json" $_f --approve-socket "$APPROVE_IN" --approve-timeout 2000 -- \
+			"$E/esc-supervisor" attack approve "$APPROVE_IN" "$P/.secrets/key" "$MARK_IN"
+		last_line "$out"
+		case $word in
+		blocked) ok "supervisor-approve [$_m]: ${line#blocked }" ;;
+		escaped) not_ok "supervisor-approve [$_m]: ESCAPED: ${line#escaped }" "$(_it_detail "latch run ... esc-supervisor attack approve")" ;;
+		*) not_ok "supervisor-approve [$_m]: the attack measured nothing" "$(_it_detail "latch run ... esc-supervisor attack approve")" ;;
+		esac
+		_row="$_row | $_m: $word"
+	done
+	echo "$_row" >>"$RESULTS"
+fi
 
 # ---- code that runs later -------------------------------------------------------------------
 # The controls work on a copy of the project and of the home files.
