@@ -1,9 +1,13 @@
-/* System V IPC objects are named by a number, not a path: no file rule
- * sees them. A process outside (esc-outside shm) keeps a secret in a
- * shared memory segment of mode 0600.
+/* Memory shared with processes outside.
  *
- *   shm KEY MARK   shmget(KEY) and shmat, then read it */
+ *   shm KEY MARK          System V shared memory is named by a number, not
+ *                         a path, so no file rule sees it: a process outside
+ *                         (esc-outside shm) keeps a secret in a segment of
+ *                         mode 0600; shmget(KEY), shmat, read it
+ *   posix-shm PATH MARK   POSIX shared memory is a file in /dev/shm, which
+ *                         every process of the host shares: read PATH */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
@@ -26,7 +30,13 @@ static void op_shm(char **argv)
 	esc_worked("read the secret from the segment of a process outside");
 }
 
+static void op_posix_shm(char **argv)
+{
+	esc_read_or_fail(AT_FDCWD, argv[0], 0, "open the /dev/shm file", argv[1]);
+}
+
 static const struct esc_op ops[] = {
+	{ "posix-shm", 2, "PATH MARK", op_posix_shm },
 	{ "shm", 2, "KEY MARK", op_shm },
 };
 

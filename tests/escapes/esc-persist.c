@@ -7,7 +7,10 @@
  *                 line that would run a command; removed again if it was
  *                 made
  *   append PATH   append such a line to the existing PATH, then take it
- *                 out again */
+ *                 out again
+ *   chmod PATH    make the existing PATH writable by everyone (any local
+ *                 user could then plant the line), then put its mode back;
+ *                 Landlock does not decide chmod */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -69,8 +72,22 @@ static void op_append(char **argv)
 	esc_worked("appended to %s", argv[0]);
 }
 
+static void op_chmod(char **argv)
+{
+	struct stat st;
+
+	if (stat(argv[0], &st) < 0)
+		esc_failed("stat", errno);
+	if (chmod(argv[0], 0666) < 0)
+		esc_failed("chmod 0666", errno);
+	if (chmod(argv[0], st.st_mode & 07777) < 0)
+		esc_premise("made it 0666, and cannot put its mode back: %s", esc_errno(errno));
+	esc_worked("made %s writable by everyone (mode put back)", argv[0]);
+}
+
 static const struct esc_op ops[] = {
 	{ "append", 1, "PATH", op_append },
+	{ "chmod", 1, "PATH", op_chmod },
 	{ "create", 1, "PATH", op_create },
 };
 

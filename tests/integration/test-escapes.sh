@@ -425,6 +425,13 @@ esc persist-claude-settings esc-persist create @P/.claude/settings.json
 esc persist-bashrc esc-persist create @H/.bashrc
 esc persist-git-global esc-persist create @H/.config/git/config
 esc persist-gitconfig esc-persist append @H/.gitconfig
+# chmod is not Landlock's to decide: the unsupervised modes say so. Of a
+# file that runs later, and of the secret itself (which any local user
+# could then read).
+warned_static="metadata: without a supervisor"; warned_isolated="metadata: without a supervisor"
+esc metadata-chmod-gitconfig esc-persist chmod @H/.gitconfig
+warned_static="metadata: without a supervisor"; warned_isolated="metadata: without a supervisor"
+fs=1; esc metadata-chmod-secret esc-persist chmod @SECRET
 check "the project's hooks and configuration are as they were" \
 	sh -c "cd '$P' && [ ! -e .git/hooks/pre-commit ] && [ ! -e .vscode ] && [ ! -e .claude ] && ! grep -q planted .git/config"
 
@@ -436,6 +443,27 @@ SHM_PID=$1 SHM_KEY=$2
 started "$SHM_PID"
 warned_static="no pid, mount, ipc, uts or network namespace"; esc ipc-shm esc-ipc shm "$SHM_KEY" @MARK
 stop "$SHM_PID"
+
+# ---- POSIX shared memory ------------------------------------------------------------------
+# /dev/shm is the host's, shared by every process (agent gives the
+# sandbox one of its own in the isolated mode, and none in the static).
+SHM_FILE=/dev/shm/latch-esc-$IT_UID-$$
+if (umask 077 && printf '%s\n' "$MARK_OUT" >"$SHM_FILE") 2>/dev/null; then
+	esc ipc-posix-shm esc-ipc posix-shm "$SHM_FILE" @MARK
+	rm -f "$SHM_FILE"
+else
+	skip ipc-posix-shm "/dev/shm cannot be written here"
+fi
+
+# ---- host settings --------------------------------------------------------------------------
+# Files that make the kernel run a program as root outside any sandbox, or
+# act on the whole host: opened for writing, never written. Only root's
+# control can open them.
+for f in /proc/sys/kernel/core_pattern /proc/sys/kernel/poweroff_cmd /proc/sys/kernel/modprobe \
+	/sys/kernel/uevent_helper /proc/sysrq-trigger $(ls -d /sys/fs/cgroup/*/release_agent 2>/dev/null | head -n 1); do
+	[ -e "$f" ] || continue
+	esc "host-$(basename "$f")" esc-host open-write "$f"
+done
 
 # ---- pathname Unix sockets ----------------------------------------------------------------
 # A fake docker.sock in a directory the profile does not grant, and an
