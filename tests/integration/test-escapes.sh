@@ -467,19 +467,27 @@ done
 
 # ---- pathname Unix sockets ----------------------------------------------------------------
 # A fake docker.sock in a directory the profile does not grant, and an
-# agent's socket in the denied ~/.ssh, each answering with a secret.
-# Landlock mediates connecting them only from ABI 9 on: here the
-# supervisor decides.
+# agent's socket in the denied ~/.ssh, each answering with a secret; and a
+# datagram socket (a journal, a notify socket) reached with sendto alone,
+# which answers in a directory the program may read. Every mode must
+# refuse them: the supervisor decides connecting (and sending), Landlock
+# does from ABI 9 on, and latch must do it where neither can.
 DOCKER_SOCK=$HOME/run/docker.sock
 AGENT_SOCK=$HOME/.ssh/agent.sock
+DGRAM_SOCK=$HOME/run/journal.sock
+mkdir -p "$P/.esc-inbox"
 DOCKER_PID=$("$E/esc-outside" serve-unix "$DOCKER_SOCK" "$MARK_OUT")
-AGENT_PID=$("$E/esc-outside" serve-unix "$AGENT_SOCK" "$MARK_OUT")
 started "$DOCKER_PID"
+AGENT_PID=$("$E/esc-outside" serve-unix "$AGENT_SOCK" "$MARK_OUT")
 started "$AGENT_PID"
-modes="supervised static-supervised"; esc unix-docker-sock esc-unix stream "$DOCKER_SOCK" @MARK
-modes="supervised static-supervised"; esc unix-ssh-agent esc-unix stream "$AGENT_SOCK" @MARK
+DGRAM_PID=$("$E/esc-outside" serve-dgram "$DGRAM_SOCK" "$MARK_OUT" "$P/.esc-inbox")
+started "$DGRAM_PID"
+modes="static isolated supervised static-supervised"; esc unix-docker-sock esc-unix stream "$DOCKER_SOCK" @MARK
+modes="static isolated supervised static-supervised"; esc unix-ssh-agent esc-unix stream "$AGENT_SOCK" @MARK
+modes="static isolated supervised static-supervised"; esc unix-dgram-sendto esc-unix dgram "$DGRAM_SOCK" "$P/.esc-inbox" @MARK
 stop "$DOCKER_PID"
 stop "$AGENT_PID"
+stop "$DGRAM_PID"
 
 # ---- the table ---------------------------------------------------------------------------------
 diag "escape corpus as uid $IT_UID: case | control | static | isolated | supervised"
