@@ -49,6 +49,13 @@ PROFILES := $(sort $(wildcard profiles/*.json)) $(sort $(wildcard profiles/group
 UNIT_SRC := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 HELPERS := $(BUILD)/tests/try-op $(BUILD)/tests/sup-harness
+# The escape corpus (tests/escapes/): one program per attack class, and the
+# shared esc.c. Built without sanitizers even under `make asan`: they make
+# raw system calls (int 0x80, io_uring rings) and run inside sandboxes.
+ESC_SRC := $(sort $(wildcard tests/escapes/esc-*.c))
+ESC_BIN := $(patsubst tests/escapes/%.c,$(BUILD)/tests/escapes/%,$(ESC_SRC))
+ESC_CFLAGS := $(filter-out -fsanitize% -fno-sanitize%,$(ALL_CFLAGS))
+HELPERS += $(ESC_BIN)
 
 # liblatch (include/latch.h): the session layer and what it stands on,
 # compiled position-independent with every symbol hidden but the latch_*
@@ -126,6 +133,12 @@ $(BUILD)/tests/try-op: tests/integration/try-op.c
 $(BUILD)/tests/sup-harness: tests/integration/sup-harness.c $(BUILD)/liblatch.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS) -lpthread
+
+# esc.c reads with base/fs-util.c, as built for liblatch (no sanitizers).
+$(BUILD)/tests/escapes/esc-%: tests/escapes/esc-%.c tests/escapes/esc.c tests/escapes/esc.h src/base/macro.h \
+		$(BUILD)/pic/base/fs-util.o
+	@mkdir -p $(@D)
+	$(CC) $(ESC_CFLAGS) -o $@ $< $(if $(filter outside,$*),,tests/escapes/esc.c $(BUILD)/pic/base/fs-util.o) -lpthread
 
 $(BUILD)/pic/%.o: src/%.c
 	@mkdir -p $(@D)

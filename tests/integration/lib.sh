@@ -6,7 +6,7 @@
 # and one "# counts: PASSED FAILED SKIPPED" line that run.sh adds up.
 #
 # Under run.sh (LATCH_IT_RUNNER=1) the environment is ready: LATCH, TRY,
-# HOME (with fake credentials), TMPDIR, the current directory $HOME/project.
+# ESCAPES (the directory of the escape corpus's programs), HOME (with fake credentials), TMPDIR, the current directory $HOME/project.
 # Run alone (`sh tests/integration/test-fs.sh`), a test builds the same
 # fixture in a temporary directory of its own, uses build/latch and
 # build/tests/try-op from the checkout, and removes everything at the end.
@@ -362,6 +362,8 @@ it_init() {
 		# Alone, for debugging: build the fixture run.sh would build.
 		: "${LATCH:=$_self_dir/../../build/latch}"
 		: "${TRY:=$_self_dir/../../build/tests/try-op}"
+		: "${ESCAPES:=$_self_dir/../../build/tests/escapes}"
+		ESCAPES=$(cd "$ESCAPES" 2>/dev/null && pwd || echo "$ESCAPES")
 		LATCH=$(cd "$(dirname "$LATCH")" && pwd)/$(basename "$LATCH")
 		TRY=$(cd "$(dirname "$TRY")" && pwd)/$(basename "$TRY")
 		_it_standalone_root=$(mktemp -d /var/tmp/latch-it1.XXXXXX) || exit 1
@@ -374,7 +376,7 @@ it_init() {
 		TMPDIR=$_it_standalone_root/tmp
 		PATH=/usr/local/bin:/usr/bin:/bin
 		unset XDG_CONFIG_HOME XDG_CACHE_HOME XDG_DATA_HOME XDG_STATE_HOME XDG_RUNTIME_DIR
-		export HOME TMPDIR PATH LATCH TRY
+		export HOME TMPDIR PATH LATCH TRY ESCAPES
 		cd "$HOME/project" || exit 1
 	fi
 	for _f in "$LATCH" "$TRY"; do
