@@ -64,7 +64,7 @@ PC_PREFIX ?= $(PREFIX)
 PC_INCLUDEDIR ?= $(INCLUDEDIR)
 PC_LIBDIR ?= $(LIBDIR)
 
-.PHONY: all deps check unit integration asan demo bench install install-lib clean lib
+.PHONY: all deps check unit integration asan demo bench install install-lib clean lib sbpl-golden
 all: deps $(BUILD)/latch
 
 # Missing Debian packages are installed (as root) or named (otherwise).
@@ -161,6 +161,13 @@ $(BUILD)/prefix/.installed: $(LIBLATCH_SO) $(LIBLATCH_A) include/latch.h Makefil
 
 unit: $(UNIT_BIN)
 	@scripts/run-unit.sh $(UNIT_BIN)
+
+# tests/sbpl/NAME.sb: the built-in profiles rendered to Seatbelt with fixed
+# variables, which test-sbpl compares. Rewrite them after a change that is
+# meant, and review the diff.
+sbpl-golden: $(BUILD)/tests/test-sbpl
+	@mkdir -p tests/sbpl
+	@LATCH_SBPL_GOLDEN=write LATCH_TEST_FUNC=test_golden $(BUILD)/tests/test-sbpl
 
 integration: $(BUILD)/latch $(HELPERS)
 	@tests/integration/run.sh $(BUILD)
