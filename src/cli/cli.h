@@ -34,7 +34,8 @@
 	"                 [--no-namespaces] [--allow-unmasked] [--keep-fd N]...\n"        \
 	"                 [--supervise | --no-supervise] [--ask] [--approve-socket PATH]\n" \
 	"                 [--approve-all] [--approve-timeout MS] [--events FILE]\n"       \
-	"                 [--save-to PROFILE] [--ack-risk PROFILE]... [--] COMMAND [ARG...]\n"
+	"                 [--save-to PROFILE] [--ack-risk PROFILE]... [--backend linux|seatbelt]\n" \
+	"                 [--] COMMAND [ARG...]\n"
 #define USAGE_WHY                                                                           \
 	"usage: latch why -p PROFILE [--json] ACCESS [TARGET]\n"                            \
 	"       latch why -p PROFILE [--json] --batch    (ACCESS [TARGET] per line on stdin)\n" \
