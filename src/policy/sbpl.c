@@ -111,22 +111,33 @@ static void stmt_token(struct stmt *s, const char *tok)
 	s->col += n;
 }
 
+/* The next space separated word of *w into buf, *w moved past it; false
+ * at the end. A word longer than buf is skipped (none is). */
+static bool next_word(const char **w, char *buf, size_t size)
+{
+	for (;;) {
+		size_t n;
+
+		*w += strspn(*w, " ");
+		n = strcspn(*w, " ");
+		if (n == 0)
+			return false;
+		*w += n;
+		if (n < size) {
+			memcpy(buf, *w - n, n);
+			buf[n] = '\0';
+			return true;
+		}
+	}
+}
+
 /* Each space separated word of words, as a token. */
 static void stmt_words(struct stmt *s, const char *words)
 {
-	char buf[64];
+	char word[64];
 
-	for (const char *w = words; *w;) {
-		size_t n = strcspn(w, " ");
-
-		if (n > 0 && n < sizeof(buf)) {
-			memcpy(buf, w, n);
-			buf[n] = '\0';
-			stmt_token(s, buf);
-		}
-		w += n;
-		w += strspn(w, " ");
-	}
+	while (next_word(&words, word, sizeof(word)))
+		stmt_token(s, word);
 }
 
 static void stmt_end(struct stmt *s)
@@ -390,6 +401,17 @@ static unsigned rule_accesses(enum policy_class c)
 	return policy_class_grants(c);
 }
 
+/* Whether the space separated list holds word. */
+static bool has_word(const char *list, const char *word)
+{
+	size_t len = strlen(word);
+
+	for (const char *hit = strstr(list, word); hit; hit = strstr(hit + 1, word))
+		if ((hit == list || hit[-1] == ' ') && (hit[len] == ' ' || hit[len] == '\0'))
+			return true;
+	return false;
+}
+
 /* The operations of the rows of acc with this target, space separated and
  * without repeats, into buf. */
 static void ops_for(unsigned acc, enum policy_sbpl_target target, char *buf, size_t size)
@@ -398,31 +420,14 @@ static void ops_for(unsigned acc, enum policy_sbpl_target target, char *buf, siz
 
 	buf[0] = '\0';
 	for (int a = 0; a < _POLICY_ACCESS_MAX; a++) {
-		const char *g = sbpl_ops[a].grants;
+		const char *w = sbpl_ops[a].grants;
+		char word[64];
 
-		if (!(acc & BIT(a)) || sbpl_ops[a].target != target || !g)
+		if (!(acc & BIT(a)) || sbpl_ops[a].target != target || !w)
 			continue;
-		for (const char *w = g; *w;) {
-			size_t len = strcspn(w, " ");
-			char word[64];
-
-			if (len < sizeof(word)) {
-				memcpy(word, w, len);
-				word[len] = '\0';
-				/* A word already there, bounded by spaces or the ends. */
-				const char *hit = strstr(buf, word);
-				bool dup = false;
-
-				while (hit && !dup) {
-					dup = (hit == buf || hit[-1] == ' ') && (hit[len] == ' ' || hit[len] == '\0');
-					hit = strstr(hit + 1, word);
-				}
-				if (!dup && n + len + 2 < size)
-					n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? " " : "", word);
-			}
-			w += len;
-			w += strspn(w, " ");
-		}
+		while (next_word(&w, word, sizeof(word)))
+			if (!has_word(buf, word) && n + strlen(word) + 2 < size)
+				n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? " " : "", word);
 	}
 }
 

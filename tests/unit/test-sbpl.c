@@ -96,6 +96,7 @@ struct statement {
 	size_t first_filter; /* index in list->kids */
 	char *section;       /* the ";;; NAME:" above it */
 	char *comment;       /* the ";; " line above it, in its section; NULL: none */
+	unsigned asks;       /* the accesses whose operation one of ops names (a cache) */
 };
 
 struct model {
@@ -232,6 +233,15 @@ static struct node *parse_node(struct parser *ps)
 	return n;
 }
 
+static bool op_matches(const char *rule_op, const char *op)
+{
+	size_t n = strlen(rule_op);
+
+	if (rule_op[n - 1] == '*')
+		return strncmp(op, rule_op, n - 1) == 0;
+	return strcmp(rule_op, op) == 0;
+}
+
 static bool is_atom(const struct node *n, const char *text)
 {
 	return n->kind == NODE_ATOM && (!text || strcmp(n->text, text) == 0);
@@ -288,6 +298,13 @@ static void parse_sbpl(const char *text, struct model *m)
 		for (size_t f = k; f < n->n; f++)
 			if (n->kids[f]->kind != NODE_LIST)
 				fail_msg("sbpl: '%s' after the filters", n->kids[f]->text ? n->kids[f]->text : "?");
+		for (int a = 0; a < _POLICY_ACCESS_MAX; a++) {
+			const char *op = policy_sbpl_op((enum policy_access)a)->operation;
+
+			for (size_t o = 0; op && st.ops[o]; o++)
+				if (op_matches(st.ops[o], op))
+					st.asks |= 1u << a;
+		}
 		st.list = n;
 		st.first_filter = k;
 		st.section = strdup(ps.section ? ps.section : "");
@@ -301,22 +318,15 @@ static void parse_sbpl(const char *text, struct model *m)
 	free(ps.comment);
 }
 
-/* What is asked: an operation on a path, a socket, a port, a process. */
+/* What is asked: the operation of a latch access (policy_sbpl_op()) on a
+ * path, a socket, a port, a process. */
 struct question {
+	enum policy_access access;
 	const char *op;
 	enum policy_sbpl_target target;
 	const char *path;
 	unsigned port;
 };
-
-static bool op_matches(const char *rule_op, const char *op)
-{
-	size_t n = strlen(rule_op);
-
-	if (rule_op[n - 1] == '*')
-		return strncmp(op, rule_op, n - 1) == 0;
-	return strcmp(rule_op, op) == 0;
-}
 
 static bool regex_matches(struct node *s, const char *path)
 {
@@ -413,11 +423,9 @@ static struct answer evaluate(const struct model *m, const struct question *q)
 
 	for (size_t i = 0; i < m->n; i++) {
 		const struct statement *st = &m->st[i];
-		bool op = false, hit = false;
+		bool hit;
 
-		for (size_t k = 0; st->ops[k] && !op; k++)
-			op = op_matches(st->ops[k], q->op);
-		if (!op)
+		if (!(st->asks & (1u << q->access)))
 			continue;
 		hit = st->first_filter == st->list->n;
 		for (size_t f = st->first_filter; f < st->list->n && !hit; f++)
@@ -477,7 +485,7 @@ static void compare_one(const struct policy *p, const struct model *m, const str
 			const struct policy_query *lq, struct tally *t)
 {
 	const struct policy_sbpl_op *row = policy_sbpl_op(lq->access);
-	struct question q = { row->operation, row->target, lq->path, lq->port };
+	struct question q = { lq->access, row->operation, row->target, lq->path, lq->port };
 	struct policy_decision d;
 	struct answer a;
 	char want[640], label[512];
