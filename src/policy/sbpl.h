@@ -60,7 +60,7 @@ struct policy_sbpl_note {
 
 struct policy_sbpl {
 	char *text;                     /* the profile, "(version 1)" ... */
-	struct policy_sbpl_note *notes; /* in the order of the profile */
+	struct policy_sbpl_note *notes; /* the rules' (in precedence order), then the rest */
 	size_t n_notes;
 };
 
