@@ -73,7 +73,7 @@ PC_PREFIX ?= $(PREFIX)
 PC_INCLUDEDIR ?= $(INCLUDEDIR)
 PC_LIBDIR ?= $(LIBDIR)
 
-.PHONY: all deps check unit integration asan demo bench install install-lib clean lib agents
+.PHONY: all deps check unit integration asan demo bench install install-lib clean lib agents sbpl-golden
 # PKG_LIBS is read when the Makefile is: after deps has installed the
 # packages, make is asked again, so that it finds them.
 all: deps
@@ -185,6 +185,13 @@ agents:
 
 unit: $(UNIT_BIN)
 	@scripts/run-unit.sh $(UNIT_BIN)
+
+# tests/sbpl/NAME.sb: the built-in profiles rendered to Seatbelt with fixed
+# variables, which test-sbpl compares. Rewrite them after a change that is
+# meant, and review the diff.
+sbpl-golden: $(BUILD)/tests/test-sbpl
+	@mkdir -p tests/sbpl
+	@LATCH_SBPL_GOLDEN=write LATCH_TEST_FUNC=test_golden $(BUILD)/tests/test-sbpl
 
 integration: $(BUILD)/latch $(HELPERS)
 	@LATCH_AGENTS_DIR='$(abspath $(AGENTS))' tests/integration/run.sh $(BUILD)

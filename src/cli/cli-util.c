@@ -69,31 +69,41 @@ int cli_check_path_arg(const char *what, const char *arg, struct error *err)
 	return 0;
 }
 
-int cli_parse_json_flag(int argc, char **argv, const char *name, const char *usage, bool *ret_json)
+int cli_parse_flags(int argc, char **argv, const char *name, const char *usage, const char *const *flags,
+		    bool *ret)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
+	struct option longopts[CLI_FLAGS_MAX + 2] = { { "help", no_argument, NULL, 'h' } };
+	size_t n = 0;
 	int c;
 
+	for (; flags[n]; n++) {
+		if (n == CLI_FLAGS_MAX)
+			return cli_usage_error(usage, "%s: too many flags", name);
+		/* Values above any character: flag i is 256 + i. */
+		longopts[n + 1] = (struct option){ flags[n], no_argument, NULL, 256 + (int)n };
+		ret[n] = false;
+	}
 	optind = 0;
 	opterr = 0;
-	*ret_json = false;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			*ret_json = true;
-			break;
-		case 'h':
+		if (c >= 256 && (size_t)(c - 256) < n) {
+			ret[c - 256] = true;
+			continue;
+		}
+		if (c == 'h') {
 			fputs(usage, stdout);
 			return 0;
-		default:
-			return cli_usage_error(usage, "%s: unknown option '%s'", name, argv[optind - 1]);
 		}
+		return cli_usage_error(usage, "%s: unknown option '%s'", name, argv[optind - 1]);
 	}
 	return -1;
+}
+
+int cli_parse_json_flag(int argc, char **argv, const char *name, const char *usage, bool *ret_json)
+{
+	static const char *const flags[] = { "json", NULL };
+
+	return cli_parse_flags(argc, argv, name, usage, flags, ret_json);
 }
 
 int cli_subcommand(int argc, char **argv, const char *name, const char *const *subs, const char *usage,

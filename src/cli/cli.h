@@ -34,7 +34,7 @@
 	"                 [--no-namespaces] [--allow-unmasked] [--keep-fd N]...\n"        \
 	"                 [--supervise | --no-supervise] [--ask] [--approve-socket PATH]\n" \
 	"                 [--approve-all] [--approve-timeout MS] [--events FILE]\n"       \
-	"                 [--save-to PROFILE] [--ack-risk PROFILE]...\n"                    \
+	"                 [--save-to PROFILE] [--ack-risk PROFILE]... [--backend linux|seatbelt]\n" \
 	"                 [--read PATH]... [--write PATH]... [--exec PATH]... [--deny PATH]...\n" \
 	"                 [--report FILE]\n"                                                    \
 	"                 [--] COMMAND [ARG...]\n"
@@ -46,7 +46,8 @@
 #define USAGE_PROFILE                                              \
 	"usage: latch profile list [--json]\n"                     \
 	"       latch profile show [--json] PROFILE\n"             \
-	"       latch profile check [--json] PROFILE|FILE...\n"
+	"       latch profile check [--json] PROFILE|FILE...\n"       \
+	"       latch profile render --sbpl [--json] PROFILE\n"
 #define USAGE_DOCTOR "usage: latch doctor [--json]\n"
 #define USAGE_PROBE                                                                                     \
 	"usage: latch probe (-p PROFILE | --no-sandbox) [--json] [OPTIONS] PROBE_ID [ARG...]\n"          \
@@ -134,6 +135,13 @@ int cli_subcommand(int argc, char **argv, const char *name, const char *const *s
 /* Parse the options of a command that takes only --json and --help. Returns
  * -1 to go on (optind then indexes the first operand), or an exit code. */
 int cli_parse_json_flag(int argc, char **argv, const char *name, const char *usage, bool *ret_json);
+
+#define CLI_FLAGS_MAX 8
+
+/* The same for a command that takes boolean flags: --NAME for each of
+ * flags (NULL-terminated, at most CLI_FLAGS_MAX) sets ret[i]. */
+int cli_parse_flags(int argc, char **argv, const char *name, const char *usage, const char *const *flags,
+		    bool *ret);
 
 /* Check a path argument: valid UTF-8 and not longer than the kernel takes. */
 int cli_check_path_arg(const char *what, const char *arg, struct error *err);
