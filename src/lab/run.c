@@ -66,6 +66,7 @@ static json_t *cell_json(const struct lab_cell *c)
 	json_set(o, "reason", c->skipped ? json_null() : json_str(lab_reason_name(c->cls.reason)));
 	json_set(o, "kernel_limit", c->cls.limit ? json_str(c->cls.limit->id) : json_null());
 	json_set(o, "detail", json_str(c->skipped ? c->skip_reason : c->cls.detail));
+	json_set(o, "reproduce", json_deep_copy(c->reproduce) ?: json_null());
 	return o;
 }
 

@@ -193,6 +193,24 @@ assert not os.path.exists(home + "/.ssh/latch-lab-key")
 assert not os.path.exists(home + "/.latch-lab-fixture")
 ' "$RUN" "$HOME"
 
+pyjson "every cell carries the commands that repeat it, with the supervisor the lane ran under" '
+import json, shlex, sys
+run = sys.argv[1]
+m = json.load(open(run + "/run_manifest.json"))["data"]["profiles"]
+rows = {r["row_id"]: r for r in json.load(open(run + "/summary.json"))["data"]["rows"]}
+for row in rows.values():
+    for p, c in row["cells"].items():
+        r = c["reproduce"]
+        want = ["latch", "probe", "-p", p] + (["--supervise"] if m[p]["supervise"] != "off" else [])
+        want += [row["probe_id"]] + row["args"]
+        assert shlex.split(r["sandboxed"]) == want, (row["row_id"], p, r["sandboxed"])
+        assert shlex.split(r["baseline"]) == ["latch", "probe", "--no-sandbox", row["probe_id"]] + row["args"]
+        assert all(o.startswith("latch ") for o in r["oracle"]), r["oracle"]
+for line in open(run + "/mismatches.jsonl"):
+    d = json.loads(line)["data"]
+    assert d["reproduce"] == rows[d["row_id"]]["cells"][d["profile"]]["reproduce"], d["row_id"]
+' "$RUN"
+
 pyjson "the artifact index lists every other file with its size, sha256 and schema version" '
 import hashlib, json, os, sys
 run = sys.argv[1]
