@@ -1,5 +1,6 @@
 /* latch matrix: one probe across a group of profiles, in the lab's three
- * lanes, as a compare table (and, with --html, a page coloured by outcome).
+ * lanes, as a compare table (and, with --html, the lab's page, coloured by
+ * agreement).
  * Groups come from a plan (--plan, by default the built-in plan, whose
  * "builtin" group is every built-in profile). Nothing is written but the
  * page. */

@@ -227,7 +227,7 @@ assert os.stat(run + "/artifact_index.json").st_mtime_ns >= newest, "the index i
 expect_output_contains "fs-read-credential" "lab show prints the summary table" -- "$LATCH" lab show "$RUN"
 expect_output_contains "kernel_limit" "lab show counts the reasons" -- "$LATCH" lab show "$RUN"
 expect_rc 0 "lab show --html writes a page" -- "$LATCH" lab show --html "$IT_SCRATCH/run.html" "$RUN"
-check "the page holds the grid" grep -q 'class="denied' "$IT_SCRATCH/run.html"
+check "the page holds the grid" grep -q 'class="cell k-agree"' "$IT_SCRATCH/run.html"
 check "summary.md has the table and the mismatches" grep -q '^| fs-read-credential |' "$RUN/summary.md"
 
 # ---- evidence ----------------------------------------------------------------
