@@ -10,6 +10,9 @@
 # Run alone (`sh tests/integration/test-fs.sh`), a test builds the same
 # fixture in a temporary directory of its own, uses build/latch and
 # build/tests/try-op from the checkout, and removes everything at the end.
+# Files to look at afterwards go to $IT_ARTIFACTS, which outlives the test:
+# build/it-artifacts/<identity>/ under run.sh, build/it-artifacts/alone/
+# when run alone.
 #
 # The only skip allowed is for a kernel or machine that lacks a feature, and
 # every skip says which.
@@ -376,8 +379,14 @@ it_init() {
 		TMPDIR=$_it_standalone_root/tmp
 		PATH=/usr/local/bin:/usr/bin:/bin
 		unset XDG_CONFIG_HOME XDG_CACHE_HOME XDG_DATA_HOME XDG_STATE_HOME XDG_RUNTIME_DIR
-		export HOME TMPDIR PATH LATCH TRY ESCAPES
+		: "${LATCH_IT_ARTIFACTS:=$_self_dir/../../build/it-artifacts/alone}"
+		export HOME TMPDIR PATH LATCH TRY ESCAPES LATCH_IT_ARTIFACTS
 		cd "$HOME/project" || exit 1
+	fi
+	IT_ARTIFACTS=${LATCH_IT_ARTIFACTS-}
+	if [ -n "$IT_ARTIFACTS" ] && ! mkdir -p "$IT_ARTIFACTS"; then
+		echo "Bail out! cannot create $IT_ARTIFACTS"
+		exit 1
 	fi
 	for _f in "$LATCH" "$TRY"; do
 		if [ ! -x "$_f" ]; then

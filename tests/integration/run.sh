@@ -13,6 +13,10 @@
 # agent's isolated runs get a /tmp of their own, which would hide the fake
 # credentials the tests try to read (as a real $HOME is not hidden).
 #
+# What a test leaves to be looked at afterwards (the lab report's screenshots)
+# it writes to $LATCH_IT_ARTIFACTS; it is kept in BUILD_DIR/it-artifacts/
+# <identity>/ when $T goes.
+#
 # Prints each test's TAP lines prefixed with the identity, then exactly one
 #   integration: N passed, N failed, N skipped
 # and exits 0 iff nothing failed.
@@ -41,6 +45,9 @@ if [ "$failed" -ne 0 ]; then
 	summary
 	exit 1
 fi
+
+artifacts=$(cd "$build" && pwd)/it-artifacts
+rm -rf "$artifacts"
 
 T=$(mktemp -d /var/tmp/latch-it.XXXXXX) || exit 1
 chmod 755 "$T"
@@ -103,7 +110,7 @@ run_test() {
 
 	rm -rf "$base"
 	mkdir -m 755 "$base"
-	if ! it_make_fixture "$base"; then
+	if ! it_make_fixture "$base" || ! mkdir -m 755 "$base/artifacts"; then
 		echo "$ident: not ok - $name: cannot build the fixture"
 		failed=$((failed + 1))
 		return
@@ -121,10 +128,14 @@ run_test() {
 		${LSAN_OPTIONS+"LSAN_OPTIONS=$LSAN_OPTIONS"} LATCH_IT_RUNNER=1 LATCH_IT_IDENTITY="$ident" \
 		HOME="$base/home" TMPDIR="$base/tmp" LATCH="$T/bin/latch" TRY="$T/bin/try-op" ESCAPES="$T/bin/escapes" \
 		${agents:+"LATCH_IT_AGENTS=$agents"} ${agents_error:+"LATCH_IT_AGENTS_ERROR=$agents_error"} \
+		LATCH_IT_ARTIFACTS="$base/artifacts" \
 		PATH=/usr/local/bin:/usr/bin:/bin \
 		sh -c 'cd "$HOME/project" && exec timeout -k 5 "$1" sh "$2"' sh "$timeout_s" "$test" \
 		>"$log" 2>&1 </dev/null
 	trc=$?
+	if [ -n "$(ls -A "$base/artifacts" 2>/dev/null)" ]; then
+		mkdir -p "$artifacts/$ident" && cp -R "$base/artifacts/." "$artifacts/$ident/"
+	fi
 	echo "$ident: # $name"
 	sed "s/^/$ident: /" "$log"
 	counts=$(sed -n 's/^# counts: \([0-9]*\) \([0-9]*\) \([0-9]*\)$/\1 \2 \3/p' "$log" | tail -n 1)
