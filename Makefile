@@ -53,6 +53,13 @@ PROFILES := $(sort $(wildcard profiles/*.json)) $(sort $(wildcard profiles/group
 UNIT_SRC := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 HELPERS := $(BUILD)/tests/try-op $(BUILD)/tests/sup-harness
+# The escape corpus (tests/escapes/): one program per attack class, and the
+# shared esc.c. Built without sanitizers even under `make asan`: they make
+# raw system calls (int 0x80, io_uring rings) and run inside sandboxes.
+ESC_SRC := $(sort $(wildcard tests/escapes/esc-*.c))
+ESC_BIN := $(patsubst tests/escapes/%.c,$(BUILD)/tests/escapes/%,$(ESC_SRC))
+ESC_CFLAGS := $(filter-out -fsanitize% -fno-sanitize%,$(ALL_CFLAGS))
+HELPERS += $(ESC_BIN)
 
 # liblatch (include/latch.h): the session layer and what it stands on,
 # compiled position-independent with every symbol hidden but the latch_*
@@ -70,7 +77,7 @@ PC_PREFIX ?= $(PREFIX)
 PC_INCLUDEDIR ?= $(INCLUDEDIR)
 PC_LIBDIR ?= $(LIBDIR)
 
-.PHONY: all deps check unit integration asan demo bench install install-lib clean lib agents
+.PHONY: all deps check unit integration asan demo bench install install-lib clean lib agents sbpl-golden
 # PKG_LIBS is read when the Makefile is: after deps has installed the
 # packages, make is asked again, so that it finds them.
 all: deps
@@ -131,6 +138,12 @@ $(BUILD)/tests/sup-harness: tests/integration/sup-harness.c $(BUILD)/liblatch.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS) -lpthread
 
+# esc.c reads with base/fs-util.c, as built for liblatch (no sanitizers).
+$(BUILD)/tests/escapes/esc-%: tests/escapes/esc-%.c tests/escapes/esc.c tests/escapes/esc.h src/base/macro.h \
+		$(BUILD)/pic/base/fs-util.o
+	@mkdir -p $(@D)
+	$(CC) $(ESC_CFLAGS) -o $@ $< $(if $(filter outside,$*),,tests/escapes/esc.c $(BUILD)/pic/base/fs-util.o) -lpthread
+
 $(BUILD)/pic/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(LIB_CFLAGS) -MMD -MP -c -o $@ $<
@@ -176,6 +189,13 @@ agents:
 
 unit: $(UNIT_BIN)
 	@scripts/run-unit.sh $(UNIT_BIN)
+
+# tests/sbpl/NAME.sb: the built-in profiles rendered to Seatbelt with fixed
+# variables, which test-sbpl compares. Rewrite them after a change that is
+# meant, and review the diff.
+sbpl-golden: $(BUILD)/tests/test-sbpl
+	@mkdir -p tests/sbpl
+	@LATCH_SBPL_GOLDEN=write LATCH_TEST_FUNC=test_golden $(BUILD)/tests/test-sbpl
 
 integration: $(BUILD)/latch $(HELPERS)
 	@LATCH_AGENTS_DIR='$(abspath $(AGENTS))' tests/integration/run.sh $(BUILD)

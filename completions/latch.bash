@@ -183,7 +183,7 @@ _latch()
 		;;
 	profile)
 		case ${pos[0]} in
-		show) _latch_value "$latch" "$cmd" PROFILE "$cur" ;;
+		show | render) _latch_value "$latch" "$cmd" PROFILE "$cur" ;;
 		check)
 			_latch_value "$latch" "$cmd" PROFILE "$cur"
 			[[ $cur == */* ]] || _latch_files "$cur"

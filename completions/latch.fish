@@ -162,7 +162,7 @@ function __latch_complete
             end
         case profile
             switch $pos[1]
-                case show
+                case show render
                     __latch_value $latch $cmd PROFILE $cur
                 case check
                     __latch_value $latch $cmd PROFILE $cur

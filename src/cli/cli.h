@@ -40,8 +40,9 @@
 	"                 [--supervise | --no-supervise] [--ask] [--approve-socket PATH]\n" \
 	"                 [--approve-all] [--approve-timeout MS] [--events FILE]\n"       \
 	"                 [--save-to PROFILE] [--ack-risk PROFILE]...\n"                  \
-	"                 [--read PATH]... [--write PATH]... [--exec PATH]...\n"          \
-	"                 [--deny PATH]... [--report FILE] [--] COMMAND [ARG...]\n"
+	"                 [--backend linux|seatbelt] [--read PATH]... [--write PATH]...\n" \
+	"                 [--exec PATH]... [--deny PATH]... [--report FILE]\n"            \
+	"                 [--] COMMAND [ARG...]\n"
 #define USAGE_WHY                                                                         \
 	"usage: latch why -p PROFILE [--json] [--read|--write|--exec|--deny PATH]...\n"   \
 	"                 ACCESS [TARGET]\n"                                              \
@@ -52,7 +53,8 @@
 #define USAGE_PROFILE                                             \
 	"usage: latch profile list [--json | --names]\n"          \
 	"       latch profile show [--json] PROFILE\n"            \
-	"       latch profile check [--json] PROFILE|FILE...\n"
+	"       latch profile check [--json] PROFILE|FILE...\n"   \
+	"       latch profile render --sbpl [--json] PROFILE\n"
 #define USAGE_DOCTOR "usage: latch doctor [--json]\n"
 #define USAGE_PROBE                                                              \
 	"usage: latch probe (-p PROFILE | --no-sandbox) [--json] [OPTIONS]\n"    \

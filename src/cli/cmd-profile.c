@@ -1,4 +1,4 @@
-/* latch profile list | show | check */
+/* latch profile list | show | check | render */
 #include <dirent.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "policy/render.h"
 #include "policy/risk.h"
+#include "policy/sbpl.h"
 #include "sandbox/landlock.h"
 
 static json_t *risk_json(const struct policy_risk *r)
@@ -307,9 +308,51 @@ static int profile_check(struct session_env *env, char **specs, bool json)
 	return rc;
 }
 
+/* The profile as Seatbelt (SBPL) text on stdout, and what Seatbelt cannot
+ * express as warnings (in data.not_expressible with --json). */
+static int profile_render(struct session_env *env, const char *name, bool json)
+{
+	_cleanup_policy_ struct policy *p = NULL;
+	struct policy_sbpl sb = { 0 };
+	struct error err = { 0 };
+	int r;
+
+	if (cli_check_path_arg("the profile name", name, &err) < 0 || policy_load(name, &env->ctx, &p, &err) < 0 ||
+	    policy_sbpl_render(p, &sb, &err) < 0)
+		return cli_fail(json, "profile_render", EXIT_LATCH_FAILED, "%s", err.msg);
+	if (json) {
+		json_t *data = json_object(), *notes = json_array();
+		struct json_result res = { .ok = true, .rc = 0, .exit_code = -1 };
+
+		for (size_t i = 0; i < sb.n_notes; i++) {
+			json_t *o = json_object();
+
+			json_set(o, "key", json_str(sb.notes[i].key));
+			json_set(o, "rule", sb.notes[i].rule ? json_str(sb.notes[i].rule) : json_null());
+			json_set(o, "path", sb.notes[i].path ? json_str(sb.notes[i].path) : json_null());
+			json_set(o, "text", json_str(sb.notes[i].text));
+			(void)json_array_append_new(notes, o);
+		}
+		json_set(data, "profile", json_str(p->name));
+		json_set(data, "format", json_str("sbpl"));
+		json_set(data, "sbpl", json_str(sb.text));
+		json_set(data, "not_expressible", notes);
+		r = cli_print_envelope("profile_render", data, &res, 0);
+	} else {
+		for (size_t i = 0; i < sb.n_notes; i++)
+			fprintf(stderr, "latch: warning: sbpl: %s\n", sb.notes[i].text);
+		r = fputs(sb.text, stdout) < 0 || fflush(stdout) != 0
+			    ? cli_fail(false, "profile_render", EXIT_LATCH_FAILED, "cannot write to standard output")
+			    : 0;
+	}
+	policy_sbpl_done(&sb);
+	return r;
+}
+
 static const struct cli_flag flags[] = {
 	{ "json", NULL, "print one JSON envelope" },
 	{ "names", NULL, "list: only the names, one per line" },
+	{ "sbpl", NULL, "render: as a macOS Seatbelt (SBPL) profile" },
 	{ "help", NULL, "show this help" },
 	{},
 };
@@ -320,12 +363,13 @@ int cmd_profile(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "names", no_argument, NULL, 'n' },
+		{ "sbpl", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	struct session_env env;
 	const char *sub;
-	bool json = false, names = false;
+	bool json = false, names = false, sbpl = false;
 	int c, r;
 
 	optind = 0;
@@ -337,6 +381,10 @@ int cmd_profile(int argc, char **argv)
 			break;
 		case 'n':
 			names = true;
+			break;
+		case 'b':
+			/* render's format, the only one so far. */
+			sbpl = true;
 			break;
 		case 'h':
 			return cli_help(USAGE_PROFILE, shortopts, longopts, flags);
@@ -355,7 +403,12 @@ int cmd_profile(int argc, char **argv)
 		return cli_usage_error(USAGE_PROFILE, "profile show: takes one PROFILE");
 	if (strcmp(sub, "check") == 0 && argc - optind < 1)
 		return cli_usage_error(USAGE_PROFILE, "profile check: takes one or more PROFILE|FILE");
-	if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 && strcmp(sub, "check") != 0)
+	if (strcmp(sub, "render") == 0 && (argc - optind != 1 || !sbpl))
+		return cli_usage_error(USAGE_PROFILE, "profile render: takes --sbpl and one PROFILE");
+	if (strcmp(sub, "render") != 0 && sbpl)
+		return cli_usage_error(USAGE_PROFILE, "profile %s: --sbpl is for render", sub);
+	if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 && strcmp(sub, "check") != 0 &&
+	    strcmp(sub, "render") != 0)
 		return cli_usage_error(USAGE_PROFILE, "profile: unknown subcommand '%s'", sub);
 
 	session_env_init(&env);
@@ -365,6 +418,8 @@ int cmd_profile(int argc, char **argv)
 		r = profile_list(&env, json);
 	else if (strcmp(sub, "show") == 0)
 		r = profile_show(&env, argv[optind], json);
+	else if (strcmp(sub, "render") == 0)
+		r = profile_render(&env, argv[optind], json);
 	else
 		r = profile_check(&env, argv + optind, json);
 	session_env_done(&env);

@@ -13,6 +13,7 @@
 
 #include "base/strv.h"
 #include "cli/cli.h"
+#include "sandbox/seatbelt.h"
 #include "session/session.h"
 
 static int parse_fd(const char *s, int *ret)
@@ -49,6 +50,7 @@ static const struct cli_flag flags[] = {
 	{ "ack-risk", "PROFILE", "let this profile of risk tier 2 run (repeatable)" },
 	{ "help", NULL, "show this help" },
 	{ "report", "FILE", "write the run_report envelope to FILE, not stderr" },
+	{ "backend", "linux|seatbelt", "linux, the default; seatbelt: macOS only" },
 	CLI_RULE_FLAGS,
 	{},
 };
@@ -67,6 +69,7 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 		{ "events", required_argument, NULL, 'E' },    { "save-to", required_argument, NULL, 'V' },
 		{ "ack-risk", required_argument, NULL, 'R' },  { "help", no_argument, NULL, 'h' },
 		{ "report", required_argument, NULL, 'P' },
+		{ "backend", required_argument, NULL, 'B' },
 		CLI_RULE_OPTIONS,
 		{},
 	};
@@ -146,6 +149,16 @@ static int parse_args(int argc, char **argv, struct run_request *o)
 			if (o->s.n_keep_fds == SESSION_KEEP_FDS_MAX)
 				return cli_usage_error(USAGE_RUN, "--keep-fd: more than %d fds", SESSION_KEEP_FDS_MAX);
 			o->s.keep_fds[o->s.n_keep_fds++] = fd;
+			break;
+		case 'B':
+			/* linux: the kernel's own layers, the default. seatbelt: a
+			 * rendered SBPL profile (src/sandbox/seatbelt.c). */
+			if (strcmp(optarg, "seatbelt") == 0 && !SEATBELT_AVAILABLE) {
+				fputs("latch: seatbelt: macOS only\n", stderr);
+				return EXIT_USAGE;
+			}
+			if (strcmp(optarg, "linux") != 0)
+				return cli_usage_error(USAGE_RUN, "--backend: '%s' is not linux or seatbelt", optarg);
 			break;
 		case 'h':
 			return cli_help(USAGE_RUN, shortopts, longopts, flags);

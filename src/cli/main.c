@@ -15,7 +15,7 @@ static const struct command {
 	{ "lab", cmd_lab, "run a plan in three lanes and record where they disagree" },
 	{ "matrix", cmd_matrix, "one probe across a group of profiles, as a compare table" },
 	{ "probe", cmd_probe, "run one probe of the catalog in a sandbox, report its outcome" },
-	{ "profile", cmd_profile, "list, show and check profiles" },
+	{ "profile", cmd_profile, "list, show, check and render profiles" },
 	{ "run", cmd_run, "run a command in a sandbox" },
 	{ "why", cmd_why, "whether a profile allows an access, and which rule decides" },
 };

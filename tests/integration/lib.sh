@@ -6,10 +6,13 @@
 # and one "# counts: PASSED FAILED SKIPPED" line that run.sh adds up.
 #
 # Under run.sh (LATCH_IT_RUNNER=1) the environment is ready: LATCH, TRY,
-# HOME (with fake credentials), TMPDIR, the current directory $HOME/project.
+# ESCAPES (the directory of the escape corpus's programs), HOME (with fake credentials), TMPDIR, the current directory $HOME/project.
 # Run alone (`sh tests/integration/test-fs.sh`), a test builds the same
 # fixture in a temporary directory of its own, uses build/latch and
 # build/tests/try-op from the checkout, and removes everything at the end.
+# Files to look at afterwards go to $IT_ARTIFACTS, which outlives the test:
+# build/it-artifacts/<identity>/ under run.sh, build/it-artifacts/alone/
+# when run alone.
 #
 # The only skip allowed is for a kernel or machine that lacks a feature, and
 # every skip says which.
@@ -362,6 +365,8 @@ it_init() {
 		# Alone, for debugging: build the fixture run.sh would build.
 		: "${LATCH:=$_self_dir/../../build/latch}"
 		: "${TRY:=$_self_dir/../../build/tests/try-op}"
+		: "${ESCAPES:=$_self_dir/../../build/tests/escapes}"
+		ESCAPES=$(cd "$ESCAPES" 2>/dev/null && pwd || echo "$ESCAPES")
 		LATCH=$(cd "$(dirname "$LATCH")" && pwd)/$(basename "$LATCH")
 		TRY=$(cd "$(dirname "$TRY")" && pwd)/$(basename "$TRY")
 		_it_standalone_root=$(mktemp -d /var/tmp/latch-it1.XXXXXX) || exit 1
@@ -374,8 +379,14 @@ it_init() {
 		TMPDIR=$_it_standalone_root/tmp
 		PATH=/usr/local/bin:/usr/bin:/bin
 		unset XDG_CONFIG_HOME XDG_CACHE_HOME XDG_DATA_HOME XDG_STATE_HOME XDG_RUNTIME_DIR
-		export HOME TMPDIR PATH LATCH TRY
+		: "${LATCH_IT_ARTIFACTS:=$_self_dir/../../build/it-artifacts/alone}"
+		export HOME TMPDIR PATH LATCH TRY ESCAPES LATCH_IT_ARTIFACTS
 		cd "$HOME/project" || exit 1
+	fi
+	IT_ARTIFACTS=${LATCH_IT_ARTIFACTS-}
+	if [ -n "$IT_ARTIFACTS" ] && ! mkdir -p "$IT_ARTIFACTS"; then
+		echo "Bail out! cannot create $IT_ARTIFACTS"
+		exit 1
 	fi
 	for _f in "$LATCH" "$TRY"; do
 		if [ ! -x "$_f" ]; then

@@ -66,6 +66,7 @@ work() {
 	else
 		not_ok "$_name: no denial but the credential read" "$_denied"
 	fi
+	diag "$_name: $(wc -l <"$_ev") notified calls, $(grep -c '"verdict":"deny"' "$_ev") denied (the credential read among them)"
 	check "$_name: the credential read is a denial in the events" \
 		sh -c "grep '/.ssh/id_rsa\"' '$_ev' | grep -q '\"verdict\":\"deny\"'"
 	_mism=$(why_agrees "$_ev")
