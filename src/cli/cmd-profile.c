@@ -256,6 +256,33 @@ static int profile_show(struct session_env *env, const char *name, bool json)
 	return r;
 }
 
+/* What `latch run -p SPEC` would refuse (the risk gate included) and warn
+ * here, from this directory: the plan run makes, so the same lines and
+ * the same reasons, each once (doctor says the same for the built-ins). */
+static void run_here(struct session_env *env, const char *spec, bool json, json_t *warn)
+{
+	const struct session_request req = { .profile = spec };
+	struct session_plan plan = { 0 };
+	struct error err = { 0 };
+
+	if (session_plan_build(&req, &env->ctx, 0, &plan, &err) == 0 && session_plan_probe(&plan, true) == 0 &&
+	    session_plan_check(&req, &plan) == 0) {
+		if (session_risk_gate(&req, &plan, &err) < 0)
+			(void)strv_push(&plan.refusals, err.msg);
+		for (size_t k = 0; plan.refusals && plan.refusals[k]; k++) {
+			(void)json_array_append_new(warn, json_str(plan.refusals[k]));
+			if (!json)
+				printf("  warning: `latch run` here would refuse it: %s\n", plan.refusals[k]);
+		}
+		for (size_t k = 0; plan.warnings && plan.warnings[k]; k++) {
+			(void)json_array_append_new(warn, json_str(plan.warnings[k]));
+			if (!json)
+				printf("  note: `latch run` here would warn: %s\n", plan.warnings[k]);
+		}
+	}
+	session_plan_done(&plan);
+}
+
 static int profile_check(struct session_env *env, char **specs, bool json)
 {
 	json_t *rows = json_array();
@@ -285,12 +312,9 @@ static int profile_check(struct session_env *env, char **specs, bool json)
 			json_set(row, "risk", risk_json(&risk));
 			if (!json)
 				printf("ok: %s (profile %s, risk tier %d)\n", specs[i], p->name, risk.tier);
-			/* Valid, but not runnable from here: say so. */
-			for (size_t k = 0; plan->conflicts && plan->conflicts[k]; k++) {
-				(void)json_array_append_new(warn, json_str(plan->conflicts[k]));
-				if (!json)
-					printf("  warning: `latch run` here would refuse it: %s\n", plan->conflicts[k]);
-			}
+			/* Valid; what `latch run` would say from here, in its
+			 * own words and each once. */
+			run_here(env, specs[i], json, warn);
 		}
 		json_set(row, "warnings", warn);
 		(void)json_array_append_new(rows, row);

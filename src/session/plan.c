@@ -328,6 +328,20 @@ static int degraded(const struct session_request *o, struct session_plan *s, uns
 	return strv_pushf(&s->warnings, "%s", line);
 }
 
+/* Whether an allow rule that Landlock carries lies at or below dir: a
+ * private directory keeps the way to it (its mount points). */
+static bool leads_to_kept(const struct policy *p, const char *dir)
+{
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct policy_rule *r = &p->rules[i];
+
+		if (!policy_class_restricts(r->klass) && r->klass != POLICY_CLASS_LIST &&
+		    r->klass != POLICY_CLASS_SCRATCH && path_has_prefix(r->path, dir))
+			return true;
+	}
+	return false;
+}
+
 /* Every reason to refuse and every warning, for the mode planned. */
 int session_plan_check(const struct session_request *o, struct session_plan *s)
 {
@@ -434,10 +448,12 @@ int session_plan_check(const struct session_request *o, struct session_plan *s)
 				char label[512];
 
 				/* What Landlock grants below it is bound back in
-				 * (launch.c); what only the supervisor gives is not. */
+				 * (launch.c); what only the supervisor gives is not,
+				 * but for a directory on the way to what is. */
 				if ((a->klass == POLICY_CLASS_LIST || a->klass == POLICY_CLASS_SCRATCH) &&
 				    path_has_prefix(a->path, s->private_dirs[i]) &&
-				    strcmp(a->path, s->private_dirs[i]) != 0)
+				    strcmp(a->path, s->private_dirs[i]) != 0 &&
+				    !(a->klass == POLICY_CLASS_LIST && leads_to_kept(s->policy, a->path)))
 					r = strv_pushf(&s->refusals,
 						       "private: the sandbox's own '%s' would hide %s (%s); name another "
 						       "directory",

@@ -148,6 +148,8 @@ rm -f "$marker"
 (cd "$HOME" && "$LATCH" profile check agent) >"$IT_SCRATCH/check.out" 2>&1
 check "cwd = \$HOME: profile check warns that run would refuse" \
 	contains "$(cat "$IT_SCRATCH/check.out")" "would refuse"
+check "...for the reason run gives (the tier-2 gate), once, not a line per rule" \
+	sh -c '[ "$(grep -c "would refuse" "$1")" -eq 1 ] && grep -q "not run without --ack-risk agent" "$1"' sh "$IT_SCRATCH/check.out"
 
 # ---- risk gating: from $HOME, agent writes $HOME: derived tier 2 ----------
 rm -f "$marker"
