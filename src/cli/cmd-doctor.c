@@ -101,8 +101,9 @@ static void print_human(const struct kernel_features *f, json_t *profiles, const
 			printf("  %-12s error: %s\n", name, json_string_value(json_object_get(row, "error")));
 			continue;
 		}
-		printf("  %-12s %s mode, supervision %s%s\n", name, json_string_value(json_object_get(row, "mode")),
+		printf("  %-12s %s mode, supervision %s%s%s\n", name, json_string_value(json_object_get(row, "mode")),
 		       json_string_value(json_object_get(row, "supervise")),
+		       json_is_true(json_object_get(row, "sockets_only")) ? " (connect() to unix sockets supervised)" : "",
 		       json_array_size(deg) == 0 && json_array_size(ref) == 0 ? ": full protection" : "");
 		json_array_foreach(deg, k, v)
 			printf("    degraded: %s\n", json_string_value(v));
@@ -136,6 +137,7 @@ static json_t *builtin_profiles_report(void)
 			json_set(row, "error", json_str(err.msg[0] ? err.msg : "out of memory"));
 			json_set(row, "mode", json_null());
 			json_set(row, "supervise", json_null());
+			json_set(row, "sockets_only", json_false());
 			json_set(row, "degraded", json_array());
 			json_set(row, "refusals", json_array());
 		} else {
@@ -144,6 +146,7 @@ static json_t *builtin_profiles_report(void)
 			json_set(row, "error", json_null());
 			json_set(row, "mode", json_str(plan.isolated ? "isolated" : "static"));
 			json_set(row, "supervise", json_str(policy_supervise_name(plan.supervise)));
+			json_set(row, "sockets_only", json_boolean(plan.sockets_supervised));
 			json_set(row, "degraded", json_strv(plan.warnings));
 			json_set(row, "refusals", json_strv(plan.refusals));
 		}

@@ -72,6 +72,18 @@ static int query_host(const char *target, struct policy_query *q, char **ret_hos
 	return *ret_host ? 0 : error_set(err, ENOMEM, "out of memory");
 }
 
+/* The access `connect TARGET` asks about: a PATH holds a '/' or starts
+ * with '$', '~' or '.' (no host does), a PORT is digits only, and anything
+ * else is HOST:PORT. */
+static const char *connect_access(const char *target)
+{
+	if (strchr(target, '/') || target[0] == '$' || target[0] == '~' || target[0] == '.')
+		return "unix_connect";
+	if (target[0] && strspn(target, "0123456789") == strlen(target))
+		return "tcp_connect";
+	return "net_connect";
+}
+
 /* One query from ACCESS and its TARGET (NULL: none). Usage errors return
  * -EINVAL with err set; *ret_path holds the resolved path of fs queries,
  * or the host of net_connect. */
@@ -80,13 +92,14 @@ static int parse_query(const char *access, const char *target, struct session_en
 {
 	int a;
 
+	/* connect is three questions, told apart by the target's shape:
+	 * PATH a pathname Unix socket, PORT the kernel's TCP connect,
+	 * HOST:PORT what latch's proxy decides. */
+	if (strcmp(access, "connect") == 0 && target)
+		access = connect_access(target);
 	for (size_t i = 0; i < ELEMENTSOF(aliases); i++)
 		if (strcmp(access, aliases[i].alias) == 0)
 			access = aliases[i].access;
-	/* connect HOST:PORT asks the proxy's question; connect PORT the
-	 * kernel's. */
-	if (strcmp(access, "tcp_connect") == 0 && target && strspn(target, "0123456789") != strlen(target))
-		access = "net_connect";
 	a = policy_access_from_name(access);
 	if (a < 0)
 		return error_set(err, EINVAL, "unknown access '%s'", access);
@@ -98,6 +111,7 @@ static int parse_query(const char *access, const char *target, struct session_en
 	case POLICY_ACCESS_DELETE:
 	case POLICY_ACCESS_TRUNCATE:
 	case POLICY_ACCESS_EXEC:
+	case POLICY_ACCESS_UNIX_CONNECT:
 		if (!target)
 			return error_set(err, EINVAL, "'%s' takes one PATH", access);
 		return query_path(target, env, ret_path, err);
@@ -175,15 +189,27 @@ static int why_batch(const struct policy *p, struct session_env *env, bool json)
 	return fflush(stdout) == 0 ? 0 : EXIT_LATCH_FAILED;
 }
 
+static const struct cli_flag flags[] = {
+	{ "profile", "PROFILE", "the profile: a name, or a file" },
+	{ "json", NULL, "print one JSON envelope per answer" },
+	{ "batch", NULL, "read ACCESS [TARGET] lines on stdin, answer each" },
+	{ "help", NULL, "show this help" },
+	CLI_RULE_FLAGS,
+	{},
+};
+
 int cmd_why(int argc, char **argv)
 {
+	static const char shortopts[] = "p:h";
 	static const struct option longopts[] = {
 		{ "profile", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "batch", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_RULE_OPTIONS,
 		{},
 	};
+	_cleanup_(cli_rules_done) struct cli_rules rules = { 0 };
 	_cleanup_policy_ struct policy *p = NULL;
 	_cleanup_free_ char *path = NULL;
 	struct policy_query q = { 0 };
@@ -195,7 +221,7 @@ int cmd_why(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			profile = optarg;
@@ -207,9 +233,13 @@ int cmd_why(int argc, char **argv)
 			batch = true;
 			break;
 		case 'h':
-			fputs(USAGE_WHY, stdout);
-			return 0;
+			return cli_help(USAGE_WHY, shortopts, longopts, flags);
 		default:
+			if (CLI_IS_RULE_OPTION(c)) {
+				if (cli_rules_add(&rules, c, optarg, &err) < 0)
+					return cli_usage_error(USAGE_WHY, "why: %s", err.msg);
+				break;
+			}
 			return cli_usage_error(USAGE_WHY, "why: unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
@@ -234,6 +264,8 @@ int cmd_why(int argc, char **argv)
 		q.host = path;
 	else
 		q.path = path;
+	env.ctx.extra = rules.v;
+	env.ctx.n_extra = rules.n;
 	r = policy_load(profile, &env.ctx, &p, &err);
 	if (r < 0) {
 		session_env_done(&env);

@@ -86,3 +86,32 @@ size_t net_summary_format(const struct net_summary *s, char *buf, size_t size)
 	}
 	return len < size ? len : size - 1;
 }
+
+json_t *net_summary_to_json(const struct net_summary *s)
+{
+	json_t *o = json_object(), *top = json_array();
+
+	if (!o || !top) {
+		json_decref(o);
+		json_decref(top);
+		return NULL;
+	}
+	json_set(o, "connections", json_integer((json_int_t)s->connections));
+	json_set(o, "allowed", json_integer((json_int_t)s->allowed));
+	json_set(o, "denied", json_integer((json_int_t)s->denied));
+	json_set(o, "failed", json_integer((json_int_t)s->failed));
+	json_set(o, "asked", json_integer((json_int_t)s->asked));
+	json_set(o, "granted", json_integer((json_int_t)s->granted));
+	json_set(o, "bytes_up", json_integer((json_int_t)s->bytes_up));
+	json_set(o, "bytes_down", json_integer((json_int_t)s->bytes_down));
+	json_set(o, "events_failed", json_integer((json_int_t)s->events_failed));
+	for (size_t i = 0; i < s->n_top_denied; i++) {
+		json_t *e = json_object();
+
+		json_set(e, "target", json_str(s->top_denied[i].target));
+		json_set(e, "count", json_integer((json_int_t)s->top_denied[i].count));
+		(void)json_array_append_new(top, e);
+	}
+	json_set(o, "top_denied", top);
+	return o;
+}

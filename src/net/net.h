@@ -24,6 +24,7 @@
 #ifndef LATCH_NET_NET_H
 #define LATCH_NET_NET_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -108,5 +109,9 @@ bool net_summary_eventful(const struct net_summary *s);
 /* "latch: proxy: 2 denied, ..." and the most denied hosts into buf; ""
  * when net_summary_eventful() is false. Returns the length. */
 size_t net_summary_format(const struct net_summary *s, char *buf, size_t size);
+
+/* The summary's counts and most denied hosts ("target", "count") as a JSON
+ * object (the run report's "proxy"); NULL only when out of memory. */
+json_t *net_summary_to_json(const struct net_summary *s);
 
 #endif

@@ -16,6 +16,7 @@ static const char *const class_names[_POLICY_CLASS_MAX] = {
 	[POLICY_CLASS_LIST] = "list",
 	[POLICY_CLASS_PRIVATE] = "private",
 	[POLICY_CLASS_SCRATCH] = "scratch",
+	[POLICY_CLASS_UNIX_CONNECT] = "unix_connect",
 };
 
 static const char *const access_names[_POLICY_ACCESS_MAX] = {
@@ -31,6 +32,7 @@ static const char *const access_names[_POLICY_ACCESS_MAX] = {
 	[POLICY_ACCESS_ABSTRACT_UNIX] = "abstract_unix",
 	[POLICY_ACCESS_PTRACE] = "ptrace",
 	[POLICY_ACCESS_USERNS] = "userns",
+	[POLICY_ACCESS_UNIX_CONNECT] = "unix_connect",
 	[POLICY_ACCESS_NET_CONNECT] = "net_connect",
 };
 
@@ -96,12 +98,17 @@ unsigned policy_class_grants(enum policy_class c)
 		return BIT(POLICY_ACCESS_READ);
 	case POLICY_CLASS_EXEC:
 		return BIT(POLICY_ACCESS_READ) | BIT(POLICY_ACCESS_EXEC);
+	/* A socket where the program may write is one it could have made
+	 * itself (a test server in the project, a listener in its /tmp). */
 	case POLICY_CLASS_CREATE:
-		return BIT(POLICY_ACCESS_READ) | BIT(POLICY_ACCESS_WRITE) | BIT(POLICY_ACCESS_CREATE);
+		return BIT(POLICY_ACCESS_READ) | BIT(POLICY_ACCESS_WRITE) | BIT(POLICY_ACCESS_CREATE) |
+		       BIT(POLICY_ACCESS_UNIX_CONNECT);
 	case POLICY_CLASS_WRITE:
 	case POLICY_CLASS_PRIVATE:
 		return BIT(POLICY_ACCESS_READ) | BIT(POLICY_ACCESS_WRITE) | BIT(POLICY_ACCESS_CREATE) |
-		       BIT(POLICY_ACCESS_DELETE) | BIT(POLICY_ACCESS_TRUNCATE);
+		       BIT(POLICY_ACCESS_DELETE) | BIT(POLICY_ACCESS_TRUNCATE) | BIT(POLICY_ACCESS_UNIX_CONNECT);
+	case POLICY_CLASS_UNIX_CONNECT:
+		return BIT(POLICY_ACCESS_UNIX_CONNECT);
 	case POLICY_CLASS_LIST:
 		return BIT(POLICY_ACCESS_READ);
 	case POLICY_CLASS_SCRATCH:
@@ -116,14 +123,16 @@ unsigned policy_class_grants(enum policy_class c)
 /* Classes a saved grant may use, narrowest first: the inverse picks the first
  * that covers what is asked. */
 static const enum policy_class grant_ladder[] = {
+	POLICY_CLASS_UNIX_CONNECT,
 	POLICY_CLASS_READ,
 	POLICY_CLASS_EXEC,
 	POLICY_CLASS_CREATE,
 	POLICY_CLASS_WRITE,
 };
 
-#define ENTRY_ACCESSES \
-	(BIT(POLICY_ACCESS_READ) | BIT(POLICY_ACCESS_WRITE) | BIT(POLICY_ACCESS_TRUNCATE) | BIT(POLICY_ACCESS_EXEC))
+#define ENTRY_ACCESSES                                                                                   \
+	(BIT(POLICY_ACCESS_READ) | BIT(POLICY_ACCESS_WRITE) | BIT(POLICY_ACCESS_TRUNCATE) | BIT(POLICY_ACCESS_EXEC) | \
+	 BIT(POLICY_ACCESS_UNIX_CONNECT))
 #define PARENT_ACCESSES (BIT(POLICY_ACCESS_CREATE) | BIT(POLICY_ACCESS_DELETE))
 
 /* The narrowest class of the ladder that grants all of acc; or, when none
@@ -205,6 +214,8 @@ const char *policy_rule_label(const struct policy_rule *r, char *buf, size_t siz
 	return buf;
 }
 
+/* The accesses that carry a path: what write grants (unix_connect among
+ * them), and exec. */
 static bool is_fs_access(enum policy_access a)
 {
 	return BIT(a) & policy_class_grants(POLICY_CLASS_WRITE) ? true : a == POLICY_ACCESS_EXEC;
@@ -495,6 +506,7 @@ void policy_decide(const struct policy *p, const struct policy_query *q, struct 
 	case POLICY_ACCESS_DELETE:
 	case POLICY_ACCESS_TRUNCATE:
 	case POLICY_ACCESS_EXEC:
+	case POLICY_ACCESS_UNIX_CONNECT:
 	case _POLICY_ACCESS_MAX:
 		break;
 	}

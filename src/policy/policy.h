@@ -58,6 +58,12 @@ enum policy_class {
 	 * while what others left there stays out of reach. Only a supervisor
 	 * can tell the two apart: without one it stays refused. */
 	POLICY_CLASS_SCRATCH,
+	/* Connect (or send datagrams) to the pathname Unix socket at this
+	 * path, or to any socket below this directory; nothing else. A
+	 * socket is a door to a service outside the sandbox (docker.sock is
+	 * root on the host), so none is reachable unless named here or
+	 * lying where the program may write. */
+	POLICY_CLASS_UNIX_CONNECT,
 	_POLICY_CLASS_MAX,
 };
 
@@ -80,6 +86,7 @@ enum policy_access {
 	POLICY_ACCESS_ABSTRACT_UNIX, /* connect to an abstract unix socket outside */
 	POLICY_ACCESS_PTRACE,        /* ptrace or read/write another process's memory */
 	POLICY_ACCESS_USERNS,        /* create a user namespace (a sandbox of the program's own) */
+	POLICY_ACCESS_UNIX_CONNECT,  /* connect to a pathname unix socket */
 	POLICY_ACCESS_NET_CONNECT,   /* reach HOST:PORT outside (through the proxy in mode proxy) */
 	_POLICY_ACCESS_MAX,
 };
@@ -193,6 +200,9 @@ struct policy_net {
 	size_t n_hosts;
 	struct policy_resolve *resolve;
 	size_t n_resolve;
+	/* Unix datagram sockets may be made: their sends to a pathname
+	 * socket are decided by Landlock (ABI >= 9) or by nobody. */
+	bool unix_datagram;
 };
 
 struct policy_process {
@@ -257,6 +267,10 @@ struct policy_ctx {
 	/* Directory holding the user's profiles/ and groups/ (normally
 	 * $XDG_CONFIG_HOME/latch); NULL: built-in profiles only. */
 	const char *user_dir;
+	/* Directories searched after user_dir, in order, each holding
+	 * profiles/ and groups/ ($XDG_CONFIG_DIRS entries + /latch, then
+	 * /etc/latch); NULL-terminated, or NULL: none. */
+	char *const *system_dirs;
 	/* Resolve symlinks in an absolute path (see path_resolve()); NULL:
 	 * normalize lexically only, as the unit tests do. */
 	int (*resolve)(const char *path, char **ret, void *userdata);
@@ -268,6 +282,19 @@ struct policy_ctx {
 	 * bounds stopped the search (what it found is still returned). */
 	int (*find_repositories)(const char *dir, char ***ret, void *userdata);
 	void *userdata;
+	/* Rules given outside the profile for one run (`latch run --read
+	 * PATH`), added as the profile loads, before code that runs later is
+	 * protected in the repositories they make writable. */
+	const struct policy_extra_rule *extra;
+	size_t n_extra;
+};
+
+/* A rule from outside any profile: the class, the path as written, and
+ * the label's origin ("command line"). */
+struct policy_extra_rule {
+	enum policy_class klass;
+	const char *pattern;
+	const char *origin;
 };
 
 /* Remove every rule of class c (the static mode drops "private"). */
@@ -316,6 +343,13 @@ int policy_load_buffer(const char *buf, size_t len, const char *filename, const 
  * its own binary as a probe. Returns 0, -EINVAL or -ENOMEM. */
 int policy_add_rule(struct policy *p, enum policy_class klass, const char *path, const char *origin,
 		    struct error *err);
+
+/* Add a rule as a person wrote it outside a profile (`latch run --read
+ * ~/notes`): pattern expanded like a profile's paths ($HOME, ~, ...),
+ * relative to $CWD when relative, resolved with ctx->resolve, and labelled
+ * <origin: pattern>. Errors name the pattern. */
+int policy_add_rule_pattern(struct policy *p, enum policy_class klass, const char *pattern, const char *origin,
+			    const struct policy_ctx *ctx, struct error *err);
 
 struct policy *policy_free(struct policy *p);
 DEFINE_CLEANUP(struct policy, policy_free);

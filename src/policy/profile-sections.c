@@ -9,7 +9,8 @@
 #include "policy/policy.h"
 #include "policy/profile-internal.h"
 
-static const char *const network_keys[] = { "bind_tcp", "connect_tcp", "deny_hosts", "hosts", "mode", "resolve", NULL };
+static const char *const network_keys[] = { "bind_tcp", "connect_tcp", "deny_hosts", "hosts", "mode", "resolve",
+						    "unix_datagram", NULL };
 static const char *const group_network_keys[] = { "deny_hosts", "hosts", NULL };
 static const char *const process_keys[] = { "abstract_unix", "capabilities", "nested_sandbox", "ptrace", "signals",
 					     NULL };
@@ -156,6 +157,10 @@ int profile_parse_network(struct loader *l, const struct source *s, json_t *net,
 		return profile_fail(l, s, "network.bind_tcp", "bind_tcp", "only meaningful with mode \"ports\"");
 	if (v && (r = parse_ports(l, s, v, "network.bind_tcp", parsed.bind, &parsed.n_bind)) < 0)
 		return r;
+	v = json_object_get(net, "unix_datagram");
+	if (v && !json_is_boolean(v))
+		return profile_fail(l, s, "network.unix_datagram", "unix_datagram", "must be true or false");
+	parsed.unix_datagram = v && json_is_true(v);
 	for (const char *const *k = (const char *const[]){ "hosts", "deny_hosts", "resolve", NULL }; *k; k++) {
 		char key[32];
 

@@ -460,6 +460,7 @@ static int dac_one(enum policy_access a, const char *path)
 		break;
 	case POLICY_ACCESS_WRITE:
 	case POLICY_ACCESS_TRUNCATE:
+	case POLICY_ACCESS_UNIX_CONNECT: /* unix(7): write permission on the socket */
 		e = access_errno(path, W_OK);
 		break;
 	case POLICY_ACCESS_EXEC:

@@ -239,9 +239,7 @@ int mask_plan_build(const struct policy *p, const struct landlock_plan *ll, stru
 	return 0;
 }
 
-/* Make the mount point for a restore inside a (still writable) mask: the
- * directories above it, then the directory or empty file itself. */
-static int make_mount_point(const char *path, bool is_dir)
+int mask_mount_point(const char *path, bool is_dir)
 {
 	char buf[LATCH_PATH_MAX];
 	char *slash;
@@ -323,7 +321,7 @@ int mask_apply(const struct mask_plan *m, struct error *err)
 				r = make_readonly(op->path);
 			break;
 		case MASK_RESTORE:
-			r = make_mount_point(op->path, op->is_dir);
+			r = mask_mount_point(op->path, op->is_dir);
 			if (r == 0)
 				r = bind_fd(restore_fd[i], op->path);
 			if (r == 0 && mount(NULL, op->path, NULL, MS_REMOUNT | MS_BIND | op->flags, NULL) < 0)

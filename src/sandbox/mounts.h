@@ -65,4 +65,9 @@ struct mask_plan *mask_plan_free(struct mask_plan *m);
 
 json_t *mask_plan_to_json(const struct mask_plan *m);
 
+/* Make the mount point for a bind inside a (still writable) tmpfs, a mask
+ * or a private directory: the directories above it, then the directory or
+ * empty file itself. Returns 0 or a negative errno. */
+int mask_mount_point(const char *path, bool is_dir);
+
 #endif

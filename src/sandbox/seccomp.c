@@ -59,6 +59,8 @@ enum sfilter_gate {
 	SFILTER_UNLESS_USERNS,  /* lifted by plan->allow_userns */
 	SFILTER_NETWORK_OFF,    /* only under plan->network_off */
 	SFILTER_NETWORK_PROXY,  /* only under plan->network_proxy */
+	SFILTER_UNLESS_UNIX_DGRAM, /* lifted by plan->allow_unix_dgram */
+	SFILTER_UNIX_OFF,       /* only under plan->unix_off */
 };
 
 struct sfilter_refusal {
@@ -142,11 +144,11 @@ struct sfilter_arg_rule {
 	uint64_t datum_b;     /* value under SCMP_CMP_MASKED_EQ */
 	const char *when;     /* the condition, for people */
 	const char *why;
-	/* A second condition, on another argument, that must hold too
-	 * (arg2 > 0: there is one). */
+	/* A second condition, both to hold: set when op2 is not 0. */
 	unsigned int arg2;
 	enum scmp_compare op2;
-	uint64_t datum2_a, datum2_b;
+	uint64_t datum2_a;
+	uint64_t datum2_b;
 };
 
 /* arg & flag is non-zero, for a single-bit flag. */
@@ -227,8 +229,19 @@ static const struct sfilter_arg_rule arg_rules[] = {
 	PROXY_TYPE(AF_INET6, "AF_INET6", 0x8, 8, "in 8-15 (packet)"),
 	PROXY_PROTOCOL(AF_INET, "AF_INET"),
 	PROXY_PROTOCOL(AF_INET6, "AF_INET6"),
+	{ "socket", EACCES, SFILTER_UNIX_OFF, .arg = 0, .op = SCMP_CMP_EQ, .datum_a = AF_UNIX,
+	  .when = "domain == AF_UNIX",
+	  .why = "no supervisor can decide connect() to a pathname socket here; socketpair() still works" },
+	{ "socket", EACCES, SFILTER_UNLESS_UNIX_DGRAM, .arg = 0, .op = SCMP_CMP_EQ, .datum_a = AF_UNIX,
+	  .when = "domain == AF_UNIX && (type & 0xf) == SOCK_DGRAM",
+	  .why = "a Unix datagram reaches any pathname socket by its address (journald, syslog) unseen",
+	  .arg2 = 1, .op2 = SCMP_CMP_MASKED_EQ, .datum2_a = 0xf, .datum2_b = SOCK_DGRAM },
 	{ "socketpair", EACCES, SFILTER_NETWORK_OFF, ARG_NE(0, AF_UNIX),
 	  "domain != AF_UNIX", "network: off leaves only local sockets" },
+	{ "socketpair", EACCES, SFILTER_UNLESS_UNIX_DGRAM, .arg = 0, .op = SCMP_CMP_EQ, .datum_a = AF_UNIX,
+	  .when = "domain == AF_UNIX && (type & 0xf) == SOCK_DGRAM",
+	  .why = "a Unix datagram reaches any pathname socket by its address (journald, syslog) unseen",
+	  .arg2 = 1, .op2 = SCMP_CMP_MASKED_EQ, .datum2_a = 0xf, .datum2_b = SOCK_DGRAM },
 	{ "unshare", EPERM, SFILTER_UNLESS_USERNS, ARG_HAS_FLAG(0, CLONE_NEWUSER),
 	  "flags & CLONE_NEWUSER", "user namespaces expose kernel code written for root, a staple of exploits" },
 };
@@ -266,6 +279,10 @@ static bool gate_open(enum sfilter_gate gate, const struct sfilter_plan *plan)
 		return plan->network_off;
 	case SFILTER_NETWORK_PROXY:
 		return plan->network_proxy;
+	case SFILTER_UNLESS_UNIX_DGRAM:
+		return !plan->allow_unix_dgram && !plan->unix_off;
+	case SFILTER_UNIX_OFF:
+		return plan->unix_off;
 	}
 	return true; /* an impossible gate refuses: fail closed */
 }
@@ -337,7 +354,7 @@ static int sfilter_build(const struct sfilter_plan *plan, scmp_filter_ctx *ret, 
 		nr = resolve(a->name);
 		if (nr < 0)
 			continue;
-		r = seccomp_rule_add_exact_array(ctx, SCMP_ACT_ERRNO((uint32_t)a->err), nr, a->arg2 ? 2 : 1, cmp);
+		r = seccomp_rule_add_exact_array(ctx, SCMP_ACT_ERRNO((uint32_t)a->err), nr, a->op2 ? 2 : 1, cmp);
 		if (r < 0)
 			return error_set(err, -r, "unable to add seccomp rule '%s' when %s: %s",
 					 a->name, a->when, strerror(-r));

@@ -142,34 +142,47 @@ static int compile_plan(struct session_plan *s, struct error *err)
 	return 0;
 }
 
+static bool has_scratch(const struct policy *p, const char *path)
+{
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (p->rules[i].klass == POLICY_CLASS_SCRATCH && strcmp(p->rules[i].path, path) == 0)
+			return true;
+	return false;
+}
+
 /* "private" rules: in the isolated mode each existing directory becomes an
  * empty tmpfs of the sandbox's own; without namespaces that cannot be
  * done, so the rules are dropped (their paths stay refused) and the run
  * says so. */
 static int plan_private(struct session_plan *s, struct error *err)
 {
+	bool any = false;
 	struct stat st;
 
 	s->private_dirs = strv_free(s->private_dirs);
 	for (size_t i = 0; i < s->policy->n_rules; i++) {
 		const struct policy_rule *r = &s->policy->rules[i];
+		char *line = NULL;
 
 		if (r->klass != POLICY_CLASS_PRIVATE)
 			continue;
-		if (!s->isolated) {
-			char *line = NULL;
-
-			if (asprintf(&line, "%s%s%s", s->private_dropped ? s->private_dropped : "",
-				     s->private_dropped ? ", " : "", r->path) < 0)
+		any = true;
+		if (s->isolated) {
+			if (stat(r->path, &st) == 0 && S_ISDIR(st.st_mode) && strv_push(&s->private_dirs, r->path) < 0)
 				return error_set(err, ENOMEM, "out of memory");
-			free(s->private_dropped);
-			s->private_dropped = line;
 			continue;
 		}
-		if (stat(r->path, &st) == 0 && S_ISDIR(st.st_mode) && strv_push(&s->private_dirs, r->path) < 0)
+		/* Dropped; a scratch rule at the same path takes over, as
+		 * meant (/tmp), and nothing is lost worth a line. */
+		if (has_scratch(s->policy, r->path))
+			continue;
+		if (asprintf(&line, "%s%s%s", s->private_dropped ? s->private_dropped : "",
+			     s->private_dropped ? ", " : "", r->path) < 0)
 			return error_set(err, ENOMEM, "out of memory");
+		free(s->private_dropped);
+		s->private_dropped = line;
 	}
-	if (!s->isolated && s->private_dropped) {
+	if (!s->isolated && any) {
 		policy_drop_class(s->policy, POLICY_CLASS_PRIVATE);
 		return compile_plan(s, err);
 	}
@@ -189,6 +202,22 @@ static int plan_proxy(struct session_plan *s)
 	return net_proxy_env(&s->envp, s->proxy_port);
 }
 
+/* Connecting to a pathname Unix socket (docker.sock is root on the host):
+ * Landlock decides it from ABI 9; below, a run without supervision gets a
+ * supervisor of connect() alone, or, where none can run, no socket(AF_UNIX)
+ * at all. Never unseen. */
+static void plan_sockets(struct session_plan *s)
+{
+	s->sockets_supervised = false;
+	s->sockets_unavailable = NULL;
+	s->sf.unix_off = false;
+	if (s->supervise != POLICY_SUPERVISE_OFF || landlock_plan_handles(s->ll, POLICY_ACCESS_UNIX_CONNECT))
+		return;
+	s->sockets_unavailable = sup_unavailable();
+	s->sockets_supervised = !s->sockets_unavailable;
+	s->sf.unix_off = s->sockets_unavailable != NULL;
+}
+
 static void set_ns_unavailable(struct session_plan *s, int err)
 {
 	free(s->ns_unavailable);
@@ -201,13 +230,14 @@ static void set_ns_unavailable(struct session_plan *s, int err)
 	s->isolated = false;
 }
 
-struct sfilter_plan session_sfilter_plan(const struct policy *p)
+struct sfilter_plan session_sfilter_plan(const struct policy *p, const struct landlock_plan *ll)
 {
 	return (struct sfilter_plan){
 		.allow_ptrace = p->process.ptrace,
 		.network_off = p->net.mode == POLICY_NET_OFF,
 		.network_proxy = p->net.mode == POLICY_NET_PROXY,
 		.allow_userns = p->process.nested_sandbox,
+		.allow_unix_dgram = p->net.unix_datagram || landlock_plan_handles(ll, POLICY_ACCESS_UNIX_CONNECT),
 	};
 }
 
@@ -243,10 +273,13 @@ static int add_allowed_hosts(const struct session_request *o, struct policy *p, 
 int session_plan_build(const struct session_request *o, const struct policy_ctx *ctx, int ns_refused,
 		       struct session_plan *s, struct error *err)
 {
+	struct policy_ctx with_rules = *ctx;
 	struct policy *p = NULL;
 	int r;
 
-	r = policy_load(o->profile, ctx, &p, err);
+	with_rules.extra = o->rules;
+	with_rules.n_extra = o->n_rules;
+	r = policy_load(o->profile, &with_rules, &p, err);
 	if (r < 0) {
 		memset(s, 0, sizeof(*s));
 		return r;
@@ -282,7 +315,7 @@ int session_plan_from_policy(const struct session_request *o, const struct polic
 	r = compile_plan(s, err);
 	if (r < 0)
 		return r;
-	s->sf = session_sfilter_plan(s->policy);
+	s->sf = session_sfilter_plan(s->policy, s->ll);
 	if (env_build(&s->policy->env, environ, &s->envp) < 0)
 		return error_set(err, ENOMEM, "out of memory");
 	if (o->argv && o->argv[0]) {
@@ -305,6 +338,7 @@ int session_plan_from_policy(const struct session_request *o, const struct polic
 				    (ns_flags_for(s->policy) & CLONE_NEWUSER) && caps_any();
 	if (s->root_supervised_static)
 		s->isolated = false;
+	plan_sockets(s);
 	/* The kernel refused them once: the second plan is for the static
 	 * mode, with its own reasons to refuse. */
 	if (ns_refused > 0 && s->isolated)
@@ -343,6 +377,20 @@ static int degraded(const struct session_request *o, struct session_plan *s, uns
 	if (why)
 		return strv_pushf(&s->refusals, "%s (refused because of %s)", line, why);
 	return strv_pushf(&s->warnings, "%s", line);
+}
+
+/* Whether an allow rule that Landlock carries lies at or below dir: a
+ * private directory keeps the way to it (its mount points). */
+static bool leads_to_kept(const struct policy *p, const char *dir)
+{
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct policy_rule *r = &p->rules[i];
+
+		if (!policy_class_restricts(r->klass) && r->klass != POLICY_CLASS_LIST &&
+		    r->klass != POLICY_CLASS_SCRATCH && path_has_prefix(r->path, dir))
+			return true;
+	}
+	return false;
 }
 
 /* Every reason to refuse and every warning, for the mode planned. */
@@ -410,6 +458,15 @@ int session_plan_check(const struct session_request *o, struct session_plan *s)
 				     "protect: without a supervisor or namespaces, code that runs later cannot be kept "
 				     "read-only inside a writable directory; `latch run --dry-run` lists the paths");
 	}
+	if (r == 0 && s->sockets_unavailable) {
+		char line[512];
+
+		(void)snprintf(line, sizeof(line),
+			       "unix sockets: %s, so connecting to a pathname socket cannot be decided; socket(AF_UNIX) "
+			       "is refused (socketpair still works)",
+			       s->sockets_unavailable);
+		r = degraded(o, s, 0, line);
+	}
 	if (r == 0 && s->sup_unavailable && s->supervise != POLICY_SUPERVISE_OFF)
 		r = strv_pushf(&s->refusals, "supervise: asked for, but %s", s->sup_unavailable);
 	else if (r == 0 && s->sup_unavailable) {
@@ -441,9 +498,13 @@ int session_plan_check(const struct session_request *o, struct session_plan *s)
 				const struct policy_rule *a = &s->policy->rules[k];
 				char label[512];
 
-				if (a->klass != POLICY_CLASS_PRIVATE && !policy_class_restricts(a->klass) &&
+				/* What Landlock grants below it is bound back in
+				 * (launch.c); what only the supervisor gives is not,
+				 * but for a directory on the way to what is. */
+				if ((a->klass == POLICY_CLASS_LIST || a->klass == POLICY_CLASS_SCRATCH) &&
 				    path_has_prefix(a->path, s->private_dirs[i]) &&
-				    strcmp(a->path, s->private_dirs[i]) != 0)
+				    strcmp(a->path, s->private_dirs[i]) != 0 &&
+				    !(a->klass == POLICY_CLASS_LIST && leads_to_kept(s->policy, a->path)))
 					r = strv_pushf(&s->refusals,
 						       "private: the sandbox's own '%s' would hide %s (%s); name another "
 						       "directory",
@@ -556,7 +617,11 @@ json_t *session_plan_to_json(const struct session_request *o, const struct sessi
 					(void)json_array_append_new(inexact, json_str(policy_access_name(a)));
 			json_set(sup, "emulated_accesses", inexact);
 		}
-		json_set(sup, "filter", s->supervise == POLICY_SUPERVISE_OFF ? json_null() : sup_filter_to_json());
+		json_set(sup, "filter",
+			 s->supervise != POLICY_SUPERVISE_OFF ? sup_filter_to_json(SUP_SCOPE_ALL)
+			 : s->sockets_supervised           ? sup_filter_to_json(SUP_SCOPE_SOCKETS)
+							   : json_null());
+		json_set(sup, "sockets_only", json_boolean(s->sockets_supervised));
 		json_set(data, "supervise", sup);
 	}
 	if (s->policy->net.mode == POLICY_NET_PROXY) {

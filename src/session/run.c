@@ -132,6 +132,11 @@ struct run_net {
 	struct net_summary sum;
 };
 
+static void tty_foreground_restorep(int *tty)
+{
+	sup_tty_foreground_restore(*tty);
+}
+
 /* Supervised: the sandbox in a child (isolated or static), this process
  * serving its notifications until it is gone. *clone_failed: the kernel
  * refused the namespaces and nothing ran. */
@@ -141,6 +146,7 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 {
 	_cleanup_(sup_filter_freep) struct sup_filter *filter = NULL;
 	_cleanup_close_ int listener = -EBADF;
+	_cleanup_(tty_foreground_restorep) int tty = -1;
 	struct launch_child child;
 	struct launch_result lres;
 	struct sup_summary sum;
@@ -150,7 +156,7 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 	char save_dir[4200];
 	int sp[2], r;
 
-	if (sup_filter_build(&filter, &err) < 0)
+	if (sup_filter_build(&filter, s->supervise == POLICY_SUPERVISE_OFF ? SUP_SCOPE_SOCKETS : SUP_SCOPE_ALL, &err) < 0)
 		return failed(res, &err);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
 		(void)error_set(&err, errno, "cannot create a socket pair: %s", strerror(errno));
@@ -160,6 +166,10 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 	l->before_exec = sup_hook_load;
 	l->before_exec_data = &hook;
 	l->child_setup = s->backend == SUP_BACKEND_TTY ? sup_hook_tty : NULL;
+	/* The child's group takes the terminal's foreground: given back when
+	 * it is gone. */
+	if (s->backend == SUP_BACKEND_TTY)
+		tty = sup_tty_foreground_save();
 	/* In static mode the program's orphans come here to be reaped. */
 	if (!l->ns_flags)
 		(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
@@ -218,6 +228,8 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 		cfg.on_first_denial_data = (void *)hooks;
 	}
 	r = sup_serve(&cfg, listener, child.pid, &sum, &err);
+	sup_tty_foreground_restore(tty);
+	tty = -1;
 	if (sum.child_reaped) {
 		child.reaped = true;
 		child.status = sum.child_status;
@@ -228,7 +240,7 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 		(void)error_prefix(&err, "supervisor");
 		return failed(res, &err);
 	}
-	if (!o->quiet && hooks && hooks->summary && sup_summary_eventful(&sum))
+	if (hooks && hooks->summary)
 		hooks->summary(&sum, hooks->data);
 	if (launch_finish(&child, l, &lres, &err) < 0)
 		return lres.exec_errno ? exec_failed(res, &err) : failed(res, &err);
@@ -377,8 +389,9 @@ static int net_static(struct session_plan *s, struct run_net *net, struct error 
 	return 0;
 }
 
-/* The sandbox is gone: the proxy's last events, and its summary. */
-static void net_end(const struct session_request *o, const struct session_hooks *hooks, struct run_net *net)
+/* The sandbox is gone: the proxy's last events, and its summary (the hook
+ * decides whether it is worth a line). */
+static void net_end(const struct session_hooks *hooks, struct run_net *net)
 {
 	if (net->ask[0] >= 0)
 		(void)close(net->ask[0]);
@@ -387,8 +400,14 @@ static void net_end(const struct session_request *o, const struct session_hooks 
 		return;
 	net_proxy_finish(&net->proxy, &net->sum);
 	net->on = false;
-	if (!o->quiet && hooks && hooks->net_summary && net_summary_eventful(&net->sum))
+	if (hooks && hooks->net_summary && net->sum.valid)
 		hooks->net_summary(&net->sum, hooks->data);
+}
+
+/* A supervisor serves the run: supervised, or for its sockets alone. */
+static bool served(const struct session_plan *s)
+{
+	return s->supervise != POLICY_SUPERVISE_OFF || s->sockets_supervised;
 }
 
 int session_run(const struct session_request *o, struct session_plan *s, const struct session_hooks *hooks,
@@ -412,47 +431,51 @@ int session_run(const struct session_request *o, struct session_plan *s, const s
 		(void)error_set(&res->err, EACCES, "%s: permission denied", o->argv[0]);
 		return 0;
 	}
+	if (s->lookup_err == -EISDIR) {
+		res->outcome = SESSION_CANNOT_EXEC;
+		(void)error_set(&res->err, EISDIR, "%s: is a directory, not a program", o->argv[0]);
+		return 0;
+	}
 	if (make_missing_dirs(s->policy, &err) < 0)
 		return failed(res, &err);
 	if (s->policy->uses_private_tmp && ensure_private_tmp(policy_ctx_var(s->ctx, "PRIVATE_TMP"), &err) < 0)
 		return failed(res, &err);
 	if (landlock_prepare(s->ll, &err) < 0)
 		return failed(res, &err);
-	if (s->supervise != POLICY_SUPERVISE_OFF || s->isolated) {
-		if (s->supervise != POLICY_SUPERVISE_OFF && open_events(o, &events_fd, &err) < 0)
+	if (served(s) || s->isolated) {
+		if (served(s) && open_events(o, &events_fd, &err) < 0)
 			return failed(res, &err);
 		if (net_begin(o, s, events_fd, false, &net, &err) < 0 || (!s->isolated && net_static(s, &net, &err) < 0)) {
-			net_end(o, NULL, &net);
+			net_end(NULL, &net);
 			return failed(res, &err);
 		}
 		l = launch_for(o, s, &net);
 		say_warnings(hooks, s);
-		r = s->supervise != POLICY_SUPERVISE_OFF
-			    ? run_supervised(o, s, &l, hooks, events_fd, &net, res, &ns_err)
-			    : run_isolated(s, &l, res, &ns_err);
+		r = served(s) ? run_supervised(o, s, &l, hooks, events_fd, &net, res, &ns_err)
+			      : run_isolated(s, &l, res, &ns_err);
 		if (r < 0 || !ns_err) {
-			net_end(o, hooks, &net);
+			net_end(hooks, &net);
 			return r;
 		}
 		r = plan_static(o, s, ns_err, res);
 		if (r <= 0) {
-			net_end(o, hooks, &net);
+			net_end(hooks, &net);
 			return r;
 		}
-		if (s->supervise != POLICY_SUPERVISE_OFF) {
-			if (net_static(s, &net, &err) < 0) {
-				net_end(o, NULL, &net);
+		if (served(s)) {
+			if ((events_fd < 0 && open_events(o, &events_fd, &err) < 0) || net_static(s, &net, &err) < 0) {
+				net_end(NULL, &net);
 				return failed(res, &err);
 			}
 			l = launch_for(o, s, &net);
 			say_warnings(hooks, s);
 			ns_err = 0;
 			r = run_supervised(o, s, &l, hooks, events_fd, &net, res, &ns_err);
-			net_end(o, hooks, &net);
+			net_end(hooks, &net);
 			return r;
 		}
 		/* The program is executed here: a proxy that outlives that. */
-		net_end(o, NULL, &net);
+		net_end(NULL, &net);
 	}
 	if (net_begin(o, s, -1, true, &net, &err) < 0 || net_static(s, &net, &err) < 0) {
 		net_proxy_close(&net.proxy);
@@ -461,6 +484,8 @@ int session_run(const struct session_request *o, struct session_plan *s, const s
 	net_proxy_close(&net.proxy);
 	l = launch_for(o, s, &net);
 	say_warnings(hooks, s);
+	if (hooks && hooks->exec_in_place)
+		hooks->exec_in_place(hooks->data);
 	(void)fflush(NULL);
 	(void)launch_exec(&l, &exec_fail, &err);
 	/* Only failures come back here, and the sandbox may be on this

@@ -43,6 +43,7 @@ struct session_env {
 	char *storage[16]; /* owned values */
 	size_t n_storage;
 	char user_dir[4096];
+	char **system_dirs;                 /* owned: ctx.system_dirs */
 	struct path_cache resolve_cache; /* one load's lstat answers */
 };
 
@@ -99,6 +100,10 @@ struct session_request {
 	/* network.hosts entries added for this run (--allow-host); a profile
 	 * whose network is off then goes through the proxy. NULL: none. */
 	char **allow_hosts;
+	/* One-off rules (`latch run --read PATH`...), as written; labelled
+	 * <command line: PATH>. */
+	const struct policy_extra_rule *rules;
+	size_t n_rules;
 };
 
 /* A run, planned. Built by session_plan_build(), checked by
@@ -113,7 +118,7 @@ struct session_plan {
 	char *cgroup_unavailable; /* why limits.memory/pids cannot be given */
 	char **envp;
 	char *program;
-	int lookup_err;           /* the program's lookup: 0, -ENOENT, -EACCES */
+	int lookup_err;           /* the program's lookup: 0, -ENOENT, -EACCES, -EISDIR */
 	int abi;
 	bool isolated;            /* the mode planned for */
 	bool ns_disabled;         /* --no-namespaces or LATCH_NO_NAMESPACES=1 */
@@ -122,6 +127,12 @@ struct session_plan {
 	char **warnings;
 	enum policy_supervise supervise; /* in effect, after the request */
 	const char *sup_unavailable; /* the profile's supervision cannot be had here: why (static) */
+	/* Unsupervised, and Landlock does not decide connect() to a pathname
+	 * Unix socket (ABI < 9): a supervisor of connect() alone serves the
+	 * run (sup_scope SUP_SCOPE_SOCKETS)... */
+	bool sockets_supervised;
+	/* ...or, where none can run, socket(AF_UNIX) is refused: why. */
+	const char *sockets_unavailable;
 	enum sup_backend backend;
 	bool use_masks;           /* masks are applied (not with a supervisor that may grant) */
 	bool landlock_exact;      /* the kernel layers enforce exactly the policy... */
@@ -136,8 +147,8 @@ struct session_plan {
 	char *private_dropped;    /* the static mode dropped these "private" rules: one line */
 };
 
-/* The seccomp plan a policy asks for. */
-struct sfilter_plan session_sfilter_plan(const struct policy *p);
+/* The seccomp plan a policy asks for, with the Landlock plan it goes with. */
+struct sfilter_plan session_sfilter_plan(const struct policy *p, const struct landlock_plan *ll);
 
 /* Load req->profile in ctx and plan the run. ns_refused > 0: the kernel
  * refused namespaces with this errno, plan the static mode and say why. On
@@ -174,10 +185,16 @@ struct session_hooks {
 	void (*warnings)(char *const *warnings, void *data);
 	/* The supervisor denied something and nobody can be asked. */
 	void (*no_terminal)(void *data);
-	/* The supervisor's summary, when something happened. */
+	/* The supervisor's summary, at the end of every supervised run (the
+	 * hook decides whether it is worth a line: sup_summary_eventful). */
 	void (*summary)(const struct sup_summary *sum, void *data);
-	/* The proxy's summary (network.mode proxy), when something happened. */
+	/* The proxy's summary, at the end of every run through latch's proxy
+	 * that it reported on (the hook decides whether it is worth a line:
+	 * net_summary_eventful). */
 	void (*net_summary)(const struct net_summary *sum, void *data);
+	/* The program is about to be executed in this very process (static,
+	 * unsupervised): nothing comes back after it. */
+	void (*exec_in_place)(void *data);
 	void *data;
 };
 

@@ -674,6 +674,16 @@ static int open_socket(struct sup_state *s, struct error *err)
 		(void)unlink(path);
 		return error_set(err, r, "cannot listen on approval socket '%s': %s", path, strerror(r));
 	}
+	/* What the program must not reach: an approver inside the sandbox
+	 * would answer its own questions (handle.c refuses the connect). */
+	if (lstat(path, &st) < 0) {
+		r = errno;
+		(void)close(fd);
+		(void)unlink(path);
+		return error_set(err, r, "cannot stat approval socket '%s': %s", path, strerror(r));
+	}
+	s->sock_dev = st.st_dev;
+	s->sock_ino = st.st_ino;
 	s->sock_listen = fd;
 	s->socket_created = true;
 	return 0;

@@ -38,7 +38,13 @@ static void ctx_releasep(scmp_filter_ctx *ctx)
 		seccomp_release(*ctx);
 }
 
-int sup_filter_build(struct sup_filter **ret, struct error *err)
+/* Whether the scope notifies this row of the table. */
+static bool in_scope(const struct sup_syscall *sc, enum sup_scope scope)
+{
+	return scope == SUP_SCOPE_ALL || sc->op == SUP_OP_CONNECT;
+}
+
+int sup_filter_build(struct sup_filter **ret, enum sup_scope scope, struct error *err)
 {
 	_cleanup_(ctx_releasep) scmp_filter_ctx ctx = NULL;
 	_cleanup_close_ int fd = -EBADF;
@@ -62,7 +68,7 @@ int sup_filter_build(struct sup_filter **ret, struct error *err)
 	for (size_t i = 0; i < sup_n_syscalls; i++) {
 		int nr = seccomp_syscall_resolve_name(sup_syscalls[i].name);
 
-		if (nr < 0)
+		if (nr < 0 || !in_scope(&sup_syscalls[i], scope))
 			continue; /* not on this arch, or unknown to libseccomp */
 		r = seccomp_rule_add_exact(ctx, SCMP_ACT_NOTIFY, nr, 0);
 		if (r < 0)
@@ -140,7 +146,7 @@ int sup_install_filter(const struct sup_filter_opts *o, int *ret_listener, struc
 	_cleanup_(sup_filter_freep) struct sup_filter *f = NULL;
 	int r;
 
-	r = sup_filter_build(&f, err);
+	r = sup_filter_build(&f, SUP_SCOPE_ALL, err);
 	if (r < 0)
 		return r;
 	return sup_filter_load(f, o, ret_listener, err);
@@ -154,7 +160,7 @@ bool sup_notifies(const char *syscall)
 	return false;
 }
 
-json_t *sup_filter_to_json(void)
+json_t *sup_filter_to_json(enum sup_scope scope)
 {
 	json_t *o = json_object(), *notified = json_array(), *skipped = json_array();
 
@@ -167,6 +173,8 @@ json_t *sup_filter_to_json(void)
 	for (size_t i = 0; i < sup_n_syscalls; i++) {
 		int nr = seccomp_syscall_resolve_name(sup_syscalls[i].name);
 
+		if (!in_scope(&sup_syscalls[i], scope))
+			continue;
 		if (nr >= 0) {
 			(void)json_array_append_new(notified, json_str(sup_syscalls[i].name));
 		} else {
@@ -242,6 +250,33 @@ int sup_tty_child_setup(void)
 		r = -errno;
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
+}
+
+int sup_tty_foreground_save(void)
+{
+	int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	if (tty >= 0 && tcgetpgrp(tty) != getpgrp()) {
+		(void)close(tty);
+		return -1;
+	}
+	return tty;
+}
+
+void sup_tty_foreground_restore(int tty)
+{
+	sigset_t ttou, old;
+
+	if (tty < 0)
+		return;
+	/* This group is in the background now: tcsetpgrp would raise SIGTTOU. */
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	(void)sigprocmask(SIG_BLOCK, &ttou, &old);
+	if (tcgetpgrp(tty) != getpgrp())
+		(void)tcsetpgrp(tty, getpgrp());
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	(void)close(tty);
 }
 
 /* In a child: can a listener be had under the filters this process runs

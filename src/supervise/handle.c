@@ -22,8 +22,8 @@
 /* ---- deciding ------------------------------------------------------------------- */
 
 static const enum policy_access access_order[] = {
-	POLICY_ACCESS_READ,   POLICY_ACCESS_WRITE,    POLICY_ACCESS_CREATE,
-	POLICY_ACCESS_DELETE, POLICY_ACCESS_TRUNCATE, POLICY_ACCESS_EXEC,
+	POLICY_ACCESS_READ,     POLICY_ACCESS_WRITE, POLICY_ACCESS_CREATE,       POLICY_ACCESS_DELETE,
+	POLICY_ACCESS_TRUNCATE, POLICY_ACCESS_EXEC,  POLICY_ACCESS_UNIX_CONNECT,
 };
 
 static const char *access_label(const struct sup_req *r, enum policy_access a)
@@ -39,8 +39,8 @@ static const char *access_label(const struct sup_req *r, enum policy_access a)
 static enum policy_access primary_access(unsigned acc)
 {
 	static const enum policy_access prio[] = {
-		POLICY_ACCESS_EXEC,     POLICY_ACCESS_CREATE, POLICY_ACCESS_DELETE,
-		POLICY_ACCESS_TRUNCATE, POLICY_ACCESS_WRITE,  POLICY_ACCESS_READ,
+		POLICY_ACCESS_UNIX_CONNECT, POLICY_ACCESS_EXEC,  POLICY_ACCESS_CREATE, POLICY_ACCESS_DELETE,
+		POLICY_ACCESS_TRUNCATE,     POLICY_ACCESS_WRITE, POLICY_ACCESS_READ,
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(prio); i++)
@@ -149,7 +149,7 @@ static void note_owned(struct sup_state *s, const struct sup_req *r)
 static bool refer_violation(struct sup_state *s, const char *old, const char *new)
 {
 	static const enum policy_access rights[] = {
-		POLICY_ACCESS_READ, POLICY_ACCESS_WRITE, POLICY_ACCESS_TRUNCATE, POLICY_ACCESS_EXEC,
+		POLICY_ACCESS_READ, POLICY_ACCESS_WRITE, POLICY_ACCESS_TRUNCATE, POLICY_ACCESS_EXEC, POLICY_ACCESS_UNIX_CONNECT,
 	};
 	struct policy_decision dn, dold;
 
@@ -280,6 +280,15 @@ static struct sup_step pin_step(struct sup_state *s, struct sup_req *r)
 		return sup_step(SUP_STEP_DENY, EACCES,
 				"the /proc entry of a process outside the sandbox: refused, as Landlock's ptrace rule "
 				"refuses it");
+	}
+	/* The approval socket may lie where the program may write (a path in
+	 * the project): whatever the profile says, connecting there would let
+	 * the program answer its own questions. */
+	if (r->call.op == SUP_OP_CONNECT && s->socket_created && r->obj[0].stated &&
+	    r->obj[0].dev == s->sock_dev && r->obj[0].ino == s->sock_ino) {
+		r->access_name = "connect";
+		return sup_step(SUP_STEP_DENY, EACCES,
+				"latch's own approval socket: a program that answered there would grant itself anything");
 	}
 	return sup_step(SUP_STEP_NEXT, 0, NULL);
 }

@@ -161,6 +161,8 @@ struct sup_state {
 	size_t line_len;
 	bool line_overflow;
 	bool socket_created;
+	dev_t sock_dev;                /* the approval socket's file (socket_created): */
+	ino_t sock_ino;                /* no program may connect to it */
 	int tty;                       /* tty backend; -1 */
 	bool tty_owned;
 	/* Worker threads for blocking connects. */

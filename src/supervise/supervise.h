@@ -46,11 +46,20 @@ struct sup_filter_opts {
 	bool wait_killable_recv;
 };
 
+/* What a notify filter hands to the supervisor. */
+enum sup_scope {
+	SUP_SCOPE_ALL,     /* every notified call: a supervised run */
+	/* connect() only: a run without supervision, where no kernel layer
+	 * decides connecting to a pathname Unix socket (Landlock < ABI 9) */
+	SUP_SCOPE_SOCKETS,
+};
+
 /* Build the notify filter with libseccomp: SCMP_ACT_NOTIFY for every
- * notified system call of this arch (the table in filter.c; names unknown
- * here are skipped), ALLOW for the rest. Call it in the parent before fork:
- * loading then allocates nothing. Returns 0 or a negative errno. */
-int sup_filter_build(struct sup_filter **ret, struct error *err);
+ * notified system call of this arch in the scope (the table in decode.c;
+ * names unknown here are skipped), ALLOW for the rest. Call it in the
+ * parent before fork: loading then allocates nothing. Returns 0 or a
+ * negative errno. */
+int sup_filter_build(struct sup_filter **ret, enum sup_scope scope, struct error *err);
 
 /* Load a built filter into the calling thread with our own seccomp() call
  * (SECCOMP_FILTER_FLAG_NEW_LISTENER, plus WAIT_KILLABLE_RECV when asked and
@@ -69,7 +78,7 @@ DEFINE_CLEANUP(struct sup_filter, sup_filter_free);
 
 /* The notified system calls as JSON: {"notified": [names], "skipped":
  * [{"syscall", "reason"}]}, for `run --dry-run`. NULL only when out of memory. */
-json_t *sup_filter_to_json(void);
+json_t *sup_filter_to_json(enum sup_scope scope);
 
 /* Whether the notify filter notifies this system call (by name, as the
  * table in filter.c and the seccomp tables spell it). */
@@ -105,6 +114,15 @@ const char *sup_unavailable(void);
  * terminal, ask, and give it back. Returns 0 or a negative errno; -ENOTTY
  * when there is no controlling terminal (nothing changed but the group). */
 int sup_tty_child_setup(void);
+
+/* Outside, before the child starts: a descriptor of the controlling
+ * terminal when this process's group is its foreground (the child's group
+ * will take it), else -1. sup_tty_foreground_restore() gives the
+ * foreground back to this process's group once the child is gone, so that
+ * whoever started latch (a script without job control) reads the terminal
+ * again, and closes the descriptor. Both accept -1. */
+int sup_tty_foreground_save(void);
+void sup_tty_foreground_restore(int tty);
 
 /* ---- the supervisor (parent side) ------------------------------------------ */
 

@@ -6,7 +6,7 @@
 # network.hosts, one (other.test) not. Every client is allowed to a listed
 # host and refused for the unlisted one in the same run; then every way
 # around the proxy is tried and must fail, the proxy's refusals each with
-# an event.
+# an event. Unsupervised runs keep deciding pathname Unix sockets.
 . "$(dirname "$0")/lib.sh"
 
 S=$IT_SCRATCH
@@ -327,7 +327,7 @@ run_px --approve-socket "$ASOCK" -- sh -c "curl -sSf https://other.test:$SP/inde
 check_px "socket: an unlisted host, allowed once by the approver" contains "$out" "first-ok"
 check_px "socket: ...and refused the next time (answered deny)" lacks "$out" "second-ok"
 check_px "socket: the question said connect, with no path" \
-	[ "$(head -n 1 "$S/asked" 2>/dev/null)" = "asked connect None now" ]
+	[ "$(head -n 1 "$S/asked" 2>/dev/null)" = "asked connect None now allow_once /usr/bin/curl" ]
 wait_gone "$apid"
 ev=$(event_for other.test "$SP" decided_by grant exe verdict)
 check_px "socket: the event names the answer and the program ($ev)" [ "$ev" = "user answer: allow_once /usr/bin/curl allow" ]
@@ -364,6 +364,32 @@ if command -v tmux >/dev/null 2>&1; then
 else
 	skip "asked on the terminal" "tmux is not installed"
 fi
+
+# ---- unsupervised: Unix sockets are decided as in every mode --------------------------------
+# Without a supervisor (and below Landlock ABI 9, with a supervisor of
+# connect() alone: the plan's sockets_only) the proxy still works, a
+# pathname socket outside the profile is refused and one in the project
+# connects, in the same run; isolated and static.
+SOCK_SECRET=socket-secret-$$
+unix_servers_start "$S/usock.out" "$SOCK_SECRET" "$S/outside.sock" "$P/own.sock" ||
+	not_ok "the Unix socket server started" "$(cat "$S/usock.out")"
+unix_client_write "$P/connect.py"
+run "$LATCH" run $ACK --no-supervise --dry-run -p "$PF"
+sockets_only=$(printf '%s' "$out" | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["data"]["supervise"]["sockets_only"])' 2>/dev/null)
+diag "unsupervised proxy run: sockets_only $sockets_only (Landlock ABI $(landlock_abi))"
+for mode in isolated static; do
+	nons=
+	[ "$mode" = static ] && nons=--no-namespaces
+	_px_cmd="latch run $nons --no-supervise -p proxy-test"
+	run "$LATCH" run $ACK $nons --no-supervise -p "$PF" -- sh -c \
+		"curl -sSf https://web.test:$SP/index.html; echo outside \$(/usr/bin/python3 connect.py '$S/outside.sock');
+		 echo own \$(/usr/bin/python3 connect.py '$P/own.sock')"
+	check_px "unsupervised, $mode: https through the proxy" contains "$out" "hello from the web server"
+	check_px "unsupervised, $mode: a pathname socket outside the profile is refused (EACCES)" \
+		contains "$out" "outside refused 13"
+	check_px "unsupervised, $mode: ...and one in the project connects, in the same run" \
+		contains "$out" "own connected $SOCK_SECRET"
+done
 
 # ---- the static mode: weaker, and said ------------------------------------------------------
 run "$LATCH" run $ACK --no-namespaces --no-supervise -p "$PF" -- sh -c "curl -sSf https://web.test:$SP/index.html; curl -sS --noproxy '*' -o /dev/null http://127.0.0.1:$HP/"

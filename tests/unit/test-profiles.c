@@ -260,6 +260,14 @@ static void test_system_secrets(void **state)
 	}
 }
 
+static bool has_rule(const struct policy *p, enum policy_class c, const char *path)
+{
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (p->rules[i].klass == c && strcmp(p->rules[i].path, path) == 0)
+			return true;
+	return false;
+}
+
 static void test_agent(void **state)
 {
 	_cleanup_policy_ struct policy *p = load("agent", &user_ctx);
@@ -287,12 +295,24 @@ static void test_agent(void **state)
 
 	ALLOW(p, CREATE, "/tmp/latch-1000/build.o");
 	ALLOW(p, EXEC, "/tmp/latch-1000/go-build1/b001/x.test");
-	/* /tmp is scratch: a new entry right there (the supervisor then
-	 * treats it as the program's own); nothing else of /tmp */
+	/* /tmp is the sandbox's own in the isolated mode (private: an empty
+	 * tmpfs there), scratch in the static one (the supervisor treats a
+	 * new entry right there as the program's own, nothing else of /tmp) */
 	ALLOW(p, CREATE, "/tmp/shared.o");
-	DENY(p, WRITE, "/tmp/shared.o");
-	DENY(p, READ, "/tmp/krb5cc_1000");
-	DENY(p, CREATE, "/tmp/someone-elses-dir/x");
+	ALLOW(p, WRITE, "/tmp/shared.o");
+	/* list_ancestors $CWD: each directory above the project may be
+	 * listed (zsh finds its working directory so), nothing in them read */
+	ALLOW(p, READ, "/home/u");
+	ALLOW(p, READ, "/home");
+	ALLOW(p, READ, "/");
+	DENY(p, READ, "/home/u/notes.txt");
+	DENY(p, READ, "/home/other");
+	assert_true(has_rule(p, POLICY_CLASS_PRIVATE, "/tmp") && has_rule(p, POLICY_CLASS_SCRATCH, "/tmp"));
+	/* /var/tmp is scratch in both */
+	ALLOW(p, CREATE, "/var/tmp/shared.o");
+	DENY(p, WRITE, "/var/tmp/shared.o");
+	DENY(p, READ, "/var/tmp/krb5cc_1000");
+	DENY(p, CREATE, "/var/tmp/someone-elses-dir/x");
 
 	DENY(p, READ, "/home/u/.bashrc");
 	DENY(p, WRITE, "/home/u/.bashrc");
@@ -367,9 +387,13 @@ static void test_minimal_writes_nowhere(void **state)
 	for (size_t i = 0; i < ELEMENTSOF(paths); i++)
 		for (size_t a = 0; a < ELEMENTSOF(writes); a++)
 			expect(p, writes[a], paths[i], false);
+	/* Only rules that grant reading or running, and the quiet denials of
+	 * the C library's sockets. */
 	for (size_t i = 0; i < p->n_rules; i++)
 		assert_true(p->rules[i].klass == POLICY_CLASS_READ || p->rules[i].klass == POLICY_CLASS_EXEC ||
-			    p->rules[i].klass == POLICY_CLASS_LIST);
+			    p->rules[i].klass == POLICY_CLASS_LIST ||
+			    (p->rules[i].klass == POLICY_CLASS_DENY && p->rules[i].quiet));
+	DENY(p, UNIX_CONNECT, "/run/nscd/socket");
 	/* ...yet `sh -c 'echo hi'` and `true` can run */
 	ALLOW(p, EXEC, "/bin/sh");
 	ALLOW(p, EXEC, "/usr/bin/true");
@@ -449,8 +473,13 @@ static void test_agent_state(void **state)
 	DENY(claude, DELETE, "/home/u/.claude/commands");
 	ALLOW(claude, READ, "/home/u/.claude/settings.json");
 	ALLOW(claude, CREATE, "/home/u/.claude/projects/x/session.jsonl");
-	ALLOW(claude, WRITE, "/home/u/.claude.json");
-	ALLOW(claude, TRUNCATE, "/home/u/.claude.json");
+	/* Its global configuration lives in ~/.claude (CLAUDE_CONFIG_DIR):
+	 * ~/.claude.json names MCP servers an outside run starts without
+	 * asking, and stays unwritable. */
+	ALLOW(claude, CREATE, "/home/u/.claude/.claude.json.tmp.1.2");
+	ALLOW(claude, CREATE, "/home/u/.claude/.claude.json.lock");
+	DENY(claude, WRITE, "/home/u/.claude.json");
+	DENY(claude, TRUNCATE, "/home/u/.claude.json");
 	ALLOW(claude, EXEC, "/home/u/.local/share/claude/versions/2.0.0");
 	DENY(claude, WRITE, "/home/u/.local/share/claude/versions/2.0.0");
 	DENY(claude, READ, "/home/u/.codex/auth.json");
@@ -460,6 +489,9 @@ static void test_agent_state(void **state)
 	ALLOW(codex, WRITE, "/home/u/.codex/auth.json");
 	ALLOW(codex, CREATE, "/home/u/.codex/sessions/x.jsonl");
 	DENY(codex, WRITE, "/home/u/.codex/config.toml");
+	/* the app-server the Codex TUI executes, outside too */
+	DENY(codex, CREATE, "/home/u/.codex/packages/app-server-daemon/current");
+	DENY(codex, WRITE, "/home/u/.codex/packages/app-server-daemon/releases/1/bin/codex");
 	ALLOW(codex, READ, "/home/u/.codex/config.toml");
 	DENY(codex, READ, "/home/u/.claude/.credentials.json");
 	DENY(codex, READ, "/home/u/.claude.json");

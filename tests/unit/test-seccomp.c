@@ -22,8 +22,7 @@ static void test_embedded_programs_are_current(void **state)
 {
 	(void)state;
 	for (unsigned i = 0; i < SFILTER_N_PLANS; i++) {
-		struct sfilter_plan plan = { .network_proxy = i & 8u, .allow_userns = i & 4u, .allow_ptrace = i & 2u,
-					     .network_off = i & 1u };
+		struct sfilter_plan plan = sfilter_plan_from_index(i);
 		struct error err = { 0 };
 		int fd = memfd_create("t", MFD_CLOEXEC);
 		size_t want = sfilter_programs[i].len * sizeof(struct sock_filter);
@@ -91,8 +90,10 @@ static void test_loaded_filter_refuses(void **state)
 }
 
 /* network: proxy leaves Unix sockets and TCP, nothing else. Each row runs
- * socket() in a child under the proxy plan: refused with EACCES, or it
- * reached the kernel (a descriptor, or the kernel's own errno). */
+ * socket() in a child under the proxy plan (Unix datagrams allowed, so
+ * that only the proxy's rules decide: test_unix_socket_rules has the
+ * rest): refused with EACCES, or it reached the kernel (a descriptor, or
+ * the kernel's own errno). */
 static int proxy_domain, proxy_type, proxy_protocol;
 
 static int socket_refused(void)
@@ -131,7 +132,7 @@ static void test_proxy_plan_sockets(void **state)
 		{ AF_PACKET, SOCK_RAW, 0, true },
 		{ 40 /* AF_VSOCK */, SOCK_STREAM, 0, true },
 	};
-	struct sfilter_plan proxy = { .network_proxy = true };
+	struct sfilter_plan proxy = { .network_proxy = true, .allow_unix_dgram = true };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -142,6 +143,61 @@ static void test_proxy_plan_sockets(void **state)
 			fail_msg("socket(%d, %#x, %d): %s", rows[i].domain, rows[i].type, rows[i].protocol,
 				 rows[i].refused ? "reached the kernel" : "refused");
 	}
+}
+
+static int unix_dgram_refused(void)
+{
+	int sv[2];
+
+	return syscall(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0) < 0 && errno == EACCES &&
+			       socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0 && errno == EACCES
+		       ? 0
+		       : 1;
+}
+
+static int unix_stream_works(void)
+{
+	int sv[2];
+
+	return syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 0) >= 0 && socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0 ? 0
+														       : 1;
+}
+
+static int unix_socket_refused_pair_works(void)
+{
+	int sv[2];
+
+	return syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 0) < 0 && errno == EACCES &&
+			       socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0
+		       ? 0
+		       : 1;
+}
+
+/* Unix datagram sockets are refused unless allowed; stream and seqpacket
+ * ones stay; unix_off refuses socket(AF_UNIX) of any type, not pairs. The
+ * same under network: off and proxy, whose rules leave Unix sockets to
+ * these. */
+static void test_unix_socket_rules(void **state)
+{
+	struct sfilter_plan none = { 0 }, dgram = { .allow_unix_dgram = true }, off = { .unix_off = true };
+	struct sfilter_plan net_off = { .network_off = true }, proxy = { .network_proxy = true },
+			    proxy_dgram = { .network_proxy = true, .allow_unix_dgram = true },
+			    proxy_unix_off = { .network_proxy = true, .unix_off = true };
+
+	(void)state;
+	assert_int_equal(in_child(&none, unix_dgram_refused), 0);
+	assert_int_equal(in_child(&none, unix_stream_works), 0);
+	assert_int_equal(in_child(&dgram, unix_dgram_refused), 1);
+	assert_int_equal(in_child(&dgram, unix_stream_works), 0);
+	assert_int_equal(in_child(&off, unix_socket_refused_pair_works), 0);
+	assert_int_equal(in_child(&none, unix_socket_refused_pair_works), 1);
+	assert_int_equal(in_child(&net_off, unix_dgram_refused), 0);
+	assert_int_equal(in_child(&net_off, unix_stream_works), 0);
+	assert_int_equal(in_child(&proxy, unix_dgram_refused), 0);
+	assert_int_equal(in_child(&proxy, unix_stream_works), 0);
+	assert_int_equal(in_child(&proxy_dgram, unix_dgram_refused), 1);
+	assert_int_equal(in_child(&proxy_dgram, unix_stream_works), 0);
+	assert_int_equal(in_child(&proxy_unix_off, unix_socket_refused_pair_works), 0);
 }
 
 static void test_without_no_new_privs_unprivileged_load_fails(void **state)
@@ -168,6 +224,7 @@ int main(void)
 		cmocka_unit_test(test_embedded_programs_are_current),
 		cmocka_unit_test(test_loaded_filter_refuses),
 		cmocka_unit_test(test_proxy_plan_sockets),
+		cmocka_unit_test(test_unix_socket_rules),
 		cmocka_unit_test(test_without_no_new_privs_unprivileged_load_fails),
 	};
 

@@ -802,7 +802,7 @@ static void test_send_recv_fd(void **state)
 
 static void test_filter_json(void **state)
 {
-	json_t *j = sup_filter_to_json();
+	json_t *j = sup_filter_to_json(SUP_SCOPE_ALL);
 	json_t *n;
 	bool openat = false, connect = false;
 	size_t i;
