@@ -56,7 +56,7 @@
 	"       latch profile show [--json] PROFILE\n"            \
 	"       latch profile check [--json] PROFILE|FILE...\n"   \
 	"       latch profile render --sbpl [--json] PROFILE\n"
-#define USAGE_DOCTOR "usage: latch doctor [--json]\n"
+#define USAGE_DOCTOR "usage: latch doctor [--json] [--verbose]\n"
 #define USAGE_PROBE                                                              \
 	"usage: latch probe (-p PROFILE | --no-sandbox) [--json] [OPTIONS]\n"    \
 	"                   PROBE_ID [ARG...]\n"                                  \

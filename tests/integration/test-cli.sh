@@ -320,6 +320,9 @@ run "$LATCH" run --report "$IT_SCRATCH/report.json" -p minimal --no-namespaces -
 check "json: --report FILE holds the report, static mode included: $(cat "$IT_SCRATCH/report.json" 2>/dev/null)" \
 	/usr/bin/python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); d=e["data"]; assert d["mode"]=="static" and d["exit"]["code"]==1 and d["supervisor"]["notifications"]>=1' \
 	"$IT_SCRATCH/report.json"
+run "$LATCH" why --json -p minimal read "$(printf '/etc/a\377b')"
+check "json: why answers for a path that is not UTF-8 (denied, 1), written as \\xNN" \
+	/usr/bin/python3 -c 'import json, sys; d = json.loads(sys.argv[2])["data"]; assert sys.argv[1] == "1" and d["path"] == "/etc/a" + chr(92) + "xffb" and d["verdict"] == "deny"' "$rc" "$out"
 expect_rc 2 "evidence verify of a path that is no run directory is a usage error, not 'does not verify'" -- \
 	"$LATCH" evidence verify "$IT_SCRATCH/no-such-run"
 check "...saying so" contains "$err" "is not a run directory"

@@ -87,6 +87,11 @@ check "...and doctor names the same reason" contains "$_doctor" "refused here: p
 # created (nothing is writable), so nothing needs a mask; agent without a
 # supervisor could create them, and is refused.
 expect_rc 0 "readonly runs from \$HOME" -- sh -c 'cd "$HOME" && "$1" run -p readonly -- true' sh "$LATCH"
+run sh -c 'cd "$HOME" && "$1" doctor' sh "$LATCH"
+_short=$(printf '%s\n' "$out" | wc -l)
+(cd "$HOME" && "$LATCH" doctor --verbose) >"$IT_SCRATCH/doctor-verbose.txt" 2>&1
+check "doctor from \$HOME fits a screen ($_short lines); --verbose adds the per-rule detail" \
+	sh -c '[ "$1" -le 40 ] && grep -q "^    rule: .* lies inside " "$2"' sh "$_short" "$IT_SCRATCH/doctor-verbose.txt"
 check "...and doctor says full protection for it" sh -c 'printf "%s\n" "$1" | grep -q "^  readonly .*: full protection"' sh "$_doctor"
 expect_fail_with "cannot be masked" "agent --no-supervise from \$HOME is refused: it could create them" -- \
 	sh -c 'cd "$HOME" && "$1" run -p agent --ack-risk agent --no-supervise -- true' sh "$LATCH"
