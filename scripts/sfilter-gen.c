@@ -23,9 +23,10 @@ static int emit(unsigned idx)
 	f = fdopen(fd, "r");
 	if (!f)
 		return -1;
-	printf("/* unix_off=%d allow_unix_dgram=%d allow_userns=%d allow_ptrace=%d network_off=%d */\n"
+	printf("/* network_proxy=%d unix_off=%d allow_unix_dgram=%d allow_userns=%d allow_ptrace=%d network_off=%d */\n"
 	       "static const struct sock_filter prog_%u[] = {\n",
-	       plan.unix_off, plan.allow_unix_dgram, plan.allow_userns, plan.allow_ptrace, plan.network_off, idx);
+	       plan.network_proxy, plan.unix_off, plan.allow_unix_dgram, plan.allow_userns, plan.allow_ptrace,
+	       plan.network_off, idx);
 	while (fread(&insn, sizeof(insn), 1, f) == 1) {
 		printf("\t{ 0x%04x, %u, %u, 0x%08x },\n", insn.code, insn.jt, insn.jf, insn.k);
 		n++;

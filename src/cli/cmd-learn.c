@@ -4,6 +4,7 @@
  * profile that would have allowed it: a new profile extending the one
  * given, printed as a diff, each rule with the refusals it covers
  * (policy/learn.h), and saved with --save-to. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,16 +18,33 @@ struct cli_learn {
 	bool failed;          /* out of memory while adding */
 };
 
+/* latch learn --help: the options of its own; latch run parses them, with
+ * the rest of run's. */
+static const struct option longopts[] = {
+	{ "profile", required_argument, NULL, 'p' },
+	{ "save-to", required_argument, NULL, 'V' },
+	{ "learn-grant", no_argument, NULL, 'G' },
+	{ "ack-risk", required_argument, NULL, 'R' },
+	{ "help", no_argument, NULL, 'h' },
+	{},
+};
+static const struct cli_flag flags[] = {
+	{ "profile", "PROFILE", "the profile the proposal extends" },
+	{ "save-to", "NAME", "save the proposal as the user profile NAME" },
+	{ "learn-grant", NULL, "grant what is refused meanwhile (needs --ack-risk)" },
+	{ "ack-risk", "PROFILE", "with --learn-grant: the profile, acknowledged" },
+	{ "help", NULL, "show this help (and latch run --help)" },
+	{},
+};
+
 int cmd_learn(int argc, char **argv)
 {
 	_cleanup_free_ char **args = calloc((size_t)argc + 2, sizeof(*args));
 
 	if (!args)
 		return cli_fail(false, "run_plan", EXIT_LATCH_FAILED, "out of memory");
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		fputs(USAGE_LEARN, stdout);
-		return 0;
-	}
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+		return cli_help(USAGE_LEARN, "p:h", longopts, flags);
 	/* latch learn ARGS is latch run --learn ARGS. */
 	args[0] = "run";
 	args[1] = "--learn";

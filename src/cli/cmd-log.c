@@ -295,6 +295,15 @@ static int verify(const struct log_opts *o, const char *arg)
 	return code;
 }
 
+/* latch log --help: the options every subcommand takes. */
+static int help(void)
+{
+	char *argv[] = { "log", "--help", NULL };
+	bool json;
+
+	return cli_parse_json_flag(2, argv, "log", USAGE_LOG, &json);
+}
+
 int cmd_log(int argc, char **argv)
 {
 	static const char *const subs[] = { "list", "show", "verify", NULL };
@@ -304,7 +313,7 @@ int cmd_log(int argc, char **argv)
 	const char *sub = NULL;
 	int r, left;
 
-	r = cli_subcommand(argc, argv, "log", subs, USAGE_LOG, &sub);
+	r = cli_subcommand(argc, argv, "log", subs, USAGE_LOG, help, &sub);
 	if (r >= 0)
 		return r;
 	r = cli_parse_json_flag(argc - 1, argv + 1, "log", USAGE_LOG, &o.json);

@@ -3,7 +3,6 @@
  * them, apply them to the real directories (each file atomically, refused
  * when the real file changed since the run, naming it), or drop them.
  * Three commands over one thing, in one file. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +17,7 @@
 struct overlay_cmd {
 	const char *name;   /* "diff", "commit", "discard" */
 	const char *kind;   /* the --json envelope */
+	const char *usage;  /* USAGE_DIFF, ... */
 	bool json;
 	char *dir;          /* the sessions */
 	char *id;
@@ -50,28 +50,12 @@ static int last_with_overlay(const char *dir, char **ret)
  * *ret_rest: what follows. Returns -1 to go on, or an exit code. */
 static int setup(int argc, char **argv, struct overlay_cmd *c, int *ret_rest)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	struct session_env env;
-	int opt, r;
+	int r;
 
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			c->json = true;
-			break;
-		case 'h':
-			fputs(USAGE_OVERLAY, stdout);
-			return 0;
-		default:
-			return cli_usage_error(USAGE_OVERLAY, "%s: unknown option '%s'", c->name, argv[optind - 1]);
-		}
-	}
+	r = cli_parse_json_flag(argc, argv, c->name, c->usage, &c->json);
+	if (r >= 0)
+		return r;
 	session_env_init(&env);
 	c->dir = session_log_dir(&env.ctx);
 	session_env_done(&env);
@@ -109,7 +93,7 @@ static char letter(const char *change)
 
 int cmd_diff(int argc, char **argv)
 {
-	struct overlay_cmd c = { .name = "diff", .kind = "overlay_diff" };
+	struct overlay_cmd c = { .name = "diff", .kind = "overlay_diff", .usage = USAGE_DIFF };
 	_cleanup_json_ json_t *changes = NULL;
 	struct error err = { 0 };
 	const json_t *ch;
@@ -120,7 +104,7 @@ int cmd_diff(int argc, char **argv)
 	if (r >= 0)
 		goto out;
 	if (rest != argc) {
-		r = cli_usage_error(USAGE_OVERLAY, "diff: takes at most one ID");
+		r = cli_usage_error(USAGE_DIFF, "diff: takes at most one ID");
 		goto out;
 	}
 	if (session_overlay_changes(c.session_dir, &changes, &err) < 0) {
@@ -177,7 +161,7 @@ out:
 
 int cmd_commit(int argc, char **argv)
 {
-	struct overlay_cmd c = { .name = "commit", .kind = "overlay_commit" };
+	struct overlay_cmd c = { .name = "commit", .kind = "overlay_commit", .usage = USAGE_COMMIT };
 	_cleanup_strv_free_ char **paths = NULL, **conflicts = NULL;
 	struct error err = { 0 };
 	size_t applied = 0;
@@ -243,7 +227,7 @@ out:
 
 int cmd_discard(int argc, char **argv)
 {
-	struct overlay_cmd c = { .name = "discard", .kind = "overlay_discard" };
+	struct overlay_cmd c = { .name = "discard", .kind = "overlay_discard", .usage = USAGE_DISCARD };
 	_cleanup_json_ json_t *changes = NULL;
 	struct error err = { 0 };
 	int r, rest;
@@ -252,7 +236,7 @@ int cmd_discard(int argc, char **argv)
 	if (r >= 0)
 		goto out;
 	if (rest != argc) {
-		r = cli_usage_error(USAGE_OVERLAY, "discard: takes at most one ID");
+		r = cli_usage_error(USAGE_DISCARD, "discard: takes at most one ID");
 		goto out;
 	}
 	if (session_overlay_changes(c.session_dir, &changes, &err) < 0 ||

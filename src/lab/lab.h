@@ -85,6 +85,7 @@ struct lab_cell {
 	struct lab_classification cls;
 	json_t *sandboxed_record, *oracle_record; /* lab_result envelopes */
 	json_t *mismatch;             /* lab_mismatch envelope; NULL: the lanes agree or skipped */
+	json_t *reproduce;            /* {baseline, sandboxed, oracle}: the commands; NULL: skipped */
 };
 
 struct lab_row_result {

@@ -156,6 +156,8 @@ static int map_net_op(const struct oracle_in *in, struct lab_oracle *o, struct e
 	if (strcmp(op, "udp_send") == 0) {
 		if (in->m->sf.network_off)
 			return ask_seccomp(o, "socket", "AF_UNIX", err);
+		if (in->m->sf.network_proxy)
+			return ask_seccomp(o, "socket", "domain == AF_INET and type in 2-3", err);
 		o->note = "no profile key restricts UDP: network.mode ports lists TCP ports only";
 		return 0;
 	}

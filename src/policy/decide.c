@@ -33,18 +33,21 @@ static const char *const access_names[_POLICY_ACCESS_MAX] = {
 	[POLICY_ACCESS_PTRACE] = "ptrace",
 	[POLICY_ACCESS_USERNS] = "userns",
 	[POLICY_ACCESS_UNIX_CONNECT] = "unix_connect",
+	[POLICY_ACCESS_NET_CONNECT] = "net_connect",
 };
 
 static const char *const layer_names[_POLICY_LAYER_MAX] = {
 	[POLICY_LAYER_NONE] = "none",
 	[POLICY_LAYER_LANDLOCK] = "landlock",
 	[POLICY_LAYER_SECCOMP] = "seccomp",
+	[POLICY_LAYER_PROXY] = "proxy",
 };
 
 static const char *const net_mode_names[_POLICY_NET_MAX] = {
 	[POLICY_NET_OFF] = "off",
 	[POLICY_NET_ON] = "on",
 	[POLICY_NET_PORTS] = "ports",
+	[POLICY_NET_PROXY] = "proxy",
 };
 
 static const char *const supervise_names[_POLICY_SUPERVISE_MAX] = {
@@ -340,10 +343,110 @@ static void decide_tcp(const struct policy *p, const struct policy_query *q, str
 				       list);
 		}
 		return;
+	case POLICY_NET_PROXY:
+		/* Landlock lets TCP reach the proxy's port only; the isolated
+		 * mode adds a network namespace with nothing but loopback. */
+		d->allow = false;
+		d->layer = POLICY_LAYER_LANDLOCK;
+		(void)snprintf(d->reason, sizeof(d->reason),
+			       "deny, network.mode is proxy: TCP goes only to latch's proxy, which decides each "
+			       "host (ask `connect HOST:PORT`)");
+		return;
 	case _POLICY_NET_MAX:
 		break;
 	}
 	d->allow = false;
+	(void)snprintf(d->reason, sizeof(d->reason), "deny, unknown network mode");
+}
+
+static bool host_rule_matches(const struct policy_host_rule *r, const struct policy_host *h, uint16_t port)
+{
+	size_t n, m;
+
+	if (r->port ? r->port != port : port != 443 && port != 80)
+		return false;
+	if (r->host.kind != h->kind)
+		return false;
+	if (!r->host.wildcard)
+		return strcmp(r->host.name, h->name) == 0;
+	/* Subdomains only, at a label boundary: "*.example.org" matches
+	 * a.example.org, never example.org nor evil-example.org. */
+	n = strlen(h->name);
+	m = strlen(r->host.name);
+	return n > m + 1 && h->name[n - m - 1] == '.' && strcmp(h->name + n - m, r->host.name) == 0;
+}
+
+/* An exact host is more specific than any wildcard, a wildcard by its
+ * labels; for the same host, a port written out more than the defaults. */
+static unsigned host_rule_specificity(const struct policy_host_rule *r)
+{
+	return 2 * (r->host.wildcard ? r->labels : POLICY_HOST_MAX + 1) + (r->port != 0);
+}
+
+/* network.mode proxy: the most specific entry that names host and port
+ * decides; at equal specificity deny_hosts wins; none: deny (the proxy may
+ * then ask). */
+static void decide_host_rules(const struct policy *p, const struct policy_host *h, uint16_t port,
+			      struct policy_decision *d)
+{
+	const struct policy_host_rule *best = NULL;
+	char label[600], target[POLICY_HOST_MAX + 16];
+
+	for (size_t i = 0; i < p->net.n_hosts; i++) {
+		const struct policy_host_rule *r = &p->net.hosts[i];
+
+		if (!host_rule_matches(r, h, port))
+			continue;
+		if (!best || host_rule_specificity(r) > host_rule_specificity(best) ||
+		    (host_rule_specificity(r) == host_rule_specificity(best) && r->deny && !best->deny))
+			best = r;
+	}
+	d->host_rule = best;
+	d->allow = best && !best->deny;
+	d->layer = d->allow ? POLICY_LAYER_NONE : POLICY_LAYER_PROXY;
+	if (best)
+		(void)snprintf(d->reason, sizeof(d->reason), "%s, by rule %s (network.%s)", d->allow ? "allow" : "deny",
+			       policy_host_rule_label(best, label, sizeof(label)), best->deny ? "deny_hosts" : "hosts");
+	else
+		(void)snprintf(d->reason, sizeof(d->reason), "deny, no entry of network.hosts names %s (default deny)",
+			       policy_host_port_format(h, port, target, sizeof(target)));
+}
+
+static void decide_connect(const struct policy *p, const struct policy_query *q, struct policy_decision *d)
+{
+	struct policy_host h;
+	const char *why = NULL;
+
+	if (!q->host || policy_host_parse(q->host, strlen(q->host), false, false, &h, &why) < 0) {
+		d->layer = POLICY_LAYER_PROXY;
+		(void)snprintf(d->reason, sizeof(d->reason), "deny, not a host: %s", why ? why : "none given");
+		return;
+	}
+	if (q->port == 0) {
+		d->layer = POLICY_LAYER_PROXY;
+		(void)snprintf(d->reason, sizeof(d->reason), "deny, port 0 is no port");
+		return;
+	}
+	switch (p->net.mode) {
+	case POLICY_NET_OFF:
+	case POLICY_NET_ON:
+		/* The same answer as for any TCP connection. */
+		decide_tcp(p, &(struct policy_query){ .access = POLICY_ACCESS_TCP_CONNECT, .port = q->port }, d);
+		return;
+	case POLICY_NET_PORTS: {
+		char reason[sizeof(d->reason)];
+
+		decide_tcp(p, &(struct policy_query){ .access = POLICY_ACCESS_TCP_CONNECT, .port = q->port }, d);
+		memcpy(reason, d->reason, sizeof(reason));
+		(void)snprintf(d->reason, sizeof(d->reason), "%s (mode ports does not see host names)", reason);
+		return;
+	}
+	case POLICY_NET_PROXY:
+		decide_host_rules(p, &h, q->port, d);
+		return;
+	case _POLICY_NET_MAX:
+		break;
+	}
 	(void)snprintf(d->reason, sizeof(d->reason), "deny, unknown network mode");
 }
 
@@ -393,6 +496,9 @@ void policy_decide(const struct policy *p, const struct policy_query *q, struct 
 	case POLICY_ACCESS_USERNS:
 		decide_flag(p->process.nested_sandbox, POLICY_LAYER_SECCOMP, "process.nested_sandbox",
 			    p->process.nested_sandbox ? "true" : "false", d);
+		return;
+	case POLICY_ACCESS_NET_CONNECT:
+		decide_connect(p, q, d);
 		return;
 	case POLICY_ACCESS_READ:
 	case POLICY_ACCESS_WRITE:

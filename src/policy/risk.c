@@ -184,6 +184,15 @@ static int check_network(const struct policy *p, struct policy_risk *risk)
 		return add_reason(risk, 1, "network.mode is ports: TCP connect to %s; TCP bind to %s",
 				  format_ports(p->net.connect, p->net.n_connect, connect, sizeof(connect)),
 				  format_ports(p->net.bind, p->net.n_bind, bind, sizeof(bind)));
+	case POLICY_NET_PROXY: {
+		size_t allowed = 0;
+
+		for (size_t i = 0; i < p->net.n_hosts; i++)
+			allowed += !p->net.hosts[i].deny;
+		return add_reason(risk, 1, "network.mode is proxy: out only through latch's proxy, to %zu listed host%s "
+					   "(and those granted at run time)",
+				  allowed, allowed == 1 ? "" : "s");
+	}
 	case _POLICY_NET_MAX:
 		break;
 	}

@@ -99,6 +99,33 @@ static int add_grant(json_t *fs, const struct policy_grant *g)
 	return 0;
 }
 
+/* A host: an entry of network.hosts, and the mode that reads them. */
+static int add_host(json_t *root, const char *host)
+{
+	json_t *net = json_object_get(root, "network"), *hosts;
+
+	if (!json_is_object(net)) {
+		net = json_object();
+		if (!net)
+			return -ENOMEM;
+		json_set(root, "network", net);
+	}
+	json_set(net, "mode", json_str("proxy"));
+	/* Keys only the other modes take would make the profile invalid. */
+	(void)json_object_del(net, "connect_tcp");
+	(void)json_object_del(net, "bind_tcp");
+	hosts = json_object_get(net, "hosts");
+	if (!json_is_array(hosts)) {
+		hosts = json_array();
+		if (!hosts)
+			return -ENOMEM;
+		json_set(net, "hosts", hosts);
+	}
+	if (!array_has(hosts, host) && json_array_append_new(hosts, json_str(host)) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 /* root into file (keys sorted, two-space indent, a final newline), by way
  * of a temporary file in the same directory. */
 static int replace_file(const char *dir, const char *name, const char *file, const json_t *root,
@@ -167,15 +194,28 @@ int policy_save_grants(const char *dir, const char *name, const char *extends, c
 	json_t *fs;
 	int r;
 
-	for (size_t i = 0; i < n_grants; i++)
-		if (!utf8_is_valid(grants[i].path))
+	for (size_t i = 0; i < n_grants; i++) {
+		struct policy_host_rule h;
+		const char *why = NULL;
+
+		if (grants[i].path && !utf8_is_valid(grants[i].path))
 			return error_set(err, EILSEQ, "a granted path is not valid UTF-8");
+		if (!grants[i].path && (!grants[i].host || policy_host_entry_parse(grants[i].host, &h, &why) < 0 ||
+					h.host.wildcard))
+			return error_set(err, EINVAL, "'%s' is not a host entry%s%s", grants[i].host ? grants[i].host : "",
+					 why ? ": " : "", why ? why : "");
+	}
 	r = open_profile(dir, name, extends, SAVED_DESCRIPTION, &root, &fs, &file, err);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < n_grants; i++)
-		if (add_grant(fs, &grants[i]) < 0)
+	for (size_t i = 0; i < n_grants; i++) {
+		r = grants[i].path ? add_grant(fs, &grants[i]) : add_host(root, grants[i].host);
+		if (r < 0)
 			return error_set(err, ENOMEM, "out of memory");
+	}
+	/* Hosts alone: no filesystem object the profile did not have. */
+	if (json_object_size(fs) == 0)
+		(void)json_object_del(root, "filesystem");
 	r = replace_file(dir, name, file, root, err);
 	if (r < 0)
 		return r;

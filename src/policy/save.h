@@ -11,14 +11,18 @@
 #include "base/error.h"
 #include "policy/policy.h"
 
-/* One access granted at run time. */
+/* One access granted at run time: a path, or a host. */
 struct policy_grant {
-	const char *path; /* absolute and resolved, as the supervisor decided it */
+	const char *path; /* absolute and resolved, as the supervisor decided it; NULL for a host */
 	unsigned acc;     /* bits of (1u << enum policy_access) */
+	/* "example.org:443" (IPv6 in brackets): an entry of network.hosts,
+	 * and network.mode proxy; NULL for a path. */
+	const char *host;
 };
 
 /* Add rules for grants (see policy_grant_rules(): the narrowest classes,
- * creating and deleting on the parent) to the profile dir/NAME.json.
+ * creating and deleting on the parent; a host to network.hosts, with
+ * network.mode proxy) to the profile dir/NAME.json.
  *
  * dir is the user's profile directory (normally
  * $XDG_CONFIG_HOME/latch/profiles), created mode 0700 with its parents when

@@ -83,12 +83,13 @@ const struct landlock_abi_row landlock_abis[] = {
 	  0, ATTR_SIZE_TO(scoped), { { 0 } }, "audit flags", NULL, "audit log controls (not used by latch)" },
 	{ 8, "7.0", 0, 0, 0, LL_RESTRICT_SELF_TSYNC, 0, ATTR_SIZE_TO(scoped), { { 0 } }, "tsync", NULL,
 	  "restricting all threads at once (the sandboxed process has one when it restricts itself)" },
-	/* Without it a pathname socket is reached wherever its path is
-	 * (as on every kernel before); the supervisor, when one runs,
-	 * decides a connect as a write. Not a line on each run: it would
-	 * make --strict refuse every run on such a kernel. */
+	/* Without it a supervisor decides connect() to a pathname socket in
+	 * every mode (one of connect() alone for an unsupervised run), and
+	 * Unix datagram sockets are refused: nothing is lost, so not a line
+	 * on each run (it would make --strict refuse every run). */
 	{ 9, "7.1", LL_ACCESS_FS_RESOLVE_UNIX, 0, 0, 0, 0, ATTR_SIZE_TO(scoped), { { 0 } }, "resolve_unix", NULL,
-	  "connect() to pathname unix sockets only where the profile grants writing" },
+	  "the kernel's own decision on connect() and datagrams to pathname unix sockets (here a supervisor "
+	  "decides connect(), and Unix datagram sockets are refused)" },
 	/* UDP: with network.mode off seccomp already refuses the socket;
 	 * with ports the profile names TCP ports only and UDP stays open on
 	 * every ABI. Quiet rules only silence the audit log, which latch
@@ -217,6 +218,11 @@ static void compile_handled(const struct policy *p, struct landlock_plan *plan)
 	case POLICY_NET_PORTS:
 		/* Profiles list TCP ports only: UDP is not handled. */
 		plan->handled_net = net & NET_TCP;
+		break;
+	case POLICY_NET_PROXY:
+		/* Everything handled; TCP connect to the proxy's port only
+		 * (landlock_plan_set_proxy_port). */
+		plan->handled_net = net;
 		break;
 	case POLICY_NET_ON:
 	case _POLICY_NET_MAX:
@@ -462,10 +468,18 @@ bool landlock_plan_handles(const struct landlock_plan *plan, enum policy_access 
 	case POLICY_ACCESS_PTRACE:
 	case POLICY_ACCESS_USERNS:
 		return true;
+	case POLICY_ACCESS_NET_CONNECT:
 	case _POLICY_ACCESS_MAX:
 		break;
 	}
 	return false;
+}
+
+void landlock_plan_set_proxy_port(struct landlock_plan *plan, uint16_t port)
+{
+	plan->n_connect = 0;
+	if (port && (plan->handled_net & LL_ACCESS_NET_CONNECT_TCP))
+		plan->connect[plan->n_connect++] = port;
 }
 
 struct landlock_plan *landlock_plan_free(struct landlock_plan *plan)

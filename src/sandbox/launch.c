@@ -29,7 +29,9 @@ static int check_program(const char *path)
 
 	if (stat(path, &st) < 0)
 		return errno == EACCES ? -EACCES : -ENOENT;
-	if (S_ISDIR(st.st_mode) || access(path, X_OK) < 0)
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (access(path, X_OK) < 0)
 		return -EACCES;
 	return 0;
 }
@@ -64,7 +66,7 @@ int launch_find_program(const char *name, const char *path_env, char **ret)
 				*ret = strdup(cand);
 				return *ret ? 0 : -ENOMEM;
 			}
-			if (r == -EACCES)
+			if (r == -EACCES || r == -EISDIR)
 				seen_eacces = true;
 		}
 		p += len;
@@ -261,6 +263,32 @@ static int mount_private(const struct launch *l, const char *dir, struct error *
 	return landlock_reopen_under(ll, dir, err);
 }
 
+/* Close every descriptor of pid 1 from 3 up but REPORT_FD and the kept
+ * ones. pid 1 shares the program's Landlock domain, uid and capabilities,
+ * so the program could take any descriptor it holds with pidfd_getfd:
+ * what latch inherited from its caller (which the program must not get),
+ * the Landlock rules' paths, the socket the listener went out on. */
+static int close_all_but(int report_fd, const int *keep, size_t n_keep, struct error *err)
+{
+	unsigned int from = 3;
+
+	for (;;) {
+		unsigned int next = ~0U; /* the lowest descriptor to keep at or above from */
+
+		if (report_fd >= 0 && (unsigned int)report_fd >= from)
+			next = (unsigned int)report_fd;
+		for (size_t i = 0; i < n_keep; i++)
+			if (keep[i] >= 0 && (unsigned int)keep[i] >= from && (unsigned int)keep[i] < next)
+				next = (unsigned int)keep[i];
+		/* close_range is Linux 5.9; Landlock needs 5.13. */
+		if (next > from && syscall(SYS_close_range, from, next == ~0U ? ~0U : next - 1, 0) < 0)
+			return error_set(err, errno, "cannot close pid 1's descriptors: %s", strerror(errno));
+		if (next == ~0U)
+			return 0;
+		from = next + 1;
+	}
+}
+
 /* pid 1 of the sandbox: set up, start the program, reap, report. */
 static _noreturn_ void sandbox_init(const struct launch *l, int sync[2], int report_fd)
 {
@@ -285,6 +313,11 @@ static _noreturn_ void sandbox_init(const struct launch *l, int sync[2], int rep
 			goto fail;
 	if (mask_apply(l->masks, &err) < 0)
 		goto fail;
+	if (l->net_bridge > 0 && (l->ns_flags & CLONE_NEWNET)) {
+		if (ns_bridge_open(l->net_bridge, l->net_bridge_port, &err) < 0)
+			goto fail;
+		(void)close(l->net_bridge);
+	}
 	/* This process's own copy of the plan: rules under /proc must name the
 	 * fresh proc's inodes, not the host's. */
 	if ((l->ns_flags & CLONE_NEWPID) &&
@@ -297,9 +330,15 @@ static _noreturn_ void sandbox_init(const struct launch *l, int sync[2], int rep
 		goto fail;
 	if (l->before_exec && l->before_exec(l->before_exec_data, &err) < 0)
 		goto fail;
+	if (close_all_but(report_fd, l->keep_fds, l->n_keep_fds, &err) < 0)
+		goto fail;
 	/* posix_spawn: a vfork-style start (nothing to copy), and glibc
 	 * reports a failed exec as its return value. */
 	rep.exec_errno = posix_spawn(&child, l->file, NULL, NULL, l->argv, l->envp);
+	/* The kept descriptors are the program's now. */
+	for (size_t i = 0; i < l->n_keep_fds; i++)
+		if (l->keep_fds[i] != report_fd)
+			(void)close(l->keep_fds[i]);
 	if (rep.exec_errno) {
 		rep.wait_status = 127 << 8;
 		init_report_exit(report_fd, &rep, 0);

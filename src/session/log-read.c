@@ -90,7 +90,8 @@ static bool canonical(const json_t *v, const char *text, size_t len)
 
 static const char PREV_MISMATCH[] = "prev";
 
-static const char *const record_types[] = { "session", "plan", "event", "exec", "audit", "supervisor", "overlay", "exit" };
+static const char *const record_types[] = { "session", "plan", "event", "exec", "audit", "supervisor", "proxy",
+						    "overlay", "exit" };
 
 static bool known_type(const char *t)
 {

@@ -162,6 +162,7 @@ json_t *session_log_view(const char *id, const json_t *records, const char *prob
 	json_set(counts, "events", json_integer(0));
 	json_set(v, "exit", json_null());
 	json_set(v, "supervisor", json_null());
+	json_set(v, "proxy", json_null());
 	json_set(v, "mode", json_null());
 	json_set(v, "supervise", json_null());
 	json_set(v, "overlay", json_null());
@@ -191,6 +192,8 @@ json_t *session_log_view(const char *id, const json_t *records, const char *prob
 			json_set(v, "overlay", json_deep_copy(d));
 		} else if (strcmp(type, "supervisor") == 0) {
 			json_set(v, "supervisor", json_deep_copy(d));
+		} else if (strcmp(type, "proxy") == 0) {
+			json_set(v, "proxy", json_deep_copy(d));
 		} else if (strcmp(type, "exit") == 0) {
 			json_set(v, "exit", json_deep_copy(d));
 		}

@@ -42,7 +42,8 @@ struct session_log {
 };
 
 /* The record types, in the order a log names them (log.h). */
-static const char *const record_types[] = { "session", "plan", "event", "exec", "audit", "supervisor", "overlay", "exit" };
+static const char *const record_types[] = { "session", "plan", "event", "exec", "audit", "supervisor", "proxy",
+						    "overlay", "exit" };
 
 enum { REC_EVENT = 2, REC_EXEC = 3, REC_AUDIT = 4 };
 

@@ -13,7 +13,8 @@
  * Records: session (the command, the profile, where and when), plan (as
  * --dry-run prints it), event (a sandbox_event envelope, as --events
  * writes it), exec (pid, parent, argv, program), audit (a Landlock denial
- * the kernel's audit log recorded), supervisor (its summary), exit.
+ * the kernel's audit log recorded), supervisor (its summary), proxy (its
+ * summary, network.mode proxy), overlay (what --overlay kept), exit.
  *
  * Writing is buffered: the supervisor's events are copied into memory and
  * written, hashed, in batches (SESSION_LOG_BATCH) and at the end; the head
@@ -116,6 +117,10 @@ void session_log_arm(struct session_plan *s);
 void session_log_observe(const struct session_plan *s, const struct session_hooks *h, struct sup_config *cfg);
 /* The supervisor's summary. */
 void session_log_supervisor(const struct session_plan *s, const struct sup_summary *sum);
+struct net_summary;
+/* The proxy's summary (network.mode proxy): its connections one by one
+ * go to --events, from the proxy's own process. */
+void session_log_proxy(const struct session_plan *s, const struct net_summary *sum);
 /* The exit record; the log is closed (a failure to write it is a warning). */
 void session_log_end(const struct session_request *o, const struct session_hooks *h, struct session_plan *s,
 		     const struct session_result *res);

@@ -233,6 +233,19 @@ static int plan_overlay(struct session_plan *s, struct error *err)
 	return 0;
 }
 
+/* network.mode proxy: where programs find the proxy. In the isolated mode
+ * on the loopback of the sandbox's own network namespace at a port known
+ * now; in the static mode at a port of the host's loopback chosen when the
+ * run starts (session_run sets it then). */
+static int plan_proxy(struct session_plan *s)
+{
+	if (s->policy->net.mode != POLICY_NET_PROXY)
+		return 0;
+	s->proxy_port = s->isolated ? NET_BRIDGE_PORT : 0;
+	landlock_plan_set_proxy_port(s->ll, s->proxy_port);
+	return net_proxy_env(&s->envp, s->proxy_port);
+}
+
 /* Connecting to a pathname Unix socket (docker.sock is root on the host):
  * Landlock decides it from ABI 9; below, a run without supervision gets a
  * supervisor of connect() alone, or, where none can run, no socket(AF_UNIX)
@@ -266,18 +279,51 @@ struct sfilter_plan session_sfilter_plan(const struct policy *p, const struct la
 	return (struct sfilter_plan){
 		.allow_ptrace = p->process.ptrace,
 		.network_off = p->net.mode == POLICY_NET_OFF,
+		.network_proxy = p->net.mode == POLICY_NET_PROXY,
 		.allow_userns = p->process.nested_sandbox,
 		.allow_unix_dgram = p->net.unix_datagram || landlock_plan_handles(ll, POLICY_ACCESS_UNIX_CONNECT),
 	};
 }
 
+/* --allow-host: entries of network.hosts for this run. A profile without
+ * network goes through the proxy with just these; one that is on or lists
+ * ports has no host to decide on. */
+static int add_allowed_hosts(const struct session_request *o, struct policy *p, struct error *err)
+{
+	if (!o->allow_hosts)
+		return 0;
+	switch (p->net.mode) {
+	case POLICY_NET_OFF:
+		p->net.mode = POLICY_NET_PROXY;
+		break;
+	case POLICY_NET_PROXY:
+		break;
+	case POLICY_NET_ON:
+	case POLICY_NET_PORTS:
+	case _POLICY_NET_MAX:
+		return error_set(err, EINVAL,
+				 "--allow-host needs a profile whose network.mode is off or proxy; '%s' has mode %s",
+				 p->name, policy_net_mode_name(p->net.mode));
+	}
+	for (size_t i = 0; o->allow_hosts[i]; i++) {
+		int r = policy_add_host(p, o->allow_hosts[i], false, "--allow-host", err);
+
+		if (r < 0)
+			return r == -EINVAL ? error_prefix(err, "--allow-host") : r;
+	}
+	return 0;
+}
+
 int session_plan_build(const struct session_request *o, const struct policy_ctx *ctx, int ns_refused,
 		       struct session_plan *s, struct error *err)
 {
+	struct policy_ctx with_rules = *ctx;
 	struct policy *p = NULL;
 	int r;
 
-	r = policy_load(o->profile, ctx, &p, err);
+	with_rules.extra = o->rules;
+	with_rules.n_extra = o->n_rules;
+	r = policy_load(o->profile, &with_rules, &p, err);
 	if (r < 0) {
 		memset(s, 0, sizeof(*s));
 		return r;
@@ -304,6 +350,9 @@ int session_plan_from_policy(const struct session_request *o, const struct polic
 		if (r < 0)
 			return r;
 	}
+	r = add_allowed_hosts(o, s->policy, err);
+	if (r < 0)
+		return r;
 	s->abi = o->landlock_abi > 0 ? o->landlock_abi : session_landlock_abi(err);
 	if (s->abi == -EINVAL)
 		return s->abi;
@@ -341,6 +390,8 @@ int session_plan_from_policy(const struct session_request *o, const struct polic
 	r = plan_private(s, err);
 	if (r == 0 && o->overlay)
 		r = plan_overlay(s, err);
+	if (r == 0 && plan_proxy(s) < 0)
+		r = error_set(err, ENOMEM, "out of memory");
 	return r;
 }
 
@@ -349,8 +400,11 @@ int session_plan_probe(struct session_plan *s, bool ask_kernel)
 	if (s->isolated && ask_kernel) {
 		int e = ns_probe(ns_flags_for(s->policy));
 
-		if (e < 0)
+		if (e < 0) {
 			set_ns_unavailable(s, -e);
+			if (plan_proxy(s) < 0)
+				return -ENOMEM;
+		}
 	}
 	if (s->isolated && (s->policy->limits.memory >= 0 || s->policy->limits.pids >= 0) &&
 	    cgroup_prepare(&s->policy->limits, &s->cgroup, &s->cgroup_unavailable) == -ENOMEM)
@@ -397,6 +451,20 @@ static int check_overlay(struct session_plan *s)
 					  s->overlay_dirs[i], state);
 	}
 	return 0;
+}
+
+/* Whether an allow rule that Landlock carries lies at or below dir: a
+ * private directory keeps the way to it (its mount points). */
+static bool leads_to_kept(const struct policy *p, const char *dir)
+{
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct policy_rule *r = &p->rules[i];
+
+		if (!policy_class_restricts(r->klass) && r->klass != POLICY_CLASS_LIST &&
+		    r->klass != POLICY_CLASS_SCRATCH && path_has_prefix(r->path, dir))
+			return true;
+	}
+	return false;
 }
 
 /* Every reason to refuse and every warning, for the mode planned. */
@@ -505,10 +573,12 @@ int session_plan_check(const struct session_request *o, struct session_plan *s)
 				char label[512];
 
 				/* What Landlock grants below it is bound back in
-				 * (launch.c); what only the supervisor gives is not. */
+				 * (launch.c); what only the supervisor gives is not,
+				 * but for a directory on the way to what is. */
 				if ((a->klass == POLICY_CLASS_LIST || a->klass == POLICY_CLASS_SCRATCH) &&
 				    path_has_prefix(a->path, s->private_dirs[i]) &&
-				    strcmp(a->path, s->private_dirs[i]) != 0)
+				    strcmp(a->path, s->private_dirs[i]) != 0 &&
+				    !(a->klass == POLICY_CLASS_LIST && leads_to_kept(s->policy, a->path)))
 					r = strv_pushf(&s->refusals,
 						       "private: the sandbox's own '%s' would hide %s (%s); name another "
 						       "directory",
@@ -559,6 +629,18 @@ int session_plan_check(const struct session_request *o, struct session_plan *s)
 			r = degraded(o, s, POLICY_REQUIRE_NAMESPACES,
 				     s->ns_unavailable ? s->ns_unavailable : "namespaces: not available");
 	}
+	/* The proxy is the only way out only where the kernel makes it so. */
+	if (r == 0 && !s->isolated && s->policy->net.mode == POLICY_NET_PROXY)
+		r = degraded(o, s, POLICY_REQUIRE_NAMESPACES,
+			     s->abi >= 4 ? "network: proxy without a network namespace: Landlock lets TCP connect only to the "
+					   "proxy's port, but on any address, and seccomp refuses UDP and other socket "
+					   "families; a program that ignores HTTPS_PROXY may reach another host on that port"
+					 : "network: proxy without a network namespace, and Landlock ABI < 4 cannot restrict "
+					   "TCP: a program that ignores HTTPS_PROXY can connect anywhere directly");
+	if (r == 0 && !s->isolated && s->policy->net.mode == POLICY_NET_PROXY && s->abi < 4 && s->abi >= 1 &&
+	    (s->policy->required & POLICY_REQUIRE_LANDLOCK_NET))
+		r = strv_pushf(&s->refusals, "landlock_net: Landlock ABI < 4 cannot restrict TCP to the proxy's port "
+					     "(refused because of the profile's \"required\")");
 	if (r == 0 && (lim->memory >= 0 || lim->pids >= 0) && (!s->isolated || s->cgroup_unavailable))
 		r = degraded(o, s, POLICY_REQUIRE_CGROUP_LIMITS,
 			     s->isolated ? s->cgroup_unavailable
@@ -617,6 +699,18 @@ json_t *session_plan_to_json(const struct session_request *o, const struct sessi
 							   : json_null());
 		json_set(sup, "sockets_only", json_boolean(s->sockets_supervised));
 		json_set(data, "supervise", sup);
+	}
+	if (s->policy->net.mode == POLICY_NET_PROXY) {
+		json_t *proxy = json_object();
+
+		json_set(proxy, "port", s->proxy_port ? json_integer(s->proxy_port) : json_null());
+		json_set(proxy, "listener",
+			 json_str(s->isolated ? "127.0.0.1 of the sandbox's own network namespace, accepted by the proxy "
+						"outside"
+					      : "127.0.0.1 of the host, a port chosen when the run starts"));
+		json_set(data, "proxy", proxy);
+	} else {
+		json_set(data, "proxy", json_null());
 	}
 	json_set(data, "limits", policy_limits_to_json(&s->policy->limits));
 	json_set(data, "capabilities", caps_kept_to_json(s->policy->process.capabilities));

@@ -11,6 +11,7 @@
 
 #include "base/json-util.h"
 #include "base/strv.h"
+#include "net/net.h"
 #include "sandbox/audit.h"
 #include "sandbox/landlock-uapi.h"
 #include "session/log.h"
@@ -125,6 +126,13 @@ void session_log_supervisor(const struct session_plan *s, const struct sup_summa
 	session_log_add_counted(s->logging.log, sum->events_unobserved, sum->execs_unobserved,
 				sum->denied + sum->denied_quietly);
 	session_log_record(s->logging.log, "supervisor", sup_summary_to_json(sum));
+}
+
+void session_log_proxy(const struct session_plan *s, const struct net_summary *sum)
+{
+	if (!s->logging.log)
+		return;
+	session_log_record(s->logging.log, "proxy", net_summary_to_json(sum));
 }
 
 /* What the overlay holds now that the program is gone: the real paths'

@@ -32,6 +32,7 @@
 #include "sandbox/limits.h"
 #include "sandbox/mounts.h"
 #include "sandbox/seccomp.h"
+#include "net/net.h"
 #include "supervise/supervise.h"
 
 /* The variables and lookup rules for loading profiles in this process's
@@ -42,6 +43,7 @@ struct session_env {
 	char *storage[16]; /* owned values */
 	size_t n_storage;
 	char user_dir[4096];
+	char **system_dirs;                 /* owned: ctx.system_dirs */
 	struct path_cache resolve_cache; /* one load's lstat answers */
 };
 
@@ -95,6 +97,13 @@ struct session_request {
 	const char *extra_exec_origin;
 	/* >0: compile for this Landlock ABI; 0: session_landlock_abi(). */
 	int landlock_abi;
+	/* network.hosts entries added for this run (--allow-host); a profile
+	 * whose network is off then goes through the proxy. NULL: none. */
+	char **allow_hosts;
+	/* One-off rules (`latch run --read PATH`...), as written; labelled
+	 * <command line: PATH>. */
+	const struct policy_extra_rule *rules;
+	size_t n_rules;
 	/* The session log (session/log.h): this run's record goes into a new
 	 * directory in log_dir ($XDG_STATE_HOME/latch/sessions: see
 	 * session_log_dir()); log_dir NULL: there is none to be had, which is
@@ -133,7 +142,7 @@ struct session_plan {
 	char *cgroup_unavailable; /* why limits.memory/pids cannot be given */
 	char **envp;
 	char *program;
-	int lookup_err;           /* the program's lookup: 0, -ENOENT, -EACCES */
+	int lookup_err;           /* the program's lookup: 0, -ENOENT, -EACCES, -EISDIR */
 	int abi;
 	bool isolated;            /* the mode planned for */
 	bool ns_disabled;         /* --no-namespaces or LATCH_NO_NAMESPACES=1 */
@@ -154,6 +163,11 @@ struct session_plan {
 	unsigned inexact;         /* ...but for these accesses (sup_config.inexact) */
 	bool root_supervised_static; /* static mode because the caller holds capabilities */
 	char **private_dirs;      /* "private" rules that exist as directories (isolated mode) */
+	/* network.mode proxy: the port programs are pointed at (HTTPS_PROXY,
+	 * the one Landlock lets TCP connect to): NET_BRIDGE_PORT in the
+	 * isolated mode, chosen when the run starts in the static mode (0
+	 * until then). */
+	uint16_t proxy_port;
 	char *private_dropped;    /* the static mode dropped these "private" rules: one line */
 	char **overlay_dirs;      /* --overlay: the directories mounted over, the project first */
 	/* While session_run() runs: its session log (session/log.h; not
@@ -199,11 +213,19 @@ struct session_hooks {
 	void (*warnings)(char *const *warnings, void *data);
 	/* The supervisor denied something and nobody can be asked. */
 	void (*no_terminal)(void *data);
-	/* The supervisor's summary, when something happened. */
+	/* The supervisor's summary, at the end of every supervised run (the
+	 * hook decides whether it is worth a line: sup_summary_eventful). */
 	void (*summary)(const struct sup_summary *sum, void *data);
 	/* Each object of a call the profile refused (or the allow backend
 	 * granted), as the supervisor saw it: what `latch learn` learns from. */
 	void (*refused)(const struct sup_refusal *r, void *data);
+	/* The proxy's summary, at the end of every run through latch's proxy
+	 * that it reported on (the hook decides whether it is worth a line:
+	 * net_summary_eventful). */
+	void (*net_summary)(const struct net_summary *sum, void *data);
+	/* The program is about to be executed in this very process (static,
+	 * unsupervised): nothing comes back after it. */
+	void (*exec_in_place)(void *data);
 	void *data;
 };
 

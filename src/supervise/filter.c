@@ -19,6 +19,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "base/fd-pass.h"
 #include "base/json-util.h"
 #include "supervise/sup-internal.h"
 
@@ -192,90 +193,24 @@ json_t *sup_filter_to_json(enum sup_scope scope)
 
 int sup_send_fd(int sock, int fd, struct error *err)
 {
-	char byte = 'L';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = u.buf,
-		.msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cm;
-	ssize_t n;
+	int r = fd_send(sock, fd);
 
-	memset(&u, 0, sizeof(u));
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	do
-		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return error_set(err, errno, "cannot send the listener: %s", strerror(errno));
-	if (n != 1)
-		return error_set(err, EIO, "cannot send the listener: short write");
+	if (r < 0)
+		return error_set(err, -r, "cannot send the listener: %s", r == -EIO ? "short write" : strerror(-r));
 	return 0;
-}
-
-/* Close every fd carried by a control message we refuse. */
-static void close_passed_fds(struct msghdr *msg)
-{
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
-		size_t n;
-
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len < CMSG_LEN(0))
-			continue;
-		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++) {
-			int fd;
-
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-			(void)close(fd);
-		}
-	}
 }
 
 int sup_recv_fd(int sock, int *ret_fd, struct error *err)
 {
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * 4)];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = u.buf,
-		.msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cm;
-	ssize_t n;
-	int fd;
+	int r = fd_recv(sock, ret_fd);
 
-	memset(&u, 0, sizeof(u));
-	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return error_set(err, errno, "cannot receive the listener: %s", strerror(errno));
-	if (n == 0)
-		return error_set(err, EPIPE, "cannot receive the listener: the sandbox closed the socket "
-					     "before sending it");
-	cm = CMSG_FIRSTHDR(&msg);
-	if ((msg.msg_flags & MSG_CTRUNC) || !cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
-	    cm->cmsg_len != CMSG_LEN(sizeof(int)) || CMSG_NXTHDR(&msg, cm)) {
-		close_passed_fds(&msg);
+	if (r == -EPIPE)
+		return error_set(err, EPIPE, "cannot receive the listener: the sandbox closed the socket before "
+					     "sending it");
+	if (r == -EBADMSG)
 		return error_set(err, EBADMSG, "cannot receive the listener: expected exactly one descriptor");
-	}
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	*ret_fd = fd;
+	if (r < 0)
+		return error_set(err, -r, "cannot receive the listener: %s", strerror(-r));
 	return 0;
 }
 
@@ -315,6 +250,33 @@ int sup_tty_child_setup(void)
 		r = -errno;
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
+}
+
+int sup_tty_foreground_save(void)
+{
+	int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	if (tty >= 0 && tcgetpgrp(tty) != getpgrp()) {
+		(void)close(tty);
+		return -1;
+	}
+	return tty;
+}
+
+void sup_tty_foreground_restore(int tty)
+{
+	sigset_t ttou, old;
+
+	if (tty < 0)
+		return;
+	/* This group is in the background now: tcsetpgrp would raise SIGTTOU. */
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	(void)sigprocmask(SIG_BLOCK, &ttou, &old);
+	if (tcgetpgrp(tty) != getpgrp())
+		(void)tcsetpgrp(tty, getpgrp());
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	(void)close(tty);
 }
 
 /* In a child: can a listener be had under the filters this process runs

@@ -281,6 +281,15 @@ static struct sup_step pin_step(struct sup_state *s, struct sup_req *r)
 				"the /proc entry of a process outside the sandbox: refused, as Landlock's ptrace rule "
 				"refuses it");
 	}
+	/* The approval socket may lie where the program may write (a path in
+	 * the project): whatever the profile says, connecting there would let
+	 * the program answer its own questions. */
+	if (r->call.op == SUP_OP_CONNECT && s->socket_created && r->obj[0].stated &&
+	    r->obj[0].dev == s->sock_dev && r->obj[0].ino == s->sock_ino) {
+		r->access_name = "connect";
+		return sup_step(SUP_STEP_DENY, EACCES,
+				"latch's own approval socket: a program that answered there would grant itself anything");
+	}
 	return sup_step(SUP_STEP_NEXT, 0, NULL);
 }
 

@@ -53,6 +53,7 @@ void sup_config_init(struct sup_config *c)
 	c->events_fd = -1;
 	c->tty_fd = -1;
 	c->approver_fd = -1;
+	c->net_fd = -1;
 }
 
 bool sup_id_valid(struct sup_state *s, uint64_t id)
@@ -466,7 +467,7 @@ int sup_serve(const struct sup_config *c, int listener, pid_t child, struct sup_
 	for (;;) {
 		struct pollfd fds[8];
 		uint64_t now = sup_now_ns(), next;
-		int n = 0, timeout = -1, i_listener = -1, i_child = -1, i_slow = -1, nb;
+		int n = 0, timeout = -1, i_listener = -1, i_child = -1, i_slow = -1, i_net = -1, nb;
 
 		if (!s.listener_hup) {
 			i_listener = n;
@@ -479,6 +480,10 @@ int sup_serve(const struct sup_config *c, int listener, pid_t child, struct sup_
 		if (s.slow_running > 0) {
 			i_slow = n;
 			fds[n++] = (struct pollfd){ .fd = s.slow_pipe[0], .events = POLLIN };
+		}
+		if (c->net_fd >= 0 && !s.net_hup) {
+			i_net = n;
+			fds[n++] = (struct pollfd){ .fd = c->net_fd, .events = POLLIN };
 		}
 		nb = sup_backend_pollfds(&s, fds + n, (int)ELEMENTSOF(fds) - n);
 		next = sup_backend_timeouts(&s, now);
@@ -503,6 +508,8 @@ int sup_serve(const struct sup_config *c, int listener, pid_t child, struct sup_
 			s.listener_hup = true; /* every process using the filter is gone */
 		if (i_slow >= 0 && (fds[i_slow].revents & POLLIN))
 			sup_slow_collect(&s);
+		if (i_net >= 0 && fds[i_net].revents && sup_net_question(&s) == -EPIPE)
+			s.net_hup = true; /* the proxy is gone */
 		if (nb > 0)
 			sup_backend_events(&s, fds + n, nb);
 		/* Reap when the child's pidfd says so, and now and then for

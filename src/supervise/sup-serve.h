@@ -110,6 +110,9 @@ struct sup_pending {
 	bool sent;                    /* written to the approver */
 	uint64_t qid;
 	uint64_t deadline_ns;
+	bool net;                     /* the proxy's question (nq), not a call (req) */
+	struct sup_net_question nq;
+	int net_pid;                  /* ...asked by this process (0: unknown) */
 	struct sup_req req;
 };
 
@@ -125,6 +128,7 @@ struct sup_state {
 	int child_pidfd;
 	bool child_reaped;
 	bool listener_hup;
+	bool net_hup;                 /* the proxy's question socket hung up */
 	struct seccomp_notif *notif;
 	size_t notif_size;
 	struct seccomp_notif_resp *resp;
@@ -178,6 +182,8 @@ struct sup_state {
 	size_t line_len;
 	bool line_overflow;
 	bool socket_created;
+	dev_t sock_dev;                /* the approval socket's file (socket_created): */
+	ino_t sock_ino;                /* no program may connect to it */
 	int tty;                       /* tty backend; -1 */
 	bool tty_owned;
 	/* Worker threads for blocking connects. */
@@ -246,6 +252,9 @@ struct sup_op_row {
 };
 
 extern const struct sup_op_row sup_ops[_SUP_OP_MAX];
+
+/* Whether a is a loopback address (127/8, ::1). */
+bool sup_addr_is_loopback(const struct sockaddr_storage *a);
 
 /* ---- serve.c ---- */
 uint64_t sup_now_ns(void);
@@ -332,6 +341,12 @@ int sup_pin_procfs(struct sup_state *s, struct sup_req *r);
 /* The target's credentials allow the supervisor to act for it, and its
  * umask. Returns 0, EPERM when the credentials differ, or -ENOENT. */
 int sup_target_creds(struct sup_state *s, struct sup_req *r, mode_t *ret_umask);
+/* The process in the sandbox (whose first process is sandbox) that holds
+ * the other end of a loopback TCP connection, given that connection's
+ * addresses as its accepting side sees them (peer: the client's end).
+ * Found through the sandbox's TCP table and the processes' descriptors:
+ * best effort, 0 when unknown. */
+int sup_socket_owner(pid_t sandbox, const struct sockaddr_storage *peer, const struct sockaddr_storage *self);
 /* The thread group of a thread (the tid itself when unknown). The caller
  * checks ID_VALID afterwards. */
 int sup_target_tgid(int tid);
@@ -401,5 +416,9 @@ int sup_backend_pollfds(struct sup_state *s, struct pollfd *fds, int max);
 void sup_backend_events(struct sup_state *s, const struct pollfd *fds, int n);
 /* Deadlines: deny what timed out; the nearest deadline (0: none). */
 uint64_t sup_backend_timeouts(struct sup_state *s, uint64_t now);
+/* A question from the proxy is waiting on c->net_fd: read it and put it to
+ * the backend (answered now, or parked like a call's). Returns -EPIPE when
+ * the proxy is gone, else 0. */
+int sup_net_question(struct sup_state *s);
 
 #endif

@@ -28,6 +28,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "base/error.h"
@@ -114,6 +115,15 @@ const char *sup_unavailable(void);
  * when there is no controlling terminal (nothing changed but the group). */
 int sup_tty_child_setup(void);
 
+/* Outside, before the child starts: a descriptor of the controlling
+ * terminal when this process's group is its foreground (the child's group
+ * will take it), else -1. sup_tty_foreground_restore() gives the
+ * foreground back to this process's group once the child is gone, so that
+ * whoever started latch (a script without job control) reads the terminal
+ * again, and closes the descriptor. Both accept -1. */
+int sup_tty_foreground_save(void);
+void sup_tty_foreground_restore(int tty);
+
 /* ---- the supervisor (parent side) ------------------------------------------ */
 
 /* Who answers what the profile denies. */
@@ -191,6 +201,16 @@ struct sup_config {
 	/* The caller is a child subreaper: orphans of the sandbox become our
 	 * children and must be reaped, or the listener never hangs up. */
 	bool reap_orphans;
+	/* network.mode proxy: the proxy's port, the one TCP connect allowed
+	 * (to a loopback address); 0: none. */
+	uint16_t proxy_port;
+	/* ...and the sandbox's network namespace has nothing but loopback,
+	 * where that port is the proxy's: where Landlock restricts TCP to the
+	 * port, the kernel may perform the connect (continue). */
+	bool proxy_confined;
+	/* network.mode proxy: the proxy's questions (struct sup_net_question),
+	 * on a SOCK_SEQPACKET socket; -1: none. */
+	int net_fd;
 	/* Called once, when the first call is refused (whoever refused it);
 	 * NULL: none. For a note that matters only once something is denied,
 	 * such as "no terminal to ask on". */
@@ -269,6 +289,42 @@ size_t sup_summary_format(const struct sup_summary *s, char *buf, size_t size);
 
 /* The summary as a JSON object (sorted keys when dumped). */
 json_t *sup_summary_to_json(const struct sup_summary *s);
+
+/* What an approver answers. */
+enum sup_answer {
+	SUP_ANSWER_ALLOW_ONCE,    /* this call, this connection */
+	SUP_ANSWER_ALLOW_SESSION, /* and the same again until latch exits */
+	SUP_ANSWER_ALLOW_ALWAYS,  /* and saved to the --save-to profile */
+	SUP_ANSWER_DENY,
+	_SUP_ANSWER_MAX,
+};
+
+const char *sup_answer_name(enum sup_answer a);
+
+/* ---- questions from the egress proxy (src/net/) ---------------------------- */
+
+/* May the sandbox reach host:port? The proxy asks on the SOCK_SEQPACKET
+ * socket of sup_config.net_fd, one message each way; the supervisor puts
+ * the question to its backend like a denied call (the same rate limit,
+ * timeout and answers) and saves "always" as a network.hosts entry. */
+struct sup_net_question {
+	uint64_t id;
+	uint16_t port;
+	char host[POLICY_HOST_MAX + 1]; /* canonical (policy_host_parse) */
+	/* The client's connection to the proxy, as the proxy sees it (its
+	 * peer, its own end): the supervisor finds the process that holds
+	 * the other end, to name it. */
+	struct sockaddr_storage peer, self;
+};
+
+struct sup_net_answer {
+	uint64_t id;
+	int32_t answer;                 /* enum sup_answer */
+	int32_t pid;                    /* the process that asked, as latch sees it; 0: unknown */
+	char decided_by[16];            /* "user", or "backend" (nobody, a timeout, the rate limit) */
+	char note[160];                 /* one line of why, or "" */
+	char exe[512];                  /* its executable, or "" */
+};
 
 /* Names, as used on command lines and in JSON; NULL when out of range, and
  * sup_backend_from_name() returns -EINVAL for an unknown name. */

@@ -3,8 +3,11 @@
  * pinning of paths inside procfs, where the program's own view of "self"
  * and its pid namespace matter. Split from resolve.c, which pins ordinary
  * paths. */
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <netinet/in.h>
 #include <linux/openat2.h>
 #include <linux/types.h>
 #include <stdio.h>
@@ -21,6 +24,8 @@
 #include "base/path-util.h"
 #include "sandbox/caps.h"
 #include "supervise/sup-serve.h"
+
+#define SOCKET_TABLE_MAX (1 << 20) /* the most of a TCP table read */
 
 /* ---- the target's credentials ---------------------------------------------- */
 
@@ -573,4 +578,122 @@ int sup_target_exec_args(struct sup_state *s, struct sup_req *r)
 	if (read_small_file(path, status, sizeof(status)) > 0 && status_field(status, "PPid", val, sizeof(val)))
 		r->ppid = (int)strtol(val, NULL, 10);
 	return sup_id_valid(s, r->id) ? 0 : -ENOENT;
+}
+
+/* ---- who holds a socket (the proxy's questions) ---------------------------- */
+
+/* The inode of the client's socket: the line of the sandbox's TCP table
+ * (/proc/SANDBOX/net/tcp, its network namespace) whose local address is
+ * the client's end and remote address the accepting one. 0: not found. */
+static unsigned long socket_inode(pid_t sandbox, const struct sockaddr_storage *peer,
+				  const struct sockaddr_storage *self)
+{
+	char path[64], want_local[64], want_rem[64];
+	_cleanup_free_ char *text = NULL;
+	bool v6 = peer->ss_family == AF_INET6;
+
+	if (peer->ss_family != self->ss_family || (peer->ss_family != AF_INET && !v6))
+		return 0;
+	if (v6) {
+		const struct sockaddr_in6 *p = (const struct sockaddr_in6 *)peer, *s = (const struct sockaddr_in6 *)self;
+		uint32_t pw[4], sw[4];
+
+		/* The kernel prints each 32-bit word of the address as it lies
+		 * in memory, in hex. */
+		memcpy(pw, p->sin6_addr.s6_addr, 16);
+		memcpy(sw, s->sin6_addr.s6_addr, 16);
+		(void)snprintf(want_local, sizeof(want_local), "%08X%08X%08X%08X:%04X", pw[0], pw[1], pw[2], pw[3],
+			       ntohs(p->sin6_port));
+		(void)snprintf(want_rem, sizeof(want_rem), "%08X%08X%08X%08X:%04X", sw[0], sw[1], sw[2], sw[3],
+			       ntohs(s->sin6_port));
+	} else {
+		const struct sockaddr_in *p = (const struct sockaddr_in *)peer, *s = (const struct sockaddr_in *)self;
+
+		(void)snprintf(want_local, sizeof(want_local), "%08X:%04X", p->sin_addr.s_addr, ntohs(p->sin_port));
+		(void)snprintf(want_rem, sizeof(want_rem), "%08X:%04X", s->sin_addr.s_addr, ntohs(s->sin_port));
+	}
+	(void)snprintf(path, sizeof(path), "/proc/%d/net/tcp%s", (int)sandbox, v6 ? "6" : "");
+	text = malloc(SOCKET_TABLE_MAX);
+	if (!text || read_small_file(path, text, SOCKET_TABLE_MAX) <= 0)
+		return 0;
+	for (char *line = text; line && *line;) {
+		char *eol = strchr(line, '\n');
+		char local[64], rem[64];
+		unsigned long inode;
+
+		if (eol)
+			*eol = '\0';
+		if (sscanf(line, " %*s %63s %63s %*s %*s %*s %*s %*s %*s %lu", local, rem, &inode) == 3 &&
+		    strcmp(local, want_local) == 0 && strcmp(rem, want_rem) == 0)
+			return inode;
+		line = eol ? eol + 1 : NULL;
+	}
+	return 0;
+}
+
+static ino_t netns_of(pid_t pid)
+{
+	char path[64];
+	struct stat st;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+/* Whether pid has a descriptor that is the socket want ("socket:[N]"). */
+static bool holds_socket(long pid, const char *want)
+{
+	char path[64];
+	struct dirent *f;
+	bool found = false;
+	DIR *fds;
+
+	(void)snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
+	fds = opendir(path);
+	if (!fds)
+		return false;
+	while (!found && (f = readdir(fds))) {
+		char link[PATH_MAX], target[64];
+		ssize_t n;
+
+		if (f->d_name[0] == '.')
+			continue;
+		(void)snprintf(link, sizeof(link), "/proc/%ld/fd/%s", pid, f->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		found = strcmp(target, want) == 0;
+	}
+	(void)closedir(fds);
+	return found;
+}
+
+int sup_socket_owner(pid_t sandbox, const struct sockaddr_storage *peer, const struct sockaddr_storage *self)
+{
+	unsigned long inode = sandbox > 0 ? socket_inode(sandbox, peer, self) : 0;
+	ino_t netns = inode ? netns_of(sandbox) : 0;
+	char want[64];
+	struct dirent *de;
+	DIR *proc;
+	int found = 0;
+
+	if (!inode)
+		return 0;
+	(void)snprintf(want, sizeof(want), "socket:[%lu]", inode);
+	proc = opendir("/proc");
+	if (!proc)
+		return 0;
+	/* Only processes in the sandbox's network namespace can hold it. */
+	while (!found && (de = readdir(proc))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (*end || pid <= 0 || (netns && netns_of((pid_t)pid) != netns))
+			continue;
+		if (holds_socket(pid, want))
+			found = (int)pid;
+	}
+	(void)closedir(proc);
+	return found;
 }

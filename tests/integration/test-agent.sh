@@ -148,6 +148,8 @@ rm -f "$marker"
 (cd "$HOME" && "$LATCH" profile check agent) >"$IT_SCRATCH/check.out" 2>&1
 check "cwd = \$HOME: profile check warns that run would refuse" \
 	contains "$(cat "$IT_SCRATCH/check.out")" "would refuse"
+check "...for the reason run gives (the tier-2 gate), once, not a line per rule" \
+	sh -c '[ "$(grep -c "would refuse" "$1")" -eq 1 ] && grep -q "not run without --ack-risk agent" "$1"' sh "$IT_SCRATCH/check.out"
 
 # ---- risk gating: from $HOME, agent writes $HOME: derived tier 2 ----------
 rm -f "$marker"
@@ -165,5 +167,15 @@ check "risk: --dry-run is not gated, and shows tier 2" /usr/bin/python3 -c '
 import json, sys
 assert json.load(open(sys.argv[1]))["data"]["risk"]["tier"] == 2' "$IT_SCRATCH/gate.json"
 expect_rc 0 "risk: from the project (tier 1), agent needs no acknowledgement" -- "$LATCH" run --quiet -p agent -- true
+
+# ---- codex on a fresh HOME: its state directory is there to write -----------
+# (Landlock cannot grant creating ~/.codex in $HOME alone: latch makes it.)
+rm -rf "$HOME/.codex"
+expect_rc 0 "codex on a fresh HOME: ~/.codex is made at the start and written" -- \
+	"$LATCH" run --quiet -p codex -- sh -c 'echo state >"$HOME/.codex/installation_id"'
+check "...mode 0700, with what the program wrote" \
+	eval '[ "$(stat -c %a "$HOME/.codex")" = 700 ] && [ "$(cat "$HOME/.codex/installation_id")" = state ]'
+expect_why deny codex create "$HOME/.codex"
+rm -rf "$HOME/.codex"
 
 done_testing

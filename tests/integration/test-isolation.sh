@@ -285,7 +285,9 @@ done
 # program writes there is gone at exit; a project inside /tmp stays what it
 # is.
 HOSTFILE=$(mktemp /tmp/latch-host-file.XXXXXX)
-TP=$(mktemp -d /tmp/latch-project.XXXXXX)
+TP0=$(mktemp -d /tmp/latch-project.XXXXXX)
+TP=$TP0/deeper
+mkdir "$TP"
 echo host-secret >"$HOSTFILE"
 echo '# project in /tmp' >"$TP/README.md"
 chmod 644 "$HOSTFILE"
@@ -311,6 +313,6 @@ run cat "$HOSTFILE"
 check "...and the host file is readable outside (the control)" [ "$out" = host-secret ]
 run "$LATCH" run --dry-run --ack-risk agent -p agent --no-namespaces -- true
 check "static: dropping the private /tmp (scratch takes over) says nothing" lacks "$err" "/tmp cannot be"
-rm -rf "$HOSTFILE" "$TP"
+rm -rf "$HOSTFILE" "$TP0"
 
 done_testing

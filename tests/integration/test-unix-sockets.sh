@@ -21,33 +21,9 @@ SECRET=socket-secret-$$
 
 # A server outside the sandbox: each socket answers every connection with
 # the secret, until the test ends (it_cleanup kills it by pid).
-bg_start "$S/server.out" "$PY" -c '
-import os, select, socket, sys
-secret = sys.argv[1].encode() + b"\n"
-socks = []
-for path in sys.argv[2:]:
-    s = socket.socket(socket.AF_UNIX)
-    s.bind(path)
-    s.listen(16)
-    socks.append(s)
-print("listening", flush=True)
-while True:
-    for s in select.select(socks, [], [])[0]:
-        c, _ = s.accept()
-        c.sendall(secret)
-        c.close()
-' "$SECRET" "$DOCKER" "$AGENT" "$OWN"
-wait_for_output "$S/server.out" || not_ok "the socket server started" "$(cat "$S/server.out")"
-
-cat >"$P/connect.py" <<'EOF'
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-try:
-    s.connect(sys.argv[1])
-    print("connected", s.recv(100).decode().strip())
-except OSError as e:
-    print("refused", e.errno)
-EOF
+unix_servers_start "$S/server.out" "$SECRET" "$DOCKER" "$AGENT" "$OWN" ||
+	not_ok "the socket server started" "$(cat "$S/server.out")"
+unix_client_write "$P/connect.py"
 
 # The premise: all three sockets answer unsandboxed.
 for sock in "$DOCKER" "$AGENT" "$OWN"; do
@@ -80,6 +56,20 @@ refused "agent, unsupervised, isolated" $ACK -p agent --no-supervise
 refused "agent, unsupervised, static" $ACK -p agent --no-supervise --no-namespaces
 refused "agent, supervised" $ACK -p agent
 
+# Sockets the C library tries on its own (nscd, systemd's user database) are
+# refused quietly: the built-in group, and the same for any deny_quietly path.
+printf '{"name": "t-quiet", "extends": "minimal", "filesystem": {"write": ["$CWD"], "deny_quietly": ["%s"]}}\n' \
+	"$S/run" >"$S/t-quiet.json"
+run "$LATCH" run -p "$S/t-quiet.json" -- "$PY" connect.py "$DOCKER"
+check "deny_quietly: the socket is refused" [ "$out" = "refused 13" ]
+check "...without a line on stderr" [ -z "$err" ]
+run "$LATCH" run -p "$S/t-quiet.json" --events "$S/evq.jsonl" -- "$PY" connect.py "$DOCKER"
+check "...while the events record it" grep -q '"verdict":"deny"' "$S/evq.jsonl"
+run "$LATCH" why -p minimal connect /run/nscd/socket
+check "minimal refuses nscd's socket by the quiet group" contains "$out" "quiet_system_sockets"
+run "$LATCH" why -p minimal connect /run/systemd/userdb/io.systemd.Multiplexer
+check "...and systemd's user database" contains "$out" "quiet_system_sockets"
+
 # -q keeps the summary away; the events still name the socket.
 run "$LATCH" run -p "$S/t-sock.json" -q --events "$S/ev.jsonl" -- "$PY" connect.py "$DOCKER"
 check "with --events: refused" [ "$out" = "refused 13" ]
@@ -93,6 +83,10 @@ run "$LATCH" run --dry-run -p "$S/t-sock.json" -- true
 check "dry-run: an unsupervised profile gets a supervisor of connect() alone" \
 	contains "$out" '"sockets_only":true'
 check "...notifying connect only" contains "$out" '"notified":["connect"]'
+
+run "$LATCH" doctor
+check "doctor says an unsupervised profile's connect() is supervised" \
+	sh -c 'printf "%s\n" "$1" | grep -q "^  minimal .*(connect() to unix sockets supervised)"' sh "$out"
 
 # A unix_connect rule opens exactly the socket it names.
 printf '{"name": "t-docker", "extends": "minimal", "filesystem": {"read": ["$CWD"], "unix_connect": ["%s"]}}\n' \

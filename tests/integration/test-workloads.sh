@@ -66,6 +66,7 @@ work() {
 	else
 		not_ok "$_name: no denial but the credential read" "$_denied"
 	fi
+	diag "$_name: $(wc -l <"$_ev") notified calls, $(grep -c '"verdict":"deny"' "$_ev") denied (the credential read among them)"
 	check "$_name: the credential read is a denial in the events" \
 		sh -c "grep '/.ssh/id_rsa\"' '$_ev' | grep -q '\"verdict\":\"deny\"'"
 	_mism=$(why_agrees "$_ev")
@@ -89,6 +90,12 @@ expect_rc 0 "the environment of the program's own child is readable (static mode
 work "top -b -n1" 'top -b -n1 >/dev/null'
 work "the host facts runtimes read under /sys" \
 	'cat /sys/kernel/mm/transparent_hugepage/enabled /sys/devices/system/cpu/online >/dev/null'
+if [ -r /etc/machine-id ]; then
+	work "the machine ID, as OpenTelemetry's host detector reads it" \
+		'cat /etc/machine-id >/dev/null && { [ ! -e /var/lib/dbus/machine-id ] || cat /var/lib/dbus/machine-id >/dev/null; }'
+else
+	skip "the machine ID" "this machine has no /etc/machine-id"
+fi
 
 # ---- archives and copies ----------------------------------------------------
 mkdir -p src/sub && echo one >src/sub/a && chmod 640 src/sub/a && ln -s sub/a src/link
@@ -398,9 +405,11 @@ assert sum(1 << names.index(c) for c in caps) == 0x4ef, caps
 	expect_fail_with "--ack-risk with-raw" "...and it does not run unacknowledged" -- \
 		"$LATCH" run --ack-risk agent -p "$S/with-raw.json" -q -- true
 	if command -v ip >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1; then
-		# claude-code shares the host's network namespace (TCP 443 out).
-		expect_fail_with "Operation not permitted" "root cannot change the host's routes under claude-code" -- \
-			"$LATCH" run --ack-risk claude-code -p claude-code -q -- ip route add 198.51.100.77/32 dev lo
+		# network.mode ports shares the host's network namespace.
+		printf '{"name": "ports", "extends": "agent", "network": {"mode": "ports", "connect_tcp": [443]}}\n' \
+			>"$S/ports.json"
+		expect_fail_with "Operation not permitted" "root cannot change the host's routes under network.mode ports" -- \
+			"$LATCH" run --ack-risk agent --ack-risk ports -p "$S/ports.json" -q -- ip route add 198.51.100.77/32 dev lo
 		check "...which root can do (tried in a network namespace of this test's own)" \
 			unshare -n sh -c 'ip link set lo up && ip route add 198.51.100.77/32 dev lo'
 		check "...and the host's routing table has no such route" sh -c '! ip route | grep -q 198.51.100.77'

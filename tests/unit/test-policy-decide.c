@@ -1221,7 +1221,7 @@ static void test_names_and_labels(void **state)
 {
 	static const char *const access_names[] = { "read", "write", "create", "delete", "truncate", "exec",
 						    "tcp_connect", "tcp_bind", "signal", "abstract_unix",
-						    "ptrace", "userns", "unix_connect" };
+						    "ptrace", "userns", "unix_connect", "net_connect" };
 	static const char *const class_names[] = { "deny",	"read",	   "exec",    "create",	      "write",
 						   "protect", "list", "private", "scratch", "unix_connect" };
 	const struct policy_rule *r;
@@ -1241,10 +1241,12 @@ static void test_names_and_labels(void **state)
 	assert_string_equal(policy_layer_name(POLICY_LAYER_NONE), "none");
 	assert_string_equal(policy_layer_name(POLICY_LAYER_LANDLOCK), "landlock");
 	assert_string_equal(policy_layer_name(POLICY_LAYER_SECCOMP), "seccomp");
+	assert_string_equal(policy_layer_name(POLICY_LAYER_PROXY), "proxy");
 	assert_null(policy_layer_name(_POLICY_LAYER_MAX));
 	assert_string_equal(policy_net_mode_name(POLICY_NET_OFF), "off");
 	assert_string_equal(policy_net_mode_name(POLICY_NET_ON), "on");
 	assert_string_equal(policy_net_mode_name(POLICY_NET_PORTS), "ports");
+	assert_string_equal(policy_net_mode_name(POLICY_NET_PROXY), "proxy");
 	assert_null(policy_net_mode_name(_POLICY_NET_MAX));
 
 	r = find_rule(fixture("child"), "$HOME/.ssh", NULL);

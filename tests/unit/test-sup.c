@@ -622,6 +622,15 @@ static void test_question_line(void **state)
 	assert_non_null(strstr(line, "\"argv\":[]"));
 	assert_non_null(strstr(line, "\"exe\":null"));
 	free(line);
+	/* The proxy's question: a host and a port, no path. */
+	q = (struct sup_question){ .id = 4, .pid = 7, .syscall = "connect", .access = "connect", .host = "example.org",
+				   .port = 443 };
+	line = sup_question_line(&q);
+	assert_non_null(line);
+	assert_string_equal(line, "{\"access\":\"connect\",\"argv\":[],\"exe\":null,\"host\":\"example.org\",\"id\":4,"
+				  "\"kind\":\"approval_request\",\"path\":null,\"pid\":7,\"port\":443,"
+				  "\"runs_later\":false,\"syscall\":\"connect\"}\n");
+	free(line);
 }
 
 /* ---- rate limiting -------------------------------------------------------------------- */
