@@ -2,7 +2,8 @@
 # test; `make asan` runs them again under ASan+UBSan; `make demo` shows latch
 # at work; `make bench` compares start-up with bubblewrap and firejail, and
 # measures the egress proxy; `make agents` installs the agent CLIs the
-# integration tests run (make check does it too, when their test is selected).
+# integration tests run (make check does it too, when their test is selected);
+# `make fuzz` runs the libFuzzer targets in fuzz/ for a bounded time.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -78,7 +79,27 @@ PC_PREFIX ?= $(PREFIX)
 PC_INCLUDEDIR ?= $(INCLUDEDIR)
 PC_LIBDIR ?= $(LIBDIR)
 
-.PHONY: all deps check unit integration asan demo bench install install-lib clean lib agents sbpl-golden
+# Fuzzing (fuzz/, README "Fuzzing"). Each fuzz/fuzz-NAME.c is a target.
+# `make check` replays the seed corpora and the regression cases through
+# replay drivers built like everything else; `make fuzz` builds the
+# targets with clang and libFuzzer (ASan + UBSan) in FUZZ_DIR and runs
+# each for FUZZ_SECONDS (or FUZZ_RUNS executions); T=NAME picks targets.
+FUZZ_TARGETS := $(patsubst fuzz/fuzz-%.c,%,$(sort $(wildcard fuzz/fuzz-*.c)))
+FUZZ_REPLAY := $(patsubst %,$(BUILD)/tests/fuzz-%,$(FUZZ_TARGETS))
+FUZZ_CC ?= clang
+FUZZ_DIR ?= build/fuzz
+FUZZ_SECONDS ?= 20
+FUZZ_RUNS ?=
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -std=gnu17 $(filter-out -Wno-format-truncation,$(WARN)) \
+	-D_GNU_SOURCE -DLATCH_VERSION='"$(VERSION)"' -I. -Isrc -Iinclude -I$(BUILD)/gen \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(FUZZ_SAN)
+FUZZ_OBJ := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRC)) $(FUZZ_DIR)/obj/gen/builtins.o \
+	$(FUZZ_DIR)/obj/gen/sfilter-bpf.o
+FUZZ_BIN := $(patsubst %,$(FUZZ_DIR)/fuzz-%,$(FUZZ_TARGETS))
+
+
+.PHONY: all deps check unit integration asan demo bench install install-lib clean lib agents sbpl-golden fuzz
 # PKG_LIBS is read when the Makefile is: after deps has installed the
 # packages, make is asked again, so that it finds them.
 all: deps
@@ -145,6 +166,27 @@ $(BUILD)/tests/escapes/esc-%: tests/escapes/esc-%.c tests/escapes/esc.c tests/es
 	@mkdir -p $(@D)
 	$(CC) $(ESC_CFLAGS) -o $@ $< $(if $(filter outside,$*),,tests/escapes/esc.c $(BUILD)/pic/base/fs-util.o) -lpthread
 
+# A fuzz target as a replay driver (fuzz/replay.c), for `make check`.
+$(BUILD)/tests/fuzz-%: fuzz/fuzz-%.c fuzz/replay.c fuzz/fuzz.h $(BUILD)/liblatch.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -I. $(LDFLAGS) -o $@ fuzz/fuzz-$*.c fuzz/replay.c $(BUILD)/liblatch.a $(ALL_LDLIBS)
+
+# The same targets with libFuzzer: every object instrumented for coverage
+# and sanitized; libseccomp, jansson and nettle as they are.
+$(FUZZ_DIR)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FUZZ_DIR)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Wno-missing-prototypes -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/liblatch.a: $(FUZZ_OBJ)
+	$(AR) rcs $@ $^
+
+$(FUZZ_DIR)/fuzz-%: fuzz/fuzz-%.c fuzz/fuzz.h $(FUZZ_DIR)/liblatch.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_DIR)/liblatch.a $(ALL_LDLIBS)
+
 $(BUILD)/pic/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(LIB_CFLAGS) -MMD -MP -c -o $@ $<
@@ -205,7 +247,7 @@ integration: $(BUILD)/latch $(HELPERS)
 check:
 	@scripts/check-layers.sh src
 	@scripts/deps.sh check
-	@$(MAKE) --no-print-directory $(BUILD)/latch $(UNIT_BIN) $(HELPERS) $(BUILD)/prefix/.installed
+	@$(MAKE) --no-print-directory $(BUILD)/latch $(UNIT_BIN) $(HELPERS) $(FUZZ_REPLAY) $(BUILD)/prefix/.installed
 	@LATCH_TEST='$(T)' LATCH_TEST_FUNC='$(TF)' LATCH_AGENTS_DIR='$(abspath $(AGENTS))' scripts/check.sh $(BUILD) $(UNIT_BIN)
 
 asan:
@@ -223,6 +265,11 @@ bench:
 	@$(MAKE) --no-print-directory $(BUILD)/latch
 	@bench/run.sh $(BUILD)/latch
 	@bench/proxy.sh $(BUILD)/latch
+
+fuzz:
+	@scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@LATCH_TEST='$(T)' scripts/fuzz.sh $(FUZZ_DIR) '$(FUZZ_SECONDS)' '$(FUZZ_RUNS)' $(FUZZ_TARGETS)
 
 # The man page names the README where this install puts it (it is written
 # for the default prefix).
@@ -251,4 +298,4 @@ install-lib: $(LIBLATCH_SO) $(LIBLATCH_A)
 clean:
 	rm -rf build build-asan
 
--include $(shell find $(BUILD)/obj $(BUILD)/pic -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/pic $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)

@@ -1,7 +1,7 @@
 #!/bin/sh
-# `make check`: unit tests, the tests of latch's scripts,
-# then integration tests (as root and as an unprivileged uid when run as
-# root), then one summary line for CI:
+# `make check`: unit tests, the tests of latch's scripts, the replays of the
+# fuzz targets' corpora, then integration tests (as root and as an
+# unprivileged uid when run as root), then one summary line for CI:
 #   check: N passed, N failed, N skipped
 set -u
 build=$1
@@ -31,6 +31,29 @@ if [ -z "${LATCH_TEST_FUNC-}" ]; then
 	echo "scripts: $sp passed, $sf failed, 0 skipped"
 fi
 
+# Each fuzz target (fuzz/) replays its seed corpus and its regression cases
+# (tests/fuzz/NAME/): a crash or a failed check is a failed test.
+fp=0 ff=0
+if [ -z "${LATCH_TEST_FUNC-}" ]; then
+	for f in "$build"/tests/fuzz-*; do
+		[ -x "$f" ] || continue
+		t=${f##*/fuzz-}
+		case "fuzz-$t" in *"${LATCH_TEST-}"*) ;; *) continue ;; esac
+		dirs="fuzz/corpus/$t"
+		[ -d "tests/fuzz/$t" ] && dirs="$dirs tests/fuzz/$t"
+		# shellcheck disable=SC2086
+		if out=$("$f" $dirs 2>&1); then
+			echo "ok - fuzz-$t replays $(printf '%s\n' "$out" | sed -n 's/.*: \([0-9]*\) inputs$/\1/p' | tail -n 1) inputs"
+			fp=$((fp + 1))
+		else
+			printf '%s\n' "$out" | tail -n 20
+			echo "not ok - fuzz-$t: an input of $dirs fails"
+			ff=$((ff + 1))
+		fi
+	done
+	echo "fuzz: $fp passed, $ff failed, 0 skipped"
+fi
+
 # LATCH_TEST_FUNC (`make check TF=NAME`) names unit test functions: the
 # integration files, which have none, do not run then.
 [ -n "${LATCH_TEST_FUNC-}" ] || tests/integration/run.sh "$build" | tee -a "$log"
@@ -44,8 +67,8 @@ is=$(sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) sk
 # A missing summary means a runner died: that is a failure, not a pass.
 [ -n "$up" ] || { echo "check: the unit runner printed no summary"; uf=$(( ${uf:-0} + 1 )); }
 [ -n "$ip" ] || [ -n "${LATCH_TEST_FUNC-}" ] || { echo "check: the integration runner printed no summary"; if_=$(( ${if_:-0} + 1 )); }
-passed=$(( ${up:-0} + ${ip:-0} + sp ))
-failed=$(( ${uf:-0} + ${if_:-0} + sf ))
+passed=$(( ${up:-0} + ${ip:-0} + sp + fp ))
+failed=$(( ${uf:-0} + ${if_:-0} + sf + ff ))
 skipped=$(( ${us:-0} + ${is:-0} ))
 # A filter (`make check T=NAME`) that matches nothing ran nothing: a failure.
 if [ $((passed + failed + skipped)) -eq 0 ]; then

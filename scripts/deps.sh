@@ -4,18 +4,21 @@
 # command and fails, so that `make` stops with a clear line instead of a
 # compiler error about a missing header.
 #
-# usage: scripts/deps.sh build|check|bench
+# usage: scripts/deps.sh build|check|bench|fuzz
 set -eu
 
 build_pkgs="gcc libc6-dev make pkg-config libseccomp-dev libjansson-dev nettle-dev"
 check_pkgs="libcmocka-dev util-linux python3 python3-pip python3-venv git procps tmux mawk nodejs iproute2 less vim groff-base man-db zsh fish chromium fonts-dejavu-core curl openssl"
 bench_pkgs="hyperfine bubblewrap firejail"
+# libFuzzer and the sanitizers' runtimes come with clang's compiler-rt.
+fuzz_pkgs="clang libclang-rt-dev"
 
 case "${1:-build}" in
 build) want="$build_pkgs" ;;
 check) want="$build_pkgs $check_pkgs" ;;
 bench) want="$build_pkgs $bench_pkgs" ;;
-*) echo "usage: scripts/deps.sh build|check|bench" >&2; exit 2 ;;
+fuzz) want="$build_pkgs $fuzz_pkgs" ;;
+*) echo "usage: scripts/deps.sh build|check|bench|fuzz" >&2; exit 2 ;;
 esac
 
 missing=""

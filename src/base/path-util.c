@@ -232,6 +232,23 @@ bool path_has_prefix(const char *path, const char *prefix)
 	return path[n] == '\0' || path[n] == '/';
 }
 
+bool path_is_plain_relative(const char *rel)
+{
+	const char *c = rel;
+
+	if (!rel || !rel[0] || rel[0] == '/' || rel[strlen(rel) - 1] == '/')
+		return false;
+	while (*c) {
+		size_t n = strcspn(c, "/");
+
+		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		c += n;
+		c += *c == '/';
+	}
+	return true;
+}
+
 unsigned path_depth(const char *path)
 {
 	unsigned d = 0;

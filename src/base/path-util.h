@@ -42,6 +42,11 @@ void path_cache_done(struct path_cache *c);
  * "/a" is a prefix of "/a" and "/a/b", not of "/ab". Both normalized. */
 bool path_has_prefix(const char *path, const char *prefix);
 
+/* Whether rel is a relative path of plain components: not empty, no
+ * leading or trailing '/', and no empty, "." or ".." component ("a..b" is
+ * plain). Joined to a directory, it names something inside it. */
+bool path_is_plain_relative(const char *rel);
+
 /* Number of components: "/" is 0, "/a" is 1, "/a/b" is 2. Normalized input. */
 unsigned path_depth(const char *path);
 

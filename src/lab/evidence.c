@@ -54,6 +54,8 @@ static const struct artifact {
 	{ "profiles/", "profile_show", FMT_JSON, k_profile },
 };
 
+/* What a file is by its name and the name of its directory, wherever that
+ * lies: a bundle's run/ holds the same files as the run. */
 static const struct artifact *artifact_of(const char *path)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
@@ -61,10 +63,12 @@ static const struct artifact *artifact_of(const char *path)
 
 	for (size_t i = 0; i < ELEMENTSOF(artifacts); i++) {
 		const char *name = artifacts[i].name;
+		size_t dl = strlen(name);
 
-		if (name[strlen(name) - 1] == '/') {
-			if (strncmp(path, name, strlen(name)) == 0 && !strchr(path + strlen(name), '/') && n > 5 &&
-			    strcmp(path + n - 5, ".json") == 0)
+		if (name[dl - 1] == '/') {
+			/* NAME.json directly in a directory of that name */
+			if ((size_t)(base - path) >= dl && strncmp(base - dl, name, dl) == 0 &&
+			    (base - dl == path || base[-(ptrdiff_t)dl - 1] == '/') && n > 5 && strcmp(path + n - 5, ".json") == 0)
 				return &artifacts[i];
 		} else if (strcmp(base, name) == 0) {
 			return &artifacts[i];
@@ -345,7 +349,7 @@ static const char *check_content(struct verify *v, const char *path, const struc
 
 static bool rel_path_ok(const char *p)
 {
-	return p && p[0] && p[0] != '/' && !strstr(p, "..") && strlen(p) < 1024;
+	return path_is_plain_relative(p) && strlen(p) < 1024;
 }
 
 static int verify_dir(struct verify *v, int depth);
@@ -477,7 +481,6 @@ int lab_evidence_verify(const char *dir, json_t **ret_report)
 {
 	struct verify v = { .prefix = "", .files = json_array(), .problems = json_array() };
 	json_t *rep = json_object();
-	_cleanup_json_ json_t *keep = NULL;
 	bool ok;
 
 	v.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -595,6 +598,10 @@ static int write_profiles(int out, const json_t *manifest, json_t *names, struct
 
 		if (!name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-.") != strlen(name) || name[0] == '.')
 			return error_set(err, EINVAL, "the manifest's profile '%s' has no usable name", spec);
+		/* What profiles/NAME.json must hold to verify: these keys, no other. */
+		if (json_object_size(resolved) != ELEMENTSOF(k_profile) - 1 || !json_object_get(resolved, "risk"))
+			return error_set(err, EINVAL, "the manifest's profile '%s' is not a resolved profile with its risk",
+					 spec);
 		(void)snprintf(file, sizeof(file), "%.64s.json", name);
 		for (int n = 2; json_array_size(names) && n < 100; n++) {
 			bool taken = false;

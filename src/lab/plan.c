@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/json-util.h"
+#include "base/path-util.h"
 #include "base/strv.h"
 #include "lab/plan.h"
 #include "probe/catalog.h"
@@ -204,12 +205,12 @@ static int parse_groups(const struct parser *ps, json_t *v, struct lab_plan *p)
 		r = string_array(ps, locate(ps, name, 0), NULL, key, list, LAB_ROW_PROFILES_MAX, &g->profiles);
 		if (r < 0)
 			return r;
+		p->n_groups++; /* so that lab_plan_free() frees the group from here on */
 		if (!g->profiles[0])
 			return fail(ps, locate(ps, name, 0), NULL, key, "a group names at least one profile");
 		g->name = strdup(name);
 		if (!g->name)
 			return error_set(ps->err, ENOMEM, "out of memory");
-		p->n_groups++;
 	}
 	return 0;
 }
@@ -217,19 +218,7 @@ static int parse_groups(const struct parser *ps, json_t *v, struct lab_plan *p)
 /* A relative path that stays inside its class directory. */
 static bool rel_ok(const char *s)
 {
-	const char *c = s;
-
-	if (!s || !s[0] || s[0] == '/' || strlen(s) >= 256)
-		return false;
-	while (*c) {
-		size_t n = strcspn(c, "/");
-
-		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
-			return false;
-		c += n;
-		c += *c == '/';
-	}
-	return true;
+	return path_is_plain_relative(s) && strlen(s) < 256;
 }
 
 static int parse_setup(const struct parser *ps, int line, const char *row, json_t *v, struct lab_setup *s)

@@ -1,5 +1,6 @@
 /* One plan row: setup, the observed lanes in the pool, the oracle, the
  * comparison, and the records (lab_result, lab_mismatch) that say so. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "base/json-util.h"
 #include "base/strv.h"
 #include "lab/lab.h"
+#include "lab/readback.h"
 #include "lab/setup.h"
 #include "lab/spawn.h"
 #include "probe/catalog.h"
@@ -83,9 +85,8 @@ static json_t *lane_record(const struct row_ctx *rc, struct lane *l)
  * NULL with why. */
 static json_t *parse_response(const struct lab_job *j, int *ret_outcome, char *why, size_t size)
 {
-	const char *nl = j->out ? memchr(j->out, '\n', j->out_len) : NULL;
-	json_t *v, *res;
-	int o;
+	json_t *v = NULL;
+	int r;
 
 	*ret_outcome = PROBE_HARNESS_ERROR;
 	if (j->start_errno) {
@@ -97,7 +98,8 @@ static json_t *parse_response(const struct lab_job *j, int *ret_outcome, char *w
 		(void)snprintf(why, size, "latch probe did not finish within %d ms and was killed", LAB_LANE_TIMEOUT_MS);
 		return NULL;
 	}
-	if (!nl || (size_t)(nl - j->out) + 1 != j->out_len || j->out_truncated) {
+	r = j->out_truncated ? -EBADMSG : lab_response_parse(j->out, j->out_len, &v, ret_outcome);
+	if (r == -EBADMSG) {
 		const char *e = j->err_len ? j->err : "";
 		size_t n = strcspn(e, "\n");
 
@@ -105,78 +107,24 @@ static json_t *parse_response(const struct lab_job *j, int *ret_outcome, char *w
 			       j->signal ? ", signal " : "", j->signal ? sigabbrev_np(j->signal) : "", (int)n, e);
 		return NULL;
 	}
-	v = json_loadb(j->out, j->out_len - 1, 0, NULL);
-	res = json_object_get(v, "result");
-	o = probe_outcome_from_name(json_string_value(json_object_get(res, "normalized_outcome")));
-	if (!json_is_object(v) || strcmp(json_string_value(json_object_get(v, "kind")) ?: "", "probe_response") != 0 ||
-	    json_integer_value(json_object_get(v, "schema_version")) != LATCH_SCHEMA_VERSION || o < 0 ||
-	    !json_is_object(json_object_get(v, "data"))) {
-		json_decref(v);
+	if (r < 0) {
 		(void)snprintf(why, size, "latch probe's output is not a probe_response envelope");
 		return NULL;
 	}
-	*ret_outcome = o;
 	return v;
 }
 
-/* The supervisor's events of a lane (the data of each sandbox_event
- * line), at most LAB_EVENTS_KEPT; NULL when there is no file. */
+/* The supervisor's events of a lane; NULL when there is no file. */
 static json_t *read_events(const char *path)
 {
 	FILE *f = path ? fopen(path, "re") : NULL;
 	json_t *a;
-	char *line = NULL;
-	size_t cap = 0;
 
 	if (!f)
 		return NULL;
-	a = json_array();
-	while (getline(&line, &cap, f) > 0 && json_array_size(a) < LAB_EVENTS_KEPT) {
-		json_t *e = json_loads(line, 0, NULL), *d = json_object_get(e, "data");
-
-		if (json_is_object(d))
-			(void)json_array_append(a, d);
-		json_decref(e);
-	}
-	free(line);
+	a = lab_events_read(f);
 	(void)fclose(f);
 	return a;
-}
-
-/* What the supervisor saw of the probe's own operation: the denial of the
- * path (or, for an access without a path, the system call) the probe
- * reports. That is attribution "observed"; the probe's is "inferred". */
-static json_t *observed_attribution(const json_t *resp, const json_t *events)
-{
-	const json_t *data = json_object_get(resp, "data"), *e;
-	const char *path = json_string_value(json_object_get(json_object_get(data, "access"), "path"));
-	const char *syscall = json_string_value(json_object_get(data, "syscall"));
-	const char *inferred = json_string_value(json_object_get(json_object_get(data, "attribution"), "layer"));
-	size_t i;
-
-	json_array_foreach((json_t *)events, i, e) {
-		const char *rp = json_string_value(json_object_get(e, "resolved_path"));
-		const char *p = json_string_value(json_object_get(e, "path"));
-		const char *sc = json_string_value(json_object_get(e, "syscall"));
-		json_t *o;
-
-		if (strcmp(json_string_value(json_object_get(e, "verdict")) ?: "", "deny") != 0)
-			continue;
-		if (path ? !((rp && strcmp(rp, path) == 0) || (p && strcmp(p, path) == 0))
-			 : !(sc && syscall && strcmp(sc, syscall) == 0))
-			continue;
-		o = json_object();
-		json_set(o, "how", json_str("observed"));
-		json_set(o, "layer", json_str(json_string_value(json_object_get(e, "layer"))));
-		json_set(o, "reason", json_str(json_string_value(json_object_get(e, "reason"))));
-		json_set(o, "rule", json_deep_copy(json_object_get(e, "rule")) ?: json_null());
-		json_set(o, "syscall", json_str(sc));
-		json_set(o, "errno", json_deep_copy(json_object_get(e, "errno")) ?: json_null());
-		json_set(o, "agrees_with_inferred",
-			 json_boolean(inferred && strcmp(inferred, json_string_value(json_object_get(e, "layer")) ?: "") == 0));
-		return o;
-	}
-	return NULL;
 }
 
 /* A record for a lane that ran: its response, or why there is none; with
@@ -205,7 +153,7 @@ static json_t *observed_record(const struct row_ctx *rc, const char *lane, const
 	l.response = json_incref(resp);
 	l.events = read_events(events_path);
 	if (l.events && resp && *ret_outcome == PROBE_DENIED)
-		l.observed = observed_attribution(resp, l.events);
+		l.observed = lab_attribution_observed(resp, l.events);
 	rec = lane_record(rc, &l);
 	return rec;
 }

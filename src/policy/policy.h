@@ -281,6 +281,13 @@ struct policy_ctx {
 	 * protect_in_projects only $CWD). Returns 1 instead of 0 when its
 	 * bounds stopped the search (what it found is still returned). */
 	int (*find_repositories)(const char *dir, char ***ret, void *userdata);
+	/* Profiles and groups held in memory rather than in files: the text
+	 * of the profile or group (kind "profile" or "group") that spec
+	 * names as written (a name or a path), valid while the load lasts,
+	 * or -ENOENT. Set, it replaces user_dir and every file: a profile
+	 * comes from the built-ins or from here (the fuzzers load a set of
+	 * profiles this way). NULL: files, as above. */
+	int (*find_text)(const char *kind, const char *spec, const char **ret_text, size_t *ret_len, void *userdata);
 	void *userdata;
 	/* Rules given outside the profile for one run (`latch run --read
 	 * PATH`), added as the profile loads, before code that runs later is

@@ -282,6 +282,38 @@ static const char *name_hint(const char *kind, const char *spec, const struct po
 
 /* Find a profile or group: a path, a built-in, the user's directory, or a
  * system one. */
+
+/* A profile or group that ctx->find_text holds, as spec names it. */
+static int find_text_source(const char *kind, const char *spec, const struct policy_ctx *ctx, struct source *ret,
+			    struct error *err)
+{
+	const char *text = NULL;
+	size_t len = 0;
+	int r = ctx->find_text(kind, spec, &text, &len, ctx->userdata);
+
+	if (r < 0)
+		return error_set(err, -r, "unknown %s '%s'", kind, spec);
+	if (len > POLICY_FILE_MAX)
+		return error_set(err, EFBIG, "%s '%s' is larger than %d bytes", kind, spec, POLICY_FILE_MAX);
+	/* Exactly len bytes, NULs included: the JSON parser reports them. */
+	ret->buf = malloc(len + 1);
+	if (ret->buf) {
+		memcpy(ret->buf, text, len);
+		ret->buf[len] = '\0';
+	}
+	ret->len = len;
+	if (asprintf(&ret->label, "memory:%s%s", strcmp(kind, "group") == 0 ? "groups/" : "", spec) < 0)
+		ret->label = NULL;
+	ret->identity = ret->label ? strdup(ret->label) : NULL;
+	if (!ret->buf || !ret->label || !ret->identity) {
+		source_done(ret);
+		return error_set(err, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* Find a profile or group: a path, a built-in, or the user's directory
+ * (or ctx->find_text in place of paths and the user's directory). */
 static int find_source(const char *kind, const char *spec, const char *rel_dir, const struct policy_ctx *ctx,
 		       struct source *ret, struct error *err)
 {
@@ -295,6 +327,8 @@ static int find_source(const char *kind, const char *spec, const char *rel_dir, 
 	if (!utf8_is_valid(spec))
 		return error_set(err, EINVAL, "%s name is not valid UTF-8", kind);
 	if (strchr(spec, '/') || (sl > 5 && strcmp(spec + sl - 5, ".json") == 0)) {
+		if (ctx && ctx->find_text)
+			return find_text_source(kind, spec, ctx, ret, err);
 		if (spec[0] != '/' && rel_dir)
 			r = snprintf(path, sizeof(path), "%s/%s", rel_dir, spec);
 		else
@@ -321,6 +355,8 @@ static int find_source(const char *kind, const char *spec, const char *rel_dir, 
 			}
 			return 0;
 		}
+		if (ctx && ctx->find_text)
+			return find_text_source(kind, spec, ctx, ret, err);
 		r = find_in_dirs(kind, spec, ctx, path, sizeof(path));
 		if (r == -ENAMETOOLONG)
 			return error_set(err, ENAMETOOLONG, "%s path for '%s' is too long", kind, spec);

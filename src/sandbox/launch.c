@@ -81,7 +81,6 @@ int launch_find_program(const char *name, const char *path_env, char **ret)
  * until execve. */
 static int cloexec_inherited_fds(struct error *err)
 {
-	_cleanup_close_ int dfd = -EBADF;
 	DIR *d;
 	struct dirent *de;
 

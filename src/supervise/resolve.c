@@ -1,10 +1,10 @@
 /* Reading the target and pinning its paths.
  *
- * Target memory is read once, with process_vm_readv in page-bounded chunks,
- * and every read is followed by SECCOMP_IOCTL_NOTIF_ID_VALID: if the
- * notification is no longer valid, the pid may already name another
- * process and nothing read may be used. /proc/TID files opened here are
- * checked the same way.
+ * Target memory is read once, with process_vm_readv in page-bounded chunks
+ * (args.c says which bytes, and checks them), and every read is followed by
+ * SECCOMP_IOCTL_NOTIF_ID_VALID: if the notification is no longer valid, the
+ * pid may already name another process and nothing read may be used.
+ * /proc/TID files opened here are checked the same way.
  *
  * A path is resolved where the program would resolve it: an absolute path
  * from the program's root (/proc/TID/root with RESOLVE_IN_ROOT, so a
@@ -30,13 +30,6 @@
 #include "sandbox/caps.h"
 #include "supervise/sup-serve.h"
 
-#ifndef __O_TMPFILE
-#define __O_TMPFILE 020000000
-#endif
-#define OPEN_HOW_SIZE_VER0 24
-#define RESOLVE_KNOWN                                                                                  \
-	(RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH | RESOLVE_IN_ROOT | \
-	 RESOLVE_CACHED)
 
 
 static long sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve)
@@ -96,135 +89,43 @@ int sup_write_bytes(struct sup_state *s, struct sup_req *r, uint64_t addr, const
 	return n == (ssize_t)len ? 0 : EFAULT;
 }
 
-/* A NUL-terminated string at addr, page by page, at most size bytes with
- * the NUL. Returns 0, a positive errno for the program (EFAULT,
- * ENAMETOOLONG), or -ENOENT when the notification vanished. */
-static int read_string(struct sup_state *s, struct sup_req *r, uint64_t addr, char *buf, size_t size)
+/* The target's memory as args.c reads it. */
+struct target_mem {
+	struct sup_state *s;
+	struct sup_req *r;
+};
+
+static ssize_t target_read(void *ctx, uint64_t addr, void *buf, size_t len)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	size_t got = 0;
+	return read_mem(((struct target_mem *)ctx)->r, addr, buf, len);
+}
 
-	if (addr == 0)
-		return EFAULT;
-	while (got < size) {
-		size_t chunk = (size_t)page - (size_t)((addr + got) % (uint64_t)page);
-		ssize_t n;
-		char *nul;
+static bool target_valid(void *ctx)
+{
+	struct target_mem *t = ctx;
 
-		if (chunk > size - got)
-			chunk = size - got;
-		n = read_mem(r, addr + got, buf + got, chunk);
-		if (!sup_id_valid(s, r->id))
-			return -ENOENT;
-		if (n <= 0)
-			return EFAULT;
-		nul = memchr(buf + got, '\0', (size_t)n);
-		if (nul)
-			return 0;
-		got += (size_t)n;
-		if ((size_t)n < chunk)
-			return EFAULT;
-	}
-	return ENAMETOOLONG;
+	return sup_id_valid(t->s, t->r->id);
 }
 
 int sup_read_bytes(struct sup_state *s, struct sup_req *r, uint64_t addr, void *buf, size_t len)
 {
-	ssize_t n;
+	struct target_mem t = { s, r };
 
-	if (addr == 0)
-		return EFAULT;
-	n = len ? read_mem(r, addr, buf, len) : 0;
-	if (!sup_id_valid(s, r->id))
-		return -ENOENT;
-	return n < 0 || (size_t)n != len ? EFAULT : 0;
+	return sup_mem_bytes(&(struct sup_mem){ target_read, target_valid, &t }, addr, buf, len);
 }
 
 int sup_read_string(struct sup_state *s, struct sup_req *r, uint64_t addr, char *buf, size_t size)
 {
-	return read_string(s, r, addr, buf, size);
+	struct target_mem t = { s, r };
+
+	return sup_mem_string(&(struct sup_mem){ target_read, target_valid, &t }, addr, buf, size);
 }
 
 int sup_fetch_args(struct sup_state *s, struct sup_req *r)
 {
-	struct sup_call *c = &r->call;
-	int e;
+	struct target_mem t = { s, r };
 
-	for (int i = 0; i < 2; i++) {
-		r->path[i][0] = '\0';
-		if (!c->path[i].present || c->path[i].fd_only)
-			continue;
-		e = read_string(s, r, c->path[i].addr, r->path[i], sizeof(r->path[i]));
-		if (e)
-			return e;
-	}
-	if (c->op == SUP_OP_SYMLINK) {
-		e = read_string(s, r, c->target_addr, r->link_target, sizeof(r->link_target));
-		if (e)
-			return e;
-		if (!r->link_target[0])
-			return ENOENT;
-	}
-	if (c->how_addr || (c->op == SUP_OP_OPEN && strcmp(c->syscall, "openat2") == 0)) {
-		struct open_how how;
-		unsigned char extra[64];
-		ssize_t n;
-
-		if (c->how_size < OPEN_HOW_SIZE_VER0)
-			return EINVAL;
-		if (c->how_size > (uint64_t)sysconf(_SC_PAGESIZE))
-			return E2BIG;
-		memset(&how, 0, sizeof(how));
-		n = read_mem(r, c->how_addr, &how, c->how_size < sizeof(how) ? c->how_size : sizeof(how));
-		if (!sup_id_valid(s, r->id))
-			return -ENOENT;
-		if (n != (ssize_t)(c->how_size < sizeof(how) ? c->how_size : sizeof(how)))
-			return EFAULT;
-		/* A larger struct from a newer libc: the rest must be zero,
-		 * as copy_struct_from_user() insists. */
-		for (uint64_t off = sizeof(how); off < c->how_size;) {
-			size_t chunk = c->how_size - off < sizeof(extra) ? (size_t)(c->how_size - off) : sizeof(extra);
-
-			n = read_mem(r, c->how_addr + off, extra, chunk);
-			if (!sup_id_valid(s, r->id))
-				return -ENOENT;
-			if (n != (ssize_t)chunk)
-				return EFAULT;
-			for (size_t i = 0; i < chunk; i++)
-				if (extra[i])
-					return E2BIG;
-			off += chunk;
-		}
-		if (how.resolve & ~(uint64_t)RESOLVE_KNOWN)
-			return EINVAL;
-		if ((how.resolve & RESOLVE_BENEATH) && (how.resolve & RESOLVE_IN_ROOT))
-			return EINVAL;
-		if (how.mode & ~(uint64_t)07777)
-			return EINVAL;
-		if (how.mode && !(how.flags & (O_CREAT | __O_TMPFILE)))
-			return EINVAL;
-		if (how.flags >> 32)
-			return EINVAL;
-		c->flags = how.flags;
-		c->mode = how.mode;
-		r->resolve = how.resolve & ~(uint64_t)RESOLVE_CACHED;
-	}
-	if (c->op == SUP_OP_CONNECT || c->op == SUP_OP_BIND) {
-		ssize_t n;
-
-		if (c->sockaddr_len > sizeof(r->addr))
-			return EINVAL;
-		if (c->sockaddr_len < sizeof(sa_family_t))
-			return EINVAL;
-		memset(&r->addr, 0, sizeof(r->addr));
-		n = read_mem(r, c->sockaddr_addr, &r->addr, c->sockaddr_len);
-		if (!sup_id_valid(s, r->id))
-			return -ENOENT;
-		if (n != (ssize_t)c->sockaddr_len)
-			return EFAULT;
-		r->addrlen = (socklen_t)c->sockaddr_len;
-	}
-	return 0;
+	return sup_mem_fetch_args(&(struct sup_mem){ target_read, target_valid, &t }, r);
 }
 
 /* ---- pinning ---------------------------------------------------------------- */

@@ -35,7 +35,6 @@
 #define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
 #endif
 
-#define EVENT_BUF_SIZE (8 * PATH_MAX + 8192) /* four paths, fully escaped, and the rest */
 #define ORPHAN_TICK_MS 100
 
 uint64_t sup_now_ns(void)
@@ -312,7 +311,7 @@ static int setup(struct sup_state *s, struct error *err)
 	s->notif = calloc(1, s->notif_size);
 	s->resp = calloc(1, s->resp_size);
 	s->cur = calloc(1, sizeof(*s->cur));
-	s->evbuf_size = EVENT_BUF_SIZE;
+	s->evbuf_size = SUP_EVENT_MAX;
 	s->evbuf = malloc(s->evbuf_size);
 	s->denied = calloc(SUP_DENIED_MAX, sizeof(*s->denied));
 	s->grants = calloc(SUP_GRANTS_MAX, sizeof(*s->grants));

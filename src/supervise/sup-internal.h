@@ -6,6 +6,7 @@
 #define LATCH_SUPERVISE_SUP_INTERNAL_H
 
 #include <jansson.h>
+#include <limits.h>
 #include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -248,6 +249,13 @@ struct sup_event {
 	int err;                 /* the errno the program got; 0: none */
 	long long latency_us;    /* notification received -> answered */
 };
+
+/* The longest line sup_event_format() writes, NUL included, when the
+ * strings the program chooses (path, resolved, path2, resolved2, exe) are
+ * shorter than PATH_MAX and the nine others shorter than 1024 bytes: each
+ * byte takes at most six ("\u001f"), the keys and numbers the rest. A
+ * smaller buffer would lose the events of long, odd paths. */
+#define SUP_EVENT_MAX (6 * (5 * PATH_MAX + 9 * 1024) + 1024)
 
 /* Encode ev as one envelope line (kind "sandbox_event", keys sorted, '\n'
  * terminated) into buf without allocating. Returns the length, or -ENOBUFS

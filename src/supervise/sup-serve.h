@@ -272,11 +272,31 @@ void sup_finish(struct sup_state *s, struct sup_req *r, enum sup_action action, 
 /* Decide a parked request again after its question was answered. */
 void sup_resume(struct sup_state *s, struct sup_req *r);
 
-/* ---- resolve.c ---- */
+/* ---- args.c: the memory arguments, from wherever the memory is ---- */
+/* Memory as seen by the reader of a call's arguments: the target's own
+ * (resolve.c) or a byte image (fuzz/fuzz-notify.c). */
+struct sup_mem {
+	/* At most len bytes at addr into buf: how many were read (fewer up
+	 * to an unmapped page), or -errno. */
+	ssize_t (*read)(void *ctx, uint64_t addr, void *buf, size_t len);
+	/* Whether the notification is still live: asked after every read. */
+	bool (*valid)(void *ctx);
+	void *ctx;
+};
 /* Read the memory arguments of r->call (paths, open_how, symlink target,
- * sockaddr), each read followed by ID_VALID. Returns 0 or a positive errno
- * for the program (EFAULT, ENAMETOOLONG, E2BIG...), or -ENOENT when the
- * notification vanished. */
+ * sockaddr) into r, each read followed by m->valid. Returns 0 or a
+ * positive errno for the program (EFAULT, ENAMETOOLONG, E2BIG...), or
+ * -ENOENT when the notification vanished. */
+int sup_mem_fetch_args(const struct sup_mem *m, struct sup_req *r);
+/* Exactly len bytes at addr: 0, EFAULT, or -ENOENT. */
+int sup_mem_bytes(const struct sup_mem *m, uint64_t addr, void *buf, size_t len);
+/* A NUL-terminated string of at most size bytes with its NUL, page by
+ * page: 0, EFAULT, ENAMETOOLONG, or -ENOENT. */
+int sup_mem_string(const struct sup_mem *m, uint64_t addr, char *buf, size_t size);
+
+/* ---- resolve.c ---- */
+/* sup_mem_fetch_args() on the target's memory (process_vm_readv, then
+ * ID_VALID). */
 int sup_fetch_args(struct sup_state *s, struct sup_req *r);
 /* Exactly len bytes of the target at addr, then ID_VALID: 0, EFAULT, or
  * -ENOENT when the notification vanished. */

@@ -86,6 +86,8 @@ static void test_errors_name_row_and_key(void **state)
 		{ "{\"schema_version\": 1, \"plan_id\": \"P!\", \"rows\": []}", "plan_id: missing, or not" },
 		{ "{\"schema_version\": 1, \"plan_id\": \"p\", \"rows\": []}", "rows: must be a non-empty array" },
 		{ "{\"schema_version\": 1, \"plan_id\": \"p\", \"rowz\": []}", "plan: unknown key 'rowz'" },
+		{ "{\"schema_version\": 1, \"plan_id\": \"p\", \"groups\": {\"g\": []}, \"rows\": []}",
+		  "groups.g: a group names at least one profile" },
 		{ "{\"schema_version\": 1, \"plan_id\": \"p\", \"rows\": [}", "t.json:1:" },
 		{ ROWS("{\"row_id\": \"x\", \"probe_id\": \"nope\"}"), "t.json:3: rows[1] 'x': probe_id: no probe 'nope'" },
 		{ ROWS("{\"row_id\": \"x\", \"probe_id\": \"fs_op\"}"), "rows[1] 'x': args: fs_op: --op is required" },

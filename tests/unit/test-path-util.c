@@ -558,6 +558,31 @@ static void test_depth_table(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/* ---- path_is_plain_relative ------------------------------------------------ */
+
+static void test_plain_relative_table(void **state)
+{
+	static const struct {
+		const char *rel;
+		bool want;
+	} cases[] = {
+		{ "a", true },        { "a/b/c", true },   { "a..b", true },  { "..a", true },  { "a/...", true },
+		{ ".hidden", true },  { "\xff/x", true },  { NULL, false },   { "", false },    { "/a", false },
+		{ "a/", false },      { "a//b", false },   { ".", false },    { "..", false },  { "a/./b", false },
+		{ "a/../b", false },  { "../a", false },   { "a/..", false }, { "/", false },   { "./a", false },
+	};
+	unsigned failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (path_is_plain_relative(cases[i].rel) != cases[i].want) {
+			print_error("path_is_plain_relative('%s'): expected %s\n", cases[i].rel ? cases[i].rel : "(null)",
+				    cases[i].want ? "true" : "false");
+			failures++;
+		}
+	assert_int_equal(failures, 0);
+}
+
 /* ---- utf8_is_valid ------------------------------------------------------- */
 
 struct utf8_case {
@@ -668,6 +693,7 @@ int main(void)
 		cmocka_unit_test(test_resolve_rootlink_and_errors),
 		cmocka_unit_test(test_has_prefix_table),
 		cmocka_unit_test(test_depth_table),
+		cmocka_unit_test(test_plain_relative_table),
 		cmocka_unit_test(test_utf8_table),
 		cmocka_unit_test(test_utf8_char_len),
 	};

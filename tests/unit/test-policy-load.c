@@ -1093,6 +1093,82 @@ static void test_extends_limit(void **state)
 	policy_free(p);
 }
 
+/* Profiles held in memory (ctx.find_text): names and paths come from the
+ * set, built-ins still by name, and no file is ever read. */
+static const struct {
+	const char *kind, *spec, *text;
+} memory_set[] = {
+	{ "profile", "mchild", "{\"name\":\"mchild\",\"extends\":\"mmid\",\"groups\":[\"mg\"],"
+			       "\"filesystem\":{\"write\":[\"$CWD\"]}}" },
+	{ "profile", "mmid", "{\"name\":\"mmid\",\"extends\":\"base\",\"filesystem\":{\"read\":[\"/mid\"]}}" },
+	{ "group", "mg", "{\"name\":\"mg\",\"filesystem\":{\"deny\":[\"$HOME/.mg\"]}}" },
+	{ "profile", "ma", "{\"name\":\"ma\",\"extends\":\"dir/mb.json\"}" },
+	{ "profile", "dir/mb.json", "{\"name\":\"mb\",\"extends\":\"ma\"}" },
+	{ "profile", "mfile", "{\"name\":\"mfile\",\"extends\":\"/etc/passwd\"}" },
+	{ "profile", "mnul", "{\"name\":\"mnul\"}\0 trailing" },
+};
+
+static int memory_find(const char *kind, const char *spec, const char **ret_text, size_t *ret_len, void *userdata)
+{
+	(void)userdata;
+	for (size_t i = 0; i < sizeof(memory_set) / sizeof(memory_set[0]); i++)
+		if (strcmp(memory_set[i].kind, kind) == 0 && strcmp(memory_set[i].spec, spec) == 0) {
+			*ret_text = memory_set[i].text;
+			*ret_len = strcmp(spec, "mnul") == 0 ? sizeof("{\"name\":\"mnul\"}\0 trailing") - 1
+							     : strlen(memory_set[i].text);
+			return 0;
+		}
+	return -ENOENT;
+}
+
+static void test_find_text(void **state)
+{
+	static const char *const chain[] = { "mchild", "mmid", "base", "minimal" };
+	struct policy_ctx ctx;
+	struct policy *p = NULL;
+	struct error err = { 0 };
+
+	(void)state;
+	ctx_init(&ctx);
+	ctx.find_text = memory_find;
+	if (policy_load("mchild", &ctx, &p, &err) < 0)
+		print_error("%s\n", err.msg);
+	assert_non_null(p);
+	assert_chain(p, chain, 4);
+	assert_string_equal(p->source, "memory:mchild");
+	assert_string_equal(find_rule(p, "/mid")->origin, "profile mmid");
+	assert_string_equal(find_rule(p, "$HOME/.mg")->origin, "group mg");
+	p = policy_free(p);
+	/* the user directory is not looked at: zchild lies there */
+	p = SENTINEL;
+	{
+		const char *want[] = { "unknown profile 'zchild'" };
+
+		err = (struct error){ 0 };
+		assert_true(check_failure("zchild", policy_load("zchild", &ctx, &p, &err), p, &err, NULL, want, 1));
+	}
+	{
+		const char *want[] = { "cyclic extends", "memory:ma", "memory:dir/mb.json" };
+
+		err = (struct error){ 0 };
+		assert_true(check_failure("ma", policy_load("ma", &ctx, &p, &err), p, &err, NULL, want, 3));
+	}
+	{
+		/* a path is a name in the set, never a file */
+		const char *want[] = { "memory:mfile", "extends", "unknown profile '/etc/passwd'" };
+
+		err = (struct error){ 0 };
+		assert_true(check_failure("mfile", policy_load("mfile", &ctx, &p, &err), p, &err, NULL, want, 3));
+	}
+	{
+		/* exactly the bytes given: a NUL inside is the parser's to report */
+		const char *want[] = { "memory:mnul", "invalid JSON" };
+
+		err = (struct error){ 0 };
+		assert_true(check_failure("mnul", policy_load("mnul", &ctx, &p, &err), p, &err, NULL, want, 2));
+	}
+}
+
 static void test_broken_parents_and_groups(void **state)
 {
 	(void)state;
@@ -1296,6 +1372,7 @@ int main(void)
 		cmocka_unit_test(test_extends_cycles),
 		cmocka_unit_test(test_extends_cycles_relative),
 		cmocka_unit_test(test_extends_limit),
+		cmocka_unit_test(test_find_text),
 		cmocka_unit_test(test_broken_parents_and_groups),
 		cmocka_unit_test(test_group_name_validated),
 		cmocka_unit_test(test_odd_files),

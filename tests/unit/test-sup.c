@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/fs.h>
+#include <linux/openat2.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -320,6 +321,100 @@ static void test_decode_fd_calls(void **state)
 	d = sd(__NR_flistxattr, 3, 0x40, 128, 0, 0);
 	assert_int_equal(sup_decode(&d, &c), 0);
 	assert_true(c.xlist && c.path[0].fd_only && c.xvalue_addr == 0x40 && c.xsize == 128);
+}
+
+/* ---- reading the memory arguments --------------------------------------------------- */
+
+/* Target memory for sup_mem_*: len bytes mapped at base, nothing else; the
+ * notification vanishes after `live` reads. */
+struct image {
+	uint64_t base;
+	const unsigned char *bytes;
+	size_t len;
+	int live;
+};
+
+static ssize_t image_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct image *im = ctx;
+
+	im->live--;
+	if (addr < im->base || addr >= im->base + im->len)
+		return -EFAULT;
+	if (len > im->base + im->len - addr)
+		len = (size_t)(im->base + im->len - addr);
+	memcpy(buf, im->bytes + (addr - im->base), len);
+	return (ssize_t)len;
+}
+
+static bool image_valid(void *ctx)
+{
+	return ((struct image *)ctx)->live >= 0;
+}
+
+static int fetch(const struct seccomp_data *d, struct image *im, struct sup_req *r)
+{
+	struct sup_mem m = { image_read, image_valid, im };
+
+	memset(r, 0, sizeof(*r));
+	assert_int_equal(sup_decode(d, &r->call), 0);
+	return sup_mem_fetch_args(&m, r);
+}
+
+static void test_mem_args(void **state)
+{
+	static unsigned char mem[3 * 4096];
+	static struct sup_req r;
+	const uint64_t base = 0x10000, end = base + sizeof(mem);
+	struct image im = { base, mem, sizeof(mem), 100 };
+	struct seccomp_data d;
+	struct open_how how = { .flags = O_RDONLY, .resolve = RESOLVE_NO_SYMLINKS };
+
+	(void)state;
+	memcpy(mem, "/etc/passwd", 12);
+	memcpy(mem + 4096 - 3, "/ab", 4); /* across a page boundary */
+	memset(mem + 4096 + 100, 'a', 4096);
+	memcpy(mem + sizeof(mem) - 4, "/xyz", 4); /* no NUL before the unmapped page */
+	memcpy(mem + 64, &how, sizeof(how));
+	mem[64 + sizeof(how) + 3] = 1; /* a newer, larger open_how with a non-zero tail */
+
+	d = sd(__NR_openat, (uint64_t)AT_FDCWD, base, O_RDONLY, 0, 0);
+	assert_int_equal(fetch(&d, &im, &r), 0);
+	assert_string_equal(r.path[0], "/etc/passwd");
+	d = sd(__NR_openat, (uint64_t)AT_FDCWD, base + 4096 - 3, O_RDONLY, 0, 0);
+	assert_int_equal(fetch(&d, &im, &r), 0);
+	assert_string_equal(r.path[0], "/ab");
+	d = sd(__NR_openat, (uint64_t)AT_FDCWD, end - 4, O_RDONLY, 0, 0);
+	assert_int_equal(fetch(&d, &im, &r), EFAULT);
+	d = sd(__NR_openat, (uint64_t)AT_FDCWD, 0, O_RDONLY, 0, 0);
+	assert_int_equal(fetch(&d, &im, &r), EFAULT);
+	d = sd(__NR_openat, (uint64_t)AT_FDCWD, base + 4096 + 100, O_RDONLY, 0, 0);
+	assert_int_equal(fetch(&d, &im, &r), ENAMETOOLONG);
+	/* the second path of a rename, and the notification gone after the first read */
+	d = sd(__NR_renameat, (uint64_t)AT_FDCWD, base, (uint64_t)AT_FDCWD, base + 4096 - 3, 0);
+	assert_int_equal(fetch(&d, &im, &r), 0);
+	assert_string_equal(r.path[1], "/ab");
+	im.live = 1;
+	assert_int_equal(fetch(&d, &im, &r), -ENOENT);
+	im.live = 100;
+
+	/* openat2: the struct as the kernel takes it */
+	d = sd(__NR_openat2, (uint64_t)AT_FDCWD, base, base + 64, sizeof(how), 0);
+	assert_int_equal(fetch(&d, &im, &r), 0);
+	assert_int_equal(r.resolve, RESOLVE_NO_SYMLINKS);
+	d = sd(__NR_openat2, (uint64_t)AT_FDCWD, base, base + 64, sizeof(how) + 8, 0);
+	assert_int_equal(fetch(&d, &im, &r), E2BIG);
+	d = sd(__NR_openat2, (uint64_t)AT_FDCWD, base, base + 64, 16, 0);
+	assert_int_equal(fetch(&d, &im, &r), EINVAL);
+	d = sd(__NR_openat2, (uint64_t)AT_FDCWD, base, end - 8, sizeof(how), 0);
+	assert_int_equal(fetch(&d, &im, &r), EFAULT);
+
+	/* connect: the address, within bounds */
+	d = sd(__NR_connect, 3, base, 16, 0, 0);
+	assert_int_equal(fetch(&d, &im, &r), 0);
+	assert_int_equal(r.addrlen, 16);
+	d = sd(__NR_connect, 3, base, sizeof(struct sockaddr_storage) + 1, 0, 0);
+	assert_int_equal(fetch(&d, &im, &r), EINVAL);
 }
 
 static void test_open_accesses(void **state)
@@ -665,8 +760,9 @@ static void test_ratelimit(void **state)
 
 static void assert_event_matches_envelope(const struct sup_event *ev)
 {
+	static char buf[SUP_EVENT_MAX], line[SUP_EVENT_MAX];
 	json_t *env = sup_event_json(ev);
-	char *ref, buf[16384], line[16384];
+	char *ref;
 	long long gen;
 	int n;
 
@@ -722,6 +818,36 @@ static void test_event_format_is_the_envelope(void **state)
 	ev.action = "continue";
 	assert_event_matches_envelope(&ev);
 	ev.err = 9999; /* an errno without a name */
+	assert_event_matches_envelope(&ev);
+}
+
+/* The events of the longest, oddest strings fit SUP_EVENT_MAX: every byte
+ * a control character, escaped in six. */
+static void test_event_format_worst_case(void **state)
+{
+	static char odd[5][PATH_MAX], other[9][1024], buf[SUP_EVENT_MAX];
+	struct sup_event ev = { .time_unix_ms = LLONG_MIN, .pid = INT_MIN, .tid = INT_MIN, .err = 9999,
+				.latency_us = LLONG_MIN };
+
+	(void)state;
+	for (int i = 0; i < 5; i++)
+		memset(odd[i], 0x01, PATH_MAX - 1);
+	for (int i = 0; i < 9; i++)
+		memset(other[i], 0x01, sizeof(other[i]) - 1);
+	ev.path = odd[0];
+	ev.resolved = odd[1];
+	ev.path2 = odd[2];
+	ev.resolved2 = odd[3];
+	ev.exe = odd[4];
+	ev.syscall = other[0];
+	ev.access = other[1];
+	ev.action = other[2];
+	ev.layer = other[3];
+	ev.rule = other[4];
+	ev.grant = other[5];
+	ev.decided_by = other[6];
+	ev.reason = other[7];
+	assert_true(sup_event_format(&ev, LLONG_MIN, buf, sizeof(buf)) > 0);
 	assert_event_matches_envelope(&ev);
 }
 
@@ -828,6 +954,7 @@ int main(void)
 		cmocka_unit_test(test_decode_meta_exec_sockets),
 		cmocka_unit_test(test_decode_covers_the_table),
 		cmocka_unit_test(test_decode_fd_calls),
+		cmocka_unit_test(test_mem_args),
 		cmocka_unit_test(test_open_accesses),
 		cmocka_unit_test(test_ops),
 		cmocka_unit_test(test_dispatch_table),
@@ -839,6 +966,7 @@ int main(void)
 		cmocka_unit_test(test_question_line),
 		cmocka_unit_test(test_ratelimit),
 		cmocka_unit_test(test_event_format_is_the_envelope),
+		cmocka_unit_test(test_event_format_worst_case),
 		cmocka_unit_test(test_event_format_too_small),
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_send_recv_fd),
