@@ -1,11 +1,17 @@
 # latch -- GNU Makefile. `make` builds build/latch; `make check` runs every
 # test; `make asan` runs them again under ASan+UBSan; `make demo` shows latch
-# at work; `make bench` compares start-up with bubblewrap and firejail;
+# at work; `make bench` compares start-up with bubblewrap and firejail, and
+# measures the egress proxy; `make agents` installs the agent CLIs the
+# integration tests run (make check does it too, when their test is selected);
 # `make fuzz` runs the libFuzzer targets in fuzz/ for a bounded time.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/latch
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 INCLUDEDIR ?= $(PREFIX)/include
 LIBDIR ?= $(PREFIX)/lib
 DESTDIR ?=
@@ -29,7 +35,8 @@ LINK ?= -static-pie
 # libseccomp, jansson and nettle are linked statically (Debian's -dev
 # packages ship the archives): fewer objects for the dynamic loader at every
 # start.
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libresolv: the proxy asks DNS itself (res_nquery), with no nsswitch module.
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lresolv
 ALL_LDLIBS := $(LDLIBS) -Wl,-Bstatic $(PKG_LIBS) -Wl,-Bdynamic
 # A -Bdynamic after the libraries would undo -static-pie for libc.
 ifeq ($(LINK),)
@@ -38,7 +45,7 @@ else
 LATCH_LDLIBS := $(LDLIBS) $(PKG_LIBS)
 endif
 
-SRC := $(sort $(wildcard src/base/*.c src/policy/*.c src/sandbox/*.c src/supervise/*.c src/session/*.c src/probe/*.c src/lab/*.c src/cli/*.c))
+SRC := $(sort $(wildcard src/base/*.c src/policy/*.c src/sandbox/*.c src/supervise/*.c src/net/*.c src/session/*.c src/probe/*.c src/lab/*.c src/cli/*.c))
 LIB_SRC := $(filter-out src/cli/main.c,$(SRC))
 OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/builtins.o $(BUILD)/obj/gen/sfilter-bpf.o
 # What the seccomp generator needs: the tables, and the base it uses.
@@ -48,13 +55,20 @@ PROFILES := $(sort $(wildcard profiles/*.json)) $(sort $(wildcard profiles/group
 UNIT_SRC := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 HELPERS := $(BUILD)/tests/try-op $(BUILD)/tests/sup-harness
+# The escape corpus (tests/escapes/): one program per attack class, and the
+# shared esc.c. Built without sanitizers even under `make asan`: they make
+# raw system calls (int 0x80, io_uring rings) and run inside sandboxes.
+ESC_SRC := $(sort $(wildcard tests/escapes/esc-*.c))
+ESC_BIN := $(patsubst tests/escapes/%.c,$(BUILD)/tests/escapes/%,$(ESC_SRC))
+ESC_CFLAGS := $(filter-out -fsanitize% -fno-sanitize%,$(ALL_CFLAGS))
+HELPERS += $(ESC_BIN)
 
 # liblatch (include/latch.h): the session layer and what it stands on,
 # compiled position-independent with every symbol hidden but the latch_*
 # API (src/lib/liblatch.map), as a shared and a static library. Built
 # without sanitizers even under `make asan`: programs that link it are not
 # sanitized.
-LIBLATCH_SRC := $(sort $(wildcard src/base/*.c src/policy/*.c src/sandbox/*.c src/supervise/*.c src/session/*.c src/lib/*.c))
+LIBLATCH_SRC := $(sort $(wildcard src/base/*.c src/policy/*.c src/sandbox/*.c src/supervise/*.c src/net/*.c src/session/*.c src/lib/*.c))
 LIBLATCH_OBJ := $(patsubst src/%.c,$(BUILD)/pic/%.o,$(LIBLATCH_SRC)) $(BUILD)/pic/gen/builtins.o $(BUILD)/pic/gen/sfilter-bpf.o
 LIB_CFLAGS := $(filter-out -fsanitize% -fno-sanitize%,$(ALL_CFLAGS)) -fPIC -fvisibility=hidden
 LIBLATCH_SO := $(BUILD)/lib/liblatch.so.$(VERSION)
@@ -84,8 +98,12 @@ FUZZ_OBJ := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRC)) $(FUZZ_DIR)/obj/g
 	$(FUZZ_DIR)/obj/gen/sfilter-bpf.o
 FUZZ_BIN := $(patsubst %,$(FUZZ_DIR)/fuzz-%,$(FUZZ_TARGETS))
 
-.PHONY: all deps check unit integration asan demo bench install install-lib clean lib fuzz
-all: deps $(BUILD)/latch
+
+.PHONY: all deps check unit integration asan demo bench install install-lib clean lib agents sbpl-golden fuzz
+# PKG_LIBS is read when the Makefile is: after deps has installed the
+# packages, make is asked again, so that it finds them.
+all: deps
+	@$(MAKE) --no-print-directory $(BUILD)/latch
 
 # Missing Debian packages are installed (as root) or named (otherwise).
 deps:
@@ -142,6 +160,12 @@ $(BUILD)/tests/sup-harness: tests/integration/sup-harness.c $(BUILD)/liblatch.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS) -lpthread
 
+# esc.c reads with base/fs-util.c, as built for liblatch (no sanitizers).
+$(BUILD)/tests/escapes/esc-%: tests/escapes/esc-%.c tests/escapes/esc.c tests/escapes/esc.h src/base/macro.h \
+		$(BUILD)/pic/base/fs-util.o
+	@mkdir -p $(@D)
+	$(CC) $(ESC_CFLAGS) -o $@ $< $(if $(filter outside,$*),,tests/escapes/esc.c $(BUILD)/pic/base/fs-util.o) -lpthread
+
 # A fuzz target as a replay driver (fuzz/replay.c), for `make check`.
 $(BUILD)/tests/fuzz-%: fuzz/fuzz-%.c fuzz/replay.c fuzz/fuzz.h $(BUILD)/liblatch.a
 	@mkdir -p $(@D)
@@ -188,7 +212,7 @@ $(BUILD)/lib/latch.pc: Makefile
 	printf '%s\n' 'prefix=$(PC_PREFIX)' 'includedir=$(PC_INCLUDEDIR)' 'libdir=$(PC_LIBDIR)' '' \
 		'Name: latch' 'Description: run programs in a latch sandbox (Landlock, seccomp, a supervisor)' \
 		'Version: $(VERSION)' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -llatch' \
-		'Libs.private: -lpthread' 'Requires.private: $(PKGS)' > $@
+		'Libs.private: -lpthread -lresolv' 'Requires.private: $(PKGS)' > $@
 
 lib: $(LIBLATCH_SO) $(LIBLATCH_A)
 
@@ -200,18 +224,31 @@ $(BUILD)/prefix/.installed: $(LIBLATCH_SO) $(LIBLATCH_A) include/latch.h Makefil
 		PC_PREFIX='$$$${pcfiledir}/../..' PC_INCLUDEDIR='$$$${prefix}/include' PC_LIBDIR='$$$${prefix}/lib'
 	touch $@
 
+# Claude Code and Codex from the npm registry, pinned, into a cache that
+# `make asan` shares and `make clean` removes (tests/integration/test-agent-cli.sh).
+AGENTS ?= build/agents
+agents:
+	@scripts/agents.sh $(AGENTS)
+
 unit: $(UNIT_BIN)
 	@scripts/run-unit.sh $(UNIT_BIN)
 
+# tests/sbpl/NAME.sb: the built-in profiles rendered to Seatbelt with fixed
+# variables, which test-sbpl compares. Rewrite them after a change that is
+# meant, and review the diff.
+sbpl-golden: $(BUILD)/tests/test-sbpl
+	@mkdir -p tests/sbpl
+	@LATCH_SBPL_GOLDEN=write LATCH_TEST_FUNC=test_golden $(BUILD)/tests/test-sbpl
+
 integration: $(BUILD)/latch $(HELPERS)
-	@tests/integration/run.sh $(BUILD)
+	@LATCH_AGENTS_DIR='$(abspath $(AGENTS))' tests/integration/run.sh $(BUILD)
 
 # The layer rule comes first: it is instant, and holds whatever T and TF say.
 check:
 	@scripts/check-layers.sh src
 	@scripts/deps.sh check
 	@$(MAKE) --no-print-directory $(BUILD)/latch $(UNIT_BIN) $(HELPERS) $(FUZZ_REPLAY) $(BUILD)/prefix/.installed
-	@LATCH_TEST='$(T)' LATCH_TEST_FUNC='$(TF)' scripts/check.sh $(BUILD) $(UNIT_BIN)
+	@LATCH_TEST='$(T)' LATCH_TEST_FUNC='$(TF)' LATCH_AGENTS_DIR='$(abspath $(AGENTS))' scripts/check.sh $(BUILD) $(UNIT_BIN)
 
 asan:
 	@$(MAKE) --no-print-directory check BUILD=build-asan OPT=-O1 LINK= \
@@ -227,16 +264,25 @@ bench:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory $(BUILD)/latch
 	@bench/run.sh $(BUILD)/latch
+	@bench/proxy.sh $(BUILD)/latch
 
 fuzz:
 	@scripts/deps.sh fuzz
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@LATCH_TEST='$(T)' scripts/fuzz.sh $(FUZZ_DIR) '$(FUZZ_SECONDS)' '$(FUZZ_RUNS)' $(FUZZ_TARGETS)
 
+# The man page names the README where this install puts it (it is written
+# for the default prefix).
 install: $(BUILD)/latch install-lib
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 0755 $(BUILD)/latch $(DESTDIR)$(BINDIR)/latch
-	install -m 0644 man/latch.1 $(DESTDIR)$(MANDIR)/man1/latch.1
+	sed 's|/usr/local/share/doc/latch|$(DOCDIR)|g' man/latch.1 >$(DESTDIR)$(MANDIR)/man1/latch.1
+	chmod 0644 $(DESTDIR)$(MANDIR)/man1/latch.1
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -m 0644 completions/latch.bash $(DESTDIR)$(BASHCOMPDIR)/latch
+	install -m 0644 completions/_latch $(DESTDIR)$(ZSHCOMPDIR)/_latch
+	install -m 0644 completions/latch.fish $(DESTDIR)$(FISHCOMPDIR)/latch.fish
 
 install-lib: $(LIBLATCH_SO) $(LIBLATCH_A)
 	@rm -f $(BUILD)/lib/latch.pc

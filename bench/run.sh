@@ -8,6 +8,9 @@
 #   isolated:  latch run -p minimal (its own namespaces)  vs
 #              bwrap ... --unshare-all --die-with-parent
 #
+# latch runs with --no-log: the sandbox against the sandboxes, without the
+# session log, which neither of the others keeps (bench/session-log.sh
+# measures the log).
 # usage: bench/run.sh path/to/latch [RUNS]
 # Writes build/bench/startup.md and prints it.
 set -eu
@@ -58,14 +61,14 @@ fi
 	echo "## Static mode (Landlock + seccomp, exec in place)"
 	echo
 	set -- -n bare "$true_bin" \
-		-n "latch run --no-namespaces -p minimal" "$latch run --no-namespaces -p minimal -- $true_bin"
+		-n "latch run --no-namespaces -p minimal" "$latch run --no-log --no-namespaces -p minimal -- $true_bin"
 	[ "$have_bwrap" = yes ] && set -- "$@" -n "bwrap --ro-bind / /" "bwrap --ro-bind / / $true_bin"
 	[ "$have_firejail" = yes ] && set -- "$@" -n "firejail --noprofile" "firejail --quiet --noprofile $true_bin"
 	table static "bwrap --ro-bind / /" "$@"
 	echo
 	echo "## Isolated mode (namespaces + masks + Landlock + seccomp)"
 	echo
-	set -- -n bare "$true_bin" -n "latch run -p minimal" "$latch run -p minimal -- $true_bin"
+	set -- -n bare "$true_bin" -n "latch run -p minimal" "$latch run --no-log -p minimal -- $true_bin"
 	[ "$have_bwrap" = yes ] && set -- "$@" -n "bwrap --unshare-all" "$bwrap_iso"
 	table isolated "bwrap --unshare-all" "$@"
 } >"$out/startup.md"

@@ -11,12 +11,13 @@ trap 'rm -f "$log"' EXIT
 
 scripts/run-unit.sh "$@" | tee -a "$log"
 
-# tests/scripts/test-*.sh: TAP lines and a last `# counts: P F S`.
+# tests/scripts/test-*.sh: TAP lines and a last `# counts: P F S`. Those
+# that need the build find it in LATCH_BUILD.
 sp=0 sf=0
 if [ -z "${LATCH_TEST_FUNC-}" ]; then
 	for t in tests/scripts/test-*.sh; do
 		case $(basename "$t") in *"${LATCH_TEST-}"*) ;; *) continue ;; esac
-		out=$(sh "$t" 2>&1)
+		out=$(LATCH_BUILD=$build sh "$t" 2>&1)
 		printf '%s\n' "$out"
 		counts=$(printf '%s\n' "$out" | sed -n 's/^# counts: \([0-9]*\) \([0-9]*\) [0-9]*$/\1 \2/p' | tail -n 1)
 		if [ -z "$counts" ]; then

@@ -3,7 +3,9 @@
 # in a throwaway HOME holding fake credentials (your own files are untouched).
 set -u
 latch=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-demo=$(mktemp -d /tmp/latch-demo.XXXXXX)
+# Not in /tmp: the agent's isolated runs get a /tmp of their own, which
+# would hide this HOME instead of showing its credentials refused.
+demo=$(mktemp -d /var/tmp/latch-demo.XXXXXX)
 trap 'rm -rf "$demo"' EXIT
 export HOME="$demo/home" TMPDIR="$demo/tmp" PATH=/usr/local/bin:/usr/bin:/bin
 unset XDG_CONFIG_HOME XDG_CACHE_HOME XDG_DATA_HOME XDG_STATE_HOME
@@ -46,8 +48,9 @@ step "latch run -p agent -- sh -c 'ps -e && tar cf /dev/null . && git status --s
 	"$latch" run --quiet -p agent -- sh -c 'ps -e && tar cf /dev/null . && git status --short'
 step "GITHUB_TOKEN=ghp_demo latch run -p agent -- sh -c 'echo \$GITHUB_TOKEN'" \
 	env GITHUB_TOKEN=ghp_demo "$latch" run --quiet -p agent -- sh -c 'echo "GITHUB_TOKEN inside: ${GITHUB_TOKEN:-<not set>}"'
-step "latch run -p agent -- python3 -c 'socket.create_connection((\"127.0.0.1\", 80))'" \
-	sh -c '"$1" run --quiet -p agent -- python3 -c "import socket; socket.create_connection((\"127.0.0.1\", 80))" 2>&1 | tail -n 1' sh "$latch"
+step "latch run -p agent -- python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", 80))'   # last line" \
+	sh -c 'out=$("$1" run --quiet -p agent -- python3 -c "import socket; socket.create_connection((\"127.0.0.1\", 80))" 2>&1)
+		rc=$?; printf "%s\n" "$out" | tail -n 1; exit $rc' sh "$latch"
 step "latch run -p agent --dry-run -- true   # the compiled plan, as JSON (first 300 bytes)" \
 	sh -c '"$1" run -p agent --dry-run -- true | cut -c1-300' sh "$latch"
 # The main job: a run-time grant to an unmodified, running program. An

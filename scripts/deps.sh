@@ -8,7 +8,7 @@
 set -eu
 
 build_pkgs="gcc libc6-dev make pkg-config libseccomp-dev libjansson-dev nettle-dev"
-check_pkgs="libcmocka-dev util-linux python3 python3-pip python3-venv git procps tmux mawk nodejs iproute2 less vim"
+check_pkgs="libcmocka-dev util-linux python3 python3-pip python3-venv git procps tmux mawk nodejs iproute2 less vim groff-base man-db zsh fish chromium fonts-dejavu-core curl openssl"
 bench_pkgs="hyperfine bubblewrap firejail"
 # libFuzzer and the sanitizers' runtimes come with clang's compiler-rt.
 fuzz_pkgs="clang libclang-rt-dev"

@@ -9,7 +9,7 @@
 
 static int emit(unsigned idx)
 {
-	struct sfilter_plan plan = { .allow_userns = idx & 4u, .allow_ptrace = idx & 2u, .network_off = idx & 1u };
+	struct sfilter_plan plan = sfilter_plan_from_index(idx);
 	struct error err = { 0 };
 	struct sock_filter insn;
 	unsigned n = 0;
@@ -23,8 +23,10 @@ static int emit(unsigned idx)
 	f = fdopen(fd, "r");
 	if (!f)
 		return -1;
-	printf("/* allow_userns=%d allow_ptrace=%d network_off=%d */\nstatic const struct sock_filter prog_%u[] = {\n",
-	       plan.allow_userns, plan.allow_ptrace, plan.network_off, idx);
+	printf("/* network_proxy=%d unix_off=%d allow_unix_dgram=%d allow_userns=%d allow_ptrace=%d network_off=%d */\n"
+	       "static const struct sock_filter prog_%u[] = {\n",
+	       plan.network_proxy, plan.unix_off, plan.allow_unix_dgram, plan.allow_userns, plan.allow_ptrace,
+	       plan.network_off, idx);
 	while (fread(&insn, sizeof(insn), 1, f) == 1) {
 		printf("\t{ 0x%04x, %u, %u, 0x%08x },\n", insn.code, insn.jt, insn.jf, insn.k);
 		n++;

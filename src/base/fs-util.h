@@ -20,6 +20,16 @@ int write_all(int fd, const void *buf, size_t len);
  * files such as those of /proc and /sys; what does not fit is not read. */
 int read_small(int fd, char *buf, size_t size);
 
+/* The whole of the file at path relative to dirfd, never through a
+ * symlink in its last component, NUL-terminated (it may hold NULs: its
+ * length is in *ret_len). NULL when it cannot be read (errno says why). */
+char *read_all_at(int dirfd, const char *path, size_t *ret_len);
+
+/* rm -r of name relative to dirfd (AT_FDCWD: the current directory),
+ * never following a symlink, making a directory it must enter searchable
+ * first. 0 when it is gone (or was not there), or a negative errno. */
+int remove_tree_at(int dirfd, const char *name);
+
 /* The same for the file at path, opened read-only. */
 int read_small_file(const char *path, char *buf, size_t size);
 

@@ -23,20 +23,15 @@ json_t *json_str(const char *s)
 	if (!buf)
 		return NULL;
 	for (size_t i = 0; i < n;) {
-		unsigned char c = (unsigned char)s[i];
-		size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-		char seq[5] = { 0 };
+		size_t len = utf8_char_len(s + i);
 
-		if (len > 0 && i + len <= n) {
-			memcpy(seq, s + i, len);
-			if (utf8_is_valid(seq)) {
-				memcpy(buf + o, seq, len);
-				o += len;
-				i += len;
-				continue;
-			}
+		if (len > 0) {
+			memcpy(buf + o, s + i, len);
+			o += len;
+			i += len;
+			continue;
 		}
-		(void)snprintf(buf + o, 5, "\\x%02x", c);
+		(void)snprintf(buf + o, 5, "\\x%02x", (unsigned char)s[i]);
 		o += 4;
 		i++;
 	}
@@ -111,6 +106,24 @@ int json_write_line(FILE *f, const json_t *v)
 	if (fputc('\n', f) == EOF || fflush(f) == EOF)
 		return -errno;
 	return 0;
+}
+
+char *json_line(const json_t *v)
+{
+	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS), *line;
+	size_t n;
+
+	if (!s)
+		return NULL;
+	n = strlen(s);
+	line = realloc(s, n + 2);
+	if (!line) {
+		free(s);
+		return NULL;
+	}
+	line[n] = '\n';
+	line[n + 1] = '\0';
+	return line;
 }
 
 const char *errno_name(int err)

@@ -32,6 +32,10 @@ json_t *json_envelope(const char *kind, json_t *data, const struct json_result *
  * Returns 0 or a negative errno. */
 int json_write_line(FILE *f, const json_t *v);
 
+/* v as one line, keys sorted, '\n' terminated, malloc'd; NULL when out of
+ * memory. */
+char *json_line(const json_t *v);
+
 /* Strings and helpers that never return NULL for valid input: a string that
  * is not UTF-8 is stored with each offending byte as "\xNN" (so evidence is
  * never dropped), and a NULL string becomes JSON null. */

@@ -296,3 +296,15 @@ bool utf8_is_valid(const char *s)
 	}
 	return true;
 }
+
+size_t utf8_char_len(const char *s)
+{
+	unsigned char c = (unsigned char)s[0];
+	size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+	char seq[5] = { 0 };
+
+	if (len == 0 || strnlen(s, len) < len)
+		return 0;
+	memcpy(seq, s, len);
+	return utf8_is_valid(seq) ? len : 0;
+}

@@ -53,4 +53,9 @@ unsigned path_depth(const char *path);
 /* Whether s is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 bool utf8_is_valid(const char *s);
 
+/* The length in bytes (1 to 4) of the well-formed UTF-8 character s starts
+ * with; 0 when its first byte begins none (or s is empty). For writers that
+ * copy what is valid and escape each byte that is not. */
+size_t utf8_char_len(const char *s);
+
 #endif

@@ -67,3 +67,36 @@ char **strv_free(char **v)
 	free(v);
 	return NULL;
 }
+
+char *strv_shell_join(char *const *v)
+{
+	static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%";
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	for (size_t i = 0; v && v[i]; i++) {
+		const char *a = v[i];
+
+		if (i)
+			(void)fputc(' ', f);
+		if (a[0] && strspn(a, plain) == strlen(a)) {
+			(void)fputs(a, f);
+			continue;
+		}
+		(void)fputc('\'', f);
+		for (const char *c = a; *c; c++)
+			if (*c == '\'')
+				(void)fputs("'\\''", f);
+			else
+				(void)fputc(*c, f);
+		(void)fputc('\'', f);
+	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}

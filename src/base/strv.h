@@ -19,6 +19,9 @@ int strv_consume(char ***v, char *s);
 int strv_pushf(char ***v, const char *fmt, ...) _printf_(2, 3);
 
 bool strv_contains(char *const *v, const char *s);
+/* The vector as one shell command line, each word quoted where a shell
+ * would read it otherwise; caller frees. NULL when out of memory. */
+char *strv_shell_join(char *const *v);
 
 /* Free every string and the vector; accepts NULL. Returns NULL. */
 char **strv_free(char **v);

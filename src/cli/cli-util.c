@@ -41,15 +41,22 @@ int cli_fail(bool json, const char *kind, int code, const char *fmt, ...)
 	return code;
 }
 
+bool cli_json_asked;
+
 int cli_usage_error(const char *usage, const char *fmt, ...)
 {
+	char msg[ERROR_MSG_MAX];
 	va_list ap;
 
-	fprintf(stderr, "latch: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n%s", usage);
+	fprintf(stderr, "latch: %s\n%s", msg, usage);
+	if (cli_json_asked) {
+		struct json_result res = { .ok = false, .rc = EXIT_USAGE, .exit_code = -1, .outcome = "error", .error = msg };
+
+		(void)cli_print_envelope("usage_error", NULL, &res, EXIT_USAGE);
+	}
 	return EXIT_USAGE;
 }
 
@@ -62,11 +69,62 @@ int cli_check_path_arg(const char *what, const char *arg, struct error *err)
 	return 0;
 }
 
+static const struct cli_flag *find_flag(const struct cli_flag *flags, const char *name)
+{
+	for (size_t i = 0; flags && flags[i].name; i++)
+		if (strcmp(flags[i].name, name) == 0)
+			return &flags[i];
+	return NULL;
+}
+
+/* "-p, --profile PROFILE" or "    --strict": long names line up. */
+static void format_flag(const struct option *o, const struct cli_flag *f, const char *shortopts, char *buf,
+			size_t size)
+{
+	bool has_short = o->val > 0 && o->val < 128 && o->val != ':' && o->val != '+' && strchr(shortopts, o->val);
+	const char *arg = o->has_arg == no_argument ? NULL : f && f->arg ? f->arg : "ARG";
+
+	(void)snprintf(buf, size, "%c%c%s--%s%s%s", has_short ? '-' : ' ', has_short ? o->val : ' ',
+		       has_short ? ", " : "  ", o->name, arg ? " " : "", arg ? arg : "");
+}
+
+int cli_help(const char *usage, const char *shortopts, const struct option *longopts,
+	     const struct cli_flag *flags)
+{
+	char buf[128];
+	int width = 0;
+
+	for (size_t i = 0; longopts[i].name; i++) {
+		format_flag(&longopts[i], find_flag(flags, longopts[i].name), shortopts, buf, sizeof(buf));
+		if ((int)strlen(buf) > width)
+			width = (int)strlen(buf);
+	}
+	/* One flag too long for the column runs past it, rather than pushing
+	 * every description to the right. */
+	if (width > 25)
+		width = 25;
+	fputs(usage, stdout);
+	fputs("\noptions:\n", stdout);
+	for (size_t i = 0; longopts[i].name; i++) {
+		const struct cli_flag *f = find_flag(flags, longopts[i].name);
+
+		format_flag(&longopts[i], f, shortopts, buf, sizeof(buf));
+		printf("  %-*s  %s\n", width, buf, f ? f->help : "(no description)");
+	}
+	fputs("\n`man latch` for the full reference.\n", stdout);
+	return 0;
+}
+
 int cli_parse_json_flag(int argc, char **argv, const char *name, const char *usage, bool *ret_json)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	static const struct cli_flag flags[] = {
+		{ "json", NULL, "print one JSON envelope" },
+		{ "help", NULL, "show this help" },
 		{},
 	};
 	int c;
@@ -80,8 +138,7 @@ int cli_parse_json_flag(int argc, char **argv, const char *name, const char *usa
 			*ret_json = true;
 			break;
 		case 'h':
-			fputs(usage, stdout);
-			return 0;
+			return cli_help(usage, "h", longopts, flags);
 		default:
 			return cli_usage_error(usage, "%s: unknown option '%s'", name, argv[optind - 1]);
 		}
@@ -90,7 +147,7 @@ int cli_parse_json_flag(int argc, char **argv, const char *name, const char *usa
 }
 
 int cli_subcommand(int argc, char **argv, const char *name, const char *const *subs, const char *usage,
-		   const char **ret_sub)
+		   int (*help)(void), const char **ret_sub)
 {
 	const char *sub = argc > 1 ? argv[1] : NULL;
 	char list[256] = "";
@@ -100,14 +157,37 @@ int cli_subcommand(int argc, char **argv, const char *name, const char *const *s
 		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "", subs[i]);
 	if (!sub)
 		return cli_usage_error(usage, "%s: give a subcommand: %s", name, list);
-	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-		fputs(usage, stdout);
-		return 0;
-	}
+	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)
+		return help();
 	for (size_t i = 0; subs[i]; i++)
 		if (strcmp(sub, subs[i]) == 0) {
 			*ret_sub = sub;
 			return -1;
 		}
 	return cli_usage_error(usage, "%s: unknown subcommand '%s' (%s)", name, sub, list);
+}
+
+int cli_rules_add(struct cli_rules *r, int c, const char *arg, struct error *err)
+{
+	enum policy_class k = (enum policy_class)(c - 0x100);
+	struct policy_extra_rule *nv;
+	char what[32];
+
+	(void)snprintf(what, sizeof(what), "--%s", policy_class_name(k));
+	if (cli_check_path_arg(what, arg, err) < 0)
+		return -EINVAL;
+	if (!*arg)
+		return error_set(err, EINVAL, "%s: an empty path", what);
+	nv = realloc(r->v, (r->n + 1) * sizeof(*nv));
+	if (!nv)
+		return error_set(err, ENOMEM, "out of memory");
+	r->v = nv;
+	r->v[r->n++] = (struct policy_extra_rule){ .klass = k, .pattern = arg, .origin = "command line" };
+	return 0;
+}
+
+void cli_rules_done(struct cli_rules *r)
+{
+	free(r->v);
+	*r = (struct cli_rules){ 0 };
 }

@@ -1,6 +1,7 @@
 /* latch doctor: what this kernel can enforce, and what each built-in
  * profile would lose here -- planned and checked by the session layer, as
  * `latch run` plans it, so that the two cannot disagree. */
+#include <getopt.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,9 @@ static const char *run_mode_of(json_t *profiles)
 			return json_string_value(json_object_get(row, "mode"));
 	return "static";
 }
+
+/* --verbose: print each profile's per-rule detail. */
+static bool verbose;
 
 static void print_human(const struct kernel_features *f, json_t *profiles, const char *run_mode)
 {
@@ -101,13 +105,17 @@ static void print_human(const struct kernel_features *f, json_t *profiles, const
 			printf("  %-12s error: %s\n", name, json_string_value(json_object_get(row, "error")));
 			continue;
 		}
-		printf("  %-12s %s mode, supervision %s%s\n", name, json_string_value(json_object_get(row, "mode")),
+		printf("  %-12s %s mode, supervision %s%s%s\n", name, json_string_value(json_object_get(row, "mode")),
 		       json_string_value(json_object_get(row, "supervise")),
+		       json_is_true(json_object_get(row, "sockets_only")) ? " (connect() to unix sockets supervised)" : "",
 		       json_array_size(deg) == 0 && json_array_size(ref) == 0 ? ": full protection" : "");
 		json_array_foreach(deg, k, v)
 			printf("    degraded: %s\n", json_string_value(v));
 		json_array_foreach(ref, k, v)
 			printf("    refused here: %s\n", json_string_value(v));
+		/* The per-rule detail behind a one-line summary above. */
+		json_array_foreach(verbose ? json_object_get(row, "conflicts") : NULL, k, v)
+			printf("    rule: %s\n", json_string_value(v));
 	}
 }
 
@@ -136,16 +144,20 @@ static json_t *builtin_profiles_report(void)
 			json_set(row, "error", json_str(err.msg[0] ? err.msg : "out of memory"));
 			json_set(row, "mode", json_null());
 			json_set(row, "supervise", json_null());
+			json_set(row, "sockets_only", json_false());
 			json_set(row, "degraded", json_array());
 			json_set(row, "refusals", json_array());
+			json_set(row, "conflicts", json_array());
 		} else {
 			if (session_risk_gate(&req, &plan, &err) < 0)
 				(void)strv_push(&plan.refusals, err.msg);
 			json_set(row, "error", json_null());
 			json_set(row, "mode", json_str(plan.isolated ? "isolated" : "static"));
 			json_set(row, "supervise", json_str(policy_supervise_name(plan.supervise)));
+			json_set(row, "sockets_only", json_boolean(plan.sockets_supervised));
 			json_set(row, "degraded", json_strv(plan.warnings));
 			json_set(row, "refusals", json_strv(plan.refusals));
+			json_set(row, "conflicts", json_strv(plan.ll ? plan.ll->conflicts : NULL));
 		}
 		(void)json_array_append_new(rows, row);
 		session_plan_done(&plan);
@@ -154,16 +166,43 @@ static json_t *builtin_profiles_report(void)
 	return rows;
 }
 
+static const struct cli_flag flags[] = {
+	{ "json", NULL, "print one JSON envelope" },
+	{ "verbose", NULL, "also each profile's rules that Landlock alone cannot hold" },
+	{ "help", NULL, "show this help" },
+	{},
+};
+
 int cmd_doctor(int argc, char **argv)
 {
+	static const char shortopts[] = "vh";
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
 	struct kernel_features f;
 	json_t *profiles;
-	bool json;
+	bool json = false;
 	int c;
 
-	c = cli_parse_json_flag(argc, argv, "doctor", USAGE_DOCTOR, &json);
-	if (c >= 0)
-		return c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			return cli_help(USAGE_DOCTOR, shortopts, longopts, flags);
+		default:
+			return cli_usage_error(USAGE_DOCTOR, "doctor: unknown option '%s'", argv[optind - 1]);
+		}
+	}
 	if (optind != argc)
 		return cli_usage_error(USAGE_DOCTOR, "doctor: takes no arguments");
 	features_probe(&f);

@@ -3,6 +3,7 @@
  * digest. Any difference is exit status 3, with the file named. */
 #include <getopt.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -16,14 +17,27 @@ struct evidence_opts {
 	bool json;
 };
 
+static const struct option longopts[] = {
+	{ "out", required_argument, NULL, 'o' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{},
+};
+
+static const struct cli_flag flags[] = {
+	{ "out", "DIR", "bundle: the directory to write the bundle in" },
+	{ "json", NULL, "print one JSON envelope" },
+	{ "help", NULL, "show this help" },
+	{},
+};
+
+static int help(void)
+{
+	return cli_help(USAGE_EVIDENCE, "h", longopts, flags);
+}
+
 static int parse_opts(int argc, char **argv, const char *sub, struct evidence_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	bool bundle = strcmp(sub, "bundle") == 0;
 	int c;
 
@@ -40,8 +54,7 @@ static int parse_opts(int argc, char **argv, const char *sub, struct evidence_op
 			o->json = true;
 			break;
 		case 'h':
-			fputs(USAGE_EVIDENCE, stdout);
-			return 0;
+			return help();
 		default:
 			return cli_usage_error(USAGE_EVIDENCE, "evidence %s: unknown or incomplete option '%s'", sub,
 					       argv[optind - 1]);
@@ -66,7 +79,17 @@ static void print_problems(const json_t *report)
 static int verify(const char *dir, const struct evidence_opts *o)
 {
 	_cleanup_json_ json_t *report = NULL;
-	int r = lab_evidence_verify(dir, &report);
+	struct stat st;
+	int r;
+
+	/* Nothing to compare: a wrong argument, not evidence that differs. */
+	if (stat(dir, &st) < 0)
+		return cli_fail(o->json, "evidence_verify_report", EXIT_USAGE,
+				"evidence verify: '%s' is not a run directory (%s)", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return cli_fail(o->json, "evidence_verify_report", EXIT_USAGE,
+				"evidence verify: '%s' is not a run directory (not a directory)", dir);
+	r = lab_evidence_verify(dir, &report);
 	size_t n_files = json_array_size(json_object_get(report, "files"));
 	size_t n_problems = json_array_size(json_object_get(report, "problems"));
 	int code = r == 0 ? 0 : EXIT_EVIDENCE;
@@ -161,7 +184,7 @@ int cmd_evidence(int argc, char **argv)
 	const char *sub = NULL;
 	int r;
 
-	r = cli_subcommand(argc, argv, "evidence", subs, USAGE_EVIDENCE, &sub);
+	r = cli_subcommand(argc, argv, "evidence", subs, USAGE_EVIDENCE, help, &sub);
 	if (r >= 0)
 		return r;
 	r = parse_opts(argc - 1, argv + 1, sub, &o);

@@ -25,15 +25,33 @@ struct lab_opts {
 	bool json;
 };
 
+/* The options of every lab subcommand, in one table: each says which it
+ * belongs to. */
+static const struct option longopts[] = {
+	{ "out", required_argument, NULL, 'o' },     { "ack-risk", required_argument, NULL, 'a' },
+	{ "workers", required_argument, NULL, 'w' }, { "json", no_argument, NULL, 'j' },
+	{ "html", required_argument, NULL, 'H' },    { "help", no_argument, NULL, 'h' },
+	{},
+};
+
+static const struct cli_flag flags[] = {
+	{ "out", "DIR", "run: where runs go ($XDG_STATE_HOME/latch/lab)" },
+	{ "ack-risk", "PROFILE", "run: let this tier-2 profile run (repeatable)" },
+	{ "workers", "N", "run: probe processes at once (default: the CPUs)" },
+	{ "json", NULL, "print one JSON envelope" },
+	{ "html", "FILE", "show: also write the summary as an HTML page" },
+	{ "help", NULL, "show this help" },
+	{},
+};
+
+static int help(void)
+{
+	return cli_help(USAGE_LAB, "h", longopts, flags);
+}
+
 /* The options every lab subcommand shares; -1 to go on. */
 static int parse_opts(int argc, char **argv, const char *sub, struct lab_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "out", required_argument, NULL, 'o' },     { "ack-risk", required_argument, NULL, 'a' },
-		{ "workers", required_argument, NULL, 'w' }, { "json", no_argument, NULL, 'j' },
-		{ "html", required_argument, NULL, 'H' },    { "help", no_argument, NULL, 'h' },
-		{},
-	};
 	bool is_run = strcmp(sub, "run") == 0, is_show = strcmp(sub, "show") == 0;
 	int c;
 
@@ -63,8 +81,7 @@ static int parse_opts(int argc, char **argv, const char *sub, struct lab_opts *o
 			o->json = true;
 			break;
 		case 'h':
-			fputs(USAGE_LAB, stdout);
-			return 0;
+			return help();
 		default:
 			return cli_usage_error(USAGE_LAB, "lab %s: unknown or incomplete option '%s'", sub, argv[optind - 1]);
 		}
@@ -252,7 +269,7 @@ int cmd_lab(int argc, char **argv)
 	const char *sub = NULL;
 	int r;
 
-	r = cli_subcommand(argc, argv, "lab", subs, USAGE_LAB, &sub);
+	r = cli_subcommand(argc, argv, "lab", subs, USAGE_LAB, help, &sub);
 	if (r >= 0)
 		return r;
 	r = parse_opts(argc - 1, argv + 1, sub, &o);

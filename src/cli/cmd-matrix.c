@@ -1,5 +1,6 @@
 /* latch matrix: one probe across a group of profiles, in the lab's three
- * lanes, as a compare table (and, with --html, a page coloured by outcome).
+ * lanes, as a compare table (and, with --html, the lab's page, coloured by
+ * agreement).
  * Groups come from a plan (--plan, by default the built-in plan, whose
  * "builtin" group is every built-in profile). Nothing is written but the
  * page. */
@@ -22,8 +23,19 @@ struct matrix_opts {
 	bool json;
 };
 
+static const struct cli_flag flags[] = {
+	{ "group", "NAME", "the group of profiles to run the probe under" },
+	{ "plan", "PLAN", "the plan that defines the group (default builtin)" },
+	{ "html", "FILE", "also write the table as an HTML page" },
+	{ "ack-risk", "PROFILE", "let this tier-2 profile run (repeatable)" },
+	{ "json", NULL, "print one JSON envelope" },
+	{ "help", NULL, "show this help" },
+	{},
+};
+
 static int parse_opts(int argc, char **argv, struct matrix_opts *o)
 {
+	static const char shortopts[] = "+g:h";
 	static const struct option longopts[] = {
 		{ "group", required_argument, NULL, 'g' }, { "plan", required_argument, NULL, 'P' },
 		{ "html", required_argument, NULL, 'H' },  { "ack-risk", required_argument, NULL, 'a' },
@@ -34,7 +46,7 @@ static int parse_opts(int argc, char **argv, struct matrix_opts *o)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+g:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'g':
 			o->group = optarg;
@@ -53,8 +65,7 @@ static int parse_opts(int argc, char **argv, struct matrix_opts *o)
 			o->json = true;
 			break;
 		case 'h':
-			fputs(USAGE_MATRIX, stdout);
-			return 0;
+			return cli_help(USAGE_MATRIX, shortopts, longopts, flags);
 		default:
 			return cli_usage_error(USAGE_MATRIX, "matrix: unknown or incomplete option '%s'", argv[optind - 1]);
 		}
@@ -79,7 +90,7 @@ static void group_names(const struct lab_plan *p, char *buf, size_t size)
 static void print_table(const struct matrix_opts *o, const struct lab_row_result *rr, const json_t *summary)
 {
 	const json_t *base = json_object_get(rr->baseline_record, "result");
-	_cleanup_free_ char *cmd = lab_shell_join(rr->args);
+	_cleanup_free_ char *cmd = strv_shell_join(rr->args);
 	size_t w = strlen("profile");
 
 	printf("matrix '%s': %s %s\n", o->group, rr->row->probe_id, cmd ? cmd : "");
@@ -153,6 +164,8 @@ int cmd_matrix(int argc, char **argv)
 	_cleanup_json_ json_t *summary = NULL;
 	struct error err = { 0 };
 	char self[LATCH_PATH_MAX], run_id[64];
+	struct kernel_features kf;
+	long long started;
 	ssize_t n;
 	int r, code, abi;
 	char **group;
@@ -211,7 +224,9 @@ int cmd_matrix(int argc, char **argv)
 		goto out;
 	}
 	lenv.workers = lab_default_workers();
-	(void)snprintf(run_id, sizeof(run_id), "matrix-%lld", unix_time_ms());
+	features_probe(&kf);
+	started = unix_time_ms();
+	(void)snprintf(run_id, sizeof(run_id), "matrix-%lld", started);
 	if (lab_tally_init(&tally) < 0 || lab_row_run(&lenv, &row, "matrix", run_id, &rr, &err) < 0) {
 		code = cli_fail(o.json, "matrix_report", EXIT_LATCH_FAILED, "matrix: %s", err.msg[0] ? err.msg : "out of memory");
 		goto out;
@@ -220,7 +235,9 @@ int cmd_matrix(int argc, char **argv)
 	{
 		struct json_result jr = { .ok = true, .exit_code = -1, .outcome = "ok" };
 
-		summary = json_envelope("lab_summary", lab_tally_to_json(&tally, run_id, o.group, "complete", NULL), &jr);
+		json_t *host = lab_host_json(&lenv, &kf, plan->sha256, started, unix_time_ms());
+
+		summary = json_envelope("lab_summary", lab_tally_to_json(&tally, run_id, o.group, "complete", host), &jr);
 	}
 	code = tally.failing ? EXIT_DENIED : 0;
 	if (o.html) {

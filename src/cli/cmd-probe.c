@@ -28,7 +28,7 @@
 
 struct probe_opts {
 	const char *profile;
-	bool no_sandbox, json, list;
+	bool no_sandbox, json, list, names;
 	const char *wait_fifo, *wait_exists, *wait_timeout_ms, *hold_open, *attach_report;
 	bool supervise; /* --supervise: under a denying supervisor; default none, whatever the profile says */
 	char **ack_risk; /* --ack-risk NAME: tier-2 profiles that may run */
@@ -56,25 +56,50 @@ struct probe_launch {
 	FILE *attach;
 };
 
+static const struct cli_flag flags[] = {
+	{ "profile", "PROFILE", "run the probe in this profile's sandbox" },
+	{ "no-sandbox", NULL, "run it without a sandbox: the baseline" },
+	{ "json", NULL, "print the probe_response envelope" },
+	{ "list", NULL, "list the catalog: every probe and its arguments" },
+	{ "names", NULL, "with --list: only the probe ids, one per line" },
+	{ "help", NULL, "show this help" },
+	{ "wait-fifo", "PATH", "wait inside, before the operation, for a writer" },
+	{ "wait-exists", "PATH", "wait inside, before the operation, for PATH" },
+	{ "wait-timeout-ms", "N", "give up waiting after N ms (default 30000)" },
+	{ "hold-open", "SECONDS", "keep the probe process after its answer" },
+	{ "attach-report", "PATH|stdout|stderr", "JSON lines: the probe's pids" },
+	{ "plan-id", "ID", "echoed in the envelope's data" },
+	{ "row-id", "ID", "echoed in the envelope's data" },
+	{ "correlation-id", "ID", "echoed in the envelope's data" },
+	{ "expected-outcome", "OUTCOME", "echoed in the envelope's data" },
+	{ "timeout-ms", "N", "bound the whole run (default 30000, plus a wait)" },
+	{ "supervise", NULL, "under the profile's supervisor, which denies" },
+	{ "ack-risk", "PROFILE", "let this tier-2 profile run (repeatable)" },
+	{ "events", "FILE", "the supervisor's events (implies --supervise)" },
+	{},
+};
+
 static int parse_opts(int argc, char **argv, struct probe_opts *o)
 {
+	static const char shortopts[] = "+p:h";
 	static const struct option longopts[] = {
 		{ "profile", required_argument, NULL, 'p' },        { "no-sandbox", no_argument, NULL, 'N' },
 		{ "json", no_argument, NULL, 'j' },                 { "list", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },                 { "wait-fifo", required_argument, NULL, 'f' },
-		{ "wait-exists", required_argument, NULL, 'x' },    { "wait-timeout-ms", required_argument, NULL, 'w' },
-		{ "hold-open", required_argument, NULL, 'H' },      { "attach-report", required_argument, NULL, 'a' },
-		{ "plan-id", required_argument, NULL, 'P' },        { "row-id", required_argument, NULL, 'R' },
-		{ "correlation-id", required_argument, NULL, 'C' }, { "expected-outcome", required_argument, NULL, 'E' },
-		{ "timeout-ms", required_argument, NULL, 'T' },     { "supervise", no_argument, NULL, 'S' },
-		{ "ack-risk", required_argument, NULL, 'K' },       { "events", required_argument, NULL, 'V' },
+		{ "names", no_argument, NULL, 'n' },                { "help", no_argument, NULL, 'h' },
+		{ "wait-fifo", required_argument, NULL, 'f' },      { "wait-exists", required_argument, NULL, 'x' },
+		{ "wait-timeout-ms", required_argument, NULL, 'w' }, { "hold-open", required_argument, NULL, 'H' },
+		{ "attach-report", required_argument, NULL, 'a' },  { "plan-id", required_argument, NULL, 'P' },
+		{ "row-id", required_argument, NULL, 'R' },         { "correlation-id", required_argument, NULL, 'C' },
+		{ "expected-outcome", required_argument, NULL, 'E' }, { "timeout-ms", required_argument, NULL, 'T' },
+		{ "supervise", no_argument, NULL, 'S' },            { "ack-risk", required_argument, NULL, 'K' },
+		{ "events", required_argument, NULL, 'V' },
 		{},
 	};
 	int c;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+p:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			o->profile = optarg;
@@ -99,9 +124,11 @@ static int parse_opts(int argc, char **argv, struct probe_opts *o)
 		case 'l':
 			o->list = true;
 			break;
+		case 'n':
+			o->names = true;
+			break;
 		case 'h':
-			fputs(USAGE_PROBE, stdout);
-			return 0;
+			return cli_help(USAGE_PROBE, shortopts, longopts, flags);
 		case 'f':
 			o->wait_fifo = optarg;
 			break;
@@ -147,6 +174,8 @@ static int parse_opts(int argc, char **argv, struct probe_opts *o)
 			return cli_usage_error(USAGE_PROBE, "probe: unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
+	if (o->names && (!o->list || o->json))
+		return cli_usage_error(USAGE_PROBE, "probe: --names goes with --list, without --json");
 	if (o->list)
 		return -1;
 	if (optind >= argc)
@@ -159,12 +188,18 @@ static int parse_opts(int argc, char **argv, struct probe_opts *o)
 	return -1;
 }
 
-static int print_list(bool json)
+static int print_list(const struct probe_opts *o)
 {
-	json_t *cat = probe_catalog_json();
+	json_t *cat;
 	struct json_result res = { .ok = true, .exit_code = -1, .outcome = "ok" };
 
-	if (json)
+	if (o->names) {
+		for (size_t i = 0; i < probe_catalog_size; i++)
+			printf("%s\n", probe_catalog[i].id);
+		return 0;
+	}
+	cat = probe_catalog_json();
+	if (o->json)
 		return cli_print_envelope("probe_catalog", cat, &res, 0);
 	for (size_t i = 0; i < probe_catalog_size; i++) {
 		_cleanup_free_ char *usage = probe_usage(&probe_catalog[i]);
@@ -269,6 +304,7 @@ static int world_load(const struct probe_opts *o, const char *self, struct probe
 		.ll = w->plan.ll,
 		.sf = w->plan.sf,
 		.supervised = o->supervise,
+		.sockets_supervised = w->plan.sockets_supervised,
 	};
 	return 0;
 }
@@ -530,7 +566,7 @@ int cmd_probe(int argc, char **argv)
 	if (r >= 0)
 		return r;
 	if (o.list)
-		return print_list(o.json);
+		return print_list(&o);
 	o.info.probe_id = argv[optind];
 	o.info.probe_args = argv + optind + 1;
 	o.info.lane = o.no_sandbox ? "unsandboxed" : "sandboxed";

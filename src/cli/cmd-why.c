@@ -36,9 +36,10 @@ static int query_path(const char *arg, struct session_env *env, char **ret, stru
 	const char *cwd = policy_ctx_var(&env->ctx, "CWD");
 	int r;
 
-	r = cli_check_path_arg("the path", arg, err);
-	if (r < 0)
-		return r;
+	/* Any bytes: a file's name need not be UTF-8, and the supervisor's
+	 * events name such files (as \xNN in JSON); why answers for them. */
+	if (strlen(arg) >= LATCH_PATH_MAX)
+		return error_set(err, ENAMETOOLONG, "the path is longer than %d bytes", LATCH_PATH_MAX - 1);
 	r = policy_expand(arg, &env->ctx, &expanded, err);
 	if (r < 0)
 		return r;
@@ -56,13 +57,47 @@ static int query_path(const char *arg, struct session_env *env, char **ret, stru
 	return 0;
 }
 
+/* HOST:PORT, as the proxy reads a CONNECT target: a name, an IPv4 address
+ * or an IPv6 address in brackets, and a port. *ret_host holds the host in
+ * its canonical form. */
+static int query_host(const char *target, struct policy_query *q, char **ret_host, struct error *err)
+{
+	const char *colon = strrchr(target, ':'), *why = NULL;
+	struct policy_host h;
+
+	if (!colon || parse_port(colon + 1, &q->port) < 0)
+		return error_set(err, EINVAL, "'%s' is not HOST:PORT (a port from 1 to 65535)", target);
+	if (policy_host_parse(target, (size_t)(colon - target), true, false, &h, &why) < 0)
+		return error_set(err, EINVAL, "'%.*s' is not a host: %s", (int)(colon - target), target, why);
+	*ret_host = strdup(h.name);
+	return *ret_host ? 0 : error_set(err, ENOMEM, "out of memory");
+}
+
+/* The access `connect TARGET` asks about: a PATH holds a '/' or starts
+ * with '$', '~' or '.' (no host does), a PORT is digits only, and anything
+ * else is HOST:PORT. */
+static const char *connect_access(const char *target)
+{
+	if (strchr(target, '/') || target[0] == '$' || target[0] == '~' || target[0] == '.')
+		return "unix_connect";
+	if (target[0] && strspn(target, "0123456789") == strlen(target))
+		return "tcp_connect";
+	return "net_connect";
+}
+
 /* One query from ACCESS and its TARGET (NULL: none). Usage errors return
- * -EINVAL with err set; *ret_path holds the resolved path of fs queries. */
+ * -EINVAL with err set; *ret_path holds the resolved path of fs queries,
+ * or the host of net_connect. */
 static int parse_query(const char *access, const char *target, struct session_env *env, struct policy_query *q,
 		       char **ret_path, struct error *err)
 {
 	int a;
 
+	/* connect is three questions, told apart by the target's shape:
+	 * PATH a pathname Unix socket, PORT the kernel's TCP connect,
+	 * HOST:PORT what latch's proxy decides. */
+	if (strcmp(access, "connect") == 0 && target)
+		access = connect_access(target);
 	for (size_t i = 0; i < ELEMENTSOF(aliases); i++)
 		if (strcmp(access, aliases[i].alias) == 0)
 			access = aliases[i].access;
@@ -77,6 +112,7 @@ static int parse_query(const char *access, const char *target, struct session_en
 	case POLICY_ACCESS_DELETE:
 	case POLICY_ACCESS_TRUNCATE:
 	case POLICY_ACCESS_EXEC:
+	case POLICY_ACCESS_UNIX_CONNECT:
 		if (!target)
 			return error_set(err, EINVAL, "'%s' takes one PATH", access);
 		return query_path(target, env, ret_path, err);
@@ -85,6 +121,10 @@ static int parse_query(const char *access, const char *target, struct session_en
 		if (!target || parse_port(target, &q->port) < 0)
 			return error_set(err, EINVAL, "'%s' takes one PORT (1-65535)", access);
 		return 0;
+	case POLICY_ACCESS_NET_CONNECT:
+		if (!target)
+			return error_set(err, EINVAL, "'%s' takes one HOST:PORT", access);
+		return query_host(target, q, ret_path, err);
 	case POLICY_ACCESS_SIGNAL:
 	case POLICY_ACCESS_ABSTRACT_UNIX:
 	case POLICY_ACCESS_PTRACE:
@@ -141,21 +181,36 @@ static int why_batch(const struct policy *p, struct session_env *env, bool json)
 			*target++ = '\0';
 		if (parse_query(line, target, env, &q, &path, &err) < 0)
 			return cli_fail(json, "why_decision", EXIT_USAGE, "why: stdin line %zu: %s", n, err.msg);
-		q.path = path;
+		if (q.access == POLICY_ACCESS_NET_CONNECT)
+			q.host = path;
+		else
+			q.path = path;
 		(void)answer(p, &q, json);
 	}
 	return fflush(stdout) == 0 ? 0 : EXIT_LATCH_FAILED;
 }
 
+static const struct cli_flag flags[] = {
+	{ "profile", "PROFILE", "the profile: a name, or a file" },
+	{ "json", NULL, "print one JSON envelope per answer" },
+	{ "batch", NULL, "read ACCESS [TARGET] lines on stdin, answer each" },
+	{ "help", NULL, "show this help" },
+	CLI_RULE_FLAGS,
+	{},
+};
+
 int cmd_why(int argc, char **argv)
 {
+	static const char shortopts[] = "p:h";
 	static const struct option longopts[] = {
 		{ "profile", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "batch", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_RULE_OPTIONS,
 		{},
 	};
+	_cleanup_(cli_rules_done) struct cli_rules rules = { 0 };
 	_cleanup_policy_ struct policy *p = NULL;
 	_cleanup_free_ char *path = NULL;
 	struct policy_query q = { 0 };
@@ -167,7 +222,7 @@ int cmd_why(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			profile = optarg;
@@ -179,9 +234,13 @@ int cmd_why(int argc, char **argv)
 			batch = true;
 			break;
 		case 'h':
-			fputs(USAGE_WHY, stdout);
-			return 0;
+			return cli_help(USAGE_WHY, shortopts, longopts, flags);
 		default:
+			if (CLI_IS_RULE_OPTION(c)) {
+				if (cli_rules_add(&rules, c, optarg, &err) < 0)
+					return cli_usage_error(USAGE_WHY, "why: %s", err.msg);
+				break;
+			}
 			return cli_usage_error(USAGE_WHY, "why: unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
@@ -202,7 +261,12 @@ int cmd_why(int argc, char **argv)
 			return cli_usage_error(USAGE_WHY, "why: %s", err.msg);
 		return cli_fail(json, "why_decision", EXIT_LATCH_FAILED, "why: %s", err.msg);
 	}
-	q.path = path;
+	if (q.access == POLICY_ACCESS_NET_CONNECT)
+		q.host = path;
+	else
+		q.path = path;
+	env.ctx.extra = rules.v;
+	env.ctx.n_extra = rules.n;
 	r = policy_load(profile, &env.ctx, &p, &err);
 	if (r < 0) {
 		session_env_done(&env);

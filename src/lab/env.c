@@ -164,40 +164,6 @@ const char *lab_probe_family(const char *probe_id)
 	return d ? d->family : "unknown";
 }
 
-char *lab_shell_join(char *const *argv)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	if (!f)
-		return NULL;
-	for (size_t i = 0; argv && argv[i]; i++) {
-		const char *a = argv[i];
-		bool plain = a[0] && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%") ==
-				     strlen(a);
-
-		if (i)
-			(void)fputc(' ', f);
-		if (plain) {
-			(void)fputs(a, f);
-			continue;
-		}
-		(void)fputc('\'', f);
-		for (const char *c = a; *c; c++)
-			if (*c == '\'')
-				(void)fputs("'\\''", f);
-			else
-				(void)fputc(*c, f);
-		(void)fputc('\'', f);
-	}
-	if (fclose(f) != 0) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
 int lab_default_dir(const struct policy_ctx *ctx, char **ret, struct error *err)
 {
 	const char *state = policy_ctx_var(ctx, "XDG_STATE_HOME");

@@ -257,42 +257,6 @@ static void file_result(struct verify *v, const char *path, const char *problem_
 	free(full);
 }
 
-static char *read_file_at(int dirfd, const char *rel, size_t *ret_len)
-{
-	_cleanup_close_ int fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-	char *buf = NULL;
-	size_t len = 0, alloc = 0;
-
-	if (fd < 0)
-		return NULL;
-	for (;;) {
-		ssize_t n;
-
-		if (len + 65536 + 1 > alloc) {
-			char *grown = realloc(buf, alloc = len + 65536 + 1);
-
-			if (!grown) {
-				free(buf);
-				return NULL;
-			}
-			buf = grown;
-		}
-		n = read(fd, buf + len, alloc - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(buf);
-			return NULL;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*ret_len = len;
-	return buf;
-}
-
 /* One document: the envelope of the right kind and schema version, the
  * keys its kind must have, this run's id, and exactly the text the lab
  * writes for it. NULL when it checks out, else what is wrong (static). */
@@ -341,7 +305,7 @@ static const char *check_document(const struct verify *v, const struct artifact 
 static const char *check_content(struct verify *v, const char *path, const struct artifact *a, long schema)
 {
 	size_t len = 0;
-	_cleanup_free_ char *text = read_file_at(v->dirfd, path, &len);
+	_cleanup_free_ char *text = read_all_at(v->dirfd, path, &len);
 	const char *why = NULL;
 	json_t *doc = NULL;
 
@@ -459,7 +423,7 @@ static void verify_entry(struct verify *v, const json_t *e, int depth)
 static int verify_dir(struct verify *v, int depth)
 {
 	size_t len = 0;
-	_cleanup_free_ char *text = read_file_at(v->dirfd, LAB_INDEX_FILE, &len);
+	_cleanup_free_ char *text = read_all_at(v->dirfd, LAB_INDEX_FILE, &len);
 	_cleanup_json_ json_t *index = NULL;
 	const char *why;
 	struct walk w = { 0 };
@@ -544,7 +508,7 @@ int lab_evidence_verify(const char *dir, json_t **ret_report)
 static int copy_file(int from_dir, const char *rel, int to_dir, struct error *err)
 {
 	size_t len = 0;
-	_cleanup_free_ char *buf = read_file_at(from_dir, rel, &len);
+	_cleanup_free_ char *buf = read_all_at(from_dir, rel, &len);
 	_cleanup_close_ int fd = -EBADF;
 	_cleanup_free_ char *dir = strdup(rel);
 	char *slash = dir ? strrchr(dir, '/') : NULL;
@@ -592,7 +556,7 @@ static int open_out(const char *out, struct error *err)
 static json_t *read_json_at(int dirfd, const char *rel)
 {
 	size_t len = 0;
-	_cleanup_free_ char *text = read_file_at(dirfd, rel, &len);
+	_cleanup_free_ char *text = read_all_at(dirfd, rel, &len);
 
 	return text ? json_loadb(text, len, 0, NULL) : NULL;
 }

@@ -85,6 +85,7 @@ struct lab_cell {
 	struct lab_classification cls;
 	json_t *sandboxed_record, *oracle_record; /* lab_result envelopes */
 	json_t *mismatch;             /* lab_mismatch envelope; NULL: the lanes agree or skipped */
+	json_t *reproduce;            /* {baseline, sandboxed, oracle}: the commands; NULL: skipped */
 };
 
 struct lab_row_result {
@@ -116,9 +117,5 @@ int lab_default_dir(const struct policy_ctx *ctx, char **ret, struct error *err)
 
 /* The family of a probe id ("filesystem"), or "unknown". */
 const char *lab_probe_family(const char *probe_id);
-
-/* One argument vector as a shell command line, quoted where needed; caller
- * frees. */
-char *lab_shell_join(char *const *argv);
 
 #endif

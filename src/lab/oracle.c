@@ -156,12 +156,20 @@ static int map_net_op(const struct oracle_in *in, struct lab_oracle *o, struct e
 	if (strcmp(op, "udp_send") == 0) {
 		if (in->m->sf.network_off)
 			return ask_seccomp(o, "socket", "AF_UNIX", err);
+		if (in->m->sf.network_proxy)
+			return ask_seccomp(o, "socket", "domain == AF_INET and type in 2-3", err);
 		o->note = "no profile key restricts UDP: network.mode ports lists TCP ports only";
 		return 0;
 	}
 	if (strcmp(op, "unix_connect") == 0) {
-		o->note = "Landlock does not mediate connecting to a unix socket file";
-		return 0;
+		_cleanup_free_ char *sock = NULL;
+
+		if (!in->req->path && (!in->places.harness || asprintf(&sock, "%s/sock", in->places.harness) < 0))
+			return error_set(err, ENOMEM, "out of memory");
+		/* Landlock mediates it from ABI 9; below, a supervisor of
+		 * connect() does in every mode. */
+		return ask_fs(o, POLICY_ACCESS_UNIX_CONNECT, in->req->path ? in->req->path : sock, true,
+			      landlock_plan_handles(in->m->ll, POLICY_ACCESS_UNIX_CONNECT), err);
 	}
 	if (strcmp(op, "getaddrinfo") == 0) {
 		const char *host = in->req->host ? in->req->host : "localhost";

@@ -2,24 +2,28 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "base/path-util.h"
 #include "lab/classify.h"
 #include "lab/report.h"
 
-/* One mark per reason, in the closed set's order. */
+/* How each reason shows, in the closed set's order: a mark in text, words
+ * in HTML (with a colour by class, k-REASON). */
 static const struct {
 	const char *reason;
 	const char *mark;
+	const char *words;
 } marks[] = {
-	{ "agree", "" },
-	{ "ambient_restriction", "A" },
-	{ "enforcement_gap", "G!" },
-	{ "over_enforcement", "O!" },
-	{ "kernel_limit", "K" },
-	{ "expectation_mismatch", "E" },
-	{ "premise_failed", "P" },
-	{ "harness_error", "H" },
+	{ "agree", "", "agree" },
+	{ "ambient_restriction", "A", "ambient restriction" },
+	{ "enforcement_gap", "G!", "enforcement gap" },
+	{ "over_enforcement", "O!", "over-enforcement" },
+	{ "kernel_limit", "K", "kernel limit" },
+	{ "expectation_mismatch", "E", "expectation mismatch" },
+	{ "premise_failed", "P", "premise failed" },
+	{ "harness_error", "H", "harness error" },
 };
 
 const char *lab_reason_mark(const char *reason)
@@ -230,126 +234,399 @@ void lab_print_summary(FILE *f, const json_t *summary)
 
 /* ---- HTML ------------------------------------------------------------------------- */
 
+/* Everything from a record is untrusted: a probe's path may hold markup,
+ * quotes or bytes that are not UTF-8. Markup characters become entities;
+ * each byte that breaks UTF-8, and each control character but newline and
+ * tab, becomes the text \xNN, so it shows instead of vanishing. */
 static void html_text(FILE *f, const char *s)
 {
-	for (; s && *s; s++)
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&#39;", f);
-			break;
-		default:
-			fputc(*s, f);
+	size_t n = s ? strlen(s) : 0;
+
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		size_t len = utf8_char_len(s + i);
+
+		if (len > 1) {
+			fwrite(s + i, 1, len, f);
+			i += len;
+			continue;
 		}
+		i++;
+		if (c == '&')
+			fputs("&amp;", f);
+		else if (c == '<')
+			fputs("&lt;", f);
+		else if (c == '>')
+			fputs("&gt;", f);
+		else if (c == '"')
+			fputs("&quot;", f);
+		else if (c == '\'')
+			fputs("&#39;", f);
+		else if (len == 1 && (c >= 0x20 || c == '\n' || c == '\t') && c != 0x7f)
+			fputc(c, f);
+		else
+			fprintf(f, "\\x%02x", c);
+	}
 }
 
-/* The class a cell is coloured by: its outcome, or skipped. */
-static const char *css_class(const json_t *cell)
+/* open, s escaped (or dflt when s is NULL), close. */
+static void html_wrap(FILE *f, const char *open, const char *s, const char *dflt, const char *close)
 {
-	static const char *const known[] = { "ok", "denied", "dac_denied", "not_found", "exists", "premise_failed",
-					     "unsupported", "harness_error", "bad_request", "unknown_probe", "timeout" };
-	const char *o = str(cell, "outcome");
+	fputs(open, f);
+	html_text(f, s ? s : dflt);
+	fputs(close, f);
+}
 
-	if (!cell || json_is_true(json_object_get(cell, "skipped")))
+/* The page's whole style: colours by agreement, words that carry the same
+ * meaning in black and white, details on click, and rules for paper. */
+static const char html_style[] =
+	"body{font:14px/1.35 'DejaVu Sans',system-ui,sans-serif;margin:16px 24px;color:#111;background:#fff}\n"
+	"h1{font-size:20px;margin:0 0 8px}h2{font-size:16px;margin:22px 0 8px}\n"
+	"code,pre{font:12px/1.35 'DejaVu Sans Mono',ui-monospace,monospace}\n"
+	"dl.facts{display:flex;flex-wrap:wrap;gap:3px 28px;margin:0 0 10px;max-width:82em}\n"
+	"dl.facts div{display:flex;gap:6px}dl.facts dt{color:#555}dl.facts dt::after{content:':'}\n"
+	"dl.facts dd{margin:0;font-weight:600;overflow-wrap:anywhere}\n"
+	".verdict{display:inline-block;margin:4px 0;padding:4px 10px;border:2px solid #2e7d32;font-weight:700}\n"
+	".verdict.fails{border:3px double #000;background:#ffcdd2}\n"
+	"ul.legend{list-style:none;padding:0;margin:8px 0;display:grid;"
+	"grid-template-columns:repeat(3,minmax(0,1fr));gap:4px 18px}\n"
+	"ul.legend li{display:flex;align-items:baseline;gap:6px}\n"
+	".sw{flex:none;width:11em;padding:1px 6px;border:1px solid #757575}\n"
+	".hint{color:#444}\n"
+	"table{border-collapse:collapse}\n"
+	"table.grid th,table.grid td{border:1px solid #9e9e9e;padding:0;vertical-align:top;text-align:left;"
+	"position:relative}\n"
+	"table.grid thead th{position:sticky;top:0;z-index:2;background:#eceff1;padding:4px 6px}\n"
+	"table.grid tbody th{background:#fafafa;font-weight:normal;max-width:27em}\n"
+	"table.grid td.base{padding:3px 6px;background:#fafafa}\n"
+	".rid{font-weight:600}.probe{display:block;color:#333;overflow-wrap:anywhere}\n"
+	"td.cell{min-width:8.5em}\n"
+	"summary{cursor:pointer;padding:3px 6px;list-style:none}summary::-webkit-details-marker{display:none}\n"
+	".o{display:block;font-weight:600}.w{display:block;font-size:11px}\n"
+	"td.cell>.o,td.cell>.w{padding:0 6px}\n"
+	"details[open]>summary{outline:2px solid #000;outline-offset:-2px}\n"
+	".more{position:absolute;top:100%;left:-1px;z-index:3;width:38em;max-width:80vw;background:#fff;color:#111;"
+	"border:1px solid #333;box-shadow:0 3px 10px rgba(0,0,0,.35);padding:6px 8px;font-size:12px;"
+	"font-weight:normal}\n"
+	"td:nth-last-child(-n+3) .more{left:auto;right:-1px}\n"
+	".more dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 8px;margin:0}\n"
+	".more dt{color:#555}.more dd{margin:0;overflow-wrap:anywhere}\n"
+	"pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f5f5f5;color:#111;padding:4px 6px;margin:6px 0 0}\n"
+	"table.list{max-width:100em}\n"
+	"table.list td,table.list th{border:1px solid #9e9e9e;padding:3px 6px;vertical-align:top;text-align:left}\n"
+	"table.list td.id{white-space:nowrap}table.list td.cmd{min-width:22em}\n"
+	"table.list thead th{background:#eceff1}\n"
+	"table.list pre{margin:0}\n"
+	".k-agree{background:#e8f5e9}\n"
+	".k-kernel_limit{background:#b3e5fc}\n"
+	".k-enforcement_gap{background:#c62828;color:#fff}\n"
+	".k-over_enforcement{background:#ff9800}\n"
+	".k-premise_failed{background:#fff176}\n"
+	".k-ambient_restriction{background:#e1bee7}\n"
+	".k-expectation_mismatch{background:#f8bbd0}\n"
+	".k-harness_error{background:#cfd8dc}\n"
+	".k-skipped{background:repeating-linear-gradient(45deg,#fff,#fff 5px,#e0e0e0 5px,#e0e0e0 10px);color:#444}\n"
+	".k-none{background:#fff;color:#757575}\n"
+	".fails{box-shadow:inset 0 0 0 3px #000}.fails .w{font-weight:700;text-transform:uppercase}\n"
+	"@media print{\n"
+	"@page{size:landscape;margin:10mm}\n"
+	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}\n"
+	"body{margin:0;font-size:9pt}\n"
+	"table.grid thead th{position:static}thead{display:table-header-group}tr{break-inside:avoid}\n"
+	".more,.hint{display:none}details[open]>summary{outline:none}\n"
+	"}\n";
+
+/* The kind of a cell, which gives its class (k-KIND) and its words. */
+static const char *cell_kind(const json_t *cell)
+{
+	if (!cell)
+		return "none";
+	if (json_is_true(json_object_get(cell, "skipped")))
 		return "skipped";
-	for (size_t i = 0; o && i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(known[i], o) == 0)
-			return known[i];
-	return "other";
+	return lab_reason_from_name(str(cell, "reason")) >= 0 ? str(cell, "reason") : "harness_error";
+}
+
+static const char *kind_words(const char *kind)
+{
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (strcmp(marks[i].reason, kind) == 0)
+			return marks[i].words;
+	return strcmp(kind, "skipped") == 0 ? "skipped" : "not in this row";
+}
+
+static bool kind_fails(const char *kind)
+{
+	int r = lab_reason_from_name(kind);
+
+	return r >= 0 && lab_reason_fails((enum lab_reason)r);
+}
+
+/* One fact of the header, its value escaped, with an id to find it by. */
+static void html_fact(FILE *f, const char *id, const char *name, const char *value)
+{
+	fprintf(f, "<div><dt>%s</dt><dd id=\"h-%s\">", name, id);
+	html_text(f, value ? value : "unknown");
+	fputs("</dd></div>\n", f);
+}
+
+static void html_header(FILE *f, const json_t *d, const char *title)
+{
+	const json_t *counts = json_object_get(d, "counts");
+	const json_t *host = json_is_object(json_object_get(d, "host")) ? json_object_get(d, "host") : NULL;
+	long long started = num(host, "started_at_unix_ms"), ended = num(host, "ended_at_unix_ms");
+	char abi[32], uid[32], when[96] = "unknown", latch[160];
+	long long failing = num(counts, "failing");
+
+	(void)snprintf(abi, sizeof(abi), "%lld", num(host, "landlock_abi"));
+	(void)snprintf(uid, sizeof(uid), "%lld", num(host, "uid"));
+	(void)snprintf(latch, sizeof(latch), "%s (sha256 %.16s…)", str(host, "latch_version") ?: "?",
+		       str(host, "latch_sha256") ?: "?");
+	if (started > 0) {
+		time_t t = (time_t)(started / 1000);
+		struct tm tm;
+		size_t o;
+
+		if (gmtime_r(&t, &tm)) {
+			o = strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+			if (ended >= started)
+				(void)snprintf(when + o, sizeof(when) - o, ", %.1f s", (double)(ended - started) / 1000.0);
+		}
+	}
+	fputs("<header>\n<h1>", f);
+	html_text(f, title);
+	fputs("</h1>\n<dl class=\"facts\">\n", f);
+	html_fact(f, "run-id", "run", str(d, "run_id"));
+	html_fact(f, "status", "status", str(d, "status"));
+	html_fact(f, "plan", "plan", str(d, "plan_id"));
+	html_fact(f, "plan-sha256", "plan sha256", str(host, "plan_sha256"));
+	html_fact(f, "kernel", "kernel", str(host, "kernel"));
+	html_fact(f, "landlock-abi", "Landlock ABI", host ? abi : NULL);
+	html_fact(f, "uid", "uid", host ? uid : NULL);
+	html_fact(f, "userns", "user namespaces",
+		  !host ? NULL : json_is_true(json_object_get(host, "user_namespaces")) ? "available" : "not available");
+	html_fact(f, "latch", "latch", host ? latch : NULL);
+	html_fact(f, "time", "started", when);
+	fputs("</dl>\n", f);
+	fprintf(f, "<p class=\"verdict%s\" id=\"h-verdict\">", failing ? " fails" : "");
+	if (failing)
+		fprintf(f, "FAILS: %lld cell%s where the sandbox and the decision engine disagree "
+			   "(enforcement gap or over-enforcement)",
+			failing, failing == 1 ? "" : "s");
+	else
+		fputs("Nothing fails: no enforcement gap, no over-enforcement", f);
+	fprintf(f, ". %zu rows x %zu profiles = %lld cells, %lld skipped.</p>\n</header>\n",
+		json_array_size(json_object_get(d, "rows")), json_array_size(json_object_get(d, "profiles")),
+		num(counts, "cells"), num(counts, "skipped"));
+}
+
+static void html_legend(FILE *f, const json_t *counts)
+{
+	const json_t *reasons = json_object_get(counts, "reasons");
+
+	fputs("<ul class=\"legend\" id=\"legend\">\n", f);
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		int r = lab_reason_from_name(marks[i].reason);
+
+		fprintf(f, "<li><span class=\"sw k-%s%s\">%s</span><b>%lld</b> %s</li>\n", marks[i].reason,
+			kind_fails(marks[i].reason) ? " fails" : "", marks[i].words, num(reasons, marks[i].reason),
+			lab_reason_meaning((enum lab_reason)r));
+	}
+	fprintf(f, "<li><span class=\"sw k-skipped\">skipped</span><b>%lld</b> a risk tier 2 profile run "
+		   "without --ack-risk</li>\n</ul>\n",
+		num(counts, "skipped"));
+	fputs("<p class=\"hint\">Each cell is the sandboxed outcome under that profile and, below it, how the three "
+	      "lanes compare. Click a cell for the layer, the errno, the oracle's verdict, the reason and the "
+	      "commands that reproduce it; click a row for its probe. Colour is never the only sign: the words say "
+	      "the same in black and white.</p>\n",
+	      f);
+}
+
+/* The probe and its arguments as one line of text, each part escaped. */
+static void html_probe(FILE *f, const json_t *row)
+{
+	const json_t *a;
+	size_t i;
+
+	html_text(f, str(row, "probe_id") ?: "?");
+	json_array_foreach(json_object_get(row, "args"), i, a) {
+		fputc(' ', f);
+		html_text(f, json_string_value(a));
+	}
+}
+
+/* The commands that repeat a cell, as lines to paste (comments name the
+ * lanes). */
+static void html_reproduce(FILE *f, const json_t *repro)
+{
+	const json_t *o;
+	size_t i;
+
+	if (!json_is_object(repro))
+		return;
+	fputs("<pre class=\"f-reproduce\"># baseline\n", f);
+	html_text(f, str(repro, "baseline"));
+	fputs("\n# sandboxed\n", f);
+	html_text(f, str(repro, "sandboxed"));
+	if (json_array_size(json_object_get(repro, "oracle")))
+		fputs("\n# oracle", f);
+	json_array_foreach(json_object_get(repro, "oracle"), i, o) {
+		fputc('\n', f);
+		html_text(f, json_string_value(o));
+	}
+	fputs("</pre>", f);
+}
+
+static void html_row_header(FILE *f, const json_t *row, const char *baseline_cmd)
+{
+	html_wrap(f, "<th scope=\"row\"><details><summary><span class=\"rid\">", str(row, "row_id"), "?",
+		  "</span><code class=\"probe\">");
+	html_probe(f, row);
+	fputs("</code></summary><div class=\"more\"><dl>", f);
+	html_wrap(f, "<dt>family</dt><dd>", str(row, "family"), "unknown", "</dd>");
+	html_wrap(f, "<dt>about</dt><dd>", str(row, "description"), "(no description in the plan)", "</dd>");
+	html_wrap(f, "<dt>baseline</dt><dd>", str(row, "baseline"), "not_run", "</dd>");
+	fputs("</dl>", f);
+	if (baseline_cmd)
+		html_wrap(f, "<pre># baseline: no sandbox\n", baseline_cmd, "", "</pre>");
+	fputs("</div></details></th>", f);
+}
+
+static void html_cell(FILE *f, const json_t *row, const json_t *c)
+{
+	const char *kind = cell_kind(c), *outcome = str(c, "outcome");
+	const char *shown = strcmp(kind, "skipped") == 0 ? "skipped" : outcome ? outcome : "not_run";
+	const char *layer = str(c, "layer"), *how = str(c, "how");
+
+	fprintf(f, "<td class=\"cell k-%s%s\">", kind, kind_fails(kind) ? " fails" : "");
+	if (!c) {
+		fprintf(f, "<span class=\"o\">-</span><span class=\"w\">%s</span></td>", kind_words(kind));
+		return;
+	}
+	html_wrap(f, "<details><summary><span class=\"o\">", shown, "", "</span>");
+	fprintf(f, "<span class=\"w\">%s</span></summary><div class=\"more\"><dl>", kind_words(kind));
+	if (strcmp(kind, "skipped") != 0) {
+		html_wrap(f, "<dt>sandboxed</dt><dd class=\"f-outcome\">", outcome, "not_run", "</dd>");
+		html_wrap(f, "<dt>errno</dt><dd class=\"f-errno\">", str(c, "errno"), "none", "</dd>");
+		html_wrap(f, "<dt>layer</dt><dd class=\"f-layer\">", layer, "unknown", "");
+		if (how)
+			html_wrap(f, " (", how, "", ")");
+		fputs("</dd>", f);
+		html_wrap(f, "<dt>baseline</dt><dd>", str(row, "baseline"), "not_run", "</dd>");
+		html_wrap(f, "<dt>oracle</dt><dd>", str(c, "oracle"), "none", "</dd>");
+	}
+	fprintf(f, "<dt>agreement</dt><dd class=\"f-kind\">%s", kind_words(kind));
+	html_wrap(f, str(c, "kernel_limit") ? ": " : "", str(c, "kernel_limit"), "", "</dd>");
+	html_wrap(f, "<dt>detail</dt><dd>", str(c, "detail"), "", "</dd></dl>");
+	html_reproduce(f, json_object_get(c, "reproduce"));
+	fputs("</div></details></td>", f);
+}
+
+static void html_grid(FILE *f, const json_t *d)
+{
+	const json_t *profiles = json_object_get(d, "profiles"), *rows = json_object_get(d, "rows"), *row, *p;
+	size_t i, j;
+
+	fputs("<table class=\"grid\" id=\"grid\">\n<thead><tr><th>row</th><th>baseline</th>", f);
+	json_array_foreach(profiles, j, p)
+		html_wrap(f, "<th>", json_string_value(p), "?", "</th>");
+	fputs("</tr></thead>\n<tbody>\n", f);
+	json_array_foreach(rows, i, row) {
+		const json_t *cells = json_object_get(row, "cells"), *any = NULL, *c;
+		const char *key;
+
+		json_object_foreach((json_t *)cells, key, c)
+			if (!any && json_is_object(json_object_get(c, "reproduce")))
+				any = json_object_get(c, "reproduce");
+		fputs("<tr>", f);
+		html_row_header(f, row, str(any, "baseline"));
+		html_wrap(f, "<td class=\"base\">", str(row, "baseline"), "not_run", "</td>");
+		json_array_foreach(profiles, j, p)
+			html_cell(f, row, json_object_get(cells, json_string_value(p)));
+		fputs("</tr>\n", f);
+	}
+	fputs("</tbody>\n</table>\n", f);
+}
+
+/* Every cell that does not agree, in the grid's order, with what it needs
+ * on paper (where no cell opens). */
+static void html_disagreements(FILE *f, const json_t *d)
+{
+	const json_t *profiles = json_object_get(d, "profiles"), *rows = json_object_get(d, "rows"), *row, *p;
+	size_t i, j;
+	bool any = false;
+
+	fputs("<h2>Cells that do not agree</h2>\n", f);
+	json_array_foreach(rows, i, row) {
+		json_array_foreach(profiles, j, p) {
+			const json_t *c = json_object_get(json_object_get(row, "cells"), json_string_value(p));
+			const char *kind = cell_kind(c);
+
+			if (!c || strcmp(kind, "agree") == 0 || strcmp(kind, "skipped") == 0)
+				continue;
+			if (!any)
+				fputs("<table class=\"list\" id=\"disagreements\">\n<thead><tr><th>row</th><th>profile</th>"
+				      "<th>agreement</th><th>baseline / sandboxed / oracle</th><th>errno, layer</th>"
+				      "<th>detail</th><th>sandboxed, by hand</th></tr></thead>\n<tbody>\n",
+				      f);
+			any = true;
+			html_wrap(f, "<tr><td class=\"id\">", str(row, "row_id"), "?", "</td>");
+			html_wrap(f, "<td class=\"id\">", json_string_value(p), "?", "</td>");
+			fprintf(f, "<td class=\"k-%s%s\">%s", kind, kind_fails(kind) ? " fails" : "", kind_words(kind));
+			html_wrap(f, str(c, "kernel_limit") ? ": " : "", str(c, "kernel_limit"), "", "</td>");
+			html_wrap(f, "<td>", str(row, "baseline"), "not_run", " / ");
+			html_wrap(f, "", str(c, "outcome"), "not_run", " / ");
+			html_wrap(f, "", str(c, "oracle"), "none", "</td>");
+			html_wrap(f, "<td>", str(c, "errno"), "none", ", ");
+			html_wrap(f, "", str(c, "layer"), "unknown", "</td>");
+			html_wrap(f, "<td>", str(c, "detail"), "", "</td>");
+			html_wrap(f, "<td class=\"cmd\"><pre>", str(json_object_get(c, "reproduce"), "sandboxed"), "",
+				  "</pre></td></tr>\n");
+		}
+	}
+	fputs(any ? "</tbody>\n</table>\n" : "<p>None: every cell agrees.</p>\n", f);
+}
+
+static void html_kernel_limits(FILE *f, const json_t *counts)
+{
+	const json_t *met = json_object_get(counts, "kernel_limits"), *n;
+	const char *id;
+
+	if (!json_object_size(met))
+		return;
+	fputs("<h2>Kernel limits met</h2>\n<table class=\"list\" id=\"kernel-limits\">\n<thead><tr><th>limit</th>"
+	      "<th>cells</th><th>what it is</th></tr></thead>\n<tbody>\n",
+	      f);
+	json_object_foreach((json_t *)met, id, n) {
+		const char *text = NULL;
+
+		for (size_t i = 0; i < lab_n_kernel_limits; i++)
+			if (strcmp(lab_kernel_limits[i].id, id) == 0)
+				text = lab_kernel_limits[i].text;
+		html_wrap(f, "<tr><td><code>", id, "", "</code></td>");
+		fprintf(f, "<td>%lld</td>", (long long)json_integer_value(n));
+		html_wrap(f, "<td>", text, "(not a limit this latch knows)", "</td></tr>\n");
+	}
+	fputs("</tbody>\n</table>\n", f);
 }
 
 int lab_write_html(FILE *f, const json_t *summary, const char *title)
 {
-	const json_t *d = data_of(summary), *counts = json_object_get(d, "counts");
-	const json_t *profiles = json_object_get(d, "profiles"), *rows = json_object_get(d, "rows"), *row, *p;
-	size_t i, j;
+	const json_t *d = data_of(summary);
 
-	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>", f);
-	html_text(f, title);
-	fputs("</title>\n<style>\n"
-	      "body{font-family:system-ui,sans-serif;margin:2em;color:#222}\n"
-	      "table{border-collapse:collapse;font-size:14px}\n"
-	      "th,td{border:1px solid #bbb;padding:4px 8px;text-align:left}\n"
-	      "th{background:#eee}\n"
-	      "td.ok{background:#c8e6c9}td.denied{background:#ffcdd2}td.dac_denied{background:#ffe0b2}\n"
-	      "td.not_found,td.exists{background:#e0e0e0}td.unsupported{background:#d1c4e9}\n"
-	      "td.premise_failed,td.harness_error,td.bad_request,td.unknown_probe,td.timeout,td.other{background:#fff59d}\n"
-	      "td.skipped{background:repeating-linear-gradient(45deg,#fafafa,#fafafa 6px,#eee 6px,#eee 12px);color:#777}\n"
-	      "td.mismatch{font-weight:bold;outline:2px solid #555;outline-offset:-3px}\n"
-	      "td.failing{outline:3px solid #b71c1c;outline-offset:-3px}\n"
-	      "code{font-size:13px}\n"
-	      "</style></head><body>\n<h1>",
+	/* No script, no request: the policy says so to the browser as well,
+	 * should a string ever slip through unescaped. */
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
 	      f);
 	html_text(f, title);
-	fputs("</h1>\n<p>", f);
-	html_text(f, str(d, "run_id"));
-	fputs(" &middot; plan ", f);
-	html_text(f, str(d, "plan_id"));
-	fputs(" &middot; ", f);
-	html_text(f, str(d, "status"));
-	fputs("</p>\n<p>", f);
-	{
-		char *line = NULL;
-		size_t len = 0;
-		FILE *m = open_memstream(&line, &len);
-
-		if (m) {
-			counts_line(m, counts, ", ");
-			if (fclose(m) == 0)
-				html_text(f, line);
-		}
-		free(line);
-	}
-	fputs("</p>\n<table>\n<tr><th>row</th><th>probe</th><th>baseline</th>", f);
-	json_array_foreach(profiles, j, p) {
-		fputs("<th>", f);
-		html_text(f, json_string_value(p));
-		fputs("</th>", f);
-	}
-	fputs("</tr>\n", f);
-	json_array_foreach(rows, i, row) {
-		char args[512];
-
-		args_text(row, args, sizeof(args));
-		fputs("<tr><td>", f);
-		html_text(f, str(row, "row_id"));
-		fputs("</td><td><code>", f);
-		html_text(f, args);
-		fprintf(f, "</code></td><td class=\"%s\">", str(row, "baseline") ? str(row, "baseline") : "other");
-		html_text(f, str(row, "baseline") ?: "not_run");
-		fputs("</td>", f);
-		json_array_foreach(profiles, j, p) {
-			const json_t *c = json_object_get(json_object_get(row, "cells"), json_string_value(p));
-			const char *reason = str(c, "reason");
-			bool mismatch = reason && strcmp(reason, "agree") != 0;
-			int r = lab_reason_from_name(reason);
-			char cell[128];
-
-			fprintf(f, "<td class=\"%s%s%s\" title=\"", css_class(c), mismatch ? " mismatch" : "",
-				r >= 0 && lab_reason_fails((enum lab_reason)r) ? " failing" : "");
-			html_text(f, str(c, "detail"));
-			fputs(str(c, "oracle") ? "; oracle: " : "", f);
-			html_text(f, str(c, "oracle"));
-			fputs("\">", f);
-			html_text(f, cell_text(c, true, cell, sizeof(cell)));
-			fputs("</td>", f);
-		}
-		fputs("</tr>\n", f);
-	}
-	fputs("</table>\n<p>", f);
-	html_text(f, legend);
-	fputs(" Hover a cell for the lanes and the reason.</p>\n</body></html>\n", f);
+	fprintf(f, "</title>\n<style>\n%s</style></head>\n<body>\n", html_style);
+	html_header(f, d, title);
+	html_legend(f, json_object_get(d, "counts"));
+	html_grid(f, d);
+	html_disagreements(f, d);
+	html_kernel_limits(f, json_object_get(d, "counts"));
+	fputs("</body></html>\n", f);
 	return fflush(f) == 0 && !ferror(f) ? 0 : -EIO;
 }
 

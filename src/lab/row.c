@@ -184,7 +184,7 @@ static json_t *oracle_commands(const char *spec, const struct lab_oracle *o)
 		if (q->kind == LAB_QUERY_SECCOMP) {
 			char *dry[] = { "latch", "run", "--dry-run", "-p", (char *)spec, "--", "true", NULL };
 
-			line = lab_shell_join(dry);
+			line = strv_shell_join(dry);
 		} else {
 			argv[n++] = (char *)policy_access_name(q->access);
 			if (q->path)
@@ -194,7 +194,7 @@ static json_t *oracle_commands(const char *spec, const struct lab_oracle *o)
 				argv[n++] = port;
 			}
 			argv[n] = NULL;
-			line = lab_shell_join(argv);
+			line = strv_shell_join(argv);
 		}
 		(void)json_array_append_new(a, json_str(line));
 	}
@@ -215,15 +215,44 @@ static json_t *lane_summary(const json_t *response, int outcome, const json_t *o
 	return o;
 }
 
+/* The commands that repeat a cell by hand: the baseline, the sandboxed lane
+ * as the lab ran it (with the profile's supervisor and its risk
+ * acknowledgement, without the lab's bookkeeping flags), and the oracle's
+ * questions. */
+static json_t *reproduce_json(const struct row_ctx *rc, const struct lab_cell *c)
+{
+	const struct lab_profile *p = c->profile;
+	char *base_argv[LAB_ROW_ARGS_MAX + 8] = { "latch", "probe", "--no-sandbox", (char *)rc->row->probe_id };
+	char *sb_argv[LAB_ROW_ARGS_MAX + 12] = { "latch", "probe", "-p", p->spec };
+	_cleanup_free_ char *base_cmd = NULL, *sb_cmd = NULL;
+	json_t *repro = json_object();
+	size_t n = 4;
+
+	if (p->policy->supervise != POLICY_SUPERVISE_OFF)
+		sb_argv[n++] = "--supervise";
+	if (p->risk.tier >= 2) {
+		sb_argv[n++] = "--ack-risk";
+		sb_argv[n++] = p->policy->name;
+	}
+	sb_argv[n++] = (char *)rc->row->probe_id;
+	for (size_t i = 0; rc->args[i] && i < LAB_ROW_ARGS_MAX; i++) {
+		base_argv[4 + i] = rc->args[i];
+		sb_argv[n + i] = rc->args[i];
+	}
+	base_cmd = strv_shell_join(base_argv);
+	sb_cmd = strv_shell_join(sb_argv);
+	json_set(repro, "baseline", json_str(base_cmd));
+	json_set(repro, "sandboxed", json_str(sb_cmd));
+	json_set(repro, "oracle", oracle_commands(p->spec, &c->oracle));
+	return repro;
+}
+
 static json_t *mismatch_record(const struct row_ctx *rc, const struct lab_cell *c, const json_t *base_resp,
 			       int baseline, const json_t *sb_resp)
 {
 	const struct lab_classification *cls = &c->cls;
 	const json_t *sres = json_object_get(sb_resp, "result");
-	json_t *data = json_object(), *lanes = json_object(), *repro = json_object(), *expected = json_array();
-	char *base_argv[LAB_ROW_ARGS_MAX + 8] = { "latch", "probe", "--no-sandbox", (char *)rc->row->probe_id };
-	char *sb_argv[LAB_ROW_ARGS_MAX + 8] = { "latch", "probe", "-p", c->profile->spec, (char *)rc->row->probe_id };
-	_cleanup_free_ char *base_cmd = NULL, *sb_cmd = NULL;
+	json_t *data = json_object(), *lanes = json_object(), *expected = json_array();
 	struct json_result res = {
 		.ok = !lab_reason_fails(cls->reason),
 		.rc = lab_reason_fails(cls->reason) ? 1 : 0,
@@ -236,15 +265,6 @@ static json_t *mismatch_record(const struct row_ctx *rc, const struct lab_cell *
 	const json_t *observed = json_object_get(json_object_get(c->sandboxed_record, "data"), "attribution_observed");
 	bool has = false;
 
-	for (size_t i = 0; rc->args[i] && i < LAB_ROW_ARGS_MAX; i++) {
-		base_argv[4 + i] = rc->args[i];
-		sb_argv[5 + i] = rc->args[i];
-	}
-	base_cmd = lab_shell_join(base_argv);
-	sb_cmd = lab_shell_join(sb_argv);
-	json_set(repro, "baseline", json_str(base_cmd));
-	json_set(repro, "sandboxed", json_str(sb_cmd));
-	json_set(repro, "oracle", oracle_commands(c->profile->spec, &c->oracle));
 	json_set(oracle, "verdict", json_str(lab_verdict_name(c->oracle.verdict)));
 	json_set(oracle, "detail", lab_oracle_to_json(&c->oracle));
 	json_set(lanes, "baseline", lane_summary(base_resp, baseline, NULL));
@@ -278,7 +298,7 @@ static json_t *mismatch_record(const struct row_ctx *rc, const struct lab_cell *
 							     : json_object_get(json_object_get(sb_resp, "data"), "attribution"))
 					      ?: json_null());
 	json_set(data, "expected", has ? expected : (json_decref(expected), json_null()));
-	json_set(data, "reproduce", repro);
+	json_set(data, "reproduce", json_deep_copy(c->reproduce) ?: json_null());
 	return json_envelope("lab_mismatch", data, &res);
 }
 
@@ -361,6 +381,7 @@ static void conclude_cell(const struct row_ctx *rc, struct lab_row_result *r, st
 			cmp.oracle_drift = drift;
 		lab_classify(&cmp, &c->cls);
 	}
+	c->reproduce = reproduce_json(rc, c);
 	if (c->cls.reason != LAB_AGREE)
 		c->mismatch = mismatch_record(rc, c, base_resp, r->baseline, sb_resp);
 }
@@ -539,6 +560,7 @@ void lab_row_result_done(struct lab_row_result *r)
 		json_decref(c->sandboxed_record);
 		json_decref(c->oracle_record);
 		json_decref(c->mismatch);
+		json_decref(c->reproduce);
 	}
 	free(r->cells);
 	strv_free(r->args);

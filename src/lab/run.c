@@ -66,6 +66,7 @@ static json_t *cell_json(const struct lab_cell *c)
 	json_set(o, "reason", c->skipped ? json_null() : json_str(lab_reason_name(c->cls.reason)));
 	json_set(o, "kernel_limit", c->cls.limit ? json_str(c->cls.limit->id) : json_null());
 	json_set(o, "detail", json_str(c->skipped ? c->skip_reason : c->cls.detail));
+	json_set(o, "reproduce", json_deep_copy(c->reproduce) ?: json_null());
 	return o;
 }
 
@@ -363,26 +364,28 @@ static int close_stream(FILE **f)
 	return r;
 }
 
-static json_t *host_json(const struct run *run)
+json_t *lab_host_json(const struct lab_env *env, const struct kernel_features *kf, const char *plan_sha256,
+		      long long started, long long ended)
 {
 	json_t *h = json_object();
 
-	json_set(h, "kernel", json_str(run->kf.release));
-	json_set(h, "landlock_abi", json_integer(run->env->landlock_abi));
+	json_set(h, "kernel", json_str(kf->release));
+	json_set(h, "landlock_abi", json_integer(env->landlock_abi));
 	json_set(h, "uid", json_integer(getuid()));
-	json_set(h, "user_namespaces", json_boolean(run->kf.userns));
+	json_set(h, "user_namespaces", json_boolean(kf->userns));
 	json_set(h, "latch_version", json_str(LATCH_VERSION));
-	json_set(h, "latch_sha256", json_str(run->env->self_sha256));
-	json_set(h, "plan_sha256", json_str(run->plan->sha256));
-	json_set(h, "started_at_unix_ms", json_integer(run->started));
-	json_set(h, "ended_at_unix_ms", json_integer(run->ended));
+	json_set(h, "latch_sha256", json_str(env->self_sha256));
+	json_set(h, "plan_sha256", json_str(plan_sha256));
+	json_set(h, "started_at_unix_ms", json_integer(started));
+	json_set(h, "ended_at_unix_ms", json_integer(ended));
 	return h;
 }
 
 static int write_summaries(struct run *run, const char *status, json_t **ret_summary, struct error *err)
 {
 	struct json_result res = { .ok = true, .exit_code = -1, .outcome = status };
-	json_t *data = lab_tally_to_json(&run->tally, run->run_id, run->plan->plan_id, status, host_json(run));
+	json_t *data = lab_tally_to_json(&run->tally, run->run_id, run->plan->plan_id, status,
+					 lab_host_json(run->env, &run->kf, run->plan->sha256, run->started, run->ended));
 	json_t *env = data ? json_envelope("lab_summary", data, &res) : NULL;
 	_cleanup_free_ char *md = env ? lab_summary_markdown(env) : NULL;
 	int r;

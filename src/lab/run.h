@@ -22,6 +22,7 @@
 #include <stdbool.h>
 
 #include "lab/lab.h"
+#include "sandbox/features.h"
 
 #define LAB_RUN_ID_MAX 128
 
@@ -43,6 +44,12 @@ void lab_tally_done(struct lab_tally *t);
  * manifest's facts to repeat (kernel, abi, uid, ...), stolen. */
 json_t *lab_tally_to_json(const struct lab_tally *t, const char *run_id, const char *plan_id, const char *status,
 			  json_t *host);
+
+/* The facts about this host a summary repeats in its header: kernel,
+ * Landlock ABI as applied, uid, user namespaces, latch's version and
+ * sha256, the plan's sha256, start and end (Unix ms). */
+json_t *lab_host_json(const struct lab_env *env, const struct kernel_features *kf, const char *plan_sha256,
+		      long long started, long long ended);
 
 struct lab_run_result {
 	char run_id[LAB_RUN_ID_MAX];

@@ -16,6 +16,7 @@ static const char *const class_names[_POLICY_CLASS_MAX] = {
 	[POLICY_CLASS_LIST] = "list",
 	[POLICY_CLASS_PRIVATE] = "private",
 	[POLICY_CLASS_SCRATCH] = "scratch",
+	[POLICY_CLASS_UNIX_CONNECT] = "unix_connect",
 };
 
 static const char *const access_names[_POLICY_ACCESS_MAX] = {
@@ -31,18 +32,22 @@ static const char *const access_names[_POLICY_ACCESS_MAX] = {
 	[POLICY_ACCESS_ABSTRACT_UNIX] = "abstract_unix",
 	[POLICY_ACCESS_PTRACE] = "ptrace",
 	[POLICY_ACCESS_USERNS] = "userns",
+	[POLICY_ACCESS_UNIX_CONNECT] = "unix_connect",
+	[POLICY_ACCESS_NET_CONNECT] = "net_connect",
 };
 
 static const char *const layer_names[_POLICY_LAYER_MAX] = {
 	[POLICY_LAYER_NONE] = "none",
 	[POLICY_LAYER_LANDLOCK] = "landlock",
 	[POLICY_LAYER_SECCOMP] = "seccomp",
+	[POLICY_LAYER_PROXY] = "proxy",
 };
 
 static const char *const net_mode_names[_POLICY_NET_MAX] = {
 	[POLICY_NET_OFF] = "off",
 	[POLICY_NET_ON] = "on",
 	[POLICY_NET_PORTS] = "ports",
+	[POLICY_NET_PROXY] = "proxy",
 };
 
 static const char *const supervise_names[_POLICY_SUPERVISE_MAX] = {
@@ -93,12 +98,17 @@ unsigned policy_class_grants(enum policy_class c)
 		return BIT(POLICY_ACCESS_READ);
 	case POLICY_CLASS_EXEC:
 		return BIT(POLICY_ACCESS_READ) | BIT(POLICY_ACCESS_EXEC);
+	/* A socket where the program may write is one it could have made
+	 * itself (a test server in the project, a listener in its /tmp). */
 	case POLICY_CLASS_CREATE:
-		return BIT(POLICY_ACCESS_READ) | BIT(POLICY_ACCESS_WRITE) | BIT(POLICY_ACCESS_CREATE);
+		return BIT(POLICY_ACCESS_READ) | BIT(POLICY_ACCESS_WRITE) | BIT(POLICY_ACCESS_CREATE) |
+		       BIT(POLICY_ACCESS_UNIX_CONNECT);
 	case POLICY_CLASS_WRITE:
 	case POLICY_CLASS_PRIVATE:
 		return BIT(POLICY_ACCESS_READ) | BIT(POLICY_ACCESS_WRITE) | BIT(POLICY_ACCESS_CREATE) |
-		       BIT(POLICY_ACCESS_DELETE) | BIT(POLICY_ACCESS_TRUNCATE);
+		       BIT(POLICY_ACCESS_DELETE) | BIT(POLICY_ACCESS_TRUNCATE) | BIT(POLICY_ACCESS_UNIX_CONNECT);
+	case POLICY_CLASS_UNIX_CONNECT:
+		return BIT(POLICY_ACCESS_UNIX_CONNECT);
 	case POLICY_CLASS_LIST:
 		return BIT(POLICY_ACCESS_READ);
 	case POLICY_CLASS_SCRATCH:
@@ -113,14 +123,16 @@ unsigned policy_class_grants(enum policy_class c)
 /* Classes a saved grant may use, narrowest first: the inverse picks the first
  * that covers what is asked. */
 static const enum policy_class grant_ladder[] = {
+	POLICY_CLASS_UNIX_CONNECT,
 	POLICY_CLASS_READ,
 	POLICY_CLASS_EXEC,
 	POLICY_CLASS_CREATE,
 	POLICY_CLASS_WRITE,
 };
 
-#define ENTRY_ACCESSES \
-	(BIT(POLICY_ACCESS_READ) | BIT(POLICY_ACCESS_WRITE) | BIT(POLICY_ACCESS_TRUNCATE) | BIT(POLICY_ACCESS_EXEC))
+#define ENTRY_ACCESSES                                                                                   \
+	(BIT(POLICY_ACCESS_READ) | BIT(POLICY_ACCESS_WRITE) | BIT(POLICY_ACCESS_TRUNCATE) | BIT(POLICY_ACCESS_EXEC) | \
+	 BIT(POLICY_ACCESS_UNIX_CONNECT))
 #define PARENT_ACCESSES (BIT(POLICY_ACCESS_CREATE) | BIT(POLICY_ACCESS_DELETE))
 
 /* The narrowest class of the ladder that grants all of acc; or, when none
@@ -202,6 +214,8 @@ const char *policy_rule_label(const struct policy_rule *r, char *buf, size_t siz
 	return buf;
 }
 
+/* The accesses that carry a path: what write grants (unix_connect among
+ * them), and exec. */
 static bool is_fs_access(enum policy_access a)
 {
 	return BIT(a) & policy_class_grants(POLICY_CLASS_WRITE) ? true : a == POLICY_ACCESS_EXEC;
@@ -329,10 +343,110 @@ static void decide_tcp(const struct policy *p, const struct policy_query *q, str
 				       list);
 		}
 		return;
+	case POLICY_NET_PROXY:
+		/* Landlock lets TCP reach the proxy's port only; the isolated
+		 * mode adds a network namespace with nothing but loopback. */
+		d->allow = false;
+		d->layer = POLICY_LAYER_LANDLOCK;
+		(void)snprintf(d->reason, sizeof(d->reason),
+			       "deny, network.mode is proxy: TCP goes only to latch's proxy, which decides each "
+			       "host (ask `connect HOST:PORT`)");
+		return;
 	case _POLICY_NET_MAX:
 		break;
 	}
 	d->allow = false;
+	(void)snprintf(d->reason, sizeof(d->reason), "deny, unknown network mode");
+}
+
+static bool host_rule_matches(const struct policy_host_rule *r, const struct policy_host *h, uint16_t port)
+{
+	size_t n, m;
+
+	if (r->port ? r->port != port : port != 443 && port != 80)
+		return false;
+	if (r->host.kind != h->kind)
+		return false;
+	if (!r->host.wildcard)
+		return strcmp(r->host.name, h->name) == 0;
+	/* Subdomains only, at a label boundary: "*.example.org" matches
+	 * a.example.org, never example.org nor evil-example.org. */
+	n = strlen(h->name);
+	m = strlen(r->host.name);
+	return n > m + 1 && h->name[n - m - 1] == '.' && strcmp(h->name + n - m, r->host.name) == 0;
+}
+
+/* An exact host is more specific than any wildcard, a wildcard by its
+ * labels; for the same host, a port written out more than the defaults. */
+static unsigned host_rule_specificity(const struct policy_host_rule *r)
+{
+	return 2 * (r->host.wildcard ? r->labels : POLICY_HOST_MAX + 1) + (r->port != 0);
+}
+
+/* network.mode proxy: the most specific entry that names host and port
+ * decides; at equal specificity deny_hosts wins; none: deny (the proxy may
+ * then ask). */
+static void decide_host_rules(const struct policy *p, const struct policy_host *h, uint16_t port,
+			      struct policy_decision *d)
+{
+	const struct policy_host_rule *best = NULL;
+	char label[600], target[POLICY_HOST_MAX + 16];
+
+	for (size_t i = 0; i < p->net.n_hosts; i++) {
+		const struct policy_host_rule *r = &p->net.hosts[i];
+
+		if (!host_rule_matches(r, h, port))
+			continue;
+		if (!best || host_rule_specificity(r) > host_rule_specificity(best) ||
+		    (host_rule_specificity(r) == host_rule_specificity(best) && r->deny && !best->deny))
+			best = r;
+	}
+	d->host_rule = best;
+	d->allow = best && !best->deny;
+	d->layer = d->allow ? POLICY_LAYER_NONE : POLICY_LAYER_PROXY;
+	if (best)
+		(void)snprintf(d->reason, sizeof(d->reason), "%s, by rule %s (network.%s)", d->allow ? "allow" : "deny",
+			       policy_host_rule_label(best, label, sizeof(label)), best->deny ? "deny_hosts" : "hosts");
+	else
+		(void)snprintf(d->reason, sizeof(d->reason), "deny, no entry of network.hosts names %s (default deny)",
+			       policy_host_port_format(h, port, target, sizeof(target)));
+}
+
+static void decide_connect(const struct policy *p, const struct policy_query *q, struct policy_decision *d)
+{
+	struct policy_host h;
+	const char *why = NULL;
+
+	if (!q->host || policy_host_parse(q->host, strlen(q->host), false, false, &h, &why) < 0) {
+		d->layer = POLICY_LAYER_PROXY;
+		(void)snprintf(d->reason, sizeof(d->reason), "deny, not a host: %s", why ? why : "none given");
+		return;
+	}
+	if (q->port == 0) {
+		d->layer = POLICY_LAYER_PROXY;
+		(void)snprintf(d->reason, sizeof(d->reason), "deny, port 0 is no port");
+		return;
+	}
+	switch (p->net.mode) {
+	case POLICY_NET_OFF:
+	case POLICY_NET_ON:
+		/* The same answer as for any TCP connection. */
+		decide_tcp(p, &(struct policy_query){ .access = POLICY_ACCESS_TCP_CONNECT, .port = q->port }, d);
+		return;
+	case POLICY_NET_PORTS: {
+		char reason[sizeof(d->reason)];
+
+		decide_tcp(p, &(struct policy_query){ .access = POLICY_ACCESS_TCP_CONNECT, .port = q->port }, d);
+		memcpy(reason, d->reason, sizeof(reason));
+		(void)snprintf(d->reason, sizeof(d->reason), "%s (mode ports does not see host names)", reason);
+		return;
+	}
+	case POLICY_NET_PROXY:
+		decide_host_rules(p, &h, q->port, d);
+		return;
+	case _POLICY_NET_MAX:
+		break;
+	}
 	(void)snprintf(d->reason, sizeof(d->reason), "deny, unknown network mode");
 }
 
@@ -383,12 +497,16 @@ void policy_decide(const struct policy *p, const struct policy_query *q, struct 
 		decide_flag(p->process.nested_sandbox, POLICY_LAYER_SECCOMP, "process.nested_sandbox",
 			    p->process.nested_sandbox ? "true" : "false", d);
 		return;
+	case POLICY_ACCESS_NET_CONNECT:
+		decide_connect(p, q, d);
+		return;
 	case POLICY_ACCESS_READ:
 	case POLICY_ACCESS_WRITE:
 	case POLICY_ACCESS_CREATE:
 	case POLICY_ACCESS_DELETE:
 	case POLICY_ACCESS_TRUNCATE:
 	case POLICY_ACCESS_EXEC:
+	case POLICY_ACCESS_UNIX_CONNECT:
 	case _POLICY_ACCESS_MAX:
 		break;
 	}

@@ -27,6 +27,8 @@
 #define POLICY_RULES_MAX 4096       /* filesystem rules after merging */
 #define POLICY_FILE_MAX (1 << 20)   /* largest profile or group file, bytes */
 #define POLICY_PORTS_MAX 256        /* ports per network list */
+#define POLICY_HOSTS_MAX 1024       /* network.hosts and deny_hosts entries after merging */
+#define POLICY_HOST_MAX 253         /* longest host name (DNS), without a trailing dot */
 
 /* Filesystem rule classes, as written under "filesystem" in a profile. */
 enum policy_class {
@@ -56,6 +58,12 @@ enum policy_class {
 	 * while what others left there stays out of reach. Only a supervisor
 	 * can tell the two apart: without one it stays refused. */
 	POLICY_CLASS_SCRATCH,
+	/* Connect (or send datagrams) to the pathname Unix socket at this
+	 * path, or to any socket below this directory; nothing else. A
+	 * socket is a door to a service outside the sandbox (docker.sock is
+	 * root on the host), so none is reachable unless named here or
+	 * lying where the program may write. */
+	POLICY_CLASS_UNIX_CONNECT,
 	_POLICY_CLASS_MAX,
 };
 
@@ -78,6 +86,8 @@ enum policy_access {
 	POLICY_ACCESS_ABSTRACT_UNIX, /* connect to an abstract unix socket outside */
 	POLICY_ACCESS_PTRACE,        /* ptrace or read/write another process's memory */
 	POLICY_ACCESS_USERNS,        /* create a user namespace (a sandbox of the program's own) */
+	POLICY_ACCESS_UNIX_CONNECT,  /* connect to a pathname unix socket */
+	POLICY_ACCESS_NET_CONNECT,   /* reach HOST:PORT outside (through the proxy in mode proxy) */
 	_POLICY_ACCESS_MAX,
 };
 
@@ -86,6 +96,7 @@ enum policy_layer {
 	POLICY_LAYER_NONE,       /* nothing to enforce: allowed */
 	POLICY_LAYER_LANDLOCK,
 	POLICY_LAYER_SECCOMP,
+	POLICY_LAYER_PROXY,      /* latch's egress proxy, outside the sandbox (network.mode proxy) */
 	_POLICY_LAYER_MAX,
 };
 
@@ -93,6 +104,10 @@ enum policy_net_mode {
 	POLICY_NET_OFF,   /* no sockets but AF_UNIX */
 	POLICY_NET_ON,    /* unrestricted */
 	POLICY_NET_PORTS, /* TCP connect/bind only to listed ports */
+	/* Out only through latch's proxy, which decides each connection on
+	 * the host name the program asked for (network.hosts); the sandbox
+	 * has no other route. */
+	POLICY_NET_PROXY,
 	_POLICY_NET_MAX,
 };
 
@@ -142,12 +157,52 @@ struct policy_rule {
 	bool quiet;
 };
 
+/* What a host is, as the proxy and network.hosts see it. */
+enum policy_host_kind {
+	POLICY_HOST_NAME, /* a DNS name: lower case, no trailing dot */
+	POLICY_HOST_IPV4, /* an IPv4 literal, dotted quad as inet_ntop writes it */
+	POLICY_HOST_IPV6, /* an IPv6 literal, without brackets, as inet_ntop writes it */
+	_POLICY_HOST_KIND_MAX,
+};
+
+/* A host, checked and in its one canonical form (policy_host_parse). */
+struct policy_host {
+	char name[POLICY_HOST_MAX + 1];
+	enum policy_host_kind kind;
+	bool wildcard; /* "*.example.org": the subdomains of name, never name itself */
+};
+
+/* One entry of network.hosts or network.deny_hosts. */
+struct policy_host_rule {
+	char *pattern;    /* as written: "*.github.com", "[::1]:8443" */
+	char *origin;     /* "profile claude-code", "group package_registries", "--allow-host" */
+	struct policy_host host;
+	uint16_t port;    /* 0: the default ports, 443 and 80 */
+	bool deny;        /* from network.deny_hosts */
+	unsigned labels;  /* the labels of host.name: a wildcard's specificity */
+};
+
+/* network.resolve: a name the proxy resolves to this address itself. */
+struct policy_resolve {
+	char *name;       /* canonical, as policy_host_parse() writes it */
+	char *address;    /* an IPv4 or IPv6 literal, canonical */
+};
+
 struct policy_net {
 	enum policy_net_mode mode;
 	uint16_t connect[POLICY_PORTS_MAX];
 	size_t n_connect;
 	uint16_t bind[POLICY_PORTS_MAX];
 	size_t n_bind;
+	/* Mode proxy. Entries add up along extends and groups (unlike the
+	 * rest of network, which a profile replaces as a whole). */
+	struct policy_host_rule *hosts;
+	size_t n_hosts;
+	struct policy_resolve *resolve;
+	size_t n_resolve;
+	/* Unix datagram sockets may be made: their sends to a pathname
+	 * socket are decided by Landlock (ABI >= 9) or by nobody. */
+	bool unix_datagram;
 };
 
 struct policy_process {
@@ -212,6 +267,10 @@ struct policy_ctx {
 	/* Directory holding the user's profiles/ and groups/ (normally
 	 * $XDG_CONFIG_HOME/latch); NULL: built-in profiles only. */
 	const char *user_dir;
+	/* Directories searched after user_dir, in order, each holding
+	 * profiles/ and groups/ ($XDG_CONFIG_DIRS entries + /latch, then
+	 * /etc/latch); NULL-terminated, or NULL: none. */
+	char *const *system_dirs;
 	/* Resolve symlinks in an absolute path (see path_resolve()); NULL:
 	 * normalize lexically only, as the unit tests do. */
 	int (*resolve)(const char *path, char **ret, void *userdata);
@@ -230,6 +289,19 @@ struct policy_ctx {
 	 * profiles this way). NULL: files, as above. */
 	int (*find_text)(const char *kind, const char *spec, const char **ret_text, size_t *ret_len, void *userdata);
 	void *userdata;
+	/* Rules given outside the profile for one run (`latch run --read
+	 * PATH`), added as the profile loads, before code that runs later is
+	 * protected in the repositories they make writable. */
+	const struct policy_extra_rule *extra;
+	size_t n_extra;
+};
+
+/* A rule from outside any profile: the class, the path as written, and
+ * the label's origin ("command line"). */
+struct policy_extra_rule {
+	enum policy_class klass;
+	const char *pattern;
+	const char *origin;
 };
 
 /* Remove every rule of class c (the static mode drops "private"). */
@@ -245,13 +317,15 @@ const char *policy_ctx_var(const struct policy_ctx *ctx, const char *name);
 struct policy_query {
 	enum policy_access access;
 	const char *path;  /* fs accesses: absolute and resolved like rules */
-	uint16_t port;     /* tcp accesses */
+	uint16_t port;     /* tcp accesses and net_connect */
+	const char *host;  /* net_connect: a host as policy_host_parse() reads it */
 	bool no_reason;    /* leave decision.reason empty (hot paths that do not show it) */
 };
 
 struct policy_decision {
 	bool allow;
 	const struct policy_rule *rule; /* fs: the rule that decided; NULL: default */
+	const struct policy_host_rule *host_rule; /* net_connect: the entry that decided; NULL: none */
 	enum policy_layer layer;
 	char reason[512];               /* one line, e.g. "deny, by rule <...>" */
 };
@@ -277,9 +351,46 @@ int policy_load_buffer(const char *buf, size_t len, const char *filename, const 
 int policy_add_rule(struct policy *p, enum policy_class klass, const char *path, const char *origin,
 		    struct error *err);
 
+/* Add a rule as a person wrote it outside a profile (`latch run --read
+ * ~/notes`): pattern expanded like a profile's paths ($HOME, ~, ...),
+ * relative to $CWD when relative, resolved with ctx->resolve, and labelled
+ * <origin: pattern>. Errors name the pattern. */
+int policy_add_rule_pattern(struct policy *p, enum policy_class klass, const char *pattern, const char *origin,
+			    const struct policy_ctx *ctx, struct error *err);
+
 struct policy *policy_free(struct policy *p);
 DEFINE_CLEANUP(struct policy, policy_free);
 #define _cleanup_policy_ _cleanup_(policy_freep)
+
+/* Add an entry of network.hosts (deny false) or network.deny_hosts (deny
+ * true), as written in a profile ("pypi.org", "*.github.com:443",
+ * "[::1]:8443"), with this origin (e.g. "--allow-host"). Returns 0, or
+ * -EINVAL with err naming the entry and what is wrong, or -ENOMEM. */
+int policy_add_host(struct policy *p, const char *entry, bool deny, const char *origin, struct error *err);
+
+/* Read a host, s[0..len): a DNS name (letters, digits, '-' and '_' in
+ * labels of 1 to 63 bytes, at most 253 bytes, one trailing dot dropped,
+ * lower-cased; the last label is not all digits nor hexadecimal 0x...,
+ * which resolvers take for a number), an IPv4 dotted quad, or an IPv6
+ * address -- in brackets when brackets is true, without them otherwise.
+ * With wildcard, "*." may start a name of at least two labels (subdomains
+ * only). Any other byte (NUL, a space, '%', a non-ASCII byte) is refused.
+ * Returns 0 with *ret filled, or -EINVAL with a short reason in *ret_why
+ * (static). Pure. */
+int policy_host_parse(const char *s, size_t len, bool brackets, bool wildcard, struct policy_host *ret,
+		      const char **ret_why);
+
+/* A host rule from "HOST[:PORT]" (HOST as policy_host_parse() reads it,
+ * IPv6 in brackets, a wildcard allowed). Returns 0 with ret->host and
+ * ret->port set (pattern and origin are the caller's), or -EINVAL with a
+ * reason in *ret_why. Pure. */
+int policy_host_entry_parse(const char *entry, struct policy_host_rule *ret, const char **ret_why);
+
+/* "api.anthropic.com:443", "[::1]:8443" into buf. */
+const char *policy_host_port_format(const struct policy_host *h, uint16_t port, char *buf, size_t size);
+
+/* The address network.resolve gives name (canonical), or NULL. */
+const char *policy_resolve_lookup(const struct policy *p, const char *name);
 
 /* Decide one access. Never fails: a malformed query is denied. */
 void policy_decide(const struct policy *p, const struct policy_query *q, struct policy_decision *ret);
@@ -315,6 +426,9 @@ size_t policy_grant_rules(unsigned acc, struct policy_grant_rule ret[POLICY_GRAN
 
 /* "<group deny_credentials: $HOME/.ssh>" into buf. */
 const char *policy_rule_label(const struct policy_rule *r, char *buf, size_t size);
+
+/* "<profile claude-code: api.anthropic.com>" into buf. */
+const char *policy_host_rule_label(const struct policy_host_rule *r, char *buf, size_t size);
 
 /* Names for the enums, as used in profiles, JSON and messages. NULL for an
  * out-of-range value; *_from_name returns -EINVAL for an unknown name. */

@@ -35,7 +35,9 @@ int profile_check_keys(struct loader *l, const struct source *s, json_t *obj, co
 		       const char *prefix);
 
 /* The sections: each returns 0 or a negative errno with l->err set. */
-int profile_parse_network(struct loader *l, const struct source *s, json_t *net);
+int profile_parse_network(struct loader *l, const struct source *s, json_t *net, const char *origin);
+/* A group's network: only hosts and deny_hosts, which add up. */
+int profile_parse_group_network(struct loader *l, const struct source *s, json_t *net, const char *origin);
 int profile_parse_process(struct loader *l, const struct source *s, json_t *proc);
 int profile_parse_env(struct loader *l, const struct source *s, json_t *env);
 int profile_parse_required(struct loader *l, const struct source *s, json_t *arr);

@@ -9,7 +9,9 @@
 #include "policy/policy.h"
 #include "policy/profile-internal.h"
 
-static const char *const network_keys[] = { "bind_tcp", "connect_tcp", "mode", NULL };
+static const char *const network_keys[] = { "bind_tcp", "connect_tcp", "deny_hosts", "hosts", "mode", "resolve",
+						    "unix_datagram", NULL };
+static const char *const group_network_keys[] = { "deny_hosts", "hosts", NULL };
 static const char *const process_keys[] = { "abstract_unix", "capabilities", "nested_sandbox", "ptrace", "signals",
 					     NULL };
 static const char *const env_keys[] = { "drop", "keep", "set", NULL };
@@ -49,7 +51,82 @@ static int parse_ports(struct loader *l, const struct source *s, json_t *arr, co
 	return 0;
 }
 
-int profile_parse_network(struct loader *l, const struct source *s, json_t *net)
+/* network.hosts or network.deny_hosts: entries add up (see policy_add_host). */
+static int parse_host_list(struct loader *l, const struct source *s, json_t *net, const char *name, bool deny,
+			   const char *origin)
+{
+	json_t *arr = json_object_get(net, name), *v;
+	char key[32];
+	size_t i;
+
+	if (!arr)
+		return 0;
+	(void)snprintf(key, sizeof(key), "network.%s", name);
+	if (!json_is_array(arr))
+		return profile_fail(l, s, key, name, "must be an array of hosts (\"example.org\", \"*.example.org\", "
+						      "\"example.org:8443\")");
+	json_array_foreach(arr, i, v) {
+		struct error sub = { 0 };
+		int r;
+
+		if (!json_is_string(v))
+			return profile_fail(l, s, key, name, "element %zu is not a string", i);
+		r = policy_add_host(l->p, json_string_value(v), deny, origin, &sub);
+		if (r == -ENOMEM)
+			return error_set(l->err, ENOMEM, "out of memory");
+		if (r < 0)
+			return profile_fail(l, s, key, json_string_value(v), "element %zu: %s", i, sub.msg);
+	}
+	return 0;
+}
+
+/* network.resolve: { "name": "address" }, a later profile overriding. */
+static int parse_resolve(struct loader *l, const struct source *s, json_t *obj)
+{
+	struct policy_net *net = &l->p->net;
+	const char *name;
+	json_t *v;
+
+	if (!json_is_object(obj))
+		return profile_fail(l, s, "network.resolve", "resolve", "must be an object of \"name\": \"address\"");
+	json_object_foreach(obj, name, v) {
+		struct policy_host h, a;
+		const char *why = NULL;
+		char key[POLICY_HOST_MAX + 32];
+		struct policy_resolve *nr;
+		size_t k;
+
+		(void)snprintf(key, sizeof(key), "network.resolve.%s", name);
+		if (policy_host_parse(name, strlen(name), false, false, &h, &why) < 0 || h.kind != POLICY_HOST_NAME)
+			return profile_fail(l, s, key, name, "not a host name%s%s", why ? ": " : "", why ? why : "");
+		if (!json_is_string(v) ||
+		    policy_host_parse(json_string_value(v), strlen(json_string_value(v)), false, false, &a, &why) < 0 ||
+		    a.kind == POLICY_HOST_NAME)
+			return profile_fail(l, s, key, name, "must be an IPv4 or IPv6 address (without brackets)");
+		for (k = 0; k < net->n_resolve; k++)
+			if (strcmp(net->resolve[k].name, h.name) == 0)
+				break;
+		if (k == net->n_resolve) {
+			if (net->n_resolve >= POLICY_HOSTS_MAX)
+				return profile_fail(l, s, key, name, "more than %d names", POLICY_HOSTS_MAX);
+			nr = realloc(net->resolve, (net->n_resolve + 1) * sizeof(*nr));
+			if (!nr)
+				return error_set(l->err, ENOMEM, "out of memory");
+			net->resolve = nr;
+			net->resolve[k] = (struct policy_resolve){ .name = strdup(h.name) };
+			net->n_resolve++;
+			if (!net->resolve[k].name)
+				return error_set(l->err, ENOMEM, "out of memory");
+		}
+		free(net->resolve[k].address);
+		net->resolve[k].address = strdup(a.name);
+		if (!net->resolve[k].address)
+			return error_set(l->err, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int profile_parse_network(struct loader *l, const struct source *s, json_t *net, const char *origin)
 {
 	struct policy_net parsed = { 0 };
 	json_t *mode, *v;
@@ -62,12 +139,12 @@ int profile_parse_network(struct loader *l, const struct source *s, json_t *net)
 		return r;
 	mode = json_object_get(net, "mode");
 	if (!json_is_string(mode))
-		return profile_fail(l, s, "network.mode", "network", "missing or not a string (off, on or ports)");
+		return profile_fail(l, s, "network.mode", "network", "missing or not a string (off, on, ports or proxy)");
 	for (m = 0; m < _POLICY_NET_MAX; m++)
 		if (strcmp(json_string_value(mode), policy_net_mode_name((enum policy_net_mode)m)) == 0)
 			break;
 	if (m == _POLICY_NET_MAX)
-		return profile_fail(l, s, "network.mode", "mode", "'%s' is not one of off, on, ports",
+		return profile_fail(l, s, "network.mode", "mode", "'%s' is not one of off, on, ports, proxy",
 			    json_string_value(mode));
 	parsed.mode = (enum policy_net_mode)m;
 	v = json_object_get(net, "connect_tcp");
@@ -80,8 +157,44 @@ int profile_parse_network(struct loader *l, const struct source *s, json_t *net)
 		return profile_fail(l, s, "network.bind_tcp", "bind_tcp", "only meaningful with mode \"ports\"");
 	if (v && (r = parse_ports(l, s, v, "network.bind_tcp", parsed.bind, &parsed.n_bind)) < 0)
 		return r;
-	l->p->net = parsed; /* a profile's network replaces what it extends */
-	return 0;
+	v = json_object_get(net, "unix_datagram");
+	if (v && !json_is_boolean(v))
+		return profile_fail(l, s, "network.unix_datagram", "unix_datagram", "must be true or false");
+	parsed.unix_datagram = v && json_is_true(v);
+	for (const char *const *k = (const char *const[]){ "hosts", "deny_hosts", "resolve", NULL }; *k; k++) {
+		char key[32];
+
+		(void)snprintf(key, sizeof(key), "network.%s", *k);
+		if (json_object_get(net, *k) && parsed.mode != POLICY_NET_PROXY)
+			return profile_fail(l, s, key, *k, "only meaningful with mode \"proxy\"");
+	}
+	/* A profile's network replaces what it extends, but for the proxy's
+	 * entries, which add up like filesystem rules. */
+	parsed.hosts = l->p->net.hosts;
+	parsed.n_hosts = l->p->net.n_hosts;
+	parsed.resolve = l->p->net.resolve;
+	parsed.n_resolve = l->p->net.n_resolve;
+	l->p->net = parsed;
+	r = parse_host_list(l, s, net, "hosts", false, origin);
+	if (r == 0)
+		r = parse_host_list(l, s, net, "deny_hosts", true, origin);
+	if (r == 0 && (v = json_object_get(net, "resolve")))
+		r = parse_resolve(l, s, v);
+	return r;
+}
+
+int profile_parse_group_network(struct loader *l, const struct source *s, json_t *net, const char *origin)
+{
+	int r;
+
+	if (!json_is_object(net))
+		return profile_fail(l, s, "network", "network", "must be an object");
+	r = profile_check_keys(l, s, net, group_network_keys, "network");
+	if (r == 0)
+		r = parse_host_list(l, s, net, "hosts", false, origin);
+	if (r == 0)
+		r = parse_host_list(l, s, net, "deny_hosts", true, origin);
+	return r;
 }
 
 static int parse_scope(struct loader *l, const struct source *s, json_t *proc, const char *key, bool *ret)

@@ -2,6 +2,7 @@
  * parse it with jansson, validate every key, follow `extends` (bounded,
  * cycle-checked) and `groups`, expand variables and resolve paths. The result
  * is one flat struct policy whose rules are sorted for policy_decide(). */
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <jansson.h>
@@ -20,18 +21,20 @@
 
 static const char *const profile_keys[] = { "description", "env", "extends", "filesystem", "groups", "limits",
 					    "name", "network", "process", "required", "supervise", NULL };
-static const char *const group_keys[] = { "description", "env", "filesystem", "name", NULL };
+static const char *const group_keys[] = { "description", "env", "filesystem", "name", "network", NULL };
 static const char *const filesystem_keys[] = { "create",
 					       "deny",
 					       "deny_quietly",
 					       "exec",
 					       "list",
+					       "list_ancestors",
 					       "private",
 					       "protect",
 					       "protect_in_projects",
 					       "protect_in_repositories",
 					       "read",
 					       "scratch",
+					       "unix_connect",
 					       "write",
 					       NULL };
 
@@ -159,6 +162,127 @@ static int read_file(const char *path, struct source *ret, struct error *err)
 	return 0;
 }
 
+#define NAME_HINT_MAX 160
+
+/* The directories a name is looked up in after the built-ins: the user's,
+ * then the system's. */
+static size_t lookup_dirs(const struct policy_ctx *ctx, const char **ret, size_t max)
+{
+	size_t n = 0;
+
+	if (ctx && ctx->user_dir && n < max)
+		ret[n++] = ctx->user_dir;
+	for (size_t i = 0; ctx && ctx->system_dirs && ctx->system_dirs[i] && n < max; i++)
+		ret[n++] = ctx->system_dirs[i];
+	return n;
+}
+
+/* DIR/<kind>s/<spec>.json in the first lookup directory that has it. */
+static int find_in_dirs(const char *kind, const char *spec, const struct policy_ctx *ctx, char *path, size_t size)
+{
+	const char *dirs[16];
+	size_t n = lookup_dirs(ctx, dirs, ELEMENTSOF(dirs));
+
+	for (size_t i = 0; i < n; i++) {
+		int r = snprintf(path, size, "%s/%ss/%s.json", dirs[i], kind, spec);
+
+		if (r < 0 || (size_t)r >= size)
+			return -ENAMETOOLONG;
+		if (access(path, F_OK) == 0)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+/* "DIR/kinds, DIR2/kinds" for an error message, into buf. */
+static const char *searched_dirs(const char *kind, const struct policy_ctx *ctx, char *buf, size_t size)
+{
+	const char *dirs[16];
+	size_t n = lookup_dirs(ctx, dirs, ELEMENTSOF(dirs)), used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used < size; i++) {
+		int w = snprintf(buf + used, size - used, "%s%s/%ss", i ? ", " : "", dirs[i], kind);
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	return n ? buf : "no directory";
+}
+
+/* Edit distance of two short names (insert, delete, replace, swap). */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), d[33][33];
+
+	if (la > 32 || lb > 32)
+		return SIZE_MAX;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[la][lb];
+}
+
+static void consider(const char *spec, const char *name, size_t *best, char *buf, size_t size)
+{
+	size_t dist = edit_distance(spec, name);
+
+	if (dist < *best) {
+		*best = dist;
+		(void)snprintf(buf, size, "; did you mean '%s'?", name);
+	}
+}
+
+/* "; did you mean 'agent'?" for a name within two edits of a built-in or
+ * of a file in a lookup directory, or "". */
+static const char *name_hint(const char *kind, const char *spec, const struct policy_ctx *ctx, char *buf, size_t size)
+{
+	const char *dirs[16];
+	size_t n = lookup_dirs(ctx, dirs, ELEMENTSOF(dirs)), best = 3;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < policy_n_builtins; i++)
+		if (strcmp(policy_builtins[i].kind, kind) == 0)
+			consider(spec, policy_builtins[i].name, &best, buf, size);
+	for (size_t i = 0; i < n; i++) {
+		char dir[LATCH_PATH_MAX];
+		struct dirent *de;
+		DIR *d;
+
+		if (snprintf(dir, sizeof(dir), "%s/%ss", dirs[i], kind) >= (int)sizeof(dir) || !(d = opendir(dir)))
+			continue;
+		while ((de = readdir(d))) {
+			size_t l = strlen(de->d_name);
+			char name[64];
+
+			if (l <= 5 || l - 5 >= sizeof(name) || strcmp(de->d_name + l - 5, ".json") != 0)
+				continue;
+			memcpy(name, de->d_name, l - 5);
+			name[l - 5] = '\0';
+			consider(spec, name, &best, buf, size);
+		}
+		(void)closedir(d);
+	}
+	return buf;
+}
+
+/* Find a profile or group: a path, a built-in, the user's directory, or a
+ * system one. */
+
 /* A profile or group that ctx->find_text holds, as spec names it. */
 static int find_text_source(const char *kind, const char *spec, const struct policy_ctx *ctx, struct source *ret,
 			    struct error *err)
@@ -233,14 +357,16 @@ static int find_source(const char *kind, const char *spec, const char *rel_dir, 
 		}
 		if (ctx && ctx->find_text)
 			return find_text_source(kind, spec, ctx, ret, err);
-		if (!ctx || !ctx->user_dir)
-			return error_set(err, ENOENT, "unknown %s '%s'", kind, spec);
-		r = snprintf(path, sizeof(path), "%s/%ss/%s.json", ctx->user_dir, kind, spec);
-		if (r < 0 || (size_t)r >= sizeof(path))
+		r = find_in_dirs(kind, spec, ctx, path, sizeof(path));
+		if (r == -ENAMETOOLONG)
 			return error_set(err, ENAMETOOLONG, "%s path for '%s' is too long", kind, spec);
-		if (access(path, F_OK) < 0)
-			return error_set(err, ENOENT, "unknown %s '%s' (not built in, and no file '%s')", kind,
-					 spec, path);
+		if (r < 0) {
+			char hint[NAME_HINT_MAX];
+
+			return error_set(err, ENOENT, "unknown %s '%s' (not built in, and no %s.json in %s)%s", kind,
+					 spec, spec, searched_dirs(kind, ctx, path, sizeof(path)),
+					 name_hint(kind, spec, ctx, hint, sizeof(hint)));
+		}
 	}
 	r = read_file(path, ret, err);
 	if (r < 0)
@@ -276,6 +402,35 @@ static int parse_json(struct loader *l, const struct source *s, json_t **ret)
 	return 0;
 }
 
+/* A new, zeroed rule at the end of the loader's policy, holding resolved
+ * (taken over, freed on failure) as its path; the caller fills it and
+ * counts it (n_rules++). */
+static int append_rule(struct loader *l, const struct source *s, const char *key, const char *pattern,
+		       char *resolved, struct policy_rule **ret)
+{
+	struct policy *p = l->p;
+
+	if (p->n_rules >= POLICY_RULES_MAX) {
+		free(resolved);
+		return profile_fail(l, s, key, pattern, "more than %d filesystem rules", POLICY_RULES_MAX);
+	}
+	if (p->n_rules == l->rules_alloc) {
+		size_t n = l->rules_alloc ? l->rules_alloc * 2 : 32;
+		struct policy_rule *nr = realloc(p->rules, n * sizeof(*nr));
+
+		if (!nr) {
+			free(resolved);
+			return error_set(l->err, ENOMEM, "out of memory");
+		}
+		p->rules = nr;
+		l->rules_alloc = n;
+	}
+	*ret = &p->rules[p->n_rules];
+	memset(*ret, 0, sizeof(**ret));
+	(*ret)->path = resolved;
+	return 0;
+}
+
 static int push_rule(struct loader *l, const struct source *s, const char *key, const char *pattern,
 		     enum policy_class klass, const char *origin)
 {
@@ -303,28 +458,13 @@ static int push_rule(struct loader *l, const struct source *s, const char *key, 
 		r = path_normalize(expanded, &resolved);
 	if (r < 0)
 		return profile_fail(l, s, key, pattern, "cannot resolve '%s': %s", expanded, strerror(-r));
-	if (p->n_rules >= POLICY_RULES_MAX) {
-		free(resolved);
-		return profile_fail(l, s, key, pattern, "more than %d filesystem rules", POLICY_RULES_MAX);
-	}
-	if (p->n_rules == l->rules_alloc) {
-		size_t n = l->rules_alloc ? l->rules_alloc * 2 : 32;
-		struct policy_rule *nr = realloc(p->rules, n * sizeof(*nr));
-
-		if (!nr) {
-			free(resolved);
-			return error_set(l->err, ENOMEM, "out of memory");
-		}
-		p->rules = nr;
-		l->rules_alloc = n;
-	}
-	rule = &p->rules[p->n_rules];
-	memset(rule, 0, sizeof(*rule));
-	rule->path = resolved;
+	r = append_rule(l, s, key, pattern, resolved, &rule);
+	if (r < 0)
+		return r;
 	rule->pattern = strdup(pattern);
 	rule->origin = strdup(origin);
 	rule->klass = klass;
-	rule->depth = path_depth(resolved);
+	rule->depth = path_depth(rule->path);
 	rule->make_dir = (klass == POLICY_CLASS_WRITE || klass == POLICY_CLASS_CREATE) && strlen(pattern) > 1 &&
 			 pattern[strlen(pattern) - 1] == '/';
 	p->n_rules++;
@@ -337,6 +477,70 @@ static int push_rule(struct loader *l, const struct source *s, const char *key, 
 
 /* A list of paths relative to a project or repository root: "a/b", never
  * absolute, empty, or climbing out with "..". Merged without duplicates. */
+/* filesystem.list_ancestors: a `list` rule for every directory above each
+ * path (not the path itself), labelled "ancestor of PATTERN": a shell that
+ * finds its working directory by walking up (zsh) lists each of them. */
+static int parse_list_ancestors(struct loader *l, const struct source *s, json_t *fs, const char *origin)
+{
+	json_t *arr = json_object_get(fs, "list_ancestors"), *v;
+	struct policy *p = l->p;
+	size_t i;
+	int r;
+
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr))
+		return profile_fail(l, s, NULL, "list_ancestors", "filesystem.list_ancestors: must be an array of paths");
+	json_array_foreach(arr, i, v) {
+		_cleanup_free_ char *path = NULL, *label = NULL;
+		struct policy_rule *self;
+		char key[64], *slash;
+
+		(void)snprintf(key, sizeof(key), "filesystem.list_ancestors[%zu]", i);
+		if (!json_is_string(v))
+			return profile_fail(l, s, key, "list_ancestors", "must be a string");
+		/* Expanded and resolved like any rule, then taken back: only
+		 * what lies above it is listed. */
+		r = push_rule(l, s, key, json_string_value(v), POLICY_CLASS_LIST, origin);
+		if (r < 0)
+			return r;
+		self = &p->rules[p->n_rules - 1];
+		path = TAKE_PTR(self->path);
+		free(self->pattern);
+		free(self->origin);
+		p->n_rules--;
+		if (asprintf(&label, "ancestor of %s", json_string_value(v)) < 0)
+			return error_set(l->err, ENOMEM, "out of memory");
+		while ((slash = strrchr(path, '/')) && strcmp(path, "/") != 0) {
+			struct policy_rule *rule;
+			bool have = false;
+
+			slash[slash == path ? 1 : 0] = '\0';
+			for (size_t k = 0; k < p->n_rules && !have; k++)
+				have = p->rules[k].klass == POLICY_CLASS_LIST && strcmp(p->rules[k].path, path) == 0;
+			if (have)
+				continue;
+			{
+				char *dup = strdup(path);
+
+				if (!dup)
+					return error_set(l->err, ENOMEM, "out of memory");
+				r = append_rule(l, s, key, label, dup, &rule);
+			}
+			if (r < 0)
+				return r;
+			rule->pattern = strdup(label);
+			rule->origin = strdup(origin);
+			rule->klass = POLICY_CLASS_LIST;
+			rule->depth = path_depth(rule->path);
+			p->n_rules++;
+			if (!rule->pattern || !rule->origin)
+				return error_set(l->err, ENOMEM, "out of memory");
+		}
+	}
+	return 0;
+}
+
 static int parse_relative_list(struct loader *l, const struct source *s, json_t *fs, const char *name, char ***list)
 {
 	json_t *arr = json_object_get(fs, name), *v;
@@ -421,7 +625,9 @@ static int parse_filesystem(struct loader *l, const struct source *s, json_t *fs
 			l->p->rules[l->p->n_rules - 1].quiet = true;
 		}
 	}
-	r = parse_relative_list(l, s, fs, "protect_in_projects", &l->p->protect_in_projects);
+	r = parse_list_ancestors(l, s, fs, origin);
+	if (r == 0)
+		r = parse_relative_list(l, s, fs, "protect_in_projects", &l->p->protect_in_projects);
 	if (r == 0)
 		r = parse_relative_list(l, s, fs, "protect_in_repositories", &l->p->protect_in_repositories);
 	return r;
@@ -470,6 +676,12 @@ static int load_group(struct loader *l, const struct source *from, const char *g
 	v = json_object_get(root, "filesystem");
 	if (v) {
 		r = parse_filesystem(l, &s, v, origin);
+		if (r < 0)
+			goto out;
+	}
+	v = json_object_get(root, "network");
+	if (v) {
+		r = profile_parse_group_network(l, &s, v, origin);
 		if (r < 0)
 			goto out;
 	}
@@ -558,7 +770,7 @@ static int load_profile_source(struct loader *l, struct source *s, const char *s
 	}
 	if ((v = json_object_get(root, "filesystem")) && (r = parse_filesystem(l, s, v, origin)) < 0)
 		return r;
-	if ((v = json_object_get(root, "network")) && (r = profile_parse_network(l, s, v)) < 0)
+	if ((v = json_object_get(root, "network")) && (r = profile_parse_network(l, s, v, origin)) < 0)
 		return r;
 	if ((v = json_object_get(root, "process")) && (r = profile_parse_process(l, s, v)) < 0)
 		return r;
@@ -722,7 +934,11 @@ static int load_common(struct loader *l, struct policy *p, int r, struct policy 
 		policy_free(p);
 		return r;
 	}
-	r = expand_protected(l, p);
+	for (size_t i = 0; l->ctx && i < l->ctx->n_extra && r == 0; i++)
+		r = policy_add_rule_pattern(p, l->ctx->extra[i].klass, l->ctx->extra[i].pattern,
+					    l->ctx->extra[i].origin, l->ctx, l->err);
+	if (r == 0)
+		r = expand_protected(l, p);
 	if (r < 0) {
 		policy_free(p);
 		return r;
@@ -804,6 +1020,50 @@ int policy_add_rule(struct policy *p, enum policy_class klass, const char *path,
 	return 0;
 }
 
+int policy_add_rule_pattern(struct policy *p, enum policy_class klass, const char *pattern, const char *origin,
+			    const struct policy_ctx *ctx, struct error *err)
+{
+	_cleanup_free_ char *expanded = NULL, *abs = NULL, *resolved = NULL;
+	const char *cwd = policy_ctx_var(ctx, "CWD");
+	int r;
+
+	if (!pattern || !*pattern)
+		return error_set(err, EINVAL, "%s: an empty path", origin);
+	r = policy_expand(pattern, ctx, &expanded, err);
+	if (r < 0)
+		return r;
+	if (expanded[0] != '/') {
+		if (!cwd)
+			return error_set(err, EINVAL, "%s: '%s' is relative and $CWD is unknown", origin, pattern);
+		if (asprintf(&abs, "%s/%s", cwd, expanded) < 0)
+			return error_set(err, ENOMEM, "out of memory");
+	} else {
+		abs = TAKE_PTR(expanded);
+	}
+	r = ctx && ctx->resolve ? ctx->resolve(abs, &resolved, ctx->userdata) : path_normalize(abs, &resolved);
+	if (r < 0)
+		return error_set(err, -r, "%s: cannot resolve '%s': %s", origin, pattern, strerror(-r));
+	r = policy_add_rule(p, klass, resolved, origin, err);
+	if (r < 0)
+		return r;
+	/* policy_add_rule() sorted the rules: find the new one again. */
+	for (size_t i = 0; i < p->n_rules; i++) {
+		struct policy_rule *rule = &p->rules[i];
+
+		if (rule->klass == klass && strcmp(rule->path, resolved) == 0 && strcmp(rule->origin, origin) == 0 &&
+		    strcmp(rule->pattern, resolved) == 0) {
+			char *pat = strdup(pattern);
+
+			if (!pat)
+				return error_set(err, ENOMEM, "out of memory");
+			free(rule->pattern);
+			rule->pattern = pat;
+			break;
+		}
+	}
+	return 0;
+}
+
 void policy_drop_class(struct policy *p, enum policy_class c)
 {
 	size_t n = 0;
@@ -835,6 +1095,16 @@ struct policy *policy_free(struct policy *p)
 	free(p->source);
 	strv_free(p->chain);
 	strv_free(p->groups);
+	for (size_t i = 0; i < p->net.n_hosts; i++) {
+		free(p->net.hosts[i].pattern);
+		free(p->net.hosts[i].origin);
+	}
+	free(p->net.hosts);
+	for (size_t i = 0; i < p->net.n_resolve; i++) {
+		free(p->net.resolve[i].name);
+		free(p->net.resolve[i].address);
+	}
+	free(p->net.resolve);
 	strv_free(p->env.keep);
 	strv_free(p->env.drop);
 	strv_free(p->env.set);

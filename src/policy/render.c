@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "base/json-util.h"
@@ -15,6 +16,21 @@ static json_t *rule_to_json(const struct policy_rule *r)
 	json_set(o, "make_dir", json_boolean(r->make_dir));
 	json_set(o, "quiet", json_boolean(r->quiet));
 	json_set(o, "label", json_str(policy_rule_label(r, label, sizeof(label))));
+	return o;
+}
+
+static json_t *host_rule_to_json(const struct policy_host_rule *r)
+{
+	json_t *o = json_object();
+	char label[600], host[POLICY_HOST_MAX + 8];
+
+	(void)snprintf(host, sizeof(host), "%s%s", r->host.wildcard ? "*." : "", r->host.name);
+	json_set(o, "class", json_str(r->deny ? "deny_hosts" : "hosts"));
+	json_set(o, "host", json_str(host));
+	json_set(o, "port", r->port ? json_integer(r->port) : json_null());
+	json_set(o, "pattern", json_str(r->pattern));
+	json_set(o, "origin", json_str(r->origin));
+	json_set(o, "label", json_str(policy_host_rule_label(r, label, sizeof(label))));
 	return o;
 }
 
@@ -67,6 +83,16 @@ json_t *policy_to_json(const struct policy *p)
 	json_set(net, "mode", json_str(policy_net_mode_name(p->net.mode)));
 	json_set(net, "connect_tcp", json_ports(p->net.connect, p->net.n_connect));
 	json_set(net, "bind_tcp", json_ports(p->net.bind, p->net.n_bind));
+	{
+		json_t *hosts = json_array(), *resolve = json_object();
+
+		for (size_t i = 0; i < p->net.n_hosts; i++)
+			(void)json_array_append_new(hosts, host_rule_to_json(&p->net.hosts[i]));
+		for (size_t i = 0; i < p->net.n_resolve; i++)
+			json_set(resolve, p->net.resolve[i].name, json_str(p->net.resolve[i].address));
+		json_set(net, "hosts", hosts);
+		json_set(net, "resolve", resolve);
+	}
 	json_set(proc, "signals", json_str(p->process.scope_signals ? "scoped" : "open"));
 	json_set(proc, "abstract_unix", json_str(p->process.scope_abstract_unix ? "scoped" : "open"));
 	json_set(proc, "ptrace", json_boolean(p->process.ptrace));
@@ -107,10 +133,14 @@ json_t *policy_decision_to_json(const struct policy_query *q, const struct polic
 	json_set(o, "verdict", json_str(d->allow ? "allow" : "deny"));
 	json_set(o, "access", json_str(policy_access_name(q->access)));
 	json_set(o, "path", q->path ? json_str(q->path) : json_null());
-	json_set(o, "port", q->access == POLICY_ACCESS_TCP_CONNECT || q->access == POLICY_ACCESS_TCP_BIND
-				    ? json_integer(q->port)
-				    : json_null());
-	json_set(o, "rule", d->rule ? rule_to_json(d->rule) : json_null());
+	json_set(o, "port", q->access == POLICY_ACCESS_TCP_CONNECT || q->access == POLICY_ACCESS_TCP_BIND ||
+				    q->access == POLICY_ACCESS_NET_CONNECT
+			    ? json_integer(q->port)
+			    : json_null());
+	json_set(o, "host", q->access == POLICY_ACCESS_NET_CONNECT ? json_str(q->host) : json_null());
+	json_set(o, "rule", d->rule        ? rule_to_json(d->rule)
+			    : d->host_rule ? host_rule_to_json(d->host_rule)
+					   : json_null());
 	json_set(o, "layer", json_str(policy_layer_name(d->layer)));
 	json_set(o, "reason", json_str(d->reason));
 	return o;

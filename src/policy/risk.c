@@ -167,6 +167,14 @@ static int check_network(const struct policy *p, struct policy_risk *risk)
 {
 	char connect[POLICY_PORTS_MAX * 8], bind[POLICY_PORTS_MAX * 8];
 
+	if (p->net.unix_datagram) {
+		int r = add_reason(risk, 1,
+				   "network.unix_datagram is true: may send datagrams to pathname sockets outside the "
+				   "sandbox (journald, syslog) that no supervisor sees");
+
+		if (r < 0)
+			return r;
+	}
 	switch (p->net.mode) {
 	case POLICY_NET_OFF:
 		return 0;
@@ -176,6 +184,15 @@ static int check_network(const struct policy *p, struct policy_risk *risk)
 		return add_reason(risk, 1, "network.mode is ports: TCP connect to %s; TCP bind to %s",
 				  format_ports(p->net.connect, p->net.n_connect, connect, sizeof(connect)),
 				  format_ports(p->net.bind, p->net.n_bind, bind, sizeof(bind)));
+	case POLICY_NET_PROXY: {
+		size_t allowed = 0;
+
+		for (size_t i = 0; i < p->net.n_hosts; i++)
+			allowed += !p->net.hosts[i].deny;
+		return add_reason(risk, 1, "network.mode is proxy: out only through latch's proxy, to %zu listed host%s "
+					   "(and those granted at run time)",
+				  allowed, allowed == 1 ? "" : "s");
+	}
 	case _POLICY_NET_MAX:
 		break;
 	}
@@ -236,6 +253,31 @@ static int check_write(const struct places *pl, const struct policy_rule *w, str
 			  label, w->path);
 }
 
+/* Sockets whose server acts for whoever connects with the host's full
+ * power: reaching one is reaching root (a container runtime, the init
+ * system's private bus, the system bus). */
+static const char *const root_sockets[] = {
+	"/run/containerd", "/run/docker.sock", "/run/podman", "/run/systemd/private", "/run/dbus/system_bus_socket",
+	"/var/run/docker.sock", "/var/run/containerd", "/var/run/podman", "/var/run/dbus/system_bus_socket",
+};
+
+/* A unix_connect rule: tier 1 (a service outside the sandbox acts for
+ * it), tier 2 when it reaches a socket of the list above, or a directory
+ * holding one. */
+static int check_unix_connect(const struct policy_rule *u, struct policy_risk *risk)
+{
+	char label[512];
+
+	(void)policy_rule_label(u, label, sizeof(label));
+	for (size_t i = 0; i < ELEMENTSOF(root_sockets); i++)
+		if (path_has_prefix(root_sockets[i], u->path) || path_has_prefix(u->path, root_sockets[i]))
+			return add_reason(risk, 2,
+					  "may connect to %s, which acts as root on the host: filesystem.unix_connect %s",
+					  root_sockets[i], label);
+	return add_reason(risk, 1, "may connect to a service outside the sandbox: filesystem.unix_connect %s (%s)",
+			  label, u->path);
+}
+
 /* An exec rule whose path overlaps a writable one (equal, or one inside the
  * other): the sandbox can run what it wrote. One line per exec rule. */
 static int check_exec(const struct policy *p, const struct policy_rule *e, struct policy_risk *risk)
@@ -269,6 +311,9 @@ static int check_filesystem(const struct policy *p, const struct places *pl, str
 			break;
 		case POLICY_CLASS_EXEC:
 			r = check_exec(p, rule, risk);
+			break;
+		case POLICY_CLASS_UNIX_CONNECT:
+			r = check_unix_connect(rule, risk);
 			break;
 		case POLICY_CLASS_DENY:
 		case POLICY_CLASS_READ:

@@ -157,8 +157,9 @@ bool probe_seccomp_refuses(const struct sfilter_plan *sf, const char *syscall, i
 			const char *when = json_string_value(json_object_get(row, "when"));
 
 			/* The setuid/setgid rules apply to modes with those
-			 * bits, which no probe asks for. */
-			if (when && strncmp(when, "mode & ", 7) == 0)
+			 * bits, and the datagram rules to Unix datagram
+			 * sockets, which no probe asks for. */
+			if (when && (strncmp(when, "mode & ", 7) == 0 || strstr(when, "SOCK_DGRAM")))
 				continue;
 			if (strcmp(json_string_value(json_object_get(row, "syscall")) ?: "", syscall) == 0 &&
 			    strcmp(json_string_value(json_object_get(row, "errno")) ?: "", want) == 0)
@@ -302,8 +303,11 @@ void probe_attribute(const struct probe_sandbox *sb, const struct probe_facts *f
 	}
 	/* Under a supervisor, a notified call is decided at system call entry,
 	 * before any LSM: what the profile denies there, the supervisor
-	 * refused (the events make it "observed"). */
-	if (sb && sb->supervised && f->has_access && engine_denies && sup_notifies(f->syscall)) {
+	 * refused (the events make it "observed"); but it leaves an abstract
+	 * socket to Landlock's scope. A supervisor of connect() alone serves
+	 * unsupervised runs (below Landlock ABI 9). */
+	if (sb && (sb->supervised || (sb->sockets_supervised && f->syscall && strcmp(f->syscall, "connect") == 0)) &&
+	    f->has_access && f->access != POLICY_ACCESS_ABSTRACT_UNIX && engine_denies && sup_notifies(f->syscall)) {
 		set(ret, PROBE_DENIED, PROBE_LAYER_SUPERVISOR, "%s: the supervisor refused a notified %s (%s)", en,
 		    f->syscall, d.reason);
 		return;

@@ -72,6 +72,7 @@ struct probe_sandbox {
 	const struct landlock_plan *ll;    /* compiled for the ABI in use (abi 0: none) */
 	struct sfilter_plan sf;
 	bool supervised;                   /* a (denying) supervisor watched the probe */
+	bool sockets_supervised;           /* ...or one watched its connect() calls only */
 };
 
 /* The facts a probe reports about its operation (data.access, data.syscall,

@@ -155,6 +155,8 @@ static void run_unix(const struct probe_ctx *ctx, const struct probe_request *re
 	 * connecting to a socket file. */
 	if (abstract)
 		probe_access(res, POLICY_ACCESS_ABSTRACT_UNIX, NULL, 0, true);
+	else
+		probe_access(res, POLICY_ACCESS_UNIX_CONNECT, name, 0, true);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		probe_errno(res, "socket", errno);

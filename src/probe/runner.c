@@ -460,6 +460,7 @@ static int dac_one(enum policy_access a, const char *path)
 		break;
 	case POLICY_ACCESS_WRITE:
 	case POLICY_ACCESS_TRUNCATE:
+	case POLICY_ACCESS_UNIX_CONNECT: /* unix(7): write permission on the socket */
 		e = access_errno(path, W_OK);
 		break;
 	case POLICY_ACCESS_EXEC:
@@ -475,6 +476,7 @@ static int dac_one(enum policy_access a, const char *path)
 		e = access_errno(dir, W_OK | X_OK);
 		break;
 	case POLICY_ACCESS_TCP_CONNECT:
+	case POLICY_ACCESS_NET_CONNECT:
 	case POLICY_ACCESS_TCP_BIND:
 	case POLICY_ACCESS_SIGNAL:
 	case POLICY_ACCESS_ABSTRACT_UNIX:

@@ -83,12 +83,13 @@ const struct landlock_abi_row landlock_abis[] = {
 	  0, ATTR_SIZE_TO(scoped), { { 0 } }, "audit flags", NULL, "audit log controls (not used by latch)" },
 	{ 8, "7.0", 0, 0, 0, LL_RESTRICT_SELF_TSYNC, 0, ATTR_SIZE_TO(scoped), { { 0 } }, "tsync", NULL,
 	  "restricting all threads at once (the sandboxed process has one when it restricts itself)" },
-	/* Without it a pathname socket is reached wherever its path is
-	 * (as on every kernel before); the supervisor, when one runs,
-	 * decides a connect as a write. Not a line on each run: it would
-	 * make --strict refuse every run on such a kernel. */
+	/* Without it a supervisor decides connect() to a pathname socket in
+	 * every mode (one of connect() alone for an unsupervised run), and
+	 * Unix datagram sockets are refused: nothing is lost, so not a line
+	 * on each run (it would make --strict refuse every run). */
 	{ 9, "7.1", LL_ACCESS_FS_RESOLVE_UNIX, 0, 0, 0, 0, ATTR_SIZE_TO(scoped), { { 0 } }, "resolve_unix", NULL,
-	  "connect() to pathname unix sockets only where the profile grants writing" },
+	  "the kernel's own decision on connect() and datagrams to pathname unix sockets (here a supervisor "
+	  "decides connect(), and Unix datagram sockets are refused)" },
 	/* UDP: with network.mode off seccomp already refuses the socket;
 	 * with ports the profile names TCP ports only and UDP stays open on
 	 * every ABI. Quiet rules only silence the audit log, which latch
@@ -103,15 +104,14 @@ const size_t landlock_n_abis = ELEMENTSOF(landlock_abis);
  * MAKE_BLOCK are handled but never granted. */
 static const uint64_t access_rights[_POLICY_ACCESS_MAX] = {
 	[POLICY_ACCESS_READ] = LL_ACCESS_FS_READ_FILE | LL_ACCESS_FS_READ_DIR,
-	/* Connecting to a pathname socket needs write permission on it
-	 * (unix(7)), and the supervisor decides it as a write: RESOLVE_UNIX
-	 * goes with writing, not reading. */
-	[POLICY_ACCESS_WRITE] = LL_ACCESS_FS_WRITE_FILE | LL_ACCESS_FS_IOCTL_DEV | LL_ACCESS_FS_RESOLVE_UNIX,
+	[POLICY_ACCESS_WRITE] = LL_ACCESS_FS_WRITE_FILE | LL_ACCESS_FS_IOCTL_DEV,
 	[POLICY_ACCESS_CREATE] = LL_ACCESS_FS_MAKE_REG | LL_ACCESS_FS_MAKE_DIR | LL_ACCESS_FS_MAKE_SYM |
 				 LL_ACCESS_FS_MAKE_SOCK | LL_ACCESS_FS_MAKE_FIFO | LL_ACCESS_FS_REFER,
 	[POLICY_ACCESS_DELETE] = LL_ACCESS_FS_REMOVE_FILE | LL_ACCESS_FS_REMOVE_DIR | LL_ACCESS_FS_REFER,
 	[POLICY_ACCESS_TRUNCATE] = LL_ACCESS_FS_TRUNCATE,
 	[POLICY_ACCESS_EXEC] = LL_ACCESS_FS_EXECUTE,
+	/* Connecting to a pathname socket, or sending it a datagram. */
+	[POLICY_ACCESS_UNIX_CONNECT] = LL_ACCESS_FS_RESOLVE_UNIX,
 };
 
 static const struct {
@@ -219,6 +219,11 @@ static void compile_handled(const struct policy *p, struct landlock_plan *plan)
 		/* Profiles list TCP ports only: UDP is not handled. */
 		plan->handled_net = net & NET_TCP;
 		break;
+	case POLICY_NET_PROXY:
+		/* Everything handled; TCP connect to the proxy's port only
+		 * (landlock_plan_set_proxy_port). */
+		plan->handled_net = net;
+		break;
 	case POLICY_NET_ON:
 	case _POLICY_NET_MAX:
 		break;
@@ -254,9 +259,12 @@ static int compile_conflicts(const struct policy *p, struct landlock_plan *plan)
 
 			/* A list rule grants nothing below its directory, nor
 			 * does an allow that a deny at its path shadows (which
-			 * covers a deny at the allow's own path). */
+			 * covers a deny at the allow's own path); a private
+			 * directory is an empty one of the sandbox's own, where
+			 * the host's denied paths are not (its rules are
+			 * dropped in the static mode). */
 			if (policy_class_restricts(a->klass) || a->klass == POLICY_CLASS_LIST ||
-			    a->klass == POLICY_CLASS_SCRATCH || a->depth > d->depth ||
+			    a->klass == POLICY_CLASS_SCRATCH || a->klass == POLICY_CLASS_PRIVATE || a->depth > d->depth ||
 			    !path_has_prefix(d->path, a->path) || policy_allow_shadowed(p, a))
 				continue;
 			taken = policy_class_grants(a->klass) & (d->klass == POLICY_CLASS_DENY ? ~0u : ~reading);
@@ -447,6 +455,7 @@ bool landlock_plan_handles(const struct landlock_plan *plan, enum policy_access 
 	case POLICY_ACCESS_DELETE:
 	case POLICY_ACCESS_TRUNCATE:
 	case POLICY_ACCESS_EXEC:
+	case POLICY_ACCESS_UNIX_CONNECT:
 		return plan->handled_fs & access_rights[a];
 	case POLICY_ACCESS_TCP_CONNECT:
 		return plan->handled_net & LL_ACCESS_NET_CONNECT_TCP;
@@ -459,10 +468,18 @@ bool landlock_plan_handles(const struct landlock_plan *plan, enum policy_access 
 	case POLICY_ACCESS_PTRACE:
 	case POLICY_ACCESS_USERNS:
 		return true;
+	case POLICY_ACCESS_NET_CONNECT:
 	case _POLICY_ACCESS_MAX:
 		break;
 	}
 	return false;
+}
+
+void landlock_plan_set_proxy_port(struct landlock_plan *plan, uint16_t port)
+{
+	plan->n_connect = 0;
+	if (port && (plan->handled_net & LL_ACCESS_NET_CONNECT_TCP))
+		plan->connect[plan->n_connect++] = port;
 }
 
 struct landlock_plan *landlock_plan_free(struct landlock_plan *plan)

@@ -104,6 +104,11 @@ int landlock_reopen_under(struct landlock_plan *plan, const char *prefix, struct
  * caller has set no_new_privs. Returns 0 or a negative errno. */
 int landlock_apply(const struct landlock_plan *plan, struct error *err);
 
+/* network.mode proxy: TCP may connect to this port only, the proxy's,
+ * known when the run starts (0: none yet). Nothing when TCP is not
+ * handled (an ABI below 4). */
+void landlock_plan_set_proxy_port(struct landlock_plan *plan, uint16_t port);
+
 /* Whether the plan's ruleset handles this access at all: a right that is
  * not handled (an older ABI) cannot be what refused an operation. ptrace:
  * Landlock refuses it for any process outside the domain, always. */

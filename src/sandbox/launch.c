@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <fcntl.h>
+#include <linux/limits.h>
 #include <linux/close_range.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,7 +29,9 @@ static int check_program(const char *path)
 
 	if (stat(path, &st) < 0)
 		return errno == EACCES ? -EACCES : -ENOENT;
-	if (S_ISDIR(st.st_mode) || access(path, X_OK) < 0)
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (access(path, X_OK) < 0)
 		return -EACCES;
 	return 0;
 }
@@ -63,7 +66,7 @@ int launch_find_program(const char *name, const char *path_env, char **ret)
 				*ret = strdup(cand);
 				return *ret ? 0 : -ENOMEM;
 			}
-			if (r == -EACCES)
+			if (r == -EACCES || r == -EISDIR)
 				seen_eacces = true;
 		}
 		p += len;
@@ -192,6 +195,99 @@ static void blank_own_environ(void)
 	environ = NULL;
 }
 
+/* Whether the plan's path i lies strictly below dir and below no other
+ * such path (a tree is kept by one bind). */
+static bool kept_below(const struct landlock_plan *ll, size_t i, const char *dir)
+{
+	const char *p = ll->paths[i].path;
+
+	if (ll->paths[i].missing || strcmp(p, dir) == 0 || !path_has_prefix(p, dir))
+		return false;
+	for (size_t k = 0; k < ll->n_paths; k++) {
+		const char *q = ll->paths[k].path;
+
+		if (k != i && !ll->paths[k].missing && strcmp(q, dir) != 0 && path_has_prefix(q, dir) &&
+		    strcmp(q, p) != 0 && path_has_prefix(p, q))
+			return false;
+	}
+	return true;
+}
+
+/* A private directory: an empty tmpfs over dir, with every path the
+ * Landlock plan grants below it bound back in (a project, $HOME or $TMPDIR
+ * inside /tmp stays what it was, masks included), so that only what no
+ * rule names disappears; then the rules below dir name the new objects.
+ * The binds come from this mount namespace's own view, taken before the
+ * tmpfs covers it. */
+static int mount_private(const struct launch *l, const char *dir, struct error *err)
+{
+	struct landlock_plan *ll = (struct landlock_plan *)l->landlock;
+	_cleanup_free_ int *src = NULL;
+	char cwd[PATH_MAX];
+	bool moved_cwd = false;
+	int r = 0;
+
+	if (!getcwd(cwd, sizeof(cwd)))
+		cwd[0] = '\0';
+	src = calloc(ll && ll->n_paths ? ll->n_paths : 1, sizeof(*src));
+	if (!src)
+		return error_set(err, ENOMEM, "out of memory");
+	for (size_t i = 0; ll && i < ll->n_paths; i++)
+		src[i] = kept_below(ll, i, dir) ? open(ll->paths[i].path, O_PATH | O_CLOEXEC) : -1;
+	if (mount("latch-private", dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+		r = error_set(err, errno, "cannot mount a private directory over '%s': %s", dir, strerror(errno));
+	for (size_t i = 0; r == 0 && ll && i < ll->n_paths; i++) {
+		const struct landlock_path *lp = &ll->paths[i];
+		char from[64];
+		int e;
+
+		if (src[i] < 0)
+			continue;
+		(void)snprintf(from, sizeof(from), "/proc/self/fd/%d", src[i]);
+		e = mask_mount_point(lp->path, lp->is_dir);
+		if (e == 0 && mount(from, lp->path, NULL, MS_BIND | MS_REC, NULL) < 0)
+			e = -errno;
+		if (e < 0)
+			r = error_set(err, -e, "cannot keep '%s' in the private '%s': %s", lp->path, dir, strerror(-e));
+		moved_cwd = moved_cwd || (cwd[0] && path_has_prefix(cwd, lp->path));
+	}
+	for (size_t i = 0; ll && i < ll->n_paths; i++)
+		if (src[i] >= 0)
+			(void)close(src[i]);
+	if (r < 0)
+		return r;
+	/* The working directory, found again through the bind. */
+	if (moved_cwd)
+		(void)!chdir(cwd);
+	return landlock_reopen_under(ll, dir, err);
+}
+
+/* Close every descriptor of pid 1 from 3 up but REPORT_FD and the kept
+ * ones. pid 1 shares the program's Landlock domain, uid and capabilities,
+ * so the program could take any descriptor it holds with pidfd_getfd:
+ * what latch inherited from its caller (which the program must not get),
+ * the Landlock rules' paths, the socket the listener went out on. */
+static int close_all_but(int report_fd, const int *keep, size_t n_keep, struct error *err)
+{
+	unsigned int from = 3;
+
+	for (;;) {
+		unsigned int next = ~0U; /* the lowest descriptor to keep at or above from */
+
+		if (report_fd >= 0 && (unsigned int)report_fd >= from)
+			next = (unsigned int)report_fd;
+		for (size_t i = 0; i < n_keep; i++)
+			if (keep[i] >= 0 && (unsigned int)keep[i] >= from && (unsigned int)keep[i] < next)
+				next = (unsigned int)keep[i];
+		/* close_range is Linux 5.9; Landlock needs 5.13. */
+		if (next > from && syscall(SYS_close_range, from, next == ~0U ? ~0U : next - 1, 0) < 0)
+			return error_set(err, errno, "cannot close pid 1's descriptors: %s", strerror(errno));
+		if (next == ~0U)
+			return 0;
+		from = next + 1;
+	}
+}
+
 /* pid 1 of the sandbox: set up, start the program, reap, report. */
 static _noreturn_ void sandbox_init(const struct launch *l, int sync[2], int report_fd)
 {
@@ -205,31 +301,43 @@ static _noreturn_ void sandbox_init(const struct launch *l, int sync[2], int rep
 		_exit(125);
 	if (l->child_setup)
 		(void)l->child_setup(l->before_exec_data);
-	if (ns_setup_mounts(l->ns_flags & CLONE_NEWPID, &err) < 0 || mask_apply(l->masks, &err) < 0)
+	if (ns_setup_mounts(l->ns_flags & CLONE_NEWPID, &err) < 0)
 		goto fail;
+	/* Overlays first, then what the masks hide and protect in them; the
+	 * rules below an overlay name its objects. */
+	if (l->n_overlays && overlay_mount(l->overlays, l->n_overlays, &err) < 0)
+		goto fail;
+	for (size_t i = 0; i < l->n_overlays; i++)
+		if (landlock_reopen_under((struct landlock_plan *)l->landlock, l->overlays[i].dir, &err) < 0)
+			goto fail;
+	if (mask_apply(l->masks, &err) < 0)
+		goto fail;
+	if (l->net_bridge > 0 && (l->ns_flags & CLONE_NEWNET)) {
+		if (ns_bridge_open(l->net_bridge, l->net_bridge_port, &err) < 0)
+			goto fail;
+		(void)close(l->net_bridge);
+	}
 	/* This process's own copy of the plan: rules under /proc must name the
 	 * fresh proc's inodes, not the host's. */
 	if ((l->ns_flags & CLONE_NEWPID) &&
 	    landlock_reopen_under((struct landlock_plan *)l->landlock, "/proc", &err) < 0)
 		goto fail;
-	/* Private directories: an empty tmpfs each, which the rule for that
-	 * path must then name (not the host's directory beneath it). */
-	for (size_t i = 0; l->private_dirs && l->private_dirs[i]; i++) {
-		if (mount("latch-private", l->private_dirs[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0) {
-			(void)error_set(&err, errno, "cannot mount a private directory over '%s': %s", l->private_dirs[i],
-					strerror(errno));
+	for (size_t i = 0; l->private_dirs && l->private_dirs[i]; i++)
+		if (mount_private(l, l->private_dirs[i], &err) < 0)
 			goto fail;
-		}
-		if (landlock_reopen_under((struct landlock_plan *)l->landlock, l->private_dirs[i], &err) < 0)
-			goto fail;
-	}
 	if (apply_restrictions(l, &err) < 0)
 		goto fail;
 	if (l->before_exec && l->before_exec(l->before_exec_data, &err) < 0)
 		goto fail;
+	if (close_all_but(report_fd, l->keep_fds, l->n_keep_fds, &err) < 0)
+		goto fail;
 	/* posix_spawn: a vfork-style start (nothing to copy), and glibc
 	 * reports a failed exec as its return value. */
 	rep.exec_errno = posix_spawn(&child, l->file, NULL, NULL, l->argv, l->envp);
+	/* The kept descriptors are the program's now. */
+	for (size_t i = 0; i < l->n_keep_fds; i++)
+		if (l->keep_fds[i] != report_fd)
+			(void)close(l->keep_fds[i]);
 	if (rep.exec_errno) {
 		rep.wait_status = 127 << 8;
 		init_report_exit(report_fd, &rep, 0);
@@ -325,6 +433,8 @@ int launch_start(const struct launch *l, struct launch_child *ret, struct error 
 		ns_child_release(sync, r == 0);
 	}
 	launch_forward_signals(pid);
+	if (r == 0 && l->started)
+		l->started(l->started_data, pid);
 	return r;
 }
 

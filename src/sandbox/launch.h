@@ -31,6 +31,13 @@ struct launch {
 	 * mounted (the policy's "private" rules); NULL: none. */
 	char *const *private_dirs;
 	const struct cgroup_handle *cgroup;   /* NULL or no path: none */
+	const struct overlay_layer *overlays; /* mounted over their directories first; NULL: none */
+	size_t n_overlays;
+	/* network.mode proxy: a Unix socket to the proxy outside; pid 1 hands
+	 * it a listener on 127.0.0.1:net_bridge_port of the sandbox's network
+	 * namespace (ns_bridge_open). 0 (no socket is fd 0 here): none. */
+	int net_bridge;
+	uint16_t net_bridge_port;
 	/* Run first thing in the child, before any restriction (e.g. taking a
 	 * process group of its own for a terminal-asking supervisor). */
 	int (*child_setup)(void *data);
@@ -38,6 +45,10 @@ struct launch {
 	 * starts (e.g. installing a supervisor's notify filter). */
 	int (*before_exec)(void *data, struct error *err);
 	void *before_exec_data;
+	/* Run in latch outside once the child is on its way (work that may
+	 * overlap the sandbox's own setup, such as writing a log). */
+	void (*started)(void *data, pid_t child);
+	void *started_data;
 	pid_t parent;                         /* getpid() of latch, for the child's checks */
 };
 

@@ -239,9 +239,7 @@ int mask_plan_build(const struct policy *p, const struct landlock_plan *ll, stru
 	return 0;
 }
 
-/* Make the mount point for a restore inside a (still writable) mask: the
- * directories above it, then the directory or empty file itself. */
-static int make_mount_point(const char *path, bool is_dir)
+int mask_mount_point(const char *path, bool is_dir)
 {
 	char buf[LATCH_PATH_MAX];
 	char *slash;
@@ -323,7 +321,7 @@ int mask_apply(const struct mask_plan *m, struct error *err)
 				r = make_readonly(op->path);
 			break;
 		case MASK_RESTORE:
-			r = make_mount_point(op->path, op->is_dir);
+			r = mask_mount_point(op->path, op->is_dir);
 			if (r == 0)
 				r = bind_fd(restore_fd[i], op->path);
 			if (r == 0 && mount(NULL, op->path, NULL, MS_REMOUNT | MS_BIND | op->flags, NULL) < 0)
@@ -402,4 +400,38 @@ json_t *mask_plan_to_json(const struct mask_plan *m)
 	json_set(o, "unprotected", json_strv(m ? m->unprotected : NULL));
 	json_set(o, "unenforceable", json_strv(m ? m->unenforceable : NULL));
 	return o;
+}
+
+/* ---- overlays ---------------------------------------------------------------- */
+
+bool overlay_path_ok(const char *path)
+{
+	return path[0] == '/' && !strpbrk(path, ",:\\=");
+}
+
+int overlay_mount(const struct overlay_layer *layers, size_t n, struct error *err)
+{
+	char cwd[PATH_MAX], opts[3 * PATH_MAX + 64];
+	bool moved = false;
+
+	if (!getcwd(cwd, sizeof(cwd)))
+		cwd[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		const struct overlay_layer *o = &layers[i];
+
+		if (!overlay_path_ok(o->dir) || !overlay_path_ok(o->upper) || !overlay_path_ok(o->work))
+			return error_set(err, EINVAL, "cannot name '%s' in overlayfs's options", o->dir);
+		(void)snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", o->dir, o->upper,
+			       o->work);
+		if (mount("overlay", o->dir, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
+			return error_set(err, errno,
+					 "cannot mount an overlay over '%s': %s (unprivileged overlayfs needs Linux 5.11)",
+					 o->dir, strerror(errno));
+		moved = moved || (cwd[0] && path_has_prefix(cwd, o->dir));
+	}
+	/* The working directory still is the directory underneath: the
+	 * program must start in the overlay. */
+	if (moved && chdir(cwd) < 0)
+		return error_set(err, errno, "cannot enter '%s' on its overlay: %s", cwd, strerror(errno));
+	return 0;
 }

@@ -63,6 +63,31 @@ int mask_apply(const struct mask_plan *m, struct error *err);
 
 struct mask_plan *mask_plan_free(struct mask_plan *m);
 
+/* An overlay over a writable directory (latch run --overlay): the
+ * program's writes, removals and renames there land in upper, and the
+ * directory itself stays as it was. */
+struct overlay_layer {
+	const char *dir;    /* the directory mounted over (the lower layer) */
+	const char *upper;  /* where the changes land */
+	const char *work;   /* overlayfs's own, on upper's file system */
+};
+
+/* Whether a path can be named in overlayfs's options (no ',', ':', '\\'
+ * nor '=' in it, which the options would take for their own). */
+bool overlay_path_ok(const char *path);
+
+/* In the child, inside a fresh private mount namespace, before the masks:
+ * mount each layer (user.* extended attributes, as an unprivileged mount
+ * must, so that whoever reads the upper directory later finds them), and
+ * move the working directory onto the overlay when it lies in one.
+ * Returns 0 or a negative errno naming the directory in err. */
+int overlay_mount(const struct overlay_layer *layers, size_t n, struct error *err);
+
 json_t *mask_plan_to_json(const struct mask_plan *m);
+
+/* Make the mount point for a bind inside a (still writable) tmpfs, a mask
+ * or a private directory: the directories above it, then the directory or
+ * empty file itself. Returns 0 or a negative errno. */
+int mask_mount_point(const char *path, bool is_dir);
 
 #endif

@@ -1,15 +1,21 @@
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/fd-pass.h"
 #include "base/json-util.h"
 #include "sandbox/caps.h"
 #include "sandbox/namespaces.h"
@@ -34,7 +40,7 @@ unsigned long ns_flags_for(const struct policy *p)
 	if (!caps_have(CAP_SYS_ADMIN))
 		f |= CLONE_NEWUSER;
 
-	if (p->net.mode == POLICY_NET_OFF)
+	if (p->net.mode == POLICY_NET_OFF || p->net.mode == POLICY_NET_PROXY)
 		f |= CLONE_NEWNET;
 	return f;
 }
@@ -143,5 +149,29 @@ int ns_setup_mounts(bool new_proc, struct error *err)
 	if (new_proc && mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return error_set(err, errno, "cannot mount a fresh /proc for the sandbox's pid namespace: %s",
 				 strerror(errno));
+	return 0;
+}
+
+int ns_bridge_open(int sock, uint16_t port, struct error *err)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct ifreq ifr = { .ifr_name = "lo" };
+	_cleanup_close_ int ctl = -EBADF, fd = -EBADF;
+	int one = 1, r;
+
+	/* The namespace's loopback starts down. */
+	ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (ctl < 0 || ioctl(ctl, SIOCGIFFLAGS, &ifr) < 0)
+		return error_set(err, errno, "cannot read the sandbox's loopback: %s", strerror(errno));
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(ctl, SIOCSIFFLAGS, &ifr) < 0)
+		return error_set(err, errno, "cannot bring the sandbox's loopback up: %s", strerror(errno));
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 128) < 0)
+		return error_set(err, errno, "cannot listen on 127.0.0.1:%u in the sandbox: %s", port, strerror(errno));
+	r = fd_send(sock, fd);
+	if (r < 0)
+		return error_set(err, -r, "cannot hand the listener to the proxy: %s", strerror(-r));
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* Namespaces: the sandbox's own user, mount, pid, ipc and uts namespaces,
- * and an empty network namespace when the profile's network is off. Created
+ * and a network namespace of its own when the profile's network is off
+ * (empty) or goes through the proxy (loopback only, see ns_bridge_open). Created
  * unprivileged through a user namespace that maps the caller's uid and gid to
  * themselves. */
 #ifndef LATCH_SANDBOX_NAMESPACES_H
@@ -7,12 +8,13 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "policy/policy.h"
 
 /* CLONE_NEW* flags for a policy: user, mount, pid, ipc, uts, and net when
- * network.mode is off. */
+ * network.mode is off or proxy. */
 unsigned long ns_flags_for(const struct policy *p);
 
 /* The namespaces in flags, by name, for plans and reports. */
@@ -43,5 +45,11 @@ int ns_child_wait(int sync[2]);
 /* Child, first thing inside: mounts private (nothing propagates back to
  * the host), then a fresh /proc for the new pid namespace. */
 int ns_setup_mounts(bool new_proc, struct error *err);
+
+/* Child, in its own network namespace (network.mode proxy): bring the
+ * loopback up, listen on 127.0.0.1:port and hand the listener over sock
+ * to latch's proxy outside, which accepts the sandbox's connections on it.
+ * Nothing inside relays. Returns 0 or a negative errno. */
+int ns_bridge_open(int sock, uint16_t port, struct error *err);
 
 #endif

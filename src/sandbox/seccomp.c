@@ -22,6 +22,7 @@
  * getpid kill the child with SIGSYS, whereas without it they return ENOSYS
  * (no CONFIG_X86_X32_ABI) and the pid. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <stdint.h>
@@ -57,6 +58,9 @@ enum sfilter_gate {
 	SFILTER_UNLESS_PTRACE,  /* lifted by plan->allow_ptrace */
 	SFILTER_UNLESS_USERNS,  /* lifted by plan->allow_userns */
 	SFILTER_NETWORK_OFF,    /* only under plan->network_off */
+	SFILTER_NETWORK_PROXY,  /* only under plan->network_proxy */
+	SFILTER_UNLESS_UNIX_DGRAM, /* lifted by plan->allow_unix_dgram */
+	SFILTER_UNIX_OFF,       /* only under plan->unix_off */
 };
 
 struct sfilter_refusal {
@@ -140,6 +144,11 @@ struct sfilter_arg_rule {
 	uint64_t datum_b;     /* value under SCMP_CMP_MASKED_EQ */
 	const char *when;     /* the condition, for people */
 	const char *why;
+	/* A second condition, both to hold: set when op2 is not 0. */
+	unsigned int arg2;
+	enum scmp_compare op2;
+	uint64_t datum2_a;
+	uint64_t datum2_b;
 };
 
 /* arg & flag is non-zero, for a single-bit flag. */
@@ -169,6 +178,26 @@ struct sfilter_arg_rule {
 			"a setgid file left behind runs later with its group's rights"                \
 	}
 
+/* network: proxy leaves AF_UNIX, and TCP over AF_INET and AF_INET6 (to
+ * the proxy: Landlock allows its port only). Every other family is
+ * refused -- AF_VSOCK reaches the hypervisor's host whatever the network
+ * namespace -- and so are datagram, raw and SCTP sockets: no UDP (DNS)
+ * around the proxy in the static mode. Ranges as masks: seccomp compares
+ * one value per condition. */
+#define PROXY_WHY "network: proxy leaves only Unix sockets and TCP (to the proxy)"
+#define PROXY_DOMAIN(op_, a_, b_, when_) \
+	{ "socket", EACCES, SFILTER_NETWORK_PROXY, .arg = 0, .op = (op_), .datum_a = (a_), .datum_b = (b_), \
+	  .when = "domain " when_ " (not AF_UNIX, AF_INET, AF_INET6)", .why = PROXY_WHY }
+/* type & mask == value (the low bits hold the type; SOCK_NONBLOCK and
+ * SOCK_CLOEXEC lie above them). */
+#define PROXY_TYPE(family, fname, mask, value, when_) \
+	{ "socket", EACCES, SFILTER_NETWORK_PROXY, ARG_LOW32_EQ(0, family), .arg2 = 1, .op2 = SCMP_CMP_MASKED_EQ, \
+	  .datum2_a = (mask), .datum2_b = (value), .when = "domain == " fname " and type " when_, .why = PROXY_WHY }
+#define PROXY_PROTOCOL(family, fname) \
+	{ "socket", EACCES, SFILTER_NETWORK_PROXY, ARG_LOW32_EQ(0, family), .arg2 = 2, .op2 = SCMP_CMP_GT, \
+	  .datum2_a = IPPROTO_TCP, .when = "domain == " fname " and protocol > IPPROTO_TCP (SCTP, MPTCP, ...)", \
+	  .why = PROXY_WHY }
+
 static const struct sfilter_arg_rule arg_rules[] = {
 	SETID_RULES("chmod", 1),
 	{ "clone", EPERM, SFILTER_UNLESS_USERNS, ARG_HAS_FLAG(SFILTER_CLONE_FLAGS_ARG, CLONE_NEWUSER),
@@ -187,8 +216,32 @@ static const struct sfilter_arg_rule arg_rules[] = {
 	SETID_RULES("openat", 3),
 	{ "socket", EACCES, SFILTER_NETWORK_OFF, ARG_NE(0, AF_UNIX),
 	  "domain != AF_UNIX", "network: off leaves only local sockets" },
+	PROXY_DOMAIN(SCMP_CMP_EQ, AF_UNSPEC, 0, "== 0"),
+	PROXY_DOMAIN(SCMP_CMP_EQ, 3, 0, "== 3"),
+	PROXY_DOMAIN(SCMP_CMP_MASKED_EQ, ~UINT64_C(3), 4, "in 4-7"),
+	PROXY_DOMAIN(SCMP_CMP_MASKED_EQ, ~UINT64_C(1), 8, "in 8-9"),
+	PROXY_DOMAIN(SCMP_CMP_GT, AF_INET6, 0, "> 10"),
+	PROXY_TYPE(AF_INET, "AF_INET", 0xe, 2, "in 2-3 (datagram, raw)"),
+	PROXY_TYPE(AF_INET, "AF_INET", 0xc, 4, "in 4-7 (rdm, seqpacket, dccp)"),
+	PROXY_TYPE(AF_INET, "AF_INET", 0x8, 8, "in 8-15 (packet)"),
+	PROXY_TYPE(AF_INET6, "AF_INET6", 0xe, 2, "in 2-3 (datagram, raw)"),
+	PROXY_TYPE(AF_INET6, "AF_INET6", 0xc, 4, "in 4-7 (rdm, seqpacket, dccp)"),
+	PROXY_TYPE(AF_INET6, "AF_INET6", 0x8, 8, "in 8-15 (packet)"),
+	PROXY_PROTOCOL(AF_INET, "AF_INET"),
+	PROXY_PROTOCOL(AF_INET6, "AF_INET6"),
+	{ "socket", EACCES, SFILTER_UNIX_OFF, .arg = 0, .op = SCMP_CMP_EQ, .datum_a = AF_UNIX,
+	  .when = "domain == AF_UNIX",
+	  .why = "no supervisor can decide connect() to a pathname socket here; socketpair() still works" },
+	{ "socket", EACCES, SFILTER_UNLESS_UNIX_DGRAM, .arg = 0, .op = SCMP_CMP_EQ, .datum_a = AF_UNIX,
+	  .when = "domain == AF_UNIX && (type & 0xf) == SOCK_DGRAM",
+	  .why = "a Unix datagram reaches any pathname socket by its address (journald, syslog) unseen",
+	  .arg2 = 1, .op2 = SCMP_CMP_MASKED_EQ, .datum2_a = 0xf, .datum2_b = SOCK_DGRAM },
 	{ "socketpair", EACCES, SFILTER_NETWORK_OFF, ARG_NE(0, AF_UNIX),
 	  "domain != AF_UNIX", "network: off leaves only local sockets" },
+	{ "socketpair", EACCES, SFILTER_UNLESS_UNIX_DGRAM, .arg = 0, .op = SCMP_CMP_EQ, .datum_a = AF_UNIX,
+	  .when = "domain == AF_UNIX && (type & 0xf) == SOCK_DGRAM",
+	  .why = "a Unix datagram reaches any pathname socket by its address (journald, syslog) unseen",
+	  .arg2 = 1, .op2 = SCMP_CMP_MASKED_EQ, .datum2_a = 0xf, .datum2_b = SOCK_DGRAM },
 	{ "unshare", EPERM, SFILTER_UNLESS_USERNS, ARG_HAS_FLAG(0, CLONE_NEWUSER),
 	  "flags & CLONE_NEWUSER", "user namespaces expose kernel code written for root, a staple of exploits" },
 };
@@ -224,6 +277,12 @@ static bool gate_open(enum sfilter_gate gate, const struct sfilter_plan *plan)
 		return !plan->allow_userns;
 	case SFILTER_NETWORK_OFF:
 		return plan->network_off;
+	case SFILTER_NETWORK_PROXY:
+		return plan->network_proxy;
+	case SFILTER_UNLESS_UNIX_DGRAM:
+		return !plan->allow_unix_dgram && !plan->unix_off;
+	case SFILTER_UNIX_OFF:
+		return plan->unix_off;
 	}
 	return true; /* an impossible gate refuses: fail closed */
 }
@@ -284,11 +343,9 @@ static int sfilter_build(const struct sfilter_plan *plan, scmp_filter_ctx *ret, 
 
 	for (size_t i = 0; i < ELEMENTSOF(arg_rules); i++) {
 		const struct sfilter_arg_rule *a = &arg_rules[i];
-		const struct scmp_arg_cmp cmp = {
-			.arg = a->arg,
-			.op = a->op,
-			.datum_a = a->datum_a,
-			.datum_b = a->datum_b,
+		const struct scmp_arg_cmp cmp[2] = {
+			{ .arg = a->arg, .op = a->op, .datum_a = a->datum_a, .datum_b = a->datum_b },
+			{ .arg = a->arg2, .op = a->op2, .datum_a = a->datum2_a, .datum_b = a->datum2_b },
 		};
 		int nr;
 
@@ -297,7 +354,7 @@ static int sfilter_build(const struct sfilter_plan *plan, scmp_filter_ctx *ret, 
 		nr = resolve(a->name);
 		if (nr < 0)
 			continue;
-		r = seccomp_rule_add_exact_array(ctx, SCMP_ACT_ERRNO((uint32_t)a->err), nr, 1, &cmp);
+		r = seccomp_rule_add_exact_array(ctx, SCMP_ACT_ERRNO((uint32_t)a->err), nr, a->op2 ? 2 : 1, cmp);
 		if (r < 0)
 			return error_set(err, -r, "unable to add seccomp rule '%s' when %s: %s",
 					 a->name, a->when, strerror(-r));

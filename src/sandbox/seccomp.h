@@ -1,7 +1,9 @@
 /* The seccomp baseline: system calls no profile needs are refused with an
  * errno (never a kill), foreign architectures and x32 are refused, and
- * `network: off` refuses socket() for every family but AF_UNIX. Built with
- * libseccomp; the whole policy is one table in seccomp.c. Prefix: sfilter_. */
+ * `network: off` refuses socket() for every family but AF_UNIX, `proxy`
+ * for everything but AF_UNIX and TCP; Unix datagram sockets are refused
+ * unless allowed, and Unix sockets altogether where nothing can decide
+ * their connect(). Built with libseccomp; the whole policy is one table in seccomp.c. Prefix: sfilter_. */
 #ifndef LATCH_SANDBOX_SECCOMP_H
 #define LATCH_SANDBOX_SECCOMP_H
 
@@ -15,6 +17,15 @@ struct sfilter_plan {
 	bool allow_ptrace;  /* profile's process.ptrace */
 	bool network_off;   /* profile's network.mode == off */
 	bool allow_userns;  /* profile's process.nested_sandbox */
+	bool network_proxy; /* profile's network.mode == proxy: Unix and TCP sockets only */
+	/* Unix datagram sockets (socket, socketpair): a datagram can be sent
+	 * to any pathname socket by its address, where no connect() is seen.
+	 * Refused unless the profile allows them (network.unix_datagram) or
+	 * Landlock decides such sends itself (ABI >= 9). */
+	bool allow_unix_dgram;
+	/* No Unix socket can be made by socket() at all: no supervisor can
+	 * decide connect() to a pathname socket here (socketpair stays). */
+	bool unix_off;
 };
 
 /* Load the filter for this plan into the calling thread. The caller has set
@@ -31,7 +42,7 @@ int sfilter_apply(const struct sfilter_plan *plan, struct error *err);
 int sfilter_export(const struct sfilter_plan *plan, int fd, struct error *err);
 
 /* The embedded programs, indexed by sfilter_plan_index(). */
-#define SFILTER_N_PLANS 8
+#define SFILTER_N_PLANS 64
 struct sfilter_program {
 	const struct sock_filter *filter;
 	unsigned short len;
@@ -40,7 +51,19 @@ extern const struct sfilter_program sfilter_programs[SFILTER_N_PLANS];
 
 static inline unsigned sfilter_plan_index(const struct sfilter_plan *plan)
 {
-	return (plan->allow_userns ? 4u : 0u) | (plan->allow_ptrace ? 2u : 0u) | (plan->network_off ? 1u : 0u);
+	return (plan->network_proxy ? 32u : 0u) | (plan->unix_off ? 16u : 0u) | (plan->allow_unix_dgram ? 8u : 0u) |
+	       (plan->allow_userns ? 4u : 0u) | (plan->allow_ptrace ? 2u : 0u) | (plan->network_off ? 1u : 0u);
+}
+
+/* The plan of an index: sfilter_plan_index()'s inverse. */
+static inline struct sfilter_plan sfilter_plan_from_index(unsigned i)
+{
+	return (struct sfilter_plan){ .network_proxy = i & 32u,
+				      .unix_off = i & 16u,
+				      .allow_unix_dgram = i & 8u,
+				      .allow_userns = i & 4u,
+				      .allow_ptrace = i & 2u,
+				      .network_off = i & 1u };
 }
 
 /* The plan as JSON: each refused syscall (with its errno name and why) and

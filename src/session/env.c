@@ -9,6 +9,7 @@
 
 #include "base/path-util.h"
 #include "base/repo-find.h"
+#include "base/strv.h"
 #include "sandbox/landlock.h"
 #include "session/session.h"
 
@@ -78,6 +79,23 @@ static void add_var(struct session_env *env, size_t *n, const char *name, const 
 	(*n)++;
 }
 
+/* Profiles and groups for every user of the machine: each absolute entry
+ * of $XDG_CONFIG_DIRS (default /etc/xdg) + /latch, then /etc/latch. A
+ * directory that cannot be read is skipped when a name is looked up. */
+static void system_dirs(struct session_env *env)
+{
+	const char *dirs = getenv("XDG_CONFIG_DIRS");
+	_cleanup_free_ char *copy = strdup(dirs && *dirs ? dirs : "/etc/xdg");
+	char *save = NULL;
+
+	for (char *d = copy ? strtok_r(copy, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save))
+		if (d[0] == '/' && strv_pushf(&env->system_dirs, "%s/latch", d) < 0)
+			return;
+	if (strv_push(&env->system_dirs, "/etc/latch") < 0)
+		return;
+	env->ctx.system_dirs = env->system_dirs;
+}
+
 void session_env_init(struct session_env *env)
 {
 	const char *home = abs_or_null(getenv("HOME")), *tmp = abs_or_null(getenv("TMPDIR"));
@@ -136,10 +154,13 @@ void session_env_init(struct session_env *env)
 	env->ctx.userdata = env;
 	if (config && snprintf(env->user_dir, sizeof(env->user_dir), "%s/latch", config) < (int)sizeof(env->user_dir))
 		env->ctx.user_dir = env->user_dir;
+	system_dirs(env);
 }
 
 void session_env_done(struct session_env *env)
 {
+	env->system_dirs = strv_free(env->system_dirs);
+	env->ctx.system_dirs = NULL;
 	for (size_t i = 0; i < env->n_storage; i++)
 		free(env->storage[i]);
 	env->n_storage = 0;

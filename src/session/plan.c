@@ -142,38 +142,124 @@ static int compile_plan(struct session_plan *s, struct error *err)
 	return 0;
 }
 
+static bool has_scratch(const struct policy *p, const char *path)
+{
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (p->rules[i].klass == POLICY_CLASS_SCRATCH && strcmp(p->rules[i].path, path) == 0)
+			return true;
+	return false;
+}
+
 /* "private" rules: in the isolated mode each existing directory becomes an
  * empty tmpfs of the sandbox's own; without namespaces that cannot be
  * done, so the rules are dropped (their paths stay refused) and the run
  * says so. */
 static int plan_private(struct session_plan *s, struct error *err)
 {
+	bool any = false;
 	struct stat st;
 
 	s->private_dirs = strv_free(s->private_dirs);
 	for (size_t i = 0; i < s->policy->n_rules; i++) {
 		const struct policy_rule *r = &s->policy->rules[i];
+		char *line = NULL;
 
 		if (r->klass != POLICY_CLASS_PRIVATE)
 			continue;
-		if (!s->isolated) {
-			char *line = NULL;
-
-			if (asprintf(&line, "%s%s%s", s->private_dropped ? s->private_dropped : "",
-				     s->private_dropped ? ", " : "", r->path) < 0)
+		any = true;
+		if (s->isolated) {
+			if (stat(r->path, &st) == 0 && S_ISDIR(st.st_mode) && strv_push(&s->private_dirs, r->path) < 0)
 				return error_set(err, ENOMEM, "out of memory");
-			free(s->private_dropped);
-			s->private_dropped = line;
 			continue;
 		}
-		if (stat(r->path, &st) == 0 && S_ISDIR(st.st_mode) && strv_push(&s->private_dirs, r->path) < 0)
+		/* Dropped; a scratch rule at the same path takes over, as
+		 * meant (/tmp), and nothing is lost worth a line. */
+		if (has_scratch(s->policy, r->path))
+			continue;
+		if (asprintf(&line, "%s%s%s", s->private_dropped ? s->private_dropped : "",
+			     s->private_dropped ? ", " : "", r->path) < 0)
 			return error_set(err, ENOMEM, "out of memory");
+		free(s->private_dropped);
+		s->private_dropped = line;
 	}
-	if (!s->isolated && s->private_dropped) {
+	if (!s->isolated && any) {
 		policy_drop_class(s->policy, POLICY_CLASS_PRIVATE);
 		return compile_plan(s, err);
 	}
 	return 0;
+}
+
+/* --overlay: the directories a write or create rule names that exist, but
+ * the temporary ones, latch's own caches, the kernel's and the private
+ * ones; one for a tree (the outermost); the project first. */
+static int plan_overlay(struct session_plan *s, struct error *err)
+{
+	const char *skip[] = { "/tmp", "/var/tmp", "/dev", "/proc", "/sys", policy_ctx_var(s->ctx, "TMPDIR"),
+			       policy_ctx_var(s->ctx, "PRIVATE_TMP"), policy_ctx_var(s->ctx, "LATCH_CACHE") };
+	const char *cwd = policy_ctx_var(s->ctx, "CWD");
+	struct stat st;
+
+	s->overlay_dirs = strv_free(s->overlay_dirs);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < s->policy->n_rules; i++) {
+			const struct policy_rule *r = &s->policy->rules[i];
+			bool skipped = strv_contains(s->private_dirs, r->path) ||
+				       strv_contains(s->overlay_dirs, r->path);
+
+			if ((r->klass != POLICY_CLASS_WRITE && r->klass != POLICY_CLASS_CREATE) ||
+			    (pass == 0) != (cwd && strcmp(r->path, cwd) == 0))
+				continue;
+			/* The project is overlaid wherever it lies. */
+			for (size_t k = 0; pass == 1 && k < ELEMENTSOF(skip) && !skipped; k++)
+				skipped = skip[k] && path_has_prefix(r->path, skip[k]);
+			for (size_t k = 0; s->overlay_dirs && s->overlay_dirs[k] && !skipped; k++)
+				skipped = path_has_prefix(r->path, s->overlay_dirs[k]);
+			if (skipped || stat(r->path, &st) < 0 || !S_ISDIR(st.st_mode))
+				continue;
+			if (strv_push(&s->overlay_dirs, r->path) < 0)
+				return error_set(err, ENOMEM, "out of memory");
+		}
+	/* One that holds another chosen later (the project inside $HOME) is
+	 * the layer; the inner one goes. */
+	for (size_t i = 0; s->overlay_dirs && s->overlay_dirs[i]; i++)
+		for (size_t k = 0; s->overlay_dirs[k]; k++)
+			if (k != i && path_has_prefix(s->overlay_dirs[i], s->overlay_dirs[k])) {
+				free(s->overlay_dirs[i]);
+				memmove(&s->overlay_dirs[i], &s->overlay_dirs[i + 1],
+					(strv_length(s->overlay_dirs + i + 1) + 1) * sizeof(char *));
+				i--;
+				break;
+			}
+	return 0;
+}
+
+/* network.mode proxy: where programs find the proxy. In the isolated mode
+ * on the loopback of the sandbox's own network namespace at a port known
+ * now; in the static mode at a port of the host's loopback chosen when the
+ * run starts (session_run sets it then). */
+static int plan_proxy(struct session_plan *s)
+{
+	if (s->policy->net.mode != POLICY_NET_PROXY)
+		return 0;
+	s->proxy_port = s->isolated ? NET_BRIDGE_PORT : 0;
+	landlock_plan_set_proxy_port(s->ll, s->proxy_port);
+	return net_proxy_env(&s->envp, s->proxy_port);
+}
+
+/* Connecting to a pathname Unix socket (docker.sock is root on the host):
+ * Landlock decides it from ABI 9; below, a run without supervision gets a
+ * supervisor of connect() alone, or, where none can run, no socket(AF_UNIX)
+ * at all. Never unseen. */
+static void plan_sockets(struct session_plan *s)
+{
+	s->sockets_supervised = false;
+	s->sockets_unavailable = NULL;
+	s->sf.unix_off = false;
+	if (s->supervise != POLICY_SUPERVISE_OFF || landlock_plan_handles(s->ll, POLICY_ACCESS_UNIX_CONNECT))
+		return;
+	s->sockets_unavailable = sup_unavailable();
+	s->sockets_supervised = !s->sockets_unavailable;
+	s->sf.unix_off = s->sockets_unavailable != NULL;
 }
 
 static void set_ns_unavailable(struct session_plan *s, int err)
@@ -188,22 +274,56 @@ static void set_ns_unavailable(struct session_plan *s, int err)
 	s->isolated = false;
 }
 
-struct sfilter_plan session_sfilter_plan(const struct policy *p)
+struct sfilter_plan session_sfilter_plan(const struct policy *p, const struct landlock_plan *ll)
 {
 	return (struct sfilter_plan){
 		.allow_ptrace = p->process.ptrace,
 		.network_off = p->net.mode == POLICY_NET_OFF,
+		.network_proxy = p->net.mode == POLICY_NET_PROXY,
 		.allow_userns = p->process.nested_sandbox,
+		.allow_unix_dgram = p->net.unix_datagram || landlock_plan_handles(ll, POLICY_ACCESS_UNIX_CONNECT),
 	};
+}
+
+/* --allow-host: entries of network.hosts for this run. A profile without
+ * network goes through the proxy with just these; one that is on or lists
+ * ports has no host to decide on. */
+static int add_allowed_hosts(const struct session_request *o, struct policy *p, struct error *err)
+{
+	if (!o->allow_hosts)
+		return 0;
+	switch (p->net.mode) {
+	case POLICY_NET_OFF:
+		p->net.mode = POLICY_NET_PROXY;
+		break;
+	case POLICY_NET_PROXY:
+		break;
+	case POLICY_NET_ON:
+	case POLICY_NET_PORTS:
+	case _POLICY_NET_MAX:
+		return error_set(err, EINVAL,
+				 "--allow-host needs a profile whose network.mode is off or proxy; '%s' has mode %s",
+				 p->name, policy_net_mode_name(p->net.mode));
+	}
+	for (size_t i = 0; o->allow_hosts[i]; i++) {
+		int r = policy_add_host(p, o->allow_hosts[i], false, "--allow-host", err);
+
+		if (r < 0)
+			return r == -EINVAL ? error_prefix(err, "--allow-host") : r;
+	}
+	return 0;
 }
 
 int session_plan_build(const struct session_request *o, const struct policy_ctx *ctx, int ns_refused,
 		       struct session_plan *s, struct error *err)
 {
+	struct policy_ctx with_rules = *ctx;
 	struct policy *p = NULL;
 	int r;
 
-	r = policy_load(o->profile, ctx, &p, err);
+	with_rules.extra = o->rules;
+	with_rules.n_extra = o->n_rules;
+	r = policy_load(o->profile, &with_rules, &p, err);
 	if (r < 0) {
 		memset(s, 0, sizeof(*s));
 		return r;
@@ -230,13 +350,16 @@ int session_plan_from_policy(const struct session_request *o, const struct polic
 		if (r < 0)
 			return r;
 	}
+	r = add_allowed_hosts(o, s->policy, err);
+	if (r < 0)
+		return r;
 	s->abi = o->landlock_abi > 0 ? o->landlock_abi : session_landlock_abi(err);
 	if (s->abi == -EINVAL)
 		return s->abi;
 	r = compile_plan(s, err);
 	if (r < 0)
 		return r;
-	s->sf = session_sfilter_plan(s->policy);
+	s->sf = session_sfilter_plan(s->policy, s->ll);
 	if (env_build(&s->policy->env, environ, &s->envp) < 0)
 		return error_set(err, ENOMEM, "out of memory");
 	if (o->argv && o->argv[0]) {
@@ -259,11 +382,17 @@ int session_plan_from_policy(const struct session_request *o, const struct polic
 				    (ns_flags_for(s->policy) & CLONE_NEWUSER) && caps_any();
 	if (s->root_supervised_static)
 		s->isolated = false;
+	plan_sockets(s);
 	/* The kernel refused them once: the second plan is for the static
 	 * mode, with its own reasons to refuse. */
 	if (ns_refused > 0 && s->isolated)
 		set_ns_unavailable(s, ns_refused);
-	return plan_private(s, err);
+	r = plan_private(s, err);
+	if (r == 0 && o->overlay)
+		r = plan_overlay(s, err);
+	if (r == 0 && plan_proxy(s) < 0)
+		r = error_set(err, ENOMEM, "out of memory");
+	return r;
 }
 
 int session_plan_probe(struct session_plan *s, bool ask_kernel)
@@ -271,8 +400,11 @@ int session_plan_probe(struct session_plan *s, bool ask_kernel)
 	if (s->isolated && ask_kernel) {
 		int e = ns_probe(ns_flags_for(s->policy));
 
-		if (e < 0)
+		if (e < 0) {
 			set_ns_unavailable(s, -e);
+			if (plan_proxy(s) < 0)
+				return -ENOMEM;
+		}
 	}
 	if (s->isolated && (s->policy->limits.memory >= 0 || s->policy->limits.pids >= 0) &&
 	    cgroup_prepare(&s->policy->limits, &s->cgroup, &s->cgroup_unavailable) == -ENOMEM)
@@ -291,6 +423,48 @@ static int degraded(const struct session_request *o, struct session_plan *s, uns
 	if (why)
 		return strv_pushf(&s->refusals, "%s (refused because of %s)", line, why);
 	return strv_pushf(&s->warnings, "%s", line);
+}
+
+/* --overlay: a mount namespace to mount it in, something to overlay, and
+ * paths overlayfs can take; latch's own state (where the changes are
+ * kept) must not lie in an overlay. */
+static int check_overlay(struct session_plan *s)
+{
+	const char *state = policy_ctx_var(s->ctx, "XDG_STATE_HOME");
+
+	if (!s->isolated)
+		return strv_pushf(&s->refusals, "overlay: an overlay needs the sandbox's own mount namespace, and this run "
+						"has none (%s)",
+				  s->ns_unavailable ? s->ns_unavailable
+				  : s->ns_disabled  ? "namespaces are off: --no-namespaces or LATCH_NO_NAMESPACES=1"
+						    : "a supervised run of a caller with capabilities is static");
+	if (!s->overlay_dirs)
+		return strv_pushf(&s->refusals, "overlay: the profile writes no directory that can be overlaid");
+	for (size_t i = 0; s->overlay_dirs[i]; i++) {
+		if (!overlay_path_ok(s->overlay_dirs[i]))
+			return strv_pushf(&s->refusals, "overlay: '%s' holds a character overlayfs's options cannot name "
+							"(',', ':', '\\\\', '=')",
+					  s->overlay_dirs[i]);
+		if (state && path_has_prefix(state, s->overlay_dirs[i]))
+			return strv_pushf(&s->refusals, "overlay: '%s' holds latch's state directory (%s), where the "
+							"overlay's changes are kept; run from a project directory",
+					  s->overlay_dirs[i], state);
+	}
+	return 0;
+}
+
+/* Whether an allow rule that Landlock carries lies at or below dir: a
+ * private directory keeps the way to it (its mount points). */
+static bool leads_to_kept(const struct policy *p, const char *dir)
+{
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct policy_rule *r = &p->rules[i];
+
+		if (!policy_class_restricts(r->klass) && r->klass != POLICY_CLASS_LIST &&
+		    r->klass != POLICY_CLASS_SCRATCH && path_has_prefix(r->path, dir))
+			return true;
+	}
+	return false;
 }
 
 /* Every reason to refuse and every warning, for the mode planned. */
@@ -358,6 +532,15 @@ int session_plan_check(const struct session_request *o, struct session_plan *s)
 				     "protect: without a supervisor or namespaces, code that runs later cannot be kept "
 				     "read-only inside a writable directory; `latch run --dry-run` lists the paths");
 	}
+	if (r == 0 && s->sockets_unavailable) {
+		char line[512];
+
+		(void)snprintf(line, sizeof(line),
+			       "unix sockets: %s, so connecting to a pathname socket cannot be decided; socket(AF_UNIX) "
+			       "is refused (socketpair still works)",
+			       s->sockets_unavailable);
+		r = degraded(o, s, 0, line);
+	}
 	if (r == 0 && s->sup_unavailable && s->supervise != POLICY_SUPERVISE_OFF)
 		r = strv_pushf(&s->refusals, "supervise: asked for, but %s", s->sup_unavailable);
 	else if (r == 0 && s->sup_unavailable) {
@@ -389,15 +572,21 @@ int session_plan_check(const struct session_request *o, struct session_plan *s)
 				const struct policy_rule *a = &s->policy->rules[k];
 				char label[512];
 
-				if (a->klass != POLICY_CLASS_PRIVATE && !policy_class_restricts(a->klass) &&
+				/* What Landlock grants below it is bound back in
+				 * (launch.c); what only the supervisor gives is not,
+				 * but for a directory on the way to what is. */
+				if ((a->klass == POLICY_CLASS_LIST || a->klass == POLICY_CLASS_SCRATCH) &&
 				    path_has_prefix(a->path, s->private_dirs[i]) &&
-				    strcmp(a->path, s->private_dirs[i]) != 0)
+				    strcmp(a->path, s->private_dirs[i]) != 0 &&
+				    !(a->klass == POLICY_CLASS_LIST && leads_to_kept(s->policy, a->path)))
 					r = strv_pushf(&s->refusals,
 						       "private: the sandbox's own '%s' would hide %s (%s); name another "
 						       "directory",
 						       s->private_dirs[i], policy_rule_label(a, label, sizeof(label)), a->path);
 			}
 	}
+	if (r == 0 && o->overlay)
+		r = check_overlay(s);
 	if (r == 0 && s->policy->protect_search_truncated) {
 		_cleanup_free_ char *line = NULL;
 
@@ -440,6 +629,18 @@ int session_plan_check(const struct session_request *o, struct session_plan *s)
 			r = degraded(o, s, POLICY_REQUIRE_NAMESPACES,
 				     s->ns_unavailable ? s->ns_unavailable : "namespaces: not available");
 	}
+	/* The proxy is the only way out only where the kernel makes it so. */
+	if (r == 0 && !s->isolated && s->policy->net.mode == POLICY_NET_PROXY)
+		r = degraded(o, s, POLICY_REQUIRE_NAMESPACES,
+			     s->abi >= 4 ? "network: proxy without a network namespace: Landlock lets TCP connect only to the "
+					   "proxy's port, but on any address, and seccomp refuses UDP and other socket "
+					   "families; a program that ignores HTTPS_PROXY may reach another host on that port"
+					 : "network: proxy without a network namespace, and Landlock ABI < 4 cannot restrict "
+					   "TCP: a program that ignores HTTPS_PROXY can connect anywhere directly");
+	if (r == 0 && !s->isolated && s->policy->net.mode == POLICY_NET_PROXY && s->abi < 4 && s->abi >= 1 &&
+	    (s->policy->required & POLICY_REQUIRE_LANDLOCK_NET))
+		r = strv_pushf(&s->refusals, "landlock_net: Landlock ABI < 4 cannot restrict TCP to the proxy's port "
+					     "(refused because of the profile's \"required\")");
 	if (r == 0 && (lim->memory >= 0 || lim->pids >= 0) && (!s->isolated || s->cgroup_unavailable))
 		r = degraded(o, s, POLICY_REQUIRE_CGROUP_LIMITS,
 			     s->isolated ? s->cgroup_unavailable
@@ -492,8 +693,24 @@ json_t *session_plan_to_json(const struct session_request *o, const struct sessi
 					(void)json_array_append_new(inexact, json_str(policy_access_name(a)));
 			json_set(sup, "emulated_accesses", inexact);
 		}
-		json_set(sup, "filter", s->supervise == POLICY_SUPERVISE_OFF ? json_null() : sup_filter_to_json());
+		json_set(sup, "filter",
+			 s->supervise != POLICY_SUPERVISE_OFF ? sup_filter_to_json(SUP_SCOPE_ALL)
+			 : s->sockets_supervised           ? sup_filter_to_json(SUP_SCOPE_SOCKETS)
+							   : json_null());
+		json_set(sup, "sockets_only", json_boolean(s->sockets_supervised));
 		json_set(data, "supervise", sup);
+	}
+	if (s->policy->net.mode == POLICY_NET_PROXY) {
+		json_t *proxy = json_object();
+
+		json_set(proxy, "port", s->proxy_port ? json_integer(s->proxy_port) : json_null());
+		json_set(proxy, "listener",
+			 json_str(s->isolated ? "127.0.0.1 of the sandbox's own network namespace, accepted by the proxy "
+						"outside"
+					      : "127.0.0.1 of the host, a port chosen when the run starts"));
+		json_set(data, "proxy", proxy);
+	} else {
+		json_set(data, "proxy", json_null());
 	}
 	json_set(data, "limits", policy_limits_to_json(&s->policy->limits));
 	json_set(data, "capabilities", caps_kept_to_json(s->policy->process.capabilities));
@@ -501,6 +718,7 @@ json_t *session_plan_to_json(const struct session_request *o, const struct sessi
 	json_set(data, "command", cmd);
 	json_set(data, "env_names", env_names_json(s->envp));
 	json_set(data, "make_dirs", missing_dirs_json(s->policy));
+	json_set(data, "overlay", o->overlay ? json_strv(s->overlay_dirs) : json_null());
 	json_set(data, "keep_fds", fds);
 	json_set(data, "strict", json_boolean(o->strict));
 	json_set(data, "refusals", json_strv(s->refusals));
@@ -521,6 +739,7 @@ void session_plan_done(struct session_plan *s)
 	strv_free(s->refusals);
 	strv_free(s->warnings);
 	strv_free(s->private_dirs);
+	strv_free(s->overlay_dirs);
 	free(s->private_dropped);
 	free(s->program);
 	memset(s, 0, sizeof(*s));

@@ -32,6 +32,7 @@
 #include "sandbox/limits.h"
 #include "sandbox/mounts.h"
 #include "sandbox/seccomp.h"
+#include "net/net.h"
 #include "supervise/supervise.h"
 
 /* The variables and lookup rules for loading profiles in this process's
@@ -42,6 +43,7 @@ struct session_env {
 	char *storage[16]; /* owned values */
 	size_t n_storage;
 	char user_dir[4096];
+	char **system_dirs;                 /* owned: ctx.system_dirs */
 	struct path_cache resolve_cache; /* one load's lstat answers */
 };
 
@@ -95,6 +97,37 @@ struct session_request {
 	const char *extra_exec_origin;
 	/* >0: compile for this Landlock ABI; 0: session_landlock_abi(). */
 	int landlock_abi;
+	/* network.hosts entries added for this run (--allow-host); a profile
+	 * whose network is off then goes through the proxy. NULL: none. */
+	char **allow_hosts;
+	/* One-off rules (`latch run --read PATH`...), as written; labelled
+	 * <command line: PATH>. */
+	const struct policy_extra_rule *rules;
+	size_t n_rules;
+	/* The session log (session/log.h): this run's record goes into a new
+	 * directory in log_dir ($XDG_STATE_HOME/latch/sessions: see
+	 * session_log_dir()); log_dir NULL: there is none to be had, which is
+	 * said like any log that cannot be written. */
+	bool log;
+	const char *log_dir;
+	/* --overlay: the directories the profile writes are overlays whose
+	 * changes land in the session's directory (needs the log). */
+	bool overlay;
+};
+
+/* What session_run() keeps for the session log while it runs. */
+struct session_logging {
+	struct session_log *log;  /* NULL: none (yet) */
+	bool pending;             /* a log is wanted: opened once the sandbox starts */
+	/* No supervisor sees the calls: the kernel's audit log is read for
+	 * the program's Landlock denials (audit.h)... */
+	struct ll_audit *audit;
+	pid_t audit_pid;          /* ...of the domain this process made */
+	const char *audit_unavailable; /* ...or why it cannot be */
+	/* --overlay: one layer per plan->overlay_dirs, in the session's
+	 * directory (strings owned). */
+	struct overlay_layer *layers;
+	size_t n_layers;
 };
 
 /* A run, planned. Built by session_plan_build(), checked by
@@ -109,7 +142,7 @@ struct session_plan {
 	char *cgroup_unavailable; /* why limits.memory/pids cannot be given */
 	char **envp;
 	char *program;
-	int lookup_err;           /* the program's lookup: 0, -ENOENT, -EACCES */
+	int lookup_err;           /* the program's lookup: 0, -ENOENT, -EACCES, -EISDIR */
 	int abi;
 	bool isolated;            /* the mode planned for */
 	bool ns_disabled;         /* --no-namespaces or LATCH_NO_NAMESPACES=1 */
@@ -118,17 +151,32 @@ struct session_plan {
 	char **warnings;
 	enum policy_supervise supervise; /* in effect, after the request */
 	const char *sup_unavailable; /* the profile's supervision cannot be had here: why (static) */
+	/* Unsupervised, and Landlock does not decide connect() to a pathname
+	 * Unix socket (ABI < 9): a supervisor of connect() alone serves the
+	 * run (sup_scope SUP_SCOPE_SOCKETS)... */
+	bool sockets_supervised;
+	/* ...or, where none can run, socket(AF_UNIX) is refused: why. */
+	const char *sockets_unavailable;
 	enum sup_backend backend;
 	bool use_masks;           /* masks are applied (not with a supervisor that may grant) */
 	bool landlock_exact;      /* the kernel layers enforce exactly the policy... */
 	unsigned inexact;         /* ...but for these accesses (sup_config.inexact) */
 	bool root_supervised_static; /* static mode because the caller holds capabilities */
 	char **private_dirs;      /* "private" rules that exist as directories (isolated mode) */
+	/* network.mode proxy: the port programs are pointed at (HTTPS_PROXY,
+	 * the one Landlock lets TCP connect to): NET_BRIDGE_PORT in the
+	 * isolated mode, chosen when the run starts in the static mode (0
+	 * until then). */
+	uint16_t proxy_port;
 	char *private_dropped;    /* the static mode dropped these "private" rules: one line */
+	char **overlay_dirs;      /* --overlay: the directories mounted over, the project first */
+	/* While session_run() runs: its session log (session/log.h; not
+	 * freed by session_plan_done). */
+	struct session_logging logging;
 };
 
-/* The seccomp plan a policy asks for. */
-struct sfilter_plan session_sfilter_plan(const struct policy *p);
+/* The seccomp plan a policy asks for, with the Landlock plan it goes with. */
+struct sfilter_plan session_sfilter_plan(const struct policy *p, const struct landlock_plan *ll);
 
 /* Load req->profile in ctx and plan the run. ns_refused > 0: the kernel
  * refused namespaces with this errno, plan the static mode and say why. On
@@ -165,8 +213,19 @@ struct session_hooks {
 	void (*warnings)(char *const *warnings, void *data);
 	/* The supervisor denied something and nobody can be asked. */
 	void (*no_terminal)(void *data);
-	/* The supervisor's summary, when something happened. */
+	/* The supervisor's summary, at the end of every supervised run (the
+	 * hook decides whether it is worth a line: sup_summary_eventful). */
 	void (*summary)(const struct sup_summary *sum, void *data);
+	/* Each object of a call the profile refused (or the allow backend
+	 * granted), as the supervisor saw it: what `latch learn` learns from. */
+	void (*refused)(const struct sup_refusal *r, void *data);
+	/* The proxy's summary, at the end of every run through latch's proxy
+	 * that it reported on (the hook decides whether it is worth a line:
+	 * net_summary_eventful). */
+	void (*net_summary)(const struct net_summary *sum, void *data);
+	/* The program is about to be executed in this very process (static,
+	 * unsupervised): nothing comes back after it. */
+	void (*exec_in_place)(void *data);
 	void *data;
 };
 

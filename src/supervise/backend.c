@@ -88,12 +88,10 @@ static const char *extends_of(const struct sup_config *c)
 	return p->source;
 }
 
-/* Add rules for (path, acc) to the profile c->save_to (see
- * policy_save_grants()). */
-static int save_always(struct sup_state *s, const char *path, unsigned acc)
+/* Add what g grants to the profile c->save_to (see policy_save_grants()). */
+static int save_grant(struct sup_state *s, const struct policy_grant *g)
 {
 	const struct sup_config *c = s->c;
-	const struct policy_grant g = { .path = path, .acc = acc };
 	_cleanup_free_ char *file = NULL;
 	char dir[PATH_MAX];
 	int r;
@@ -101,7 +99,7 @@ static int save_always(struct sup_state *s, const char *path, unsigned acc)
 	r = save_dir(c, dir, sizeof(dir));
 	if (r < 0)
 		return r;
-	r = policy_save_grants(dir, c->save_to, extends_of(c), &g, 1, &file, NULL);
+	r = policy_save_grants(dir, c->save_to, extends_of(c), g, 1, &file, NULL);
 	if (r < 0)
 		return r;
 	(void)snprintf(s->sum->saved_profile, sizeof(s->sum->saved_profile), "%s", file);
@@ -139,7 +137,7 @@ static void apply_answer(struct sup_state *s, struct sup_req *r, enum sup_answer
 		r->granted_how = "answer: allow_always";
 		if (!s->c->save_to) {
 			r->note = "no --save-to profile: kept for this session only";
-		} else if (save_always(s, o->real, acc) < 0) {
+		} else if (save_grant(s, &(struct policy_grant){ .path = o->real, .acc = acc }) < 0) {
 			r->note = "the profile could not be saved: kept for this session only";
 		} else if (o->rule && o->rule->klass == POLICY_CLASS_PROTECT) {
 			r->note = "saved: the profile now lets programs write code that runs outside the sandbox";
@@ -173,24 +171,29 @@ static char **target_argv(int pid)
 static void send_question(struct sup_state *s, struct sup_pending *p)
 {
 	struct sup_req *r = &p->req;
-	char exe[PATH_MAX];
-	_cleanup_strv_free_ char **argv = target_argv(r->pid);
+	int pid = p->net ? p->net_pid : r->pid;
+	char exe[PATH_MAX] = "";
+	_cleanup_strv_free_ char **argv = pid > 0 ? target_argv(pid) : NULL;
 	struct sup_question q = {
 		.id = p->qid,
-		.pid = r->pid,
-		.exe = exe,
+		.pid = pid,
+		.exe = exe[0] || pid > 0 ? exe : NULL,
 		.argv = argv,
-		.syscall = r->call.syscall,
-		.access = r->access_name,
-		.path = r->obj[r->access_obj].real,
-		.runs_later = r->obj[r->access_obj].rule && r->obj[r->access_obj].rule->klass == POLICY_CLASS_PROTECT,
+		.syscall = p->net ? "connect" : r->call.syscall,
+		.access = p->net ? "connect" : r->access_name,
+		.path = p->net ? NULL : r->obj[r->access_obj].real,
+		.runs_later = !p->net && r->obj[r->access_obj].rule &&
+			      r->obj[r->access_obj].rule->klass == POLICY_CLASS_PROTECT,
+		.host = p->net ? p->nq.host : NULL,
+		.port = p->net ? p->nq.port : 0,
 	};
 	_cleanup_free_ char *line = NULL;
 	size_t len, done = 0;
 
 	if (s->approver < 0)
 		return;
-	sup_target_exe(r->pid, exe, sizeof(exe));
+	if (pid > 0)
+		sup_target_exe(pid, exe, sizeof(exe));
 	line = sup_question_line(&q);
 	if (!line)
 		return;
@@ -271,11 +274,16 @@ static void wait_stopped(pid_t child)
 	}
 }
 
-static enum sup_answer tty_ask(struct sup_state *s, struct sup_req *r, const char **ret_note)
+/* Ask on the terminal: "[latch] EXE (pid PID) wants to WHAT", the command
+ * line, the line why, and the question. The program's process group is
+ * stopped meanwhile and the terminal taken and given back as a shell's job
+ * control would. *ret_note says why nobody answered (timeout, terminal
+ * gone), else it is left alone. */
+static enum sup_answer tty_prompt(struct sup_state *s, int pid, const char *what, const char *why, bool runs_later,
+				  const char **ret_note)
 {
-	const struct sup_obj *o = &r->obj[r->access_obj];
-	char exe[PATH_MAX], msg[3 * PATH_MAX], line[256];
-	_cleanup_strv_free_ char **argv = target_argv(r->pid);
+	char exe[PATH_MAX] = "", msg[3 * PATH_MAX], line[256];
+	_cleanup_strv_free_ char **argv = pid > 0 ? target_argv(pid) : NULL;
 	_cleanup_free_ char *cmd = NULL;
 	struct termios saved, ask;
 	sigset_t block, old;
@@ -283,10 +291,10 @@ static enum sup_answer tty_ask(struct sup_state *s, struct sup_req *r, const cha
 	bool stop = pgid > 0 && pgid != getpgrp(), have_termios;
 	enum sup_answer a = SUP_ANSWER_DENY;
 	uint64_t deadline = sup_now_ns() + s->timeout_ns;
-	bool runs_later = o->rule && o->rule->klass == POLICY_CLASS_PROTECT;
 	size_t clen = 0;
 
-	sup_target_exe(r->pid, exe, sizeof(exe));
+	if (pid > 0)
+		sup_target_exe(pid, exe, sizeof(exe));
 	for (size_t i = 0; argv && argv[i]; i++)
 		clen += strlen(argv[i]) + 1;
 	cmd = calloc(1, clen + 1);
@@ -319,15 +327,17 @@ static enum sup_answer tty_ask(struct sup_state *s, struct sup_req *r, const cha
 		/* Flush type-ahead: the answer must be typed after the question. */
 		(void)tcsetattr(s->tty, TCSAFLUSH, &ask);
 	}
+	if (pid > 0)
+		(void)snprintf(msg, sizeof(msg), "\n[latch] %s (pid %d) wants to %s%s\n", exe[0] ? exe : "?", pid, what,
+			       runs_later ? " -- code that runs outside the sandbox, later, as you" : "");
+	else
+		(void)snprintf(msg, sizeof(msg), "\n[latch] a program in the sandbox wants to %s\n", what);
+	tty_write(s->tty, msg);
 	(void)snprintf(msg, sizeof(msg),
-		       "\n[latch] %s (pid %d) wants to %s %s%s\n"
 		       "[latch]   command: %s\n"
-		       "[latch]   system call: %s; the profile denies it (%s)\n"
+		       "[latch]   %s\n"
 		       "[latch] allow [o]nce, for this [s]ession, [a]lways%s, or [d]eny? [d] ",
-		       exe[0] ? exe : "?", r->pid, r->access_name ? r->access_name : "access", o->real,
-		       runs_later ? " -- code that runs outside the sandbox, later, as you" : "",
-		       cmd && cmd[0] ? cmd : "?", r->call.syscall,
-		       o->rule ? o->rule->pattern : "no rule grants it",
+		       cmd && cmd[0] ? cmd : "?", why,
 		       s->c->save_to ? " (saved to the profile)" : " (this session: no --save-to)");
 	tty_write(s->tty, msg);
 	for (int tries = 0; tries < 3; tries++) {
@@ -379,6 +389,138 @@ static enum sup_answer tty_ask(struct sup_state *s, struct sup_req *r, const cha
 	return a;
 }
 
+static enum sup_answer tty_ask(struct sup_state *s, struct sup_req *r, const char **ret_note)
+{
+	const struct sup_obj *o = &r->obj[r->access_obj];
+	char what[PATH_MAX + 64], why[PATH_MAX + 128];
+
+	(void)snprintf(what, sizeof(what), "%s %s", r->access_name ? r->access_name : "access", o->real);
+	(void)snprintf(why, sizeof(why), "system call: %s; the profile denies it (%s)", r->call.syscall,
+		       o->rule ? o->rule->pattern : "no rule grants it");
+	return tty_prompt(s, r->pid, what, why, o->rule && o->rule->klass == POLICY_CLASS_PROTECT, ret_note);
+}
+
+/* A free slot for a question to the socket backend, its id and deadline
+ * set; NULL when SUP_PENDING_MAX wait already. */
+static struct sup_pending *park(struct sup_state *s)
+{
+	for (size_t i = 0; i < SUP_PENDING_MAX; i++) {
+		struct sup_pending *p = &s->pending[i];
+
+		if (p->used)
+			continue;
+		memset(p, 0, sizeof(*p));
+		p->used = true;
+		p->qid = ++s->next_qid;
+		p->deadline_ns = sup_now_ns() + s->timeout_ns;
+		return p;
+	}
+	return NULL;
+}
+
+/* ---- the proxy's questions ------------------------------------------------------- */
+
+/* Answer the proxy: the answer, who gave it, and who asked (pid, exe). */
+static void net_reply(struct sup_state *s, const struct sup_net_question *q, int pid, enum sup_answer a,
+		      const char *who, const char *note)
+{
+	struct sup_net_answer ans = { .id = q->id, .answer = a, .pid = pid };
+
+	(void)snprintf(ans.decided_by, sizeof(ans.decided_by), "%s", who);
+	(void)snprintf(ans.note, sizeof(ans.note), "%s", note ? note : "");
+	if (pid > 0)
+		sup_target_exe(pid, ans.exe, sizeof(ans.exe));
+	(void)send(s->c->net_fd, &ans, sizeof(ans), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+/* An answer about a host: "always" goes into the --save-to profile as a
+ * network.hosts entry; the proxy keeps the session's grants itself. */
+static void net_answered(struct sup_state *s, const struct sup_net_question *q, int pid, enum sup_answer a,
+			 const char *who, const char *note)
+{
+	if (a == SUP_ANSWER_ALLOW_ALWAYS) {
+		struct policy_host h = { .kind = POLICY_HOST_NAME };
+		const char *why = NULL;
+		char entry[POLICY_HOST_MAX + 16];
+
+		(void)policy_host_parse(q->host, strlen(q->host), false, false, &h, &why);
+		(void)policy_host_port_format(&h, q->port, entry, sizeof(entry));
+		if (!s->c->save_to)
+			note = "no --save-to profile: kept for this session only";
+		else if (save_grant(s, &(struct policy_grant){ .host = entry }) < 0)
+			note = "the profile could not be saved: kept for this session only";
+	}
+	net_reply(s, q, pid, a, who, note);
+}
+
+int sup_net_question(struct sup_state *s)
+{
+	struct sup_net_question q;
+	struct policy_host h;
+	const char *why = NULL, *note = NULL;
+	char what[POLICY_HOST_MAX + 32];
+	ssize_t n = recv(s->c->net_fd, &q, sizeof(q), MSG_DONTWAIT);
+	enum sup_answer a;
+	int pid;
+
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+		return -EPIPE;
+	if (n != (ssize_t)sizeof(q))
+		return 0;
+	q.host[sizeof(q.host) - 1] = '\0';
+	/* Our own proxy asks, but what it asks about comes from the sandbox. */
+	if (q.port == 0 || policy_host_parse(q.host, strlen(q.host), false, false, &h, &why) < 0 ||
+	    strcmp(h.name, q.host) != 0) {
+		net_reply(s, &q, 0, SUP_ANSWER_DENY, "supervisor", "a malformed question");
+		return 0;
+	}
+	if (!sup_ratelimit_take(&s->rl, sup_now_ns())) {
+		net_reply(s, &q, 0, SUP_ANSWER_DENY, "backend", "rate-limited: too many questions at once");
+		return 0;
+	}
+	pid = sup_socket_owner(s->child, &q.peer, &q.self);
+	switch (s->c->backend) {
+	case SUP_BACKEND_ALLOW:
+		net_answered(s, &q, pid, SUP_ANSWER_ALLOW_ONCE, "backend", "the allow backend");
+		return 0;
+	case SUP_BACKEND_TTY:
+		if (s->tty < 0)
+			break;
+		{
+			char target[POLICY_HOST_MAX + 16];
+
+			(void)snprintf(what, sizeof(what), "connect to %s",
+				       policy_host_port_format(&h, q.port, target, sizeof(target)));
+		}
+		a = tty_prompt(s, pid, what, "network: no entry of network.hosts names this host and port", false,
+			       &note);
+		net_answered(s, &q, pid, a, note ? "backend" : "user", note);
+		return 0;
+	case SUP_BACKEND_SOCKET: {
+		struct sup_pending *p = park(s);
+
+		if (!p) {
+			net_reply(s, &q, pid, SUP_ANSWER_DENY, "backend", "too many questions are waiting already");
+			return 0;
+		}
+		p->net = true;
+		p->nq = q;
+		p->net_pid = pid;
+		send_question(s, p);
+		return 0;
+	}
+	case SUP_BACKEND_DENY:
+	case _SUP_BACKEND_MAX:
+		break;
+	}
+	if (!s->denied_once && s->c->on_first_denial)
+		s->c->on_first_denial(s->c->on_first_denial_data);
+	s->denied_once = true;
+	net_reply(s, &q, pid, SUP_ANSWER_DENY, "backend",
+		  s->c->backend == SUP_BACKEND_TTY ? "no terminal to ask on" : "nobody to ask");
+	return 0;
+}
+
 /* ---- asking ------------------------------------------------------------------- */
 
 int sup_ask(struct sup_state *s, struct sup_req *r)
@@ -411,16 +553,10 @@ int sup_ask(struct sup_state *s, struct sup_req *r)
 			r->refused_why = note;
 		}
 		return 0;
-	case SUP_BACKEND_SOCKET:
-		for (size_t i = 0; i < SUP_PENDING_MAX; i++) {
-			struct sup_pending *p = &s->pending[i];
+	case SUP_BACKEND_SOCKET: {
+		struct sup_pending *p = park(s);
 
-			if (p->used)
-				continue;
-			p->used = true;
-			p->sent = false;
-			p->qid = ++s->next_qid;
-			p->deadline_ns = sup_now_ns() + s->timeout_ns;
+		if (p) {
 			p->req = *r;
 			send_question(s, p);
 			return 1;
@@ -429,6 +565,7 @@ int sup_ask(struct sup_state *s, struct sup_req *r)
 		r->refused_by = "backend";
 		r->refused_why = "denied by the profile; too many questions are waiting already";
 		return 0;
+	}
 	case SUP_BACKEND_DENY:
 	case SUP_BACKEND_ALLOW:
 	case _SUP_BACKEND_MAX:
@@ -459,6 +596,18 @@ uint64_t sup_backend_timeouts(struct sup_state *s, uint64_t now)
 
 		if (!p->used)
 			continue;
+		if (p->net) {
+			if (p->deadline_ns <= now) {
+				p->used = false;
+				net_reply(s, &p->nq, p->net_pid, SUP_ANSWER_DENY, "backend",
+					  s->approver < 0 ? "no approver connected within the timeout"
+							  : "no answer within the timeout");
+				continue;
+			}
+			if (!next || p->deadline_ns < next)
+				next = p->deadline_ns;
+			continue;
+		}
 		if (!sup_id_valid(s, p->req.id)) {
 			/* The program was killed or interrupted meanwhile. */
 			p->used = false;
@@ -525,6 +674,16 @@ static int open_socket(struct sup_state *s, struct error *err)
 		(void)unlink(path);
 		return error_set(err, r, "cannot listen on approval socket '%s': %s", path, strerror(r));
 	}
+	/* What the program must not reach: an approver inside the sandbox
+	 * would answer its own questions (handle.c refuses the connect). */
+	if (lstat(path, &st) < 0) {
+		r = errno;
+		(void)close(fd);
+		(void)unlink(path);
+		return error_set(err, r, "cannot stat approval socket '%s': %s", path, strerror(r));
+	}
+	s->sock_dev = st.st_dev;
+	s->sock_ino = st.st_ino;
 	s->sock_listen = fd;
 	s->socket_created = true;
 	return 0;
@@ -570,6 +729,11 @@ void sup_backend_close(struct sup_state *s)
 			struct sup_req *r = &s->pending[i].req;
 
 			s->pending[i].used = false;
+			if (s->pending[i].net) {
+				net_reply(s, &s->pending[i].nq, s->pending[i].net_pid, SUP_ANSWER_DENY, "backend",
+					  "the supervisor stopped before an answer came");
+				continue;
+			}
 			if (sup_respond_error(s, r->id, EACCES) == -ENOENT) {
 				s->sum->vanished++;
 				continue;
@@ -663,6 +827,11 @@ static void handle_line(struct sup_state *s, const char *line, size_t len)
 
 		if (!p->used || !p->sent || p->qid != id)
 			continue;
+		if (p->net) {
+			p->used = false;
+			net_answered(s, &p->nq, p->net_pid, a, "user", NULL);
+			return;
+		}
 		apply_answer(s, &p->req, a, "user");
 		unpark(s, p);
 		return;

@@ -11,7 +11,13 @@
  * descriptor of the program is replaced. A connect that may block runs on
  * a worker thread so that the loop keeps serving. */
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
 #include <linux/openat2.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -20,6 +26,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/time.h>
 #include <sys/xattr.h>
@@ -28,6 +35,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "base/path-util.h"
+#include "sandbox/caps.h"
 #include "supervise/sup-serve.h"
 
 #ifndef __O_TMPFILE
@@ -38,6 +47,9 @@
 #endif
 #ifndef SECCOMP_ADDFD_FLAG_SEND
 #define SECCOMP_ADDFD_FLAG_SEND (1UL << 1)
+#endif
+#ifndef SIOCUNIXFILE
+#define SIOCUNIXFILE (SIOCPROTOPRIVATE + 0) /* 6.? : an O_PATH descriptor of a bound socket's file */
 #endif
 
 /* A blocking connect running on a worker thread. */
@@ -363,6 +375,123 @@ int sup_emulate_chown(struct sup_state *s, struct sup_req *r, mode_t um)
 	return answer(s, r, fchownat(r->obj[0].fd, "", r->call.uid, r->call.gid, AT_EMPTY_PATH));
 }
 
+/* The file a bound socket lies at, through SIOCUNIXFILE (which wants
+ * CAP_NET_ADMIN over the socket's network namespace: raised for the call
+ * where it is only permitted, as root's supervisor holds it). 1 with *ret
+ * filled, 0 when the socket is not bound, -errno when it cannot tell. */
+static int unix_file_ioctl(int sock, struct stat *ret)
+{
+	int fd = ioctl(sock, SIOCUNIXFILE), e;
+
+	if (fd < 0 && errno == EPERM && caps_effective(CAP_NET_ADMIN, true) == 0) {
+		fd = ioctl(sock, SIOCUNIXFILE);
+		e = errno;
+		(void)caps_effective(CAP_NET_ADMIN, false);
+		errno = e;
+	}
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	e = fstat(fd, ret) < 0 ? -errno : 1;
+	(void)close(fd);
+	return e;
+}
+
+/* The same through sock_diag (UNIX_DIAG_VFS), which anyone may ask about
+ * a socket of their network namespace: the device (the kernel's encoding)
+ * and inode of the file. */
+static int unix_file_diag(int sock, struct stat *ret)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct unix_diag_req req;
+	} q = {
+		.nh = { .nlmsg_len = sizeof(q), .nlmsg_type = SOCK_DIAG_BY_FAMILY, .nlmsg_flags = NLM_F_REQUEST },
+		.req = { .sdiag_family = AF_UNIX, .udiag_states = ~0u, .udiag_show = UDIAG_SHOW_VFS,
+			 .udiag_cookie = { INET_DIAG_NOCOOKIE, INET_DIAG_NOCOOKIE } },
+	};
+	union {
+		struct nlmsghdr nh;
+		char buf[1024];
+	} a;
+	_cleanup_close_ int nl = -EBADF;
+	struct stat st;
+	ssize_t n;
+
+	if (fstat(sock, &st) < 0)
+		return -errno;
+	q.req.udiag_ino = (__u32)st.st_ino;
+	nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (nl < 0)
+		return -errno;
+	if (send(nl, &q, sizeof(q), 0) != (ssize_t)sizeof(q))
+		return -EIO;
+	n = recv(nl, &a, sizeof(a), 0);
+	if (n < (ssize_t)sizeof(a.nh) || !NLMSG_OK(&a.nh, (size_t)n) || a.nh.nlmsg_type != SOCK_DIAG_BY_FAMILY)
+		return -EIO;
+	{
+		struct unix_diag_msg *m = NLMSG_DATA(&a.nh);
+		struct rtattr *at = (struct rtattr *)(m + 1);
+		unsigned len = a.nh.nlmsg_len - NLMSG_LENGTH(sizeof(*m));
+
+		if (a.nh.nlmsg_len < NLMSG_LENGTH(sizeof(*m)) || m->udiag_ino != q.req.udiag_ino)
+			return -EIO;
+		for (; RTA_OK(at, len); at = RTA_NEXT(at, len))
+			if (at->rta_type == UNIX_DIAG_VFS && RTA_PAYLOAD(at) >= sizeof(struct unix_diag_vfs)) {
+				const struct unix_diag_vfs *v = RTA_DATA(at);
+
+				memset(ret, 0, sizeof(*ret));
+				ret->st_ino = v->udiag_vfs_ino;
+				/* the kernel's dev_t: 12 bits of major, 20 of minor */
+				ret->st_dev = makedev(v->udiag_vfs_dev >> 20, v->udiag_vfs_dev & 0xfffff);
+				return 1;
+			}
+	}
+	return 0;
+}
+
+static int unix_file(int sock, struct stat *ret)
+{
+	int r = unix_file_ioctl(sock, ret);
+
+	return r >= 0 ? r : unix_file_diag(sock, ret);
+}
+
+/* Bind a pathname socket under the name the program gave, so that
+ * getsockname() -- and a client told that name, as Python's multiprocessing
+ * managers are -- sees it: only where that name leads to the pinned
+ * directory in our view too, and checked after the bind, which cannot be
+ * undone: the socket's own file must be the pinned directory's entry.
+ * Returns the errno for the program, or -EAGAIN when it cannot be done so
+ * (the caller binds through the pinned directory). */
+static int bind_as_named(struct sup_state *s, struct sup_req *r, mode_t um)
+{
+	const struct sup_obj *o = &r->obj[0];
+	_cleanup_free_ char *norm = NULL;
+	struct stat want, got;
+	mode_t old;
+	int rc, e;
+
+	if (r->path[0][0] != '/' || strcmp(s->root_path, "/") != 0 || path_normalize(r->path[0], &norm) < 0 ||
+	    strcmp(norm, o->real) != 0)
+		return -EAGAIN;
+	/* Unbound, and the result can be checked. */
+	if (unix_file(r->sock, &got) != 0)
+		return -EAGAIN;
+	old = umask(um);
+	rc = bind(r->sock, (const struct sockaddr *)&r->addr, r->addrlen);
+	e = errno;
+	(void)umask(old);
+	if (rc < 0)
+		return e;
+	if (unix_file(r->sock, &got) != 1 || fstatat(o->fd, o->name, &want, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    major(got.st_dev) != major(want.st_dev) || minor(got.st_dev) != minor(want.st_dev) ||
+	    got.st_ino != want.st_ino) {
+		r->note = "the socket was bound elsewhere than decided: a path changed under the call";
+		return EACCES;
+	}
+	return 0;
+}
+
 /* connect and bind on the program's own socket (our copy of it). */
 int sup_emulate_socket(struct sup_state *s, struct sup_req *r, mode_t um)
 {
@@ -373,6 +502,14 @@ int sup_emulate_socket(struct sup_state *s, struct sup_req *r, mode_t um)
 	mode_t old;
 	int w, rc;
 
+	if (r->sock_domain == AF_UNIX && o->fd >= 0 && r->call.op == SUP_OP_BIND) {
+		int e = bind_as_named(s, r, um);
+
+		if (e == 0)
+			return sup_respond_value(s, r->id, 0) == -ENOENT ? -ENOENT : 0;
+		if (e != -EAGAIN)
+			return answer_errno(s, r, e);
+	}
 	if (r->sock_domain == AF_UNIX && o->fd >= 0) {
 		/* Reach the pinned inode (connect) or the pinned parent
 		 * (bind) through our own descriptor. */

@@ -288,6 +288,8 @@ json_t *sup_summary_to_json(const struct sup_summary *s)
 	json_set(o, "errors", json_integer((json_int_t)s->errors));
 	json_set(o, "events_written", json_integer((json_int_t)s->events_written));
 	json_set(o, "events_failed", json_integer((json_int_t)s->events_failed));
+	json_set(o, "events_unobserved", json_integer((json_int_t)s->events_unobserved));
+	json_set(o, "execs_unobserved", json_integer((json_int_t)s->execs_unobserved));
 	for (size_t i = 0; i < s->n_top_denied; i++) {
 		json_t *e = json_object();
 

@@ -19,6 +19,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "base/fd-pass.h"
 #include "base/json-util.h"
 #include "supervise/sup-internal.h"
 
@@ -37,7 +38,13 @@ static void ctx_releasep(scmp_filter_ctx *ctx)
 		seccomp_release(*ctx);
 }
 
-int sup_filter_build(struct sup_filter **ret, struct error *err)
+/* Whether the scope notifies this row of the table. */
+static bool in_scope(const struct sup_syscall *sc, enum sup_scope scope)
+{
+	return scope == SUP_SCOPE_ALL || sc->op == SUP_OP_CONNECT;
+}
+
+int sup_filter_build(struct sup_filter **ret, enum sup_scope scope, struct error *err)
 {
 	_cleanup_(ctx_releasep) scmp_filter_ctx ctx = NULL;
 	_cleanup_close_ int fd = -EBADF;
@@ -61,7 +68,7 @@ int sup_filter_build(struct sup_filter **ret, struct error *err)
 	for (size_t i = 0; i < sup_n_syscalls; i++) {
 		int nr = seccomp_syscall_resolve_name(sup_syscalls[i].name);
 
-		if (nr < 0)
+		if (nr < 0 || !in_scope(&sup_syscalls[i], scope))
 			continue; /* not on this arch, or unknown to libseccomp */
 		r = seccomp_rule_add_exact(ctx, SCMP_ACT_NOTIFY, nr, 0);
 		if (r < 0)
@@ -139,7 +146,7 @@ int sup_install_filter(const struct sup_filter_opts *o, int *ret_listener, struc
 	_cleanup_(sup_filter_freep) struct sup_filter *f = NULL;
 	int r;
 
-	r = sup_filter_build(&f, err);
+	r = sup_filter_build(&f, SUP_SCOPE_ALL, err);
 	if (r < 0)
 		return r;
 	return sup_filter_load(f, o, ret_listener, err);
@@ -153,7 +160,7 @@ bool sup_notifies(const char *syscall)
 	return false;
 }
 
-json_t *sup_filter_to_json(void)
+json_t *sup_filter_to_json(enum sup_scope scope)
 {
 	json_t *o = json_object(), *notified = json_array(), *skipped = json_array();
 
@@ -166,6 +173,8 @@ json_t *sup_filter_to_json(void)
 	for (size_t i = 0; i < sup_n_syscalls; i++) {
 		int nr = seccomp_syscall_resolve_name(sup_syscalls[i].name);
 
+		if (!in_scope(&sup_syscalls[i], scope))
+			continue;
 		if (nr >= 0) {
 			(void)json_array_append_new(notified, json_str(sup_syscalls[i].name));
 		} else {
@@ -184,90 +193,24 @@ json_t *sup_filter_to_json(void)
 
 int sup_send_fd(int sock, int fd, struct error *err)
 {
-	char byte = 'L';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = u.buf,
-		.msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cm;
-	ssize_t n;
+	int r = fd_send(sock, fd);
 
-	memset(&u, 0, sizeof(u));
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	do
-		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return error_set(err, errno, "cannot send the listener: %s", strerror(errno));
-	if (n != 1)
-		return error_set(err, EIO, "cannot send the listener: short write");
+	if (r < 0)
+		return error_set(err, -r, "cannot send the listener: %s", r == -EIO ? "short write" : strerror(-r));
 	return 0;
-}
-
-/* Close every fd carried by a control message we refuse. */
-static void close_passed_fds(struct msghdr *msg)
-{
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
-		size_t n;
-
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len < CMSG_LEN(0))
-			continue;
-		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++) {
-			int fd;
-
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-			(void)close(fd);
-		}
-	}
 }
 
 int sup_recv_fd(int sock, int *ret_fd, struct error *err)
 {
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * 4)];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = u.buf,
-		.msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cm;
-	ssize_t n;
-	int fd;
+	int r = fd_recv(sock, ret_fd);
 
-	memset(&u, 0, sizeof(u));
-	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return error_set(err, errno, "cannot receive the listener: %s", strerror(errno));
-	if (n == 0)
-		return error_set(err, EPIPE, "cannot receive the listener: the sandbox closed the socket "
-					     "before sending it");
-	cm = CMSG_FIRSTHDR(&msg);
-	if ((msg.msg_flags & MSG_CTRUNC) || !cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
-	    cm->cmsg_len != CMSG_LEN(sizeof(int)) || CMSG_NXTHDR(&msg, cm)) {
-		close_passed_fds(&msg);
+	if (r == -EPIPE)
+		return error_set(err, EPIPE, "cannot receive the listener: the sandbox closed the socket before "
+					     "sending it");
+	if (r == -EBADMSG)
 		return error_set(err, EBADMSG, "cannot receive the listener: expected exactly one descriptor");
-	}
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	*ret_fd = fd;
+	if (r < 0)
+		return error_set(err, -r, "cannot receive the listener: %s", strerror(-r));
 	return 0;
 }
 
@@ -307,6 +250,33 @@ int sup_tty_child_setup(void)
 		r = -errno;
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
+}
+
+int sup_tty_foreground_save(void)
+{
+	int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	if (tty >= 0 && tcgetpgrp(tty) != getpgrp()) {
+		(void)close(tty);
+		return -1;
+	}
+	return tty;
+}
+
+void sup_tty_foreground_restore(int tty)
+{
+	sigset_t ttou, old;
+
+	if (tty < 0)
+		return;
+	/* This group is in the background now: tcsetpgrp would raise SIGTTOU. */
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	(void)sigprocmask(SIG_BLOCK, &ttou, &old);
+	if (tcgetpgrp(tty) != getpgrp())
+		(void)tcsetpgrp(tty, getpgrp());
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	(void)close(tty);
 }
 
 /* In a child: can a listener be had under the filters this process runs

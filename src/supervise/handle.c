@@ -22,8 +22,8 @@
 /* ---- deciding ------------------------------------------------------------------- */
 
 static const enum policy_access access_order[] = {
-	POLICY_ACCESS_READ,   POLICY_ACCESS_WRITE,    POLICY_ACCESS_CREATE,
-	POLICY_ACCESS_DELETE, POLICY_ACCESS_TRUNCATE, POLICY_ACCESS_EXEC,
+	POLICY_ACCESS_READ,     POLICY_ACCESS_WRITE, POLICY_ACCESS_CREATE,       POLICY_ACCESS_DELETE,
+	POLICY_ACCESS_TRUNCATE, POLICY_ACCESS_EXEC,  POLICY_ACCESS_UNIX_CONNECT,
 };
 
 static const char *access_label(const struct sup_req *r, enum policy_access a)
@@ -39,8 +39,8 @@ static const char *access_label(const struct sup_req *r, enum policy_access a)
 static enum policy_access primary_access(unsigned acc)
 {
 	static const enum policy_access prio[] = {
-		POLICY_ACCESS_EXEC,     POLICY_ACCESS_CREATE, POLICY_ACCESS_DELETE,
-		POLICY_ACCESS_TRUNCATE, POLICY_ACCESS_WRITE,  POLICY_ACCESS_READ,
+		POLICY_ACCESS_UNIX_CONNECT, POLICY_ACCESS_EXEC,  POLICY_ACCESS_CREATE, POLICY_ACCESS_DELETE,
+		POLICY_ACCESS_TRUNCATE,     POLICY_ACCESS_WRITE, POLICY_ACCESS_READ,
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(prio); i++)
@@ -149,7 +149,7 @@ static void note_owned(struct sup_state *s, const struct sup_req *r)
 static bool refer_violation(struct sup_state *s, const char *old, const char *new)
 {
 	static const enum policy_access rights[] = {
-		POLICY_ACCESS_READ, POLICY_ACCESS_WRITE, POLICY_ACCESS_TRUNCATE, POLICY_ACCESS_EXEC,
+		POLICY_ACCESS_READ, POLICY_ACCESS_WRITE, POLICY_ACCESS_TRUNCATE, POLICY_ACCESS_EXEC, POLICY_ACCESS_UNIX_CONNECT,
 	};
 	struct policy_decision dn, dold;
 
@@ -280,6 +280,15 @@ static struct sup_step pin_step(struct sup_state *s, struct sup_req *r)
 		return sup_step(SUP_STEP_DENY, EACCES,
 				"the /proc entry of a process outside the sandbox: refused, as Landlock's ptrace rule "
 				"refuses it");
+	}
+	/* The approval socket may lie where the program may write (a path in
+	 * the project): whatever the profile says, connecting there would let
+	 * the program answer its own questions. */
+	if (r->call.op == SUP_OP_CONNECT && s->socket_created && r->obj[0].stated &&
+	    r->obj[0].dev == s->sock_dev && r->obj[0].ino == s->sock_ino) {
+		r->access_name = "connect";
+		return sup_step(SUP_STEP_DENY, EACCES,
+				"latch's own approval socket: a program that answered there would grant itself anything");
 	}
 	return sup_step(SUP_STEP_NEXT, 0, NULL);
 }
@@ -551,10 +560,11 @@ void sup_handle(struct sup_state *s)
 	/* For the events: the program (read now, it may be gone when the
 	 * event is written) and the thread group of a thread. */
 	r->exe[0] = '\0';
-	if (s->c->events_fd >= 0) {
-		sup_target_exe(r->tid, r->exe, sizeof(r->exe));
-		r->pid = sup_target_tgid(r->tid);
-		if (!sup_id_valid(s, r->id)) {
+	r->n_argv = 0;
+	r->ppid = 0;
+	if (s->c->events_fd >= 0 || ((s->c->on_event || (s->c->on_exec && r->call.op == SUP_OP_EXEC)) &&
+				      !s->observer_full)) {
+		if (sup_target_who(s, r) && !sup_id_valid(s, r->id)) {
 			sup_settle(s, r, sup_step(SUP_STEP_VANISHED, 0, NULL));
 			return;
 		}
@@ -581,6 +591,12 @@ void sup_handle(struct sup_state *s)
 	}
 	if (e) {
 		sup_settle(s, r, e == -ENOENT ? sup_step(SUP_STEP_VANISHED, 0, NULL) : sup_step(SUP_STEP_FAIL, e, NULL));
+		return;
+	}
+	/* Before the answer: once the kernel performs it, the memory is the
+	 * new program's. */
+	if (r->call.op == SUP_OP_EXEC && s->c->on_exec && !s->observer_full && sup_target_exec_args(s, r) < 0) {
+		sup_settle(s, r, sup_step(SUP_STEP_VANISHED, 0, NULL));
 		return;
 	}
 	r->tmpfile = r->call.op == SUP_OP_OPEN && (r->call.flags & __O_TMPFILE) == __O_TMPFILE;

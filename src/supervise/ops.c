@@ -51,6 +51,13 @@ static struct sup_step screen_open(struct sup_state *s, struct sup_req *r)
  * so that a descriptor swapped in by another thread cannot turn a
  * continued call into an unchecked one. A pathname Unix socket goes on to
  * be pinned and decided like any other path (NEXT). */
+bool sup_addr_is_loopback(const struct sockaddr_storage *a)
+{
+	if (a->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)a)->sin_addr.s_addr) >> 24) == 127;
+	return a->ss_family == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)a)->sin6_addr);
+}
+
 static struct sup_step socket_address(struct sup_state *s, struct sup_req *r)
 {
 	struct sup_call *c = &r->call;
@@ -77,6 +84,17 @@ static struct sup_step socket_address(struct sup_state *s, struct sup_req *r)
 			q.port = ntohs(((const struct sockaddr_in *)&r->addr)->sin_port);
 			policy_decide(s->c->policy, &q, &d);
 			r->access_name = policy_access_name(q.access);
+			/* network.mode proxy: the proxy's port on loopback is
+			 * the one way out (Landlock allows that port only). */
+			if (c->op == SUP_OP_CONNECT && s->c->policy->net.mode == POLICY_NET_PROXY && s->c->proxy_port &&
+			    q.port == s->c->proxy_port && sup_addr_is_loopback(&r->addr)) {
+				if (s->c->proxy_confined &&
+				    landlock_plan_handles(s->c->landlock, POLICY_ACCESS_TCP_CONNECT))
+					return sup_step(SUP_STEP_CONTINUE, 0,
+							"to latch's proxy: Landlock lets TCP connect to its port only, "
+							"and the sandbox's network has nothing else there");
+				return sup_step_emulated(sup_emulate(s, r), "to latch's proxy");
+			}
 			if (!d.allow) {
 				(void)snprintf(r->why, sizeof(r->why), "%s", d.reason);
 				return sup_step(SUP_STEP_DENY, EACCES, r->why);

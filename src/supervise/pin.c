@@ -276,7 +276,8 @@ int sup_pin_exec(struct sup_state *s, struct sup_req *r)
 }
 
 /* A pathname Unix socket: connect pins the socket as open(O_PATH) would
- * and asks to write it; bind pins the parent of the new entry as mknod. */
+ * and asks to connect to it; bind pins the parent of the new entry as
+ * mknod. */
 int sup_pin_socket(struct sup_state *s, struct sup_req *r)
 {
 	struct sup_obj *o = &r->obj[0];
@@ -295,7 +296,7 @@ int sup_pin_socket(struct sup_state *s, struct sup_req *r)
 		return e;
 	if (o->type != S_IFSOCK)
 		return ECONNREFUSED;
-	o->acc = BIT(POLICY_ACCESS_WRITE);
+	o->acc = BIT(POLICY_ACCESS_UNIX_CONNECT);
 	return 0;
 }
 

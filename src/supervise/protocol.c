@@ -84,8 +84,6 @@ int sup_parse_answer(const char *line, size_t len, uint64_t *ret_id, enum sup_an
 char *sup_question_line(const struct sup_question *q)
 {
 	_cleanup_json_ json_t *o = json_object();
-	char *s, *line;
-	size_t n;
 
 	if (!o)
 		return NULL;
@@ -98,18 +96,11 @@ char *sup_question_line(const struct sup_question *q)
 	json_set(o, "access", json_str(q->access));
 	json_set(o, "path", json_str(q->path));
 	json_set(o, "runs_later", json_boolean(q->runs_later));
-	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	if (!s)
-		return NULL;
-	n = strlen(s);
-	line = realloc(s, n + 2);
-	if (!line) {
-		free(s);
-		return NULL;
+	if (q->host) {
+		json_set(o, "host", json_str(q->host));
+		json_set(o, "port", json_integer(q->port));
 	}
-	line[n] = '\n';
-	line[n + 1] = '\0';
-	return line;
+	return json_line(o);
 }
 
 void sup_ratelimit_init(struct sup_ratelimit *r, unsigned rate, uint64_t now_ns)

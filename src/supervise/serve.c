@@ -52,6 +52,7 @@ void sup_config_init(struct sup_config *c)
 	c->events_fd = -1;
 	c->tty_fd = -1;
 	c->approver_fd = -1;
+	c->net_fd = -1;
 }
 
 bool sup_id_valid(struct sup_state *s, uint64_t id)
@@ -109,11 +110,83 @@ static void count_denied(struct sup_state *s, const char *path)
 
 static void write_event(struct sup_state *s, const char *buf, size_t len)
 {
+	if (s->c->on_event && !s->observer_full && !s->c->on_event(buf, len, s->c->observer_data))
+		s->observer_full = true;
+	if (s->c->events_fd < 0)
+		return;
 	if (write_all(s->c->events_fd, buf, len) < 0) {
 		s->sum->events_failed++;
 		return;
 	}
 	s->sum->events_written++;
+}
+
+/* What the profile refused of each object of r (the allow backend may
+ * have granted it). */
+static void note_refusal(struct sup_state *s, const struct sup_req *r, bool granted)
+{
+	if ((r->call.op == SUP_OP_CONNECT || r->call.op == SUP_OP_BIND) && r->sock_domain != AF_UNIX &&
+	    (r->addr.ss_family == AF_INET || r->addr.ss_family == AF_INET6)) {
+		s->c->on_refusal(&(struct sup_refusal){
+					 .port = ntohs(((const struct sockaddr_in *)&r->addr)->sin_port),
+					 .acc = BIT(r->call.op == SUP_OP_CONNECT ? POLICY_ACCESS_TCP_CONNECT
+										 : POLICY_ACCESS_TCP_BIND),
+					 .granted = granted,
+				 },
+				 s->c->refusal_data);
+		return;
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		const struct sup_obj *o = &r->obj[i];
+		unsigned acc = o->denied & ~o->granted;
+
+		if (!acc || o->real[0] != '/')
+			continue;
+		s->c->on_refusal(&(struct sup_refusal){
+					 .path = o->real,
+					 .acc = acc,
+					 .directory = (r->call.op == SUP_OP_MKDIR && (o->acc & BIT(POLICY_ACCESS_CREATE))) ||
+						      (o->stated && S_ISDIR(o->type)),
+					 .quiet = r->quiet,
+					 .granted = granted,
+				 },
+				 s->c->refusal_data);
+	}
+}
+
+/* An execve, for the exec tree; a program let through changes. */
+static void note_exec(struct sup_state *s, const struct sup_req *r, bool allow, int err)
+{
+	char *argv[SUP_ARGV_MAX + 1];
+	size_t off = 0;
+
+	if (allow)
+		sup_target_forget_exe(s, r->pid);
+	if (!s->c->on_exec)
+		return;
+	if (s->observer_full) {
+		s->sum->execs_unobserved++;
+		return;
+	}
+	for (unsigned i = 0; i < r->n_argv; i++) {
+		argv[i] = (char *)r->argv + off;
+		off += strlen(argv[i]) + 1;
+	}
+	argv[r->n_argv] = NULL;
+	if (!s->c->on_exec(&(struct sup_exec){
+			      .time_unix_ms = r->time_unix_ms,
+			      .pid = r->pid,
+			      .ppid = r->ppid,
+			      .exe = r->exe[0] ? r->exe : NULL,
+			      .path = r->path[0][0] ? r->path[0] : NULL,
+			      .resolved = r->obj[0].real[0] ? r->obj[0].real : NULL,
+			      .argv = argv,
+			      .argv_truncated = r->argv_truncated,
+			      .allow = allow,
+			      .err = err > 0 ? err : 0,
+		      },
+		      s->c->observer_data))
+		s->observer_full = true;
 }
 
 void sup_finish(struct sup_state *s, struct sup_req *r, enum sup_action action, bool allow, int err,
@@ -148,7 +221,13 @@ void sup_finish(struct sup_state *s, struct sup_req *r, enum sup_action action, 
 		s->denied_once = true;
 		break;
 	}
-	if (s->c->events_fd < 0)
+	if (r->call.op == SUP_OP_EXEC)
+		note_exec(s, r, allow, err);
+	if (s->c->on_refusal && (!allow || (r->decided_by && strcmp(r->decided_by, "backend") == 0)))
+		note_refusal(s, r, allow);
+	if (s->c->on_event && s->observer_full)
+		s->sum->events_unobserved++;
+	if (s->c->events_fd < 0 && (!s->c->on_event || s->observer_full))
 		return;
 	if (r->note && reason) {
 		(void)snprintf(why, sizeof(why), "%s (%s)", reason, r->note);
@@ -239,6 +318,11 @@ static int setup(struct sup_state *s, struct error *err)
 	s->owned = calloc(SUP_GRANTS_MAX, sizeof(*s->owned));
 	s->always = calloc(SUP_GRANTS_MAX, sizeof(*s->always));
 	s->pending = calloc(SUP_PENDING_MAX, sizeof(*s->pending));
+	if (s->c->notifies_exec && (s->c->events_fd >= 0 || s->c->on_event || s->c->on_exec)) {
+		s->procs = calloc(SUP_PROCS_MAX, sizeof(*s->procs));
+		for (size_t i = 0; s->procs && i < SUP_PROCS_MAX; i++)
+			s->procs[i].pidfd = -1;
+	}
 	if (!s->notif || !s->resp || !s->cur || !s->evbuf || !s->denied || !s->grants || !s->owned || !s->always || !s->pending)
 		return error_set(err, ENOMEM, "out of memory");
 	r = sup_slow_init(s);
@@ -353,6 +437,8 @@ static void teardown(struct sup_state *s)
 	free(s->always);
 	free(s->pending);
 	free(s->rule_missing);
+	sup_target_procs_done(s);
+	free(s->procs);
 }
 
 int sup_serve(const struct sup_config *c, int listener, pid_t child, struct sup_summary *ret, struct error *err)
@@ -380,7 +466,7 @@ int sup_serve(const struct sup_config *c, int listener, pid_t child, struct sup_
 	for (;;) {
 		struct pollfd fds[8];
 		uint64_t now = sup_now_ns(), next;
-		int n = 0, timeout = -1, i_listener = -1, i_child = -1, i_slow = -1, nb;
+		int n = 0, timeout = -1, i_listener = -1, i_child = -1, i_slow = -1, i_net = -1, nb;
 
 		if (!s.listener_hup) {
 			i_listener = n;
@@ -393,6 +479,10 @@ int sup_serve(const struct sup_config *c, int listener, pid_t child, struct sup_
 		if (s.slow_running > 0) {
 			i_slow = n;
 			fds[n++] = (struct pollfd){ .fd = s.slow_pipe[0], .events = POLLIN };
+		}
+		if (c->net_fd >= 0 && !s.net_hup) {
+			i_net = n;
+			fds[n++] = (struct pollfd){ .fd = c->net_fd, .events = POLLIN };
 		}
 		nb = sup_backend_pollfds(&s, fds + n, (int)ELEMENTSOF(fds) - n);
 		next = sup_backend_timeouts(&s, now);
@@ -417,6 +507,8 @@ int sup_serve(const struct sup_config *c, int listener, pid_t child, struct sup_
 			s.listener_hup = true; /* every process using the filter is gone */
 		if (i_slow >= 0 && (fds[i_slow].revents & POLLIN))
 			sup_slow_collect(&s);
+		if (i_net >= 0 && fds[i_net].revents && sup_net_question(&s) == -EPIPE)
+			s.net_hup = true; /* the proxy is gone */
 		if (nb > 0)
 			sup_backend_events(&s, fds + n, nb);
 		/* Reap when the child's pidfd says so, and now and then for

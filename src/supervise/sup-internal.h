@@ -181,15 +181,8 @@ enum sup_action sup_action_for(const struct sup_action_in *in, const char **ret_
 
 /* ---- the approval protocol ----------------------------------------------------- */
 
-enum sup_answer {
-	SUP_ANSWER_ALLOW_ONCE,
-	SUP_ANSWER_ALLOW_SESSION,
-	SUP_ANSWER_ALLOW_ALWAYS,
-	SUP_ANSWER_DENY,
-	_SUP_ANSWER_MAX,
-};
-
-const char *sup_answer_name(enum sup_answer a);
+/* enum sup_answer and sup_answer_name(): supervise.h (the proxy's
+ * questions use them too). */
 
 #define SUP_LINE_MAX 4096 /* longest approval line accepted, newline included */
 
@@ -209,11 +202,14 @@ struct sup_question {
 	const char *access;  /* "read", "write", "create", "delete", "truncate", "exec", "connect", "bind" */
 	const char *path;
 	bool runs_later;     /* a protect rule: code that runs outside the sandbox later */
+	const char *host;    /* a question of the proxy: the host (path NULL); NULL otherwise */
+	int port;
 };
 
 /* {"access", "argv", "exe", "id", "kind": "approval_request", "path", "pid",
  * "runs_later", "syscall"} as one compact line, keys sorted, '\n'
- * terminated, malloc'd. */
+ * terminated, malloc'd. A question of the proxy has "host" and "port" too
+ * (and "path" null). */
 char *sup_question_line(const struct sup_question *q);
 
 /* ---- rate limiting ------------------------------------------------------------- */

@@ -19,6 +19,7 @@
 #define SUP_GRANTS_MAX 256  /* session grants */
 #define SUP_DENIED_MAX 64   /* distinct denied paths counted for the summary */
 #define SUP_SLOW_MAX 8      /* blocking connects running on worker threads */
+#define SUP_PROCS_MAX 64    /* threads whose thread group and program are remembered for events */
 
 /* One path operand, resolved in the target's view and pinned. */
 struct sup_obj {
@@ -84,6 +85,23 @@ struct sup_req {
 	bool unreadable;              /* its memory cannot be read (made non-dumpable) */
 	unsigned questions;           /* asked so far for this request */
 	char exe[PATH_MAX];           /* /proc/PID/exe when received (events only) */
+	/* execve, for sup_config.on_exec: the new argv, NUL-separated. */
+	char argv[SUP_ARGV_BYTES];
+	unsigned n_argv;
+	bool argv_truncated;
+	int ppid;                     /* the caller's parent; 0: unknown */
+};
+
+/* A thread the events have named: its thread group and program, kept
+ * while it lives (its pidfd says when it is gone, so that a reused id is
+ * never taken for it) and, for the program, until it calls execve. */
+struct sup_proc {
+	int tid;                      /* 0: a free slot */
+	int tgid;
+	int pidfd;
+	bool exe_known;
+	uint64_t used;                /* for replacing the least recently used */
+	char exe[PATH_MAX];
 };
 
 /* A question waiting for its answer (socket backend). */
@@ -92,6 +110,9 @@ struct sup_pending {
 	bool sent;                    /* written to the approver */
 	uint64_t qid;
 	uint64_t deadline_ns;
+	bool net;                     /* the proxy's question (nq), not a call (req) */
+	struct sup_net_question nq;
+	int net_pid;                  /* ...asked by this process (0: unknown) */
 	struct sup_req req;
 };
 
@@ -107,6 +128,7 @@ struct sup_state {
 	int child_pidfd;
 	bool child_reaped;
 	bool listener_hup;
+	bool net_hup;                 /* the proxy's question socket hung up */
 	struct seccomp_notif *notif;
 	size_t notif_size;
 	struct seccomp_notif_resp *resp;
@@ -132,6 +154,9 @@ struct sup_state {
 	/* Events. */
 	char *evbuf;
 	size_t evbuf_size;
+	bool observer_full;           /* on_event wants no more lines */
+	struct sup_proc *procs;       /* SUP_PROCS_MAX, with notifies_exec */
+	uint64_t procs_tick;
 	/* Summary of denied paths. */
 	struct {
 		char path[SUP_SUMMARY_PATH_MAX];
@@ -157,6 +182,8 @@ struct sup_state {
 	size_t line_len;
 	bool line_overflow;
 	bool socket_created;
+	dev_t sock_dev;                /* the approval socket's file (socket_created): */
+	ino_t sock_ino;                /* no program may connect to it */
 	int tty;                       /* tty backend; -1 */
 	bool tty_owned;
 	/* Worker threads for blocking connects. */
@@ -225,6 +252,9 @@ struct sup_op_row {
 };
 
 extern const struct sup_op_row sup_ops[_SUP_OP_MAX];
+
+/* Whether a is a loopback address (127/8, ::1). */
+bool sup_addr_is_loopback(const struct sockaddr_storage *a);
 
 /* ---- serve.c ---- */
 uint64_t sup_now_ns(void);
@@ -331,9 +361,28 @@ int sup_pin_procfs(struct sup_state *s, struct sup_req *r);
 /* The target's credentials allow the supervisor to act for it, and its
  * umask. Returns 0, EPERM when the credentials differ, or -ENOENT. */
 int sup_target_creds(struct sup_state *s, struct sup_req *r, mode_t *ret_umask);
+/* The process in the sandbox (whose first process is sandbox) that holds
+ * the other end of a loopback TCP connection, given that connection's
+ * addresses as its accepting side sees them (peer: the client's end).
+ * Found through the sandbox's TCP table and the processes' descriptors:
+ * best effort, 0 when unknown. */
+int sup_socket_owner(pid_t sandbox, const struct sockaddr_storage *peer, const struct sockaddr_storage *self);
 /* The thread group of a thread (the tid itself when unknown). The caller
  * checks ID_VALID afterwards. */
 int sup_target_tgid(int tid);
+/* For the events: r->pid (the thread group of r->tid) and r->exe,
+ * remembered per thread where the filter notifies execve. Returns true
+ * when /proc was read, and the caller must check ID_VALID (the id may
+ * name another thread if the notification vanished); false when all came
+ * from a thread whose pidfd says it is still the one. */
+bool sup_target_who(struct sup_state *s, struct sup_req *r);
+/* An execve by this thread group is let through: its program changes. */
+void sup_target_forget_exe(struct sup_state *s, int tgid);
+void sup_target_procs_done(struct sup_state *s);
+/* execve: the new argv (r->argv) and the caller's parent (r->ppid), for
+ * sup_config.on_exec. Returns 0, or -ENOENT when the notification
+ * vanished; what cannot be read is left out (r->argv_truncated). */
+int sup_target_exec_args(struct sup_state *s, struct sup_req *r);
 /* /proc/PID/exe of the target into buf ("" when unknown). */
 void sup_target_exe(int pid, char *buf, size_t size);
 /* The absolute path of one of our own fds; -errno. */
@@ -387,5 +436,9 @@ int sup_backend_pollfds(struct sup_state *s, struct pollfd *fds, int max);
 void sup_backend_events(struct sup_state *s, const struct pollfd *fds, int n);
 /* Deadlines: deny what timed out; the nearest deadline (0: none). */
 uint64_t sup_backend_timeouts(struct sup_state *s, uint64_t now);
+/* A question from the proxy is waiting on c->net_fd: read it and put it to
+ * the backend (answered now, or parked like a call's). Returns -EPIPE when
+ * the proxy is gone, else 0. */
+int sup_net_question(struct sup_state *s);
 
 #endif

@@ -28,6 +28,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "base/error.h"
@@ -45,11 +46,20 @@ struct sup_filter_opts {
 	bool wait_killable_recv;
 };
 
+/* What a notify filter hands to the supervisor. */
+enum sup_scope {
+	SUP_SCOPE_ALL,     /* every notified call: a supervised run */
+	/* connect() only: a run without supervision, where no kernel layer
+	 * decides connecting to a pathname Unix socket (Landlock < ABI 9) */
+	SUP_SCOPE_SOCKETS,
+};
+
 /* Build the notify filter with libseccomp: SCMP_ACT_NOTIFY for every
- * notified system call of this arch (the table in filter.c; names unknown
- * here are skipped), ALLOW for the rest. Call it in the parent before fork:
- * loading then allocates nothing. Returns 0 or a negative errno. */
-int sup_filter_build(struct sup_filter **ret, struct error *err);
+ * notified system call of this arch in the scope (the table in decode.c;
+ * names unknown here are skipped), ALLOW for the rest. Call it in the
+ * parent before fork: loading then allocates nothing. Returns 0 or a
+ * negative errno. */
+int sup_filter_build(struct sup_filter **ret, enum sup_scope scope, struct error *err);
 
 /* Load a built filter into the calling thread with our own seccomp() call
  * (SECCOMP_FILTER_FLAG_NEW_LISTENER, plus WAIT_KILLABLE_RECV when asked and
@@ -68,7 +78,7 @@ DEFINE_CLEANUP(struct sup_filter, sup_filter_free);
 
 /* The notified system calls as JSON: {"notified": [names], "skipped":
  * [{"syscall", "reason"}]}, for `run --dry-run`. NULL only when out of memory. */
-json_t *sup_filter_to_json(void);
+json_t *sup_filter_to_json(enum sup_scope scope);
 
 /* Whether the notify filter notifies this system call (by name, as the
  * table in filter.c and the seccomp tables spell it). */
@@ -105,6 +115,15 @@ const char *sup_unavailable(void);
  * when there is no controlling terminal (nothing changed but the group). */
 int sup_tty_child_setup(void);
 
+/* Outside, before the child starts: a descriptor of the controlling
+ * terminal when this process's group is its foreground (the child's group
+ * will take it), else -1. sup_tty_foreground_restore() gives the
+ * foreground back to this process's group once the child is gone, so that
+ * whoever started latch (a script without job control) reads the terminal
+ * again, and closes the descriptor. Both accept -1. */
+int sup_tty_foreground_save(void);
+void sup_tty_foreground_restore(int tty);
+
 /* ---- the supervisor (parent side) ------------------------------------------ */
 
 /* Who answers what the profile denies. */
@@ -117,6 +136,34 @@ enum sup_backend {
 };
 
 #define SUP_DEFAULT_TIMEOUT_MS 30000     /* a question unanswered this long is denied */
+
+/* What the profile refused one object of a call (or the allow backend
+ * granted in its place), for sup_config.on_refusal: the material of a
+ * profile that would allow it (latch learn). */
+struct sup_refusal {
+	const char *path;        /* where it really is (resolved, absolute); NULL for a TCP port */
+	unsigned port;           /* the port of a refused TCP connect or bind */
+	unsigned acc;            /* bits of (1u << enum policy_access) the profile refuses */
+	bool directory;          /* it is a directory, or one being made */
+	bool quiet;              /* a quiet denial (deny_quietly, another process's /proc entry) */
+	bool granted;            /* the allow backend granted it */
+};
+#define SUP_ARGV_MAX 128                 /* arguments of an execve kept for sup_config.on_exec */
+#define SUP_ARGV_BYTES 8192              /* ...and their bytes, NULs included */
+
+/* An execve the supervisor saw (sup_config.on_exec). Strings may be NULL
+ * (unknown); they live until the callback returns. */
+struct sup_exec {
+	long long time_unix_ms;
+	int pid, ppid;           /* the caller's thread group and its parent, as the supervisor sees them (0: unknown) */
+	const char *exe;         /* what the caller ran until this execve */
+	const char *path;        /* the program, as the caller wrote it */
+	const char *resolved;    /* where it really is */
+	char *const *argv;       /* the new argument vector, NULL-terminated, as far as it could be read */
+	bool argv_truncated;     /* more than SUP_ARGV_MAX arguments or SUP_ARGV_BYTES bytes, or unreadable */
+	bool allow;              /* let through (the kernel may still fail it: ENOENT, ENOEXEC) */
+	int err;                 /* the errno the supervisor answered; 0: none */
+};
 #define SUP_DEFAULT_QUESTIONS_PER_SEC 10 /* more than this, and the rest are denied */
 
 struct sup_config {
@@ -154,11 +201,37 @@ struct sup_config {
 	/* The caller is a child subreaper: orphans of the sandbox become our
 	 * children and must be reaped, or the listener never hangs up. */
 	bool reap_orphans;
+	/* network.mode proxy: the proxy's port, the one TCP connect allowed
+	 * (to a loopback address); 0: none. */
+	uint16_t proxy_port;
+	/* ...and the sandbox's network namespace has nothing but loopback,
+	 * where that port is the proxy's: where Landlock restricts TCP to the
+	 * port, the kernel may perform the connect (continue). */
+	bool proxy_confined;
+	/* network.mode proxy: the proxy's questions (struct sup_net_question),
+	 * on a SOCK_SEQPACKET socket; -1: none. */
+	int net_fd;
 	/* Called once, when the first call is refused (whoever refused it);
 	 * NULL: none. For a note that matters only once something is denied,
 	 * such as "no terminal to ask on". */
 	void (*on_first_denial)(void *data);
 	void *on_first_denial_data;
+	/* The filter notifies execve (SUP_SCOPE_ALL): what a process runs is
+	 * then read once per exec and remembered, not once per event. */
+	bool notifies_exec;
+	/* Observers, called on the supervisor's thread, so they must be quick
+	 * (copy and return; no I/O): every event line exactly as written to
+	 * events_fd (encoded once, whether or not events_fd is set) until it
+	 * returns false (it wants no more: the rest are only counted, in
+	 * sup_summary.events_unobserved), and every execve with its new argv
+	 * (until either returns false: execs_unobserved). NULL: none. */
+	bool (*on_event)(const char *line, size_t len, void *data);
+	bool (*on_exec)(const struct sup_exec *ex, void *data);
+	void *observer_data;
+	/* Every object of a call the profile refused (or the allow backend
+	 * granted): NULL: none. Quick, on the supervisor's thread. */
+	void (*on_refusal)(const struct sup_refusal *r, void *data);
+	void *refusal_data;
 };
 
 /* Set the defaults above: events_fd and tty_fd -1, backend deny. */
@@ -184,6 +257,8 @@ struct sup_summary {
 	unsigned long long errors;        /* the supervisor could not handle a call: denied */
 	unsigned long long events_written;
 	unsigned long long events_failed; /* events that could not be written */
+	unsigned long long events_unobserved; /* events on_event no longer wanted */
+	unsigned long long execs_unobserved;  /* execve calls on_exec no longer wanted */
 	struct {
 		char path[SUP_SUMMARY_PATH_MAX];
 		unsigned long long count;
@@ -214,6 +289,42 @@ size_t sup_summary_format(const struct sup_summary *s, char *buf, size_t size);
 
 /* The summary as a JSON object (sorted keys when dumped). */
 json_t *sup_summary_to_json(const struct sup_summary *s);
+
+/* What an approver answers. */
+enum sup_answer {
+	SUP_ANSWER_ALLOW_ONCE,    /* this call, this connection */
+	SUP_ANSWER_ALLOW_SESSION, /* and the same again until latch exits */
+	SUP_ANSWER_ALLOW_ALWAYS,  /* and saved to the --save-to profile */
+	SUP_ANSWER_DENY,
+	_SUP_ANSWER_MAX,
+};
+
+const char *sup_answer_name(enum sup_answer a);
+
+/* ---- questions from the egress proxy (src/net/) ---------------------------- */
+
+/* May the sandbox reach host:port? The proxy asks on the SOCK_SEQPACKET
+ * socket of sup_config.net_fd, one message each way; the supervisor puts
+ * the question to its backend like a denied call (the same rate limit,
+ * timeout and answers) and saves "always" as a network.hosts entry. */
+struct sup_net_question {
+	uint64_t id;
+	uint16_t port;
+	char host[POLICY_HOST_MAX + 1]; /* canonical (policy_host_parse) */
+	/* The client's connection to the proxy, as the proxy sees it (its
+	 * peer, its own end): the supervisor finds the process that holds
+	 * the other end, to name it. */
+	struct sockaddr_storage peer, self;
+};
+
+struct sup_net_answer {
+	uint64_t id;
+	int32_t answer;                 /* enum sup_answer */
+	int32_t pid;                    /* the process that asked, as latch sees it; 0: unknown */
+	char decided_by[16];            /* "user", or "backend" (nobody, a timeout, the rate limit) */
+	char note[160];                 /* one line of why, or "" */
+	char exe[512];                  /* its executable, or "" */
+};
 
 /* Names, as used on command lines and in JSON; NULL when out of range, and
  * sup_backend_from_name() returns -EINVAL for an unknown name. */

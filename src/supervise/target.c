@@ -3,13 +3,18 @@
  * pinning of paths inside procfs, where the program's own view of "self"
  * and its pid namespace matter. Split from resolve.c, which pins ordinary
  * paths. */
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <netinet/in.h>
 #include <linux/openat2.h>
+#include <linux/types.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -19,6 +24,8 @@
 #include "base/path-util.h"
 #include "sandbox/caps.h"
 #include "supervise/sup-serve.h"
+
+#define SOCKET_TABLE_MAX (1 << 20) /* the most of a TCP table read */
 
 /* ---- the target's credentials ---------------------------------------------- */
 
@@ -391,4 +398,302 @@ int sup_target_tgid(int tid)
 	buf[n] = '\0';
 	t = strstr(buf, "\nTgid:");
 	return t ? (int)strtol(t + 6, NULL, 10) : tid;
+}
+
+/* ---- who made a call, for the events ---------------------------------------- */
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL /* 6.9 */
+#endif
+
+/* PIDFD_GET_INFO (6.13): a task's ids from its pidfd, with no /proc read.
+ * The first version of the struct; the kernel takes it as it is. */
+struct sup_pidfd_info {
+	__u64 mask;
+	__u64 cgroupid;
+	__u32 pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+	__s32 exit_code;
+};
+#define SUP_PIDFD_INFO_PID 1ull
+#define SUP_PIDFD_GET_INFO _IOWR(0xFF, 11, struct sup_pidfd_info)
+
+/* The thread group and parent of the task behind pidfd: 0, or -errno
+ * (-ENOTTY before 6.13, -ESRCH once it is gone). */
+static int pidfd_ids(int pidfd, int *ret_tgid, int *ret_ppid)
+{
+	struct sup_pidfd_info info = { .mask = SUP_PIDFD_INFO_PID };
+
+	if (ioctl(pidfd, SUP_PIDFD_GET_INFO, &info) < 0)
+		return -errno;
+	if (!(info.mask & SUP_PIDFD_INFO_PID))
+		return -ENOTTY;
+	*ret_tgid = (int)info.tgid;
+	*ret_ppid = (int)info.ppid;
+	return 0;
+}
+
+static void proc_drop(struct sup_proc *p)
+{
+	if (p->pidfd >= 0)
+		(void)close(p->pidfd);
+	p->pidfd = -1;
+	p->tid = 0;
+	p->exe_known = false;
+}
+
+static bool proc_gone(const struct sup_proc *p)
+{
+	struct pollfd pfd = { .fd = p->pidfd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) != 0;
+}
+
+/* The slot of tid, opened now if it has none: a pidfd of the thread group
+ * when tid leads one (no /proc read needed for its tgid), else of the
+ * thread alone (6.9). NULL: it cannot be remembered. */
+static struct sup_proc *proc_slot(struct sup_state *s, int tid, bool *ret_fresh)
+{
+	struct sup_proc *free_slot = NULL, *oldest = NULL;
+	int fd;
+
+	for (size_t i = 0; i < SUP_PROCS_MAX; i++) {
+		struct sup_proc *p = &s->procs[i];
+
+		if (p->tid == tid) {
+			if (!proc_gone(p)) {
+				*ret_fresh = false;
+				return p;
+			}
+			proc_drop(p); /* gone: the id may name another thread now */
+		}
+		if (!p->tid && !free_slot)
+			free_slot = p;
+		if (p->tid && (!oldest || p->used < oldest->used))
+			oldest = p;
+	}
+	if (!free_slot) {
+		proc_drop(oldest);
+		free_slot = oldest;
+	}
+	fd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+	if (fd >= 0) {
+		int ppid;
+
+		if (pidfd_ids(fd, &free_slot->tgid, &ppid) < 0)
+			free_slot->tgid = sup_target_tgid(tid);
+	} else {
+		/* Before 6.9: a pidfd names a thread group, by its leader. */
+		fd = (int)syscall(SYS_pidfd_open, tid, 0);
+		if (fd < 0)
+			return NULL;
+		free_slot->tgid = tid;
+	}
+	free_slot->tid = tid;
+	free_slot->pidfd = fd;
+	free_slot->exe_known = false;
+	*ret_fresh = true;
+	return free_slot;
+}
+
+bool sup_target_who(struct sup_state *s, struct sup_req *r)
+{
+	bool read = true;
+	struct sup_proc *p = s->c->notifies_exec && s->procs ? proc_slot(s, r->tid, &read) : NULL;
+
+	if (!p) {
+		sup_target_exe(r->tid, r->exe, sizeof(r->exe));
+		r->pid = sup_target_tgid(r->tid);
+		return true;
+	}
+	p->used = ++s->procs_tick;
+	if (!p->exe_known) {
+		sup_target_exe(r->tid, p->exe, sizeof(p->exe));
+		p->exe_known = true;
+		read = true;
+	}
+	r->pid = p->tgid;
+	(void)snprintf(r->exe, sizeof(r->exe), "%s", p->exe);
+	return read;
+}
+
+void sup_target_forget_exe(struct sup_state *s, int tgid)
+{
+	for (size_t i = 0; s->procs && i < SUP_PROCS_MAX; i++)
+		if (s->procs[i].tid && s->procs[i].tgid == tgid)
+			s->procs[i].exe_known = false;
+}
+
+void sup_target_procs_done(struct sup_state *s)
+{
+	for (size_t i = 0; s->procs && i < SUP_PROCS_MAX; i++)
+		if (s->procs[i].tid)
+			proc_drop(&s->procs[i]);
+}
+
+/* ---- execve's arguments, for the exec tree -------------------------------------- */
+
+int sup_target_exec_args(struct sup_state *s, struct sup_req *r)
+{
+	/* argv follows the path: execve(path, argv), execveat(dirfd, path, argv). */
+	uint64_t vec = r->data.args[strcmp(r->call.syscall, "execveat") == 0 ? 2 : 1];
+	char path[64], status[2048], val[32];
+	size_t used = 0;
+	int e;
+
+	r->n_argv = 0;
+	r->argv_truncated = false;
+	r->ppid = 0;
+	for (unsigned i = 0; vec; i++) {
+		uint64_t addr = 0;
+
+		if (i == SUP_ARGV_MAX) {
+			r->argv_truncated = true;
+			break;
+		}
+		e = sup_read_bytes(s, r, vec + i * sizeof(addr), &addr, sizeof(addr));
+		if (e == -ENOENT)
+			return e;
+		if (e || !addr) {
+			r->argv_truncated = e != 0;
+			break;
+		}
+		e = used < sizeof(r->argv) ? sup_read_string(s, r, addr, r->argv + used, sizeof(r->argv) - used)
+					   : ENAMETOOLONG;
+		if (e == -ENOENT)
+			return e;
+		if (e) {
+			r->argv_truncated = true;
+			break;
+		}
+		used += strlen(r->argv + used) + 1;
+		r->n_argv++;
+	}
+	for (size_t i = 0; s->procs && i < SUP_PROCS_MAX; i++) {
+		int tgid;
+
+		if (s->procs[i].tid == r->tid && pidfd_ids(s->procs[i].pidfd, &tgid, &r->ppid) == 0)
+			return 0; /* the pidfd names this very thread */
+	}
+	(void)snprintf(path, sizeof(path), "/proc/%d/status", r->tid);
+	if (read_small_file(path, status, sizeof(status)) > 0 && status_field(status, "PPid", val, sizeof(val)))
+		r->ppid = (int)strtol(val, NULL, 10);
+	return sup_id_valid(s, r->id) ? 0 : -ENOENT;
+}
+
+/* ---- who holds a socket (the proxy's questions) ---------------------------- */
+
+/* The inode of the client's socket: the line of the sandbox's TCP table
+ * (/proc/SANDBOX/net/tcp, its network namespace) whose local address is
+ * the client's end and remote address the accepting one. 0: not found. */
+static unsigned long socket_inode(pid_t sandbox, const struct sockaddr_storage *peer,
+				  const struct sockaddr_storage *self)
+{
+	char path[64], want_local[64], want_rem[64];
+	_cleanup_free_ char *text = NULL;
+	bool v6 = peer->ss_family == AF_INET6;
+
+	if (peer->ss_family != self->ss_family || (peer->ss_family != AF_INET && !v6))
+		return 0;
+	if (v6) {
+		const struct sockaddr_in6 *p = (const struct sockaddr_in6 *)peer, *s = (const struct sockaddr_in6 *)self;
+		uint32_t pw[4], sw[4];
+
+		/* The kernel prints each 32-bit word of the address as it lies
+		 * in memory, in hex. */
+		memcpy(pw, p->sin6_addr.s6_addr, 16);
+		memcpy(sw, s->sin6_addr.s6_addr, 16);
+		(void)snprintf(want_local, sizeof(want_local), "%08X%08X%08X%08X:%04X", pw[0], pw[1], pw[2], pw[3],
+			       ntohs(p->sin6_port));
+		(void)snprintf(want_rem, sizeof(want_rem), "%08X%08X%08X%08X:%04X", sw[0], sw[1], sw[2], sw[3],
+			       ntohs(s->sin6_port));
+	} else {
+		const struct sockaddr_in *p = (const struct sockaddr_in *)peer, *s = (const struct sockaddr_in *)self;
+
+		(void)snprintf(want_local, sizeof(want_local), "%08X:%04X", p->sin_addr.s_addr, ntohs(p->sin_port));
+		(void)snprintf(want_rem, sizeof(want_rem), "%08X:%04X", s->sin_addr.s_addr, ntohs(s->sin_port));
+	}
+	(void)snprintf(path, sizeof(path), "/proc/%d/net/tcp%s", (int)sandbox, v6 ? "6" : "");
+	text = malloc(SOCKET_TABLE_MAX);
+	if (!text || read_small_file(path, text, SOCKET_TABLE_MAX) <= 0)
+		return 0;
+	for (char *line = text; line && *line;) {
+		char *eol = strchr(line, '\n');
+		char local[64], rem[64];
+		unsigned long inode;
+
+		if (eol)
+			*eol = '\0';
+		if (sscanf(line, " %*s %63s %63s %*s %*s %*s %*s %*s %*s %lu", local, rem, &inode) == 3 &&
+		    strcmp(local, want_local) == 0 && strcmp(rem, want_rem) == 0)
+			return inode;
+		line = eol ? eol + 1 : NULL;
+	}
+	return 0;
+}
+
+static ino_t netns_of(pid_t pid)
+{
+	char path[64];
+	struct stat st;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+/* Whether pid has a descriptor that is the socket want ("socket:[N]"). */
+static bool holds_socket(long pid, const char *want)
+{
+	char path[64];
+	struct dirent *f;
+	bool found = false;
+	DIR *fds;
+
+	(void)snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
+	fds = opendir(path);
+	if (!fds)
+		return false;
+	while (!found && (f = readdir(fds))) {
+		char link[PATH_MAX], target[64];
+		ssize_t n;
+
+		if (f->d_name[0] == '.')
+			continue;
+		(void)snprintf(link, sizeof(link), "/proc/%ld/fd/%s", pid, f->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		found = strcmp(target, want) == 0;
+	}
+	(void)closedir(fds);
+	return found;
+}
+
+int sup_socket_owner(pid_t sandbox, const struct sockaddr_storage *peer, const struct sockaddr_storage *self)
+{
+	unsigned long inode = sandbox > 0 ? socket_inode(sandbox, peer, self) : 0;
+	ino_t netns = inode ? netns_of(sandbox) : 0;
+	char want[64];
+	struct dirent *de;
+	DIR *proc;
+	int found = 0;
+
+	if (!inode)
+		return 0;
+	(void)snprintf(want, sizeof(want), "socket:[%lu]", inode);
+	proc = opendir("/proc");
+	if (!proc)
+		return 0;
+	/* Only processes in the sandbox's network namespace can hold it. */
+	while (!found && (de = readdir(proc))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (*end || pid <= 0 || (netns && netns_of((pid_t)pid) != netns))
+			continue;
+		if (holds_socket(pid, want))
+			found = (int)pid;
+	}
+	(void)closedir(proc);
+	return found;
 }

@@ -6,10 +6,13 @@
 # and one "# counts: PASSED FAILED SKIPPED" line that run.sh adds up.
 #
 # Under run.sh (LATCH_IT_RUNNER=1) the environment is ready: LATCH, TRY,
-# HOME (with fake credentials), TMPDIR, the current directory $HOME/project.
+# ESCAPES (the directory of the escape corpus's programs), HOME (with fake credentials), TMPDIR, the current directory $HOME/project.
 # Run alone (`sh tests/integration/test-fs.sh`), a test builds the same
 # fixture in a temporary directory of its own, uses build/latch and
 # build/tests/try-op from the checkout, and removes everything at the end.
+# Files to look at afterwards go to $IT_ARTIFACTS, which outlives the test:
+# build/it-artifacts/<identity>/ under run.sh, build/it-artifacts/alone/
+# when run alone.
 #
 # The only skip allowed is for a kernel or machine that lacks a feature, and
 # every skip says which.
@@ -225,6 +228,47 @@ bg_stop() {
 	return 0
 }
 
+# unix_servers_start OUTFILE SECRET SOCKET...: a server outside the sandbox
+# on each pathname SOCKET, answering every connection with SECRET, until the
+# test ends (in the background: $bg_pid, killed by it_cleanup). Returns once
+# it listens, or 1 when it did not start (OUTFILE says why).
+unix_servers_start() {
+	_out=$1
+	shift
+	bg_start "$_out" /usr/bin/python3 -c '
+import select, socket, sys
+secret = sys.argv[1].encode() + b"\n"
+socks = []
+for path in sys.argv[2:]:
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(path)
+    s.listen(16)
+    socks.append(s)
+print("listening", flush=True)
+while True:
+    for s in select.select(socks, [], [])[0]:
+        c, _ = s.accept()
+        c.sendall(secret)
+        c.close()
+' "$@"
+	wait_for_output "$_out"
+}
+
+# unix_client_write FILE: a Python client at FILE that connects to the
+# pathname socket of its argument and prints "connected LINE" (the first
+# line the server sent) or "refused ERRNO".
+unix_client_write() {
+	cat >"$1" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect(sys.argv[1])
+    print("connected", s.recv(100).decode().strip())
+except OSError as e:
+    print("refused", e.errno)
+EOF
+}
+
 # wait_for_output FILE: bounded wait (50 x 0.1 s) until FILE is non-empty.
 wait_for_output() {
 	_i=0
@@ -236,30 +280,40 @@ wait_for_output() {
 	return 1
 }
 
-# approver_start SOCKET DECISIONS OUTFILE: a scripted IDE on the approval
+# approver_start SOCKET DECISIONS OUTFILE [QFILE]: a scripted IDE on the approval
 # socket, in the background ($bg_pid, killed by it_cleanup if still alive).
 # It waits (at most 10 s) for SOCKET, answers each question with the next of
 # the comma-separated DECISIONS, and prints one line per question to OUTFILE:
-# "asked ACCESS PATH runs_later|now".
+# "asked ACCESS PATH runs_later|now DECISION EXE". DECISIONS "grant=PATH"
+# answers every question until latch is gone: allow_once for PATH, deny for
+# any other. With QFILE, the first question's own line goes there too.
 approver_start() {
 	/usr/bin/python3 -c '
 import json, os, socket, sys, time
 path, decisions = sys.argv[1], sys.argv[2].split(",")
+qfile = sys.argv[3] if len(sys.argv) > 3 else None
+grant = sys.argv[2][len("grant="):] if sys.argv[2].startswith("grant=") else None
 deadline = time.monotonic() + 10
 while not os.path.exists(path) and time.monotonic() < deadline:
     time.sleep(0.05)
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(path)
 f = s.makefile("rw")
-for d in decisions:
+n = 0
+while grant is not None or n < len(decisions):
     line = f.readline()
     if not line:
         break
     q = json.loads(line)
-    print("asked", q["access"], q["path"], "runs_later" if q["runs_later"] else "now", flush=True)
+    if qfile:
+        open(qfile, "w").write(line)
+        qfile = None
+    d = decisions[n] if grant is None else "allow_once" if q["path"] == grant else "deny"
+    n += 1
+    print("asked", q["access"], q["path"], "runs_later" if q["runs_later"] else "now", d, q["exe"], flush=True)
     f.write(json.dumps({"id": q["id"], "decision": d}) + "\n")
     f.flush()
-' "$1" "$2" >"$3" 2>&1 &
+' "$1" "$2" ${4+"$4"} >"$3" 2>&1 &
 	bg_pid=$!
 	_it_pids="$_it_pids $bg_pid"
 }
@@ -334,6 +388,27 @@ it_make_fixture() {
 	return 0
 }
 
+# it_make_wheel PATH: a wheel of the package latch-fixture 1.0 (a module
+# latch_fixture with VALUE = 42), for pip.
+it_make_wheel() {
+	/usr/bin/python3 -c '
+import base64, hashlib, sys, zipfile
+files = {
+    "latch_fixture/__init__.py": b"VALUE = 42\n",
+    "latch_fixture-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: latch-fixture\nVersion: 1.0\n",
+    "latch_fixture-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: latch-test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+}
+record = []
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    for name, data in files.items():
+        z.writestr(name, data)
+        h = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append("%s,sha256=%s,%d" % (name, h, len(data)))
+    record.append("latch_fixture-1.0.dist-info/RECORD,,")
+    z.writestr("latch_fixture-1.0.dist-info/RECORD", "\n".join(record) + "\n")
+' "$1"
+}
+
 # ---- set-up and clean-up -----------------------------------------------------
 
 it_cleanup() {
@@ -356,9 +431,11 @@ it_init() {
 		# Alone, for debugging: build the fixture run.sh would build.
 		: "${LATCH:=$_self_dir/../../build/latch}"
 		: "${TRY:=$_self_dir/../../build/tests/try-op}"
+		: "${ESCAPES:=$_self_dir/../../build/tests/escapes}"
+		ESCAPES=$(cd "$ESCAPES" 2>/dev/null && pwd || echo "$ESCAPES")
 		LATCH=$(cd "$(dirname "$LATCH")" && pwd)/$(basename "$LATCH")
 		TRY=$(cd "$(dirname "$TRY")" && pwd)/$(basename "$TRY")
-		_it_standalone_root=$(mktemp -d /tmp/latch-it1.XXXXXX) || exit 1
+		_it_standalone_root=$(mktemp -d /var/tmp/latch-it1.XXXXXX) || exit 1
 		it_make_fixture "$_it_standalone_root" || {
 			echo "Bail out! cannot build the fixture in $_it_standalone_root"
 			rm -rf "$_it_standalone_root"
@@ -368,8 +445,14 @@ it_init() {
 		TMPDIR=$_it_standalone_root/tmp
 		PATH=/usr/local/bin:/usr/bin:/bin
 		unset XDG_CONFIG_HOME XDG_CACHE_HOME XDG_DATA_HOME XDG_STATE_HOME XDG_RUNTIME_DIR
-		export HOME TMPDIR PATH LATCH TRY
+		: "${LATCH_IT_ARTIFACTS:=$_self_dir/../../build/it-artifacts/alone}"
+		export HOME TMPDIR PATH LATCH TRY ESCAPES LATCH_IT_ARTIFACTS
 		cd "$HOME/project" || exit 1
+	fi
+	IT_ARTIFACTS=${LATCH_IT_ARTIFACTS-}
+	if [ -n "$IT_ARTIFACTS" ] && ! mkdir -p "$IT_ARTIFACTS"; then
+		echo "Bail out! cannot create $IT_ARTIFACTS"
+		exit 1
 	fi
 	for _f in "$LATCH" "$TRY"; do
 		if [ ! -x "$_f" ]; then

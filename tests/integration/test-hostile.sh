@@ -52,6 +52,23 @@ run "$LATCH" run $ACK --ack-risk outer -p "$S/outer.json" -q -- env ASAN_OPTIONS
 check "...doctor inside says the supervisor is not available" contains "$out" "supervisor: not available: "
 run "$LATCH" doctor
 check "...and outside that it is" contains "$out" "supervisor: available"
+# No supervisor of connect() for an unsupervised profile either: socket(AF_UNIX)
+# is refused instead, said in one line; socketpair still works.
+UX='import socket
+try:
+    socket.socket(socket.AF_UNIX); print("made")
+except OSError as e:
+    print("refused", e.errno)
+socket.socketpair(); print("pair")'
+run "$LATCH" run $ACK --ack-risk outer -p "$S/outer.json" -q -- env ASAN_OPTIONS=detect_leaks=0 "$_inner" run -p minimal -- /usr/bin/python3 -c "$UX"
+check "inside a supervised latch, minimal refuses socket(AF_UNIX): $out" contains "$out" "refused 13"
+check "...socketpair still works" contains "$out" "pair"
+check "...and says why in one line" contains "$err" "latch: warning: unix sockets: "
+run "$LATCH" run -p minimal -- /usr/bin/python3 -c "$UX"
+check "...while here the socket is made" contains "$out" "made"
+run "$LATCH" run $ACK --ack-risk outer -p "$S/outer.json" -q -- env ASAN_OPTIONS=detect_leaks=0 "$_inner" run -p minimal --strict -- true
+check "...and --strict refuses it ($rc)" sh -c "[ $rc -eq 125 ] && printf '%s' \"\$1\" | grep -q 'unix sockets: .*refused because of --strict'" sh "$err"
+
 
 # ---- /proc mounted with hidepid -------------------------------------------------
 run unshare -U -r -m -p -f --mount-proc sh -c 'mount -o remount,hidepid=invisible /proc &&

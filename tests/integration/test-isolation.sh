@@ -280,4 +280,39 @@ for flag in "" --no-supervise --no-namespaces; do
 	check "[$flag] doctor, --dry-run and the run agree for every built-in profile: $out" [ "$rc" -eq 0 ]
 done
 
+# ---- /tmp: the sandbox's own in the isolated mode, scratch in the static one ----
+# A file another program left in the host's /tmp is out of sight; what the
+# program writes there is gone at exit; a project inside /tmp stays what it
+# is.
+HOSTFILE=$(mktemp /tmp/latch-host-file.XXXXXX)
+TP0=$(mktemp -d /tmp/latch-project.XXXXXX)
+TP=$TP0/deeper
+mkdir "$TP"
+echo host-secret >"$HOSTFILE"
+echo '# project in /tmp' >"$TP/README.md"
+chmod 644 "$HOSTFILE"
+run sh -c 'cd "$1" && shift && exec "$@"' sh "$TP" "$LATCH" run --ack-risk agent -p agent -q -- sh -c '
+	ls -A /tmp | grep -q "^latch-host-file" && echo HOST-VISIBLE
+	cat "$1" 2>/dev/null
+	echo own >/tmp/own-file && cat /tmp/own-file
+	cat README.md >/dev/null && echo project-ok && echo new >made-here
+	mkdir -p "$TMPDIR/x" && echo tmpdir-ok' sh "$HOSTFILE"
+check "isolated: the host's /tmp entries are out of sight: $out $err" lacks "$out" HOST-VISIBLE
+check "...and unreadable" lacks "$out" host-secret
+check "...a file of its own in /tmp is written and read" contains "$out" own
+check "...a project inside /tmp stays reachable" contains "$out" project-ok
+check "...and writable, on the host" [ "$(cat "$TP/made-here" 2>/dev/null)" = new ]
+check "...and so does \$TMPDIR" contains "$out" tmpdir-ok
+check "...and the file it wrote in /tmp is gone from the host" [ ! -e /tmp/own-file ]
+run "$LATCH" run --ack-risk agent -p agent -q --no-namespaces -- sh -c '
+	cat "$1" 2>/dev/null
+	echo own >/tmp/own-file-$$ && cat /tmp/own-file-$$ && rm /tmp/own-file-$$' sh "$HOSTFILE"
+check "static: /tmp is scratch: another program's file there stays unreadable" lacks "$out" host-secret
+check "...while a new file of its own is written, read and removed: $err" contains "$out" own
+run cat "$HOSTFILE"
+check "...and the host file is readable outside (the control)" [ "$out" = host-secret ]
+run "$LATCH" run --dry-run --ack-risk agent -p agent --no-namespaces -- true
+check "static: dropping the private /tmp (scratch takes over) says nothing" lacks "$err" "/tmp cannot be"
+rm -rf "$HOSTFILE" "$TP0"
+
 done_testing

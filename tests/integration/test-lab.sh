@@ -193,6 +193,24 @@ assert not os.path.exists(home + "/.ssh/latch-lab-key")
 assert not os.path.exists(home + "/.latch-lab-fixture")
 ' "$RUN" "$HOME"
 
+pyjson "every cell carries the commands that repeat it, with the supervisor the lane ran under" '
+import json, shlex, sys
+run = sys.argv[1]
+m = json.load(open(run + "/run_manifest.json"))["data"]["profiles"]
+rows = {r["row_id"]: r for r in json.load(open(run + "/summary.json"))["data"]["rows"]}
+for row in rows.values():
+    for p, c in row["cells"].items():
+        r = c["reproduce"]
+        want = ["latch", "probe", "-p", p] + (["--supervise"] if m[p]["supervise"] != "off" else [])
+        want += [row["probe_id"]] + row["args"]
+        assert shlex.split(r["sandboxed"]) == want, (row["row_id"], p, r["sandboxed"])
+        assert shlex.split(r["baseline"]) == ["latch", "probe", "--no-sandbox", row["probe_id"]] + row["args"]
+        assert all(o.startswith("latch ") for o in r["oracle"]), r["oracle"]
+for line in open(run + "/mismatches.jsonl"):
+    d = json.loads(line)["data"]
+    assert d["reproduce"] == rows[d["row_id"]]["cells"][d["profile"]]["reproduce"], d["row_id"]
+' "$RUN"
+
 pyjson "the artifact index lists every other file with its size, sha256 and schema version" '
 import hashlib, json, os, sys
 run = sys.argv[1]
@@ -209,8 +227,163 @@ assert os.stat(run + "/artifact_index.json").st_mtime_ns >= newest, "the index i
 expect_output_contains "fs-read-credential" "lab show prints the summary table" -- "$LATCH" lab show "$RUN"
 expect_output_contains "kernel_limit" "lab show counts the reasons" -- "$LATCH" lab show "$RUN"
 expect_rc 0 "lab show --html writes a page" -- "$LATCH" lab show --html "$IT_SCRATCH/run.html" "$RUN"
-check "the page holds the grid" grep -q 'class="denied' "$IT_SCRATCH/run.html"
+check "the page holds the grid" grep -q 'class="cell k-agree"' "$IT_SCRATCH/run.html"
 check "summary.md has the table and the mismatches" grep -q '^| fs-read-credential |' "$RUN/summary.md"
+
+# ---- the HTML report, as a browser shows it -----------------------------------
+
+# A copy of the run whose summary holds a cell of every kind: a real run
+# cannot show an enforcement gap or an over-enforcement (it would fail), so
+# cells are rewritten; and a row whose probe path is hostile markup.
+FIX=$IT_SCRATCH/report-fixture
+mkdir -p "$FIX" && cp "$RUN/run_status.json" "$RUN/summary.json" "$RUN/run_manifest.json" "$FIX/"
+"$PY" -c '
+import copy, json, sys
+p = sys.argv[1] + "/summary.json"
+e = json.load(open(p))
+d = e["data"]
+rows = {r["row_id"]: r for r in d["rows"]}
+kinds = [("fs-read-credential", "ok", "enforcement_gap"), ("fs-list-credentials", "denied", "over_enforcement"),
+         ("fs-read-system-secrets", "dac_denied", "ambient_restriction"),
+         ("fs-read-etc-hosts", "denied", "expectation_mismatch"), ("fs-read-home", "premise_failed", "premise_failed"),
+         ("fs-write-home", "harness_error", "harness_error"), ("fs-chmod-harness", "ok", "kernel_limit")]
+for row_id, outcome, reason in kinds:
+    c = rows[row_id]["cells"]["minimal"]
+    c.update(outcome=outcome, reason=reason, detail="rewritten for the report test")
+c = rows["fs-read-credential"]["cells"]["codex"]
+c.update(skipped=True, outcome=None, reason=None, oracle=None, reproduce=None,
+         detail="profile codex is risk tier 2: --ack-risk codex")
+hostile = copy.deepcopy(rows["fs-read-credential"])
+hostile["row_id"] = "<script>alert(1)</script>"
+hostile["args"] = ["--path", "/tmp/\"><img src=x onerror=alert(2)>&amp;\\xff"]
+d["rows"].append(hostile)
+d["counts"]["failing"] = 2
+d["counts"]["skipped"] = 1
+for k in ("enforcement_gap", "over_enforcement", "ambient_restriction", "expectation_mismatch",
+          "premise_failed", "harness_error", "kernel_limit"):
+    d["counts"]["reasons"][k] = max(1, d["counts"]["reasons"][k])
+json.dump(e, open(p, "w"), sort_keys=True)
+' "$FIX"
+expect_rc 0 "lab show --html renders a run with a cell of every kind" -- \
+	"$LATCH" lab show --html "$IT_SCRATCH/every-kind.html" "$FIX"
+
+# browse PAGE DOM PNG: PAGE in headless Chromium, 1400 px wide: the DOM the
+# browser built into DOM, its log (where it says what failed to load or
+# run) into DOM.log, a screenshot into PNG. Its HOME, profile and caches are
+# in the scratch directory, so it runs as any uid.
+browse() {
+	HOME=$IT_SCRATCH/chromium XDG_CONFIG_HOME=$IT_SCRATCH/chromium/config \
+		XDG_CACHE_HOME=$IT_SCRATCH/chromium/cache timeout 30 chromium --headless --no-sandbox --disable-gpu \
+		--no-first-run --user-data-dir="$IT_SCRATCH/chromium/profile" --enable-logging=stderr --v=0 \
+		--window-size=1400,2400 --screenshot="$3" --dump-dom "file://$1" >"$2" 2>"$2.log"
+}
+
+# PAGE_CHECK PAGE RUN MODE [PNG]: a page checked against the summary it was
+# made from: the header, every cell (its kind by class and in words, its
+# outcome, errno, layer and commands), the kinds the run produced; MODE
+# fixture: every kind, and the hostile row as text. With PNG, PAGE is the
+# DOM a browser built: its log must hold no error, PNG is its screenshot.
+PAGE_CHECK='
+import html.parser, json, os, sys
+dom_file, run, fixture = sys.argv[1], sys.argv[2], sys.argv[3] == "fixture"
+png = sys.argv[4] if len(sys.argv) > 4 else None
+dom = open(dom_file, encoding="utf-8").read()
+if png:
+    console = [l for l in open(dom_file + ".log", errors="replace") if ":CONSOLE" in l]
+    assert not console, "the browser logged: %s" % console[:3]
+    b = open(png, "rb").read(24)
+    assert b[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(b[16:20], "big") == 1400, "not a 1400 px wide PNG"
+assert dom.rstrip().endswith("</html>"), "the page is incomplete"
+VOID = {"meta", "br", "img", "input", "link", "hr", "col", "wbr", "area", "base", "source"}
+
+class Tree(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.nodes, self.stack = [], []
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        n = {"tag": tag, "id": a.get("id") or "", "cls": (a.get("class") or "").split(), "text": "",
+             "anc": list(self.stack)}
+        self.nodes.append(n)
+        if tag not in VOID:
+            self.stack.append(n)
+    def handle_endtag(self, tag):
+        while self.stack and self.stack.pop()["tag"] != tag:
+            pass
+    def handle_data(self, data):
+        for n in self.stack:
+            n["text"] += data
+
+t = Tree()
+t.feed(dom)
+tags = {n["tag"] for n in t.nodes}
+assert "script" not in tags and "img" not in tags, "markup from a record became elements"
+s = json.load(open(run + "/summary.json"))["data"]
+m = json.load(open(run + "/run_manifest.json"))["data"]
+facts = {n["id"][2:]: n["text"] for n in t.nodes if n["id"].startswith("h-")}
+want = {"run-id": s["run_id"], "plan": s["plan_id"], "plan-sha256": m["plan"]["sha256"],
+        "kernel": os.uname().release, "landlock-abi": str(m["landlock"]["abi_applied"]), "uid": str(os.getuid())}
+for k, v in want.items():
+    assert facts.get(k) == v, "header %s: %r, want %r" % (k, facts.get(k), v)
+assert facts["verdict"].startswith("FAILS: 2 cells" if fixture else "Nothing fails"), facts["verdict"]
+words = {"agree": "agree", "ambient_restriction": "ambient restriction", "enforcement_gap": "enforcement gap",
+         "over_enforcement": "over-enforcement", "kernel_limit": "kernel limit",
+         "expectation_mismatch": "expectation mismatch", "premise_failed": "premise failed",
+         "harness_error": "harness error", "skipped": "skipped"}
+cells = [n for n in t.nodes if n["tag"] == "td" and "cell" in n["cls"]]
+profiles = s["profiles"]
+assert len(cells) == len(s["rows"]) * len(profiles), (len(cells), len(s["rows"]), len(profiles))
+shown = set()
+for i, row in enumerate(s["rows"]):
+    for j, p in enumerate(profiles):
+        c, td = row["cells"].get(p), cells[i * len(profiles) + j]
+        if c is None:
+            assert "k-none" in td["cls"], (row["row_id"], p, td["cls"])
+            continue
+        kind = "skipped" if c["skipped"] else c["reason"]
+        where = "%s under %s" % (row["row_id"], p)
+        assert "k-" + kind in td["cls"], (where, kind, td["cls"])
+        assert words[kind] in td["text"], (where, words[kind], td["text"][:200])
+        shown.add(kind)
+        if c["skipped"]:
+            continue
+        f = {n["cls"][0]: n["text"] for n in t.nodes if td in n["anc"] and n["cls"] and n["cls"][0].startswith("f-")}
+        outcome = c["outcome"] or "not_run"
+        assert f["f-outcome"] == outcome and outcome in td["text"], (where, f)
+        assert f["f-errno"] == (c["errno"] or "none"), (where, f["f-errno"], c["errno"])
+        assert f["f-layer"].startswith(c["layer"] or "unknown"), (where, f["f-layer"], c["layer"])
+        assert c["reproduce"]["sandboxed"] in f["f-reproduce"], (where, f["f-reproduce"])
+        assert c["reproduce"]["baseline"] in f["f-reproduce"], (where, f["f-reproduce"])
+produced = {k for k, n in s["counts"]["reasons"].items() if n} | ({"skipped"} if s["counts"]["skipped"] else set())
+assert produced <= shown, "kinds the run produced but the page does not show: %s" % (produced - shown)
+if fixture:
+    assert shown == set(words), "kinds missing from the fixture page: %s" % (set(words) - shown)
+    heads = [n["text"] for n in t.nodes if n["tag"] == "th" and "<script>alert(1)</script>" in n["text"]]
+    assert heads and "/tmp/\"><img src=x onerror=alert(2)>&amp;\\xff" in heads[0], heads
+print("kinds shown: " + ", ".join(sorted(shown)))
+'
+
+pyjson "the report shows the header and every cell as the summary says" \
+	"$PAGE_CHECK" "$IT_SCRATCH/run.html" "$RUN" run
+
+# One browser start (2-4 s here) for the page with every kind: it is the
+# run's own page, but for the rewritten cells and the hostile row.
+if ! command -v chromium >/dev/null 2>&1; then
+	skip "the report in headless Chromium" "chromium is not installed (scripts/deps.sh check installs it)"
+else
+	SHOT=${IT_ARTIFACTS:-$IT_SCRATCH}/lab-report.png
+	t0=$(date +%s%N)
+	browse "$IT_SCRATCH/every-kind.html" "$IT_SCRATCH/every-kind.dom" "$SHOT"
+	brc=$?
+	diag "chromium: $(( ($(date +%s%N) - t0) / 1000000 )) ms, exit status $brc; screenshot: $SHOT"
+	if [ "$brc" -eq 0 ]; then
+		pyjson "Chromium loads the report without an error: the header, a cell of every kind, a hostile probe path as text" \
+			"$PAGE_CHECK" "$IT_SCRATCH/every-kind.dom" "$FIX" fixture "$SHOT"
+	else
+		not_ok "Chromium loads the report" "chromium's exit status $brc
+$(grep -v dbus "$IT_SCRATCH/every-kind.dom.log" | tail -n 10)"
+	fi
+fi
 
 # ---- evidence ----------------------------------------------------------------
 
@@ -420,7 +593,9 @@ d = e["data"]
 assert [p["profile"] for p in d["profiles"]] == ["agent", "claude-code", "codex"]
 for p in d["profiles"]:
     assert p["sandboxed"]["data"]["lane"] == "sandboxed" and p["oracle"]["data"]["lane"] == "oracle"
-    assert p["oracle"]["result"]["normalized_outcome"] == ("deny" if p["profile"] == "agent" else "allow")
+    # agent has no network, claude-code and codex reach TCP through the
+    # proxy only: none connects to port 443 itself.
+    assert p["oracle"]["result"]["normalized_outcome"] == "deny", p["oracle"]
 assert d["baseline"]["data"]["lane"] == "baseline"
 ' "$out"
 expect_fail_with "no group 'nope'" "matrix names the groups when one is unknown" -- \

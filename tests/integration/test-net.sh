@@ -89,11 +89,21 @@ expect_op EACCES "off: socketpair(AF_INET) is EACCES" -- "$LATCH" run $ACK -p "$
 expect_op EOPNOTSUPP "off: outside, socketpair(AF_INET) reaches the kernel (EOPNOTSUPP)" -- \
 	"$TRY" socketpair inet
 expect_op ok "off: socketpair(AF_UNIX) works" -- "$LATCH" run $ACK -p "$PF" -- "$TRY" socketpair unix
+# A pathname socket outside what the profile grants is refused (a
+# supervisor of connect() serves unsupervised runs); named in unix_connect,
+# it is reached.
 bg_start "$S/unix.out" "$TRY" unix-listen "$S/sock"
 upid=$bg_pid
 if wait_for_output "$S/unix.out"; then
-	expect_op ok "off: connect to a unix socket outside works" -- \
+	expect_op EACCES "off: connect to a unix socket outside the profile is EACCES" -- \
 		"$LATCH" run $ACK -p "$PF" -- "$TRY" unix-connect "$S/sock"
+	expect_why deny "$PF" unix_connect "$S/sock"
+	PF_UC=$S/off-uc.json
+	profile "$PF_UC" '{ "mode": "off" }'
+	sed -i "s|\"write\": \[\"/dev/null\"\]|&, \"unix_connect\": [\"$S/sock\"]|" "$PF_UC"
+	expect_op ok "off: the same socket named in unix_connect is reached" -- \
+		"$LATCH" run $ACK -p "$PF_UC" -- "$TRY" unix-connect "$S/sock"
+	expect_why allow "$PF_UC" unix_connect "$S/sock"
 	check "off: the unix listener accepted and exited" wait_gone "$upid"
 else
 	not_ok "off: the unix listener started" "$(cat "$S/unix.out")"

@@ -87,7 +87,12 @@ check "...and doctor names the same reason" contains "$_doctor" "refused here: p
 # created (nothing is writable), so nothing needs a mask; agent without a
 # supervisor could create them, and is refused.
 expect_rc 0 "readonly runs from \$HOME" -- sh -c 'cd "$HOME" && "$1" run -p readonly -- true' sh "$LATCH"
-check "...and doctor says full protection for it" sh -c "printf '%s\n' '$_doctor' | grep -q '^  readonly .*: full protection'"
+run sh -c 'cd "$HOME" && "$1" doctor' sh "$LATCH"
+_short=$(printf '%s\n' "$out" | wc -l)
+(cd "$HOME" && "$LATCH" doctor --verbose) >"$IT_SCRATCH/doctor-verbose.txt" 2>&1
+check "doctor from \$HOME fits a screen ($_short lines); --verbose adds the per-rule detail" \
+	sh -c '[ "$1" -le 40 ] && grep -q "^    rule: .* lies inside " "$2"' sh "$_short" "$IT_SCRATCH/doctor-verbose.txt"
+check "...and doctor says full protection for it" sh -c 'printf "%s\n" "$1" | grep -q "^  readonly .*: full protection"' sh "$_doctor"
 expect_fail_with "cannot be masked" "agent --no-supervise from \$HOME is refused: it could create them" -- \
 	sh -c 'cd "$HOME" && "$1" run -p agent --ack-risk agent --no-supervise -- true' sh "$LATCH"
 expect_why deny agent write "$P/.git/config"
@@ -127,6 +132,32 @@ expect_rc 0 "...and the existing repository still commits" -- \
 	"$LATCH" run $ACK -q -p agent -- sh -c 'echo more >>README.md && git add README.md &&
 		git -c user.name=t -c user.email=t@example.invalid commit -q -m two'
 
+# claude-code: Claude Code keeps its global configuration in ~/.claude
+# (CLAUDE_CONFIG_DIR), made at the start of a run on a fresh HOME, where it
+# writes, locks and replaces it; ~/.claude.json, whose MCP servers an outside
+# run starts, stays as it was.
+echo '{"mcpServers": {}}' >"$HOME/.claude.json"
+SUM_CJ=$(sha256sum <"$HOME/.claude.json")
+rm -rf "$HOME/.claude"
+run "$LATCH" run -q -p claude-code -- sh -c 'echo "$CLAUDE_CONFIG_DIR"; ./try-op append "$HOME/.claude.json"
+	./try-op create "$CLAUDE_CONFIG_DIR/.claude.json.tmp.1.2" && ./try-op rename "$CLAUDE_CONFIG_DIR/.claude.json.tmp.1.2" \
+		"$CLAUDE_CONFIG_DIR/.claude.json" && ./try-op mkdir "$CLAUDE_CONFIG_DIR/.claude.json.lock"'
+check "claude-code: CLAUDE_CONFIG_DIR is ~/.claude: $(echo $out)" [ "$(printf '%s\n' "$out" | head -n 1)" = "$HOME/.claude" ]
+check "claude-code: ~/.claude was made at the start, mode 0700" [ "$(stat -c %a "$HOME/.claude" 2>&1)" = 700 ]
+check "claude-code: appending to ~/.claude.json is refused" [ "$(printf '%s\n' "$out" | sed -n 2p)" = EACCES ]
+check "claude-code: ...while its configuration in ~/.claude is replaced and locked: $(echo $out)" \
+	[ "$(printf '%s\n' "$out" | sed -n '3,$p' | tr '\n' ' ')" = "ok ok ok " ]
+check "claude-code: ~/.claude.json is as it was" [ "$(sha256sum <"$HOME/.claude.json")" = "$SUM_CJ" ]
+rm -rf "$HOME/.claude" "$HOME/.claude.json"
+# The official plugin marketplace is a git clone into ~/.claude/plugins,
+# which the profile refuses: Claude Code is told not to try.
+run "$LATCH" run -q -p claude-code -- sh -c 'echo "$CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL"'
+check "claude-code: the marketplace's automatic install is off" [ "$out" = 1 ]
+expect_why deny claude-code create "$HOME/.claude/plugins"
+rm -rf "$HOME/.claude"
+expect_why deny claude-code write "$HOME/.claude.json"
+expect_why allow claude-code create "$HOME/.claude/.claude.json.lock"
+
 # Per-user files the user's own tools execute: unwritable even with
 # CWD=$HOME, where the profile writes all of $HOME.
 cd "$HOME" || exit 1
@@ -141,6 +172,18 @@ for f in .config/git/config .vimrc .config/autostart/x.desktop .config/systemd/u
 	esac
 	check "...and ~/$f is not there" [ ! -e "$HOME/$f" ]
 done
+# Claude Code starts the MCP servers of ~/.claude.json without asking; the
+# Codex TUI executes the app-server it keeps in ~/.codex/packages.
+echo '{}' >"$HOME/.claude.json"
+mkdir -p "$HOME/.codex/packages/app-server-daemon"
+expect_op EACCES "CWD=\$HOME: appending to ~/.claude.json (MCP servers) is refused" -- \
+	"$LATCH" run $ACK -q -p agent -- ./try-op append .claude.json
+expect_op EACCES "CWD=\$HOME: planting Codex's app-server in ~/.codex/packages is refused" -- \
+	"$LATCH" run $ACK -q -p agent -- ./try-op create .codex/packages/app-server-daemon/current
+(cd "$HOME" && try_sum=$(sha256sum <.claude.json) && "$TRY" append .claude.json >/dev/null &&
+	[ "$(sha256sum <.claude.json)" != "$try_sum" ] && "$TRY" create .codex/packages/app-server-daemon/current >/dev/null)
+check "...both done unsandboxed" [ $? -eq 0 ]
+rm -rf "$HOME/.claude.json" "$HOME/.codex"
 expect_op EACCES "CWD=\$HOME: appending to ~/.gitconfig is refused" -- \
 	"$LATCH" run $ACK -q -p agent -- ./try-op append .gitconfig
 expect_op ok "CWD=\$HOME: ...while ~/.gitconfig stays readable" -- \

@@ -93,7 +93,7 @@ cat "$1"; echo "after=$?"
 cat "$1"; echo "again=$?"
 EOF
 T new-session -d -s it -x 160 -y 40 \
-	"'$LATCH' run --quiet --ask -p '$S/ask.json' -- sh -s '$S/asked.txt' <'$S/ask.sh'; echo exit=\$?; sleep 30"
+	"'$LATCH' run --quiet --ask -p '$S/ask.json' -- sh -s '$S/asked.txt' <'$S/ask.sh'; echo exit=\$?; read -r l; echo \"read-after:\$l\"; sleep 30"
 if wait_screen 'allow \[o\]nce'; then
 	ok "--ask: the prompt appears in the terminal"
 else
@@ -107,6 +107,10 @@ sleep 0.5
 T send-keys -t it d Enter
 check "--ask: answered deny the second time, the same read fails" wait_screen 'again=1'
 check "--ask: latch exits with the program's status" wait_screen 'exit=0'
+# The program's group had the terminal's foreground: latch gives it back,
+# so the shell that started it (a script, without job control) reads again.
+T send-keys -t it 'typed-after-latch' Enter
+check "--ask: the terminal is the caller's again: it reads a line typed afterwards" wait_screen 'read-after:typed-after-latch'
 T kill-server 2>/dev/null
 
 done_testing

@@ -66,6 +66,7 @@ work() {
 	else
 		not_ok "$_name: no denial but the credential read" "$_denied"
 	fi
+	diag "$_name: $(wc -l <"$_ev") notified calls, $(grep -c '"verdict":"deny"' "$_ev") denied (the credential read among them)"
 	check "$_name: the credential read is a denial in the events" \
 		sh -c "grep '/.ssh/id_rsa\"' '$_ev' | grep -q '\"verdict\":\"deny\"'"
 	_mism=$(why_agrees "$_ev")
@@ -89,6 +90,12 @@ expect_rc 0 "the environment of the program's own child is readable (static mode
 work "top -b -n1" 'top -b -n1 >/dev/null'
 work "the host facts runtimes read under /sys" \
 	'cat /sys/kernel/mm/transparent_hugepage/enabled /sys/devices/system/cpu/online >/dev/null'
+if [ -r /etc/machine-id ]; then
+	work "the machine ID, as OpenTelemetry's host detector reads it" \
+		'cat /etc/machine-id >/dev/null && { [ ! -e /var/lib/dbus/machine-id ] || cat /var/lib/dbus/machine-id >/dev/null; }'
+else
+	skip "the machine ID" "this machine has no /etc/machine-id"
+fi
 
 # ---- archives and copies ----------------------------------------------------
 mkdir -p src/sub && echo one >src/sub/a && chmod 640 src/sub/a && ln -s sub/a src/link
@@ -124,14 +131,25 @@ work "mkdir in /tmp, tar x into it, use it, remove it" 'd=/tmp/latch-wl-$$ && mk
 OUTSIDE=/tmp/latch-it-outside.$$.$IT_UID
 echo "outside-$IT_MARK_SSH" >"$OUTSIDE"
 chmod 666 "$OUTSIDE"
-expect_fail_with "Permission denied" "a file in /tmp that the program did not make is not readable" -- \
-	"$LATCH" run $ACK -p agent -q -- cat "$OUTSIDE"
-expect_fail_with "Permission denied" "...nor writable" -- "$LATCH" run $ACK -p agent -q -- sh -c "echo x >>'$OUTSIDE'"
-expect_fail_with "Permission denied" "...nor removable" -- "$LATCH" run $ACK -p agent -q -- rm -f "$OUTSIDE"
-check "...and it is as it was" [ "$(cat "$OUTSIDE")" = "outside-$IT_MARK_SSH" ]
+# Isolated, /tmp is the sandbox's own and the file is not there; static,
+# /tmp is scratch and the file is refused.
+for mode in "No such file:" "Permission denied:--no-namespaces"; do
+	want=${mode%%:*} flag=${mode#*:}
+	expect_fail_with "$want" "[$flag] a file in /tmp that the program did not make is not readable" -- \
+		"$LATCH" run $ACK -p agent -q $flag -- cat "$OUTSIDE"
+	if [ -n "$flag" ]; then
+		expect_fail_with "$want" "[$flag] ...nor writable" -- \
+			"$LATCH" run $ACK -p agent -q $flag -- sh -c "echo x >>'$OUTSIDE'"
+	else
+		# the write makes a file of the sandbox's own, gone at exit
+		expect_rc 0 "[$flag] ...a write by that name makes a file of the sandbox's own" -- \
+			"$LATCH" run $ACK -p agent -q -- sh -c "echo x >>'$OUTSIDE'"
+	fi
+	expect_fail_with "$want" "[$flag] ...nor removable" -- "$LATCH" run $ACK -p agent -q $flag -- rm "$OUTSIDE"
+	check "[$flag] ...and it is as it was" [ "$(cat "$OUTSIDE")" = "outside-$IT_MARK_SSH" ]
+done
 rm -f "$OUTSIDE"
 expect_why allow agent create /tmp/anything-new
-expect_why deny agent write /tmp/anything-new
 
 # ---- build and run ---------------------------------------------------------------
 if command -v cc >/dev/null 2>&1 && command -v make >/dev/null 2>&1; then
@@ -163,22 +181,7 @@ const w = fs.watch(\".\"); w.close();"'
 else
 	skip "npm install on a fresh HOME" "node or npm is not installed"
 fi
-/usr/bin/python3 -c '
-import base64, hashlib, sys, zipfile
-files = {
-    "latch_fixture/__init__.py": b"VALUE = 42\n",
-    "latch_fixture-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: latch-fixture\nVersion: 1.0\n",
-    "latch_fixture-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: latch-test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-}
-record = []
-with zipfile.ZipFile(sys.argv[1], "w") as z:
-    for name, data in files.items():
-        z.writestr(name, data)
-        h = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-        record.append("%s,sha256=%s,%d" % (name, h, len(data)))
-    record.append("latch_fixture-1.0.dist-info/RECORD,,")
-    z.writestr("latch_fixture-1.0.dist-info/RECORD", "\n".join(record) + "\n")
-' latch_fixture-1.0-py3-none-any.whl
+it_make_wheel latch_fixture-1.0-py3-none-any.whl
 if /usr/bin/python3 -c 'import venv, ensurepip' 2>/dev/null; then
 	work "python3 -m venv and pip install of a local wheel" '/usr/bin/python3 -m venv venv &&
 		venv/bin/pip install -q --no-index ./latch_fixture-1.0-py3-none-any.whl &&
@@ -194,7 +197,9 @@ if /usr/bin/python3 -m pip --version >/dev/null 2>&1; then
 		cd / && /usr/bin/python3 -c "import latch_fixture; assert latch_fixture.VALUE == 42"'
 	check "pip --user installed into latch's own user base" \
 		[ -d "$HOME/.cache/latch/python-user/lib" ]
-	check "...and never wrote the user's ~/.local or ~/.cache/pip" [ ! -e "$HOME/.local" ] && [ ! -e "$HOME/.cache/pip" ]
+	# (~/.local itself holds latch's own session log, ~/.local/state/latch.)
+	check "...and never wrote the user's user base (~/.local/lib, ~/.local/bin) or ~/.cache/pip" \
+		sh -c '[ ! -e "$1/.local/lib" ] && [ ! -e "$1/.local/bin" ] && [ ! -e "$1/.cache/pip" ]' sh "$HOME"
 	check "...so the user's own Python outside does not import it" \
 		sh -c 'cd / && ! /usr/bin/python3 -c "import latch_fixture" 2>/dev/null'
 else
@@ -207,9 +212,15 @@ if __name__ == "__main__":
         assert p.map(abs, [-1, -2]) == [1, 2]
     with mp.Lock():
         pass
+    # A manager listens on a socket in a directory of its own in /tmp and
+    # tells its clients the name getsockname() gives.
+    with mp.Manager() as m:
+        d = m.dict()
+        d["k"] = 1
+        assert dict(d) == {"k": 1}
     print("mp-ok")
 EOF
-work "python3 multiprocessing (a pool of two, a lock in /dev/shm)" '/usr/bin/python3 mp.py | grep -q mp-ok'
+work "python3 multiprocessing (a pool of two, a lock in /dev/shm, a manager's socket in /tmp)" '/usr/bin/python3 mp.py | grep -q mp-ok'
 check "...and the host's /dev/shm got nothing of it" sh -c '! ls /dev/shm | grep -q "^sem\."'
 
 # ---- what the program may not do with /proc and with root's powers --------------
@@ -394,9 +405,11 @@ assert sum(1 << names.index(c) for c in caps) == 0x4ef, caps
 	expect_fail_with "--ack-risk with-raw" "...and it does not run unacknowledged" -- \
 		"$LATCH" run --ack-risk agent -p "$S/with-raw.json" -q -- true
 	if command -v ip >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1; then
-		# claude-code shares the host's network namespace (TCP 443 out).
-		expect_fail_with "Operation not permitted" "root cannot change the host's routes under claude-code" -- \
-			"$LATCH" run --ack-risk claude-code -p claude-code -q -- ip route add 198.51.100.77/32 dev lo
+		# network.mode ports shares the host's network namespace.
+		printf '{"name": "ports", "extends": "agent", "network": {"mode": "ports", "connect_tcp": [443]}}\n' \
+			>"$S/ports.json"
+		expect_fail_with "Operation not permitted" "root cannot change the host's routes under network.mode ports" -- \
+			"$LATCH" run --ack-risk agent --ack-risk ports -p "$S/ports.json" -q -- ip route add 198.51.100.77/32 dev lo
 		check "...which root can do (tried in a network namespace of this test's own)" \
 			unshare -n sh -c 'ip link set lo up && ip route add 198.51.100.77/32 dev lo'
 		check "...and the host's routing table has no such route" sh -c '! ip route | grep -q 198.51.100.77'

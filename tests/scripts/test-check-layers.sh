@@ -9,17 +9,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 check=$root/scripts/check-layers.sh
 T=$(mktemp -d /tmp/latch-layers.XXXXXX) || exit 1
 trap 'rm -rf "$T"' EXIT
-passed=0
-failed=0
-
-ok() {
-	echo "ok - $1"
-	passed=$((passed + 1))
-}
-not_ok() {
-	echo "not ok - $1"
-	failed=$((failed + 1))
-}
+. "$root/tests/scripts/tap.sh"
 
 # tree NAME: a fresh tree holding a clean, downward-only set of files.
 tree() {
@@ -94,5 +84,4 @@ else
 	not_ok "latch's own src/: $out"
 fi
 
-echo "# counts: $passed $failed 0"
-[ "$failed" -eq 0 ]
+done_testing

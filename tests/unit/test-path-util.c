@@ -640,6 +640,33 @@ static const struct utf8_case utf8_cases[] = {
 	{ "two continuations after 2-byte lead", "\xc3\xa9\xa9", false },
 };
 
+/* utf8_char_len: the first character only, whatever follows. */
+static void test_utf8_char_len(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t want;
+	} cases[] = {
+		{ "", 0 },
+		{ "a\xff", 1 },
+		{ "\x01", 1 },
+		{ "\xc3\xa9\xff", 2 },
+		{ "\xe2\x82\xac", 3 },
+		{ "\xf0\x9d\x84\x9e", 4 },
+		{ "\xff", 0 },
+		{ "\x80" "a", 0 },
+		{ "\xc0\xaf", 0 },
+		{ "\xed\xa0\x80", 0 },
+		{ "\xe2\x82", 0 },
+		{ "\xf0\x9d\x84", 0 },
+		{ "\xc3(", 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(utf8_char_len(cases[i].s), cases[i].want);
+}
+
 static void test_utf8_table(void **state)
 {
 	unsigned failures = 0;
@@ -668,6 +695,7 @@ int main(void)
 		cmocka_unit_test(test_depth_table),
 		cmocka_unit_test(test_plain_relative_table),
 		cmocka_unit_test(test_utf8_table),
+		cmocka_unit_test(test_utf8_char_len),
 	};
 
 	return cmocka_run_group_tests(tests, tree_setup, tree_teardown);

@@ -39,6 +39,7 @@
 #define DL POLICY_ACCESS_DELETE
 #define TR POLICY_ACCESS_TRUNCATE
 #define EX POLICY_ACCESS_EXEC
+#define UC POLICY_ACCESS_UNIX_CONNECT
 #define CONNECT POLICY_ACCESS_TCP_CONNECT
 #define BIND POLICY_ACCESS_TCP_BIND
 #define SIGNAL POLICY_ACCESS_SIGNAL
@@ -159,6 +160,13 @@ static const struct fixture fixtures[] = {
 	  "{\"name\":\"protect\",\"filesystem\":{\"write\":[\"/p\",\"/p/own\"],\"read\":[\"/r\"],"
 	  "\"protect\":[\"/p/.git/hooks\",\"/p/.git/config\",\"/p/own\",\"/r/x\"],\"list\":[\"/l\",\"/r/x\"],"
 	  "\"private\":[\"/shm\"],\"scratch\":[\"/s\"]}}",
+	  false },
+	/* Sockets: reached where the program may write, or where named;
+	 * a deny cuts through both. */
+	{ "unixsock",
+	  "{\"name\":\"unixsock\",\"filesystem\":{\"write\":[\"$CWD\"],\"read\":[\"/run\"],"
+	  "\"unix_connect\":[\"/run/user/1000/bus\",\"/srv/sockets\",\"$HOME/.ssh/agent.sock\"],"
+	  "\"deny\":[\"$HOME/.ssh\",\"/srv/sockets/root\"]}}",
 	  false },
 	/* Groups and extends: zzbase (user dir) brings zzg-sys and zzg-creds. */
 	{ "child",
@@ -726,6 +734,20 @@ static const struct fs_case fs_cases[] = {
 	{ "symlinks", EX, "/home/u/up/bin", DENY, DEFAULT, NULL },
 	{ "symlinks", EX, "/data/far/up/bin", DENY, DEFAULT, NULL },
 
+	/* unix_connect: named sockets, sockets where writing is allowed */
+	{ "unixsock", UC, "/run/user/1000/bus", ALLOW, "/run/user/1000/bus", NULL },
+	{ "unixsock", UC, "/run/docker.sock", DENY, DEFAULT, NULL },
+	{ "unixsock", RD, "/run/docker.sock", ALLOW, "/run", NULL },
+	{ "unixsock", WR, "/run/user/1000/bus", DENY, DEFAULT, NULL },
+	{ "unixsock", RD, "/run/user/1000/bus", ALLOW, "/run", NULL },
+	{ "unixsock", UC, "/home/u/proj/test.sock", ALLOW, "$CWD", NULL },
+	{ "unixsock", UC, "/srv/sockets/a/b.sock", ALLOW, "/srv/sockets", NULL },
+	{ "unixsock", UC, "/srv/sockets/root/x.sock", DENY, "/srv/sockets/root", NULL },
+	{ "unixsock", UC, "/home/u/.ssh/agent.sock", ALLOW, "$HOME/.ssh/agent.sock", NULL },
+	{ "unixsock", UC, "/home/u/.ssh/other.sock", DENY, "$HOME/.ssh", NULL },
+	{ "unixsock", RD, "/home/u/.ssh/agent.sock", DENY, "$HOME/.ssh", NULL },
+	{ "agent", UC, "/home/u/.ssh/agent.sock", DENY, "$HOME/.ssh", NULL },
+
 	/* fs queries are not decided by network or process settings */
 	{ "neton", RD, "/usr/lib", ALLOW, "/usr", NULL },
 	{ "neton", RD, "/etc", DENY, DEFAULT, NULL },
@@ -749,20 +771,22 @@ static void test_fs_table(void **state)
 
 /* ---- every class x every fs access ------------------------------------------ */
 
-static const enum policy_access fs_accesses[] = { RD, WR, CR, DL, TR, EX };
+static const enum policy_access fs_accesses[] = { RD, WR, CR, DL, TR, EX, UC };
+#define N_FS_ACCESSES (sizeof(fs_accesses) / sizeof(fs_accesses[0]))
 
 /* The grant table (decide.c policy_class_grants), written out. */
-static const bool grant_table[_POLICY_CLASS_MAX][6] = {
-	/*                         read   write  create delete trunc  exec */
-	[POLICY_CLASS_DENY] = { false, false, false, false, false, false },
-	[POLICY_CLASS_READ] = { true, false, false, false, false, false },
-	[POLICY_CLASS_EXEC] = { true, false, false, false, false, true },
-	[POLICY_CLASS_CREATE] = { true, true, true, false, false, false },
-	[POLICY_CLASS_WRITE] = { true, true, true, true, true, false },
-	[POLICY_CLASS_PROTECT] = { false, false, false, false, false, false }, /* it only takes away */
-	[POLICY_CLASS_LIST] = { true, false, false, false, false, false },     /* its own directory only */
-	[POLICY_CLASS_PRIVATE] = { true, true, true, true, true, false },
-	[POLICY_CLASS_SCRATCH] = { false, false, true, false, false, false }, /* in its own directory only */
+static const bool grant_table[_POLICY_CLASS_MAX][N_FS_ACCESSES] = {
+	/*                         read   write  create delete trunc  exec   unix_connect */
+	[POLICY_CLASS_DENY] = { false, false, false, false, false, false, false },
+	[POLICY_CLASS_READ] = { true, false, false, false, false, false, false },
+	[POLICY_CLASS_EXEC] = { true, false, false, false, false, true, false },
+	[POLICY_CLASS_CREATE] = { true, true, true, false, false, false, true },
+	[POLICY_CLASS_WRITE] = { true, true, true, true, true, false, true },
+	[POLICY_CLASS_PROTECT] = { false, false, false, false, false, false, false }, /* it only takes away */
+	[POLICY_CLASS_LIST] = { true, false, false, false, false, false, false },     /* its own directory only */
+	[POLICY_CLASS_PRIVATE] = { true, true, true, true, true, false, true },
+	[POLICY_CLASS_SCRATCH] = { false, false, true, false, false, false, false }, /* in its own directory only */
+	[POLICY_CLASS_UNIX_CONNECT] = { false, false, false, false, false, false, true },
 
 };
 
@@ -774,7 +798,7 @@ static void test_class_grants(void **state)
 	for (int c = 0; c < _POLICY_CLASS_MAX; c++) {
 		unsigned want = 0;
 
-		for (size_t a = 0; a < 6; a++)
+		for (size_t a = 0; a < N_FS_ACCESSES; a++)
 			if (grant_table[c][a])
 				want |= 1u << fs_accesses[a];
 		if (policy_class_grants((enum policy_class)c) != want) {
@@ -812,15 +836,15 @@ static void test_class_matrix(void **state)
 	(void)state;
 	for (size_t m = 0; m < sizeof(matrix) / sizeof(matrix[0]); m++)
 		for (int c = 0; c < _POLICY_CLASS_MAX; c++)
-			for (size_t a = 0; a < 6; a++) {
+			for (size_t a = 0; a < N_FS_ACCESSES; a++) {
 				const char *cname = policy_class_name((enum policy_class)c);
 				char inner[64], paths[4][96];
 				bool inside[4] = { true, true, true, false };
 				bool on_parent = fs_accesses[a] == CR || fs_accesses[a] == DL;
 
-				/* protect and list have rows of their own in fs_cases. */
+				/* protect, list and the rest have rows of their own in fs_cases. */
 				if (c == POLICY_CLASS_PROTECT || c == POLICY_CLASS_LIST || c == POLICY_CLASS_PRIVATE ||
-				    c == POLICY_CLASS_SCRATCH)
+				    c == POLICY_CLASS_SCRATCH || c == POLICY_CLASS_UNIX_CONNECT)
 					continue;
 				(void)snprintf(inner, sizeof(inner), "%s/%s", matrix[m].outer, cname);
 				(void)snprintf(paths[0], sizeof(paths[0]), "%s", inner);
@@ -907,7 +931,7 @@ static void test_fs_malformed_query(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		for (size_t a = 0; a < 6; a++) {
+		for (size_t a = 0; a < N_FS_ACCESSES; a++) {
 			struct policy_query q = { .access = fs_accesses[a], .path = bad[i] };
 
 			policy_decide(p, &q, &d);
@@ -1197,8 +1221,9 @@ static void test_names_and_labels(void **state)
 {
 	static const char *const access_names[] = { "read", "write", "create", "delete", "truncate", "exec",
 						    "tcp_connect", "tcp_bind", "signal", "abstract_unix",
-						    "ptrace", "userns" };
-	static const char *const class_names[] = { "deny", "read", "exec", "create", "write", "protect", "list", "private", "scratch" };
+						    "ptrace", "userns", "unix_connect", "net_connect" };
+	static const char *const class_names[] = { "deny",	"read",	   "exec",    "create",	      "write",
+						   "protect", "list", "private", "scratch", "unix_connect" };
 	const struct policy_rule *r;
 	char label[64];
 
@@ -1216,10 +1241,12 @@ static void test_names_and_labels(void **state)
 	assert_string_equal(policy_layer_name(POLICY_LAYER_NONE), "none");
 	assert_string_equal(policy_layer_name(POLICY_LAYER_LANDLOCK), "landlock");
 	assert_string_equal(policy_layer_name(POLICY_LAYER_SECCOMP), "seccomp");
+	assert_string_equal(policy_layer_name(POLICY_LAYER_PROXY), "proxy");
 	assert_null(policy_layer_name(_POLICY_LAYER_MAX));
 	assert_string_equal(policy_net_mode_name(POLICY_NET_OFF), "off");
 	assert_string_equal(policy_net_mode_name(POLICY_NET_ON), "on");
 	assert_string_equal(policy_net_mode_name(POLICY_NET_PORTS), "ports");
+	assert_string_equal(policy_net_mode_name(POLICY_NET_PROXY), "proxy");
 	assert_null(policy_net_mode_name(_POLICY_NET_MAX));
 
 	r = find_rule(fixture("child"), "$HOME/.ssh", NULL);

@@ -228,6 +228,53 @@ static const struct bad_case bad_cases[] = {
 	  { LINE3, "network.connect_tcp", "only meaningful with mode \"ports\"" } },
 	{ "bind_tcp with mode off", L3("\"network\": {\"mode\": \"off\", \"bind_tcp\": [8080]}"),
 	  { LINE3, "network.bind_tcp", "only meaningful" } },
+	/* network.mode proxy */
+#define PROXY(body) L3("\"network\": {\"mode\": \"proxy\", " body "}")
+	{ "hosts with mode on", L3("\"network\": {\"mode\": \"on\", \"hosts\": [\"a.org\"]}"),
+	  { LINE3, "network.hosts", "only meaningful with mode \"proxy\"" } },
+	{ "deny_hosts with mode ports", L3("\"network\": {\"mode\": \"ports\", \"deny_hosts\": [\"a.org\"]}"),
+	  { LINE3, "network.deny_hosts", "only meaningful with mode \"proxy\"" } },
+	{ "resolve with mode off", L3("\"network\": {\"mode\": \"off\", \"resolve\": {}}"),
+	  { LINE3, "network.resolve", "only meaningful" } },
+	{ "hosts not an array", PROXY("\"hosts\": \"a.org\""), { LINE3, "network.hosts", "must be an array" } },
+	{ "host not a string", PROXY("\"hosts\": [443]"), { LINE3, "network.hosts", "element 0 is not a string" } },
+	{ "host empty", PROXY("\"hosts\": [\"\"]"), { LINE3, "network.hosts", "empty host name" } },
+	{ "host with a space", PROXY("\"hosts\": [\"a b.org\"]"), { LINE3, "'a b.org'", "only letters" } },
+	{ "host with a slash", PROXY("\"hosts\": [\"a.org/x\"]"), { LINE3, "network.hosts", "only letters" } },
+	{ "host with a scheme", PROXY("\"hosts\": [\"https://a.org\"]"), { LINE3, "network.hosts", "port" } },
+	{ "host label too long",
+	  PROXY("\"hosts\": [\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.org\"]"),
+	  { LINE3, "network.hosts", "longer than 63" } },
+	{ "host empty label", PROXY("\"hosts\": [\"a..org\"]"), { LINE3, "network.hosts", "empty label" } },
+	{ "host leading hyphen", PROXY("\"hosts\": [\"-a.org\"]"), { LINE3, "network.hosts", "'-'" } },
+	{ "host numeric last label", PROXY("\"hosts\": [\"2130706433\"]"), { LINE3, "network.hosts", "a number" } },
+	{ "host hex last label", PROXY("\"hosts\": [\"0x7f000001\"]"), { LINE3, "network.hosts", "a number" } },
+	{ "bare wildcard", PROXY("\"hosts\": [\"*\"]"), { LINE3, "network.hosts", "only letters" } },
+	{ "wildcard over a TLD", PROXY("\"hosts\": [\"*.com\"]"), { LINE3, "network.hosts", "two labels" } },
+	{ "wildcard suffix trick", PROXY("\"hosts\": [\"*example.org\"]"), { LINE3, "network.hosts", "only letters" } },
+	{ "wildcard inside", PROXY("\"hosts\": [\"a.*.org\"]"), { LINE3, "network.hosts", "only letters" } },
+	{ "port 0", PROXY("\"hosts\": [\"a.org:0\"]"), { LINE3, "network.hosts", "from 1 to 65535" } },
+	{ "port 65536", PROXY("\"hosts\": [\"a.org:65536\"]"), { LINE3, "network.hosts", "from 1 to 65535" } },
+	{ "port empty", PROXY("\"hosts\": [\"a.org:\"]"), { LINE3, "network.hosts", "from 1 to 65535" } },
+	{ "port sign", PROXY("\"hosts\": [\"a.org:+443\"]"), { LINE3, "network.hosts", "from 1 to 65535" } },
+	{ "ipv6 without brackets", PROXY("\"hosts\": [\"::1\"]"), { LINE3, "network.hosts", "brackets" } },
+	{ "ipv6 bad in brackets", PROXY("\"hosts\": [\"[::g]:443\"]"), { LINE3, "network.hosts", "IPv6" } },
+	{ "ipv6 junk after", PROXY("\"hosts\": [\"[::1]x\"]"), { LINE3, "network.hosts", "':PORT'" } },
+	{ "deny_hosts bad", PROXY("\"deny_hosts\": [\"a_b..c\"]"), { LINE3, "network.deny_hosts", "empty label" } },
+	{ "resolve not an object", PROXY("\"resolve\": [\"a.test\"]"), { LINE3, "network.resolve", "must be an object" } },
+	{ "resolve bad name", PROXY("\"resolve\": {\"a b\": \"127.0.0.1\"}"), { LINE3, "network.resolve.a b" } },
+	{ "resolve ip as name", PROXY("\"resolve\": {\"1.2.3.4\": \"127.0.0.1\"}"),
+	  { LINE3, "network.resolve.1.2.3.4", "not a host name" } },
+	{ "resolve to a name", PROXY("\"resolve\": {\"a.test\": \"b.test\"}"),
+	  { LINE3, "network.resolve.a.test", "IPv4 or IPv6 address" } },
+	{ "resolve to a number", PROXY("\"resolve\": {\"a.test\": 2130706433}"),
+	  { LINE3, "network.resolve.a.test", "IPv4 or IPv6 address" } },
+	{ "resolve to brackets", PROXY("\"resolve\": {\"a.test\": \"[::1]\"}"),
+	  { LINE3, "network.resolve.a.test", "without brackets" } },
+	{ "unknown key network.host", PROXY("\"host\": []"), { LINE3, "network.host", "deny_hosts, hosts" } },
+	{ "mode proxy misspelt", L3("\"network\": {\"mode\": \"proxied\"}"),
+	  { LINE3, "network.mode", "off, on, ports, proxy" } },
+#undef PROXY
 	/* process */
 	{ "process not an object", L3("\"process\": true"), { LINE3, "process", "must be an object" } },
 	{ "signals maybe", L3("\"process\": {\"signals\": \"maybe\"}"), { LINE3, "process.signals", "'maybe'" } },
@@ -808,7 +855,10 @@ static const struct {
 	{ "profiles/zextbad.json", "{\"name\":\"zextbad\",\"extends\":\"zbadjson\"}" },
 	{ "profiles/zextdeep.json", "{\"name\":\"zextdeep\",\"extends\":\"zextbad\"}" },
 	{ "profiles/zusesbadgroup.json", "{\"name\":\"zusesbadgroup\",\"groups\":[\"zgbad\"]}" },
-	{ "groups/zgbad.json", "{\n\"name\": \"zgbad\",\n\"network\": {\"mode\": \"on\"}\n}" },
+	{ "groups/zgbad.json", "{\n\"name\": \"zgbad\",\n\"process\": {\"ptrace\": true}\n}" },
+	/* A group's network holds hosts only: no mode. */
+	{ "profiles/zusesnetgroup.json", "{\"name\":\"zusesnetgroup\",\"groups\":[\"zgnetmode\"]}" },
+	{ "groups/zgnetmode.json", "{\n\"name\": \"zgnetmode\",\n\"network\": {\"mode\": \"on\"}\n}" },
 	{ "profiles/zusesgrouppath.json", "{\"name\":\"zusesgrouppath\",\"groups\":[\"zgpath\"]}" },
 	{ "groups/zgpath.json", "{\n\"name\": \"zgpath\",\n\"filesystem\": {\"read\": [\"relative\"]}\n}" },
 	{ "rel/badname-grp.json", "{\"name\":\"two\\nlines \\\"quoted\\\"\",\"filesystem\":{\"read\":[\"/g\"]}}" },
@@ -1134,9 +1184,14 @@ static void test_broken_parents_and_groups(void **state)
 		expect_load_error("zextdeep", want, 3);
 	}
 	{
-		const char *want[] = { "zgbad.json:3:", "unknown key 'network'" };
+		const char *want[] = { "zgbad.json:3:", "unknown key 'process'" };
 
 		expect_load_error("zusesbadgroup", want, 2);
+	}
+	{
+		const char *want[] = { "zgnetmode.json:3:", "unknown key 'network.mode'", "deny_hosts, hosts" };
+
+		expect_load_error("zusesnetgroup", want, 3);
 	}
 	{
 		const char *want[] = { "zgpath.json:3:", "filesystem.read[0]", "not an absolute path" };

@@ -257,7 +257,7 @@ static void test_engine_allows_what_was_saved(void **state)
 	(void)snprintf(base, sizeof(base), "%s/nothing.json", profiles);
 	spew(base, "{\"name\": \"nothing\"}\n");
 	for (unsigned acc = 1; acc <= FS_ACCESSES; acc++) {
-		const struct policy_grant g = { "/srv/proj/sub/f", acc };
+		const struct policy_grant g = { .path = "/srv/proj/sub/f", .acc = acc };
 		struct error err = { 0 };
 		struct policy *p = NULL;
 		char name[32];
@@ -291,6 +291,65 @@ static void test_engine_allows_what_was_saved(void **state)
 	}
 }
 
+/* A host answered "always": an entry of network.hosts, mode proxy, on top
+ * of whatever network the parent has; loaded, the engine allows exactly
+ * that host and port. */
+static void test_save_hosts(void **state)
+{
+	char base[160], user[96], *file = NULL, *text;
+	const struct policy_ctx ctx = { .user_dir = user };
+	const struct policy_grant g[] = {
+		{ .host = "pypi.org:443" },
+		{ .host = "[2001:db8::1]:8443" },
+		{ .path = "/srv/f", .acc = BIT(POLICY_ACCESS_READ) },
+	};
+	struct error err = { 0 };
+	struct policy *p = NULL;
+	struct policy_decision d;
+
+	(void)state;
+	(void)snprintf(user, sizeof(user), "%s/latch", top);
+	(void)mkdir(user, 0700);
+	(void)mkdir(profiles, 0700);
+	(void)snprintf(base, sizeof(base), "%s/ported.json", profiles);
+	spew(base, "{\"name\": \"ported\", \"network\": {\"mode\": \"ports\", \"connect_tcp\": [443]}}\n");
+	assert_int_equal(policy_save_grants(profiles, "withhosts", "ported", g, ELEMENTSOF(g), &file, &err), 0);
+	/* Again: each entry once. */
+	assert_int_equal(policy_save_grants(profiles, "withhosts", "ported", g, 1, NULL, &err), 0);
+	text = slurp(file);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\"mode\": \"proxy\""));
+	assert_non_null(strstr(text, "\"pypi.org:443\""));
+	assert_null(strstr(strstr(text, "\"pypi.org:443\"") + 1, "\"pypi.org:443\""));
+	if (policy_load("withhosts", &ctx, &p, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(p->net.mode, POLICY_NET_PROXY);
+	policy_decide(p, &(struct policy_query){ .access = POLICY_ACCESS_NET_CONNECT, .host = "pypi.org", .port = 443 },
+		      &d);
+	assert_true(d.allow);
+	policy_decide(p, &(struct policy_query){ .access = POLICY_ACCESS_NET_CONNECT, .host = "pypi.org", .port = 80 },
+		      &d);
+	assert_false(d.allow);
+	policy_decide(p,
+		      &(struct policy_query){ .access = POLICY_ACCESS_NET_CONNECT, .host = "2001:db8::1", .port = 8443 },
+		      &d);
+	assert_true(d.allow);
+	policy_decide(p, &(struct policy_query){ .access = POLICY_ACCESS_READ, .path = "/srv/f" }, &d);
+	assert_true(d.allow);
+	policy_free(p);
+	free(text);
+	free(file);
+	/* Not a host entry, or a wildcard: refused, nothing written. */
+	assert_int_equal(policy_save_grants(profiles, "badhost", NULL, &(struct policy_grant){ .host = "a b" }, 1, NULL,
+					    &err),
+			 -EINVAL);
+	assert_int_equal(policy_save_grants(profiles, "badhost", NULL, &(struct policy_grant){ .host = "*.a.org" }, 1,
+					    NULL, &err),
+			 -EINVAL);
+	(void)snprintf(base, sizeof(base), "%s/badhost.json", profiles);
+	assert_int_equal(access(base, F_OK), -1);
+}
+
 /* ---- saving ----------------------------------------------------------------- */
 
 static void test_save_new(void **state)
@@ -311,8 +370,8 @@ static void test_save_new(void **state)
 		"  \"name\": \"fresh\"\n"
 		"}\n";
 	const struct policy_grant g[] = {
-		{ "/home/u/.netrc", BIT(POLICY_ACCESS_READ) },
-		{ "/home/u/proj/new", BIT(POLICY_ACCESS_CREATE) },
+		{ .path = "/home/u/.netrc", .acc = BIT(POLICY_ACCESS_READ) },
+		{ .path = "/home/u/proj/new", .acc = BIT(POLICY_ACCESS_CREATE) },
 	};
 	char *file = NULL, *text, names[256];
 	struct error err = { 0 };
@@ -377,10 +436,10 @@ static void test_merge(void **state)
 				   "  }\n"
 				   "}\n";
 	const struct policy_grant g[] = {
-		{ "/srv/a", BIT(POLICY_ACCESS_READ) },                             /* there already */
-		{ "/srv/b", BIT(POLICY_ACCESS_WRITE) | BIT(POLICY_ACCESS_EXEC) }, /* two rules */
-		{ "/srv/d/e", BIT(POLICY_ACCESS_DELETE) },                         /* the parent's, there already */
-		{ "/srv/b", BIT(POLICY_ACCESS_WRITE) },                            /* twice in one save */
+		{ .path = "/srv/a", .acc = BIT(POLICY_ACCESS_READ) },                             /* there already */
+		{ .path = "/srv/b", .acc = BIT(POLICY_ACCESS_WRITE) | BIT(POLICY_ACCESS_EXEC) }, /* two rules */
+		{ .path = "/srv/d/e", .acc = BIT(POLICY_ACCESS_DELETE) },                         /* the parent's, there already */
+		{ .path = "/srv/b", .acc = BIT(POLICY_ACCESS_WRITE) },                            /* twice in one save */
 	};
 	char file[160], *text;
 
@@ -407,8 +466,8 @@ static void test_merge(void **state)
 
 static void test_failures_leave_nothing(void **state)
 {
-	const struct policy_grant g = { "/srv/x", BIT(POLICY_ACCESS_READ) };
-	const struct policy_grant bad_path = { "/srv/\xff", BIT(POLICY_ACCESS_READ) };
+	const struct policy_grant g = { .path = "/srv/x", .acc = BIT(POLICY_ACCESS_READ) };
+	const struct policy_grant bad_path = { .path = "/srv/\xff", .acc = BIT(POLICY_ACCESS_READ) };
 	char dir[160], notdir[160], file[192], before[512], after[512], *text;
 	struct rlimit old, small = { 16, 0 };
 
@@ -488,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_save_new),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_engine_allows_what_was_saved),
+		cmocka_unit_test(test_save_hosts),
 		cmocka_unit_test(test_failures_leave_nothing),
 	};
 

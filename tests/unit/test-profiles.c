@@ -143,7 +143,7 @@ static void test_builtins_load(void **state)
 			p = load_buffer(json);
 			assert_non_null(p->groups);
 			assert_string_equal(p->groups[0], b->name);
-			if (p->n_rules == 0)
+			if (p->n_rules == 0 && p->net.n_hosts == 0)
 				fail_msg("group %s has no rules", b->name);
 			n_groups++;
 		}
@@ -260,6 +260,14 @@ static void test_system_secrets(void **state)
 	}
 }
 
+static bool has_rule(const struct policy *p, enum policy_class c, const char *path)
+{
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (p->rules[i].klass == c && strcmp(p->rules[i].path, path) == 0)
+			return true;
+	return false;
+}
+
 static void test_agent(void **state)
 {
 	_cleanup_policy_ struct policy *p = load("agent", &user_ctx);
@@ -287,12 +295,24 @@ static void test_agent(void **state)
 
 	ALLOW(p, CREATE, "/tmp/latch-1000/build.o");
 	ALLOW(p, EXEC, "/tmp/latch-1000/go-build1/b001/x.test");
-	/* /tmp is scratch: a new entry right there (the supervisor then
-	 * treats it as the program's own); nothing else of /tmp */
+	/* /tmp is the sandbox's own in the isolated mode (private: an empty
+	 * tmpfs there), scratch in the static one (the supervisor treats a
+	 * new entry right there as the program's own, nothing else of /tmp) */
 	ALLOW(p, CREATE, "/tmp/shared.o");
-	DENY(p, WRITE, "/tmp/shared.o");
-	DENY(p, READ, "/tmp/krb5cc_1000");
-	DENY(p, CREATE, "/tmp/someone-elses-dir/x");
+	ALLOW(p, WRITE, "/tmp/shared.o");
+	/* list_ancestors $CWD: each directory above the project may be
+	 * listed (zsh finds its working directory so), nothing in them read */
+	ALLOW(p, READ, "/home/u");
+	ALLOW(p, READ, "/home");
+	ALLOW(p, READ, "/");
+	DENY(p, READ, "/home/u/notes.txt");
+	DENY(p, READ, "/home/other");
+	assert_true(has_rule(p, POLICY_CLASS_PRIVATE, "/tmp") && has_rule(p, POLICY_CLASS_SCRATCH, "/tmp"));
+	/* /var/tmp is scratch in both */
+	ALLOW(p, CREATE, "/var/tmp/shared.o");
+	DENY(p, WRITE, "/var/tmp/shared.o");
+	DENY(p, READ, "/var/tmp/krb5cc_1000");
+	DENY(p, CREATE, "/var/tmp/someone-elses-dir/x");
 
 	DENY(p, READ, "/home/u/.bashrc");
 	DENY(p, WRITE, "/home/u/.bashrc");
@@ -367,9 +387,13 @@ static void test_minimal_writes_nowhere(void **state)
 	for (size_t i = 0; i < ELEMENTSOF(paths); i++)
 		for (size_t a = 0; a < ELEMENTSOF(writes); a++)
 			expect(p, writes[a], paths[i], false);
+	/* Only rules that grant reading or running, and the quiet denials of
+	 * the C library's sockets. */
 	for (size_t i = 0; i < p->n_rules; i++)
 		assert_true(p->rules[i].klass == POLICY_CLASS_READ || p->rules[i].klass == POLICY_CLASS_EXEC ||
-			    p->rules[i].klass == POLICY_CLASS_LIST);
+			    p->rules[i].klass == POLICY_CLASS_LIST ||
+			    (p->rules[i].klass == POLICY_CLASS_DENY && p->rules[i].quiet));
+	DENY(p, UNIX_CONNECT, "/run/nscd/socket");
 	/* ...yet `sh -c 'echo hi'` and `true` can run */
 	ALLOW(p, EXEC, "/bin/sh");
 	ALLOW(p, EXEC, "/usr/bin/true");
@@ -422,6 +446,19 @@ static void test_devices(void **state)
 	DENY(p, EXEC, "/dev/null");
 }
 
+/* net_connect HOST:PORT is allowed, or denied. */
+#define HOST_ALLOW(p, h, port) host_check((p), (h), (port), true)
+#define HOST_DENY(p, h, port) host_check((p), (h), (port), false)
+
+static void host_check(const struct policy *p, const char *host, uint16_t port, bool want)
+{
+	struct policy_decision d;
+
+	policy_decide(p, &(struct policy_query){ .access = POLICY_ACCESS_NET_CONNECT, .host = host, .port = port }, &d);
+	if (d.allow != want)
+		fail_msg("%s: connect %s:%u: %s", p->name, host, port, d.reason);
+}
+
 static void test_agent_state(void **state)
 {
 	_cleanup_policy_ struct policy *claude = load("claude-code", &user_ctx);
@@ -436,8 +473,13 @@ static void test_agent_state(void **state)
 	DENY(claude, DELETE, "/home/u/.claude/commands");
 	ALLOW(claude, READ, "/home/u/.claude/settings.json");
 	ALLOW(claude, CREATE, "/home/u/.claude/projects/x/session.jsonl");
-	ALLOW(claude, WRITE, "/home/u/.claude.json");
-	ALLOW(claude, TRUNCATE, "/home/u/.claude.json");
+	/* Its global configuration lives in ~/.claude (CLAUDE_CONFIG_DIR):
+	 * ~/.claude.json names MCP servers an outside run starts without
+	 * asking, and stays unwritable. */
+	ALLOW(claude, CREATE, "/home/u/.claude/.claude.json.tmp.1.2");
+	ALLOW(claude, CREATE, "/home/u/.claude/.claude.json.lock");
+	DENY(claude, WRITE, "/home/u/.claude.json");
+	DENY(claude, TRUNCATE, "/home/u/.claude.json");
 	ALLOW(claude, EXEC, "/home/u/.local/share/claude/versions/2.0.0");
 	DENY(claude, WRITE, "/home/u/.local/share/claude/versions/2.0.0");
 	DENY(claude, READ, "/home/u/.codex/auth.json");
@@ -447,19 +489,50 @@ static void test_agent_state(void **state)
 	ALLOW(codex, WRITE, "/home/u/.codex/auth.json");
 	ALLOW(codex, CREATE, "/home/u/.codex/sessions/x.jsonl");
 	DENY(codex, WRITE, "/home/u/.codex/config.toml");
+	/* the app-server the Codex TUI executes, outside too */
+	DENY(codex, CREATE, "/home/u/.codex/packages/app-server-daemon/current");
+	DENY(codex, WRITE, "/home/u/.codex/packages/app-server-daemon/releases/1/bin/codex");
 	ALLOW(codex, READ, "/home/u/.codex/config.toml");
 	DENY(codex, READ, "/home/u/.claude/.credentials.json");
 	DENY(codex, READ, "/home/u/.claude.json");
 	ALLOW(codex, WRITE, "/home/u/project/x");
 
+	/* The network: through the proxy, to the model's API and the
+	 * registries; no TCP around it, no telemetry, no other host. */
+	HOST_ALLOW(claude, "api.anthropic.com", 443);
+	HOST_DENY(claude, "api.anthropic.com", 80);
+	HOST_DENY(claude, "statsig.anthropic.com", 443);
+	HOST_DENY(claude, "sentry.io", 443);
+	HOST_DENY(claude, "api.openai.com", 443);
+	HOST_ALLOW(codex, "api.openai.com", 443);
+	HOST_ALLOW(codex, "chatgpt.com", 443);
+	HOST_DENY(codex, "api.anthropic.com", 443);
 	for (int i = 0; i < 2; i++) {
 		const struct policy *p = i ? codex : claude;
 
-		assert_int_equal(p->net.mode, POLICY_NET_PORTS);
-		assert_true(tcp_allowed(p, POLICY_ACCESS_TCP_CONNECT, 443));
-		assert_false(tcp_allowed(p, POLICY_ACCESS_TCP_CONNECT, 80));
-		assert_false(tcp_allowed(p, POLICY_ACCESS_TCP_CONNECT, 22));
+		assert_int_equal(p->net.mode, POLICY_NET_PROXY);
+		assert_false(tcp_allowed(p, POLICY_ACCESS_TCP_CONNECT, 443));
 		assert_false(tcp_allowed(p, POLICY_ACCESS_TCP_BIND, 443));
+		HOST_ALLOW(p, "registry.npmjs.org", 443);
+		HOST_ALLOW(p, "pypi.org", 443);
+		HOST_ALLOW(p, "files.pythonhosted.org", 443);
+		HOST_ALLOW(p, "index.crates.io", 443);
+		HOST_ALLOW(p, "static.crates.io", 443);
+		HOST_ALLOW(p, "proxy.golang.org", 443);
+		HOST_ALLOW(p, "sum.golang.org", 443);
+		HOST_ALLOW(p, "github.com", 443);
+		HOST_ALLOW(p, "codeload.github.com", 443);
+		HOST_ALLOW(p, "objects.githubusercontent.com", 443);
+		HOST_DENY(p, "pypi.org", 80);
+		HOST_DENY(p, "evil-github.com", 443);
+		HOST_DENY(p, "gist.github.com", 443);
+		HOST_DENY(p, "example.org", 443);
+		/* Every entry of the built-in groups names one host, exactly,
+		 * and HTTPS: no wildcard, no plain HTTP. */
+		for (size_t k = 0; k < p->net.n_hosts; k++) {
+			assert_false(p->net.hosts[k].host.wildcard);
+			assert_int_equal(p->net.hosts[k].port, 443);
+		}
 		DENY(p, READ, "/home/u/.ssh/id_rsa");
 	}
 }
@@ -526,8 +599,8 @@ static void test_tiers(void **state)
 		{ "base", 0, NULL },
 		{ "readonly", 0, NULL },
 		{ "agent", 1, "tier 1: exec from a writable directory: filesystem.exec <profile agent: $CWD>" },
-		{ "claude-code", 1, "tier 1: network.mode is ports: TCP connect to 443; TCP bind to none" },
-		{ "codex", 1, "tier 1: network.mode is ports: TCP connect to 443; TCP bind to none" },
+		{ "claude-code", 1, "tier 1: network.mode is proxy: out only through latch's proxy, to 15 listed hosts" },
+		{ "codex", 1, "tier 1: network.mode is proxy: out only through latch's proxy, to 16 listed hosts" },
 	};
 
 	(void)state;

@@ -6,8 +6,10 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,7 +22,7 @@ static void test_embedded_programs_are_current(void **state)
 {
 	(void)state;
 	for (unsigned i = 0; i < SFILTER_N_PLANS; i++) {
-		struct sfilter_plan plan = { .allow_userns = i & 4u, .allow_ptrace = i & 2u, .network_off = i & 1u };
+		struct sfilter_plan plan = sfilter_plan_from_index(i);
 		struct error err = { 0 };
 		int fd = memfd_create("t", MFD_CLOEXEC);
 		size_t want = sfilter_programs[i].len * sizeof(struct sock_filter);
@@ -87,6 +89,117 @@ static void test_loaded_filter_refuses(void **state)
 	assert_int_equal(in_child(&on, inet_socket_refused), 1);
 }
 
+/* network: proxy leaves Unix sockets and TCP, nothing else. Each row runs
+ * socket() in a child under the proxy plan (Unix datagrams allowed, so
+ * that only the proxy's rules decide: test_unix_socket_rules has the
+ * rest): refused with EACCES, or it reached the kernel (a descriptor, or
+ * the kernel's own errno). */
+static int proxy_domain, proxy_type, proxy_protocol;
+
+static int socket_refused(void)
+{
+	return syscall(SYS_socket, proxy_domain, proxy_type, proxy_protocol) < 0 && errno == EACCES ? 0 : 1;
+}
+
+static void test_proxy_plan_sockets(void **state)
+{
+	static const struct {
+		int domain, type, protocol;
+		bool refused;
+	} rows[] = {
+		{ AF_UNIX, SOCK_STREAM, 0, false },
+		{ AF_UNIX, SOCK_DGRAM, 0, false },
+		{ AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, false },
+		{ AF_INET, SOCK_STREAM, 0, false },
+		{ AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, false },
+		{ AF_INET, SOCK_STREAM, IPPROTO_TCP, false },
+		{ AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0, false },
+		{ AF_INET, SOCK_DGRAM, 0, true },
+		{ AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP, true },
+		{ AF_INET, SOCK_DGRAM, IPPROTO_ICMP, true },
+		{ AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0, true },
+		{ AF_INET, SOCK_RAW, IPPROTO_RAW, true },
+		{ AF_INET, SOCK_SEQPACKET, 0, true },
+		{ AF_INET, SOCK_STREAM, IPPROTO_SCTP, true },
+		{ AF_INET6, SOCK_STREAM, 262 /* IPPROTO_MPTCP */, true },
+		{ AF_INET, SOCK_PACKET, 0, true },
+		{ AF_UNSPEC, SOCK_STREAM, 0, true },
+		{ 3, SOCK_STREAM, 0, true },
+		{ 5, SOCK_STREAM, 0, true },
+		{ 7, SOCK_STREAM, 0, true },
+		{ 9, SOCK_STREAM, 0, true },
+		{ AF_NETLINK, SOCK_RAW, 0, true },
+		{ AF_PACKET, SOCK_RAW, 0, true },
+		{ 40 /* AF_VSOCK */, SOCK_STREAM, 0, true },
+	};
+	struct sfilter_plan proxy = { .network_proxy = true, .allow_unix_dgram = true };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		proxy_domain = rows[i].domain;
+		proxy_type = rows[i].type;
+		proxy_protocol = rows[i].protocol;
+		if ((in_child(&proxy, socket_refused) == 0) != rows[i].refused)
+			fail_msg("socket(%d, %#x, %d): %s", rows[i].domain, rows[i].type, rows[i].protocol,
+				 rows[i].refused ? "reached the kernel" : "refused");
+	}
+}
+
+static int unix_dgram_refused(void)
+{
+	int sv[2];
+
+	return syscall(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0) < 0 && errno == EACCES &&
+			       socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0 && errno == EACCES
+		       ? 0
+		       : 1;
+}
+
+static int unix_stream_works(void)
+{
+	int sv[2];
+
+	return syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 0) >= 0 && socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0 ? 0
+														       : 1;
+}
+
+static int unix_socket_refused_pair_works(void)
+{
+	int sv[2];
+
+	return syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 0) < 0 && errno == EACCES &&
+			       socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0
+		       ? 0
+		       : 1;
+}
+
+/* Unix datagram sockets are refused unless allowed; stream and seqpacket
+ * ones stay; unix_off refuses socket(AF_UNIX) of any type, not pairs. The
+ * same under network: off and proxy, whose rules leave Unix sockets to
+ * these. */
+static void test_unix_socket_rules(void **state)
+{
+	struct sfilter_plan none = { 0 }, dgram = { .allow_unix_dgram = true }, off = { .unix_off = true };
+	struct sfilter_plan net_off = { .network_off = true }, proxy = { .network_proxy = true },
+			    proxy_dgram = { .network_proxy = true, .allow_unix_dgram = true },
+			    proxy_unix_off = { .network_proxy = true, .unix_off = true };
+
+	(void)state;
+	assert_int_equal(in_child(&none, unix_dgram_refused), 0);
+	assert_int_equal(in_child(&none, unix_stream_works), 0);
+	assert_int_equal(in_child(&dgram, unix_dgram_refused), 1);
+	assert_int_equal(in_child(&dgram, unix_stream_works), 0);
+	assert_int_equal(in_child(&off, unix_socket_refused_pair_works), 0);
+	assert_int_equal(in_child(&none, unix_socket_refused_pair_works), 1);
+	assert_int_equal(in_child(&net_off, unix_dgram_refused), 0);
+	assert_int_equal(in_child(&net_off, unix_stream_works), 0);
+	assert_int_equal(in_child(&proxy, unix_dgram_refused), 0);
+	assert_int_equal(in_child(&proxy, unix_stream_works), 0);
+	assert_int_equal(in_child(&proxy_dgram, unix_dgram_refused), 1);
+	assert_int_equal(in_child(&proxy_dgram, unix_stream_works), 0);
+	assert_int_equal(in_child(&proxy_unix_off, unix_socket_refused_pair_works), 0);
+}
+
 static void test_without_no_new_privs_unprivileged_load_fails(void **state)
 {
 	(void)state;
@@ -110,6 +223,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_embedded_programs_are_current),
 		cmocka_unit_test(test_loaded_filter_refuses),
+		cmocka_unit_test(test_proxy_plan_sockets),
+		cmocka_unit_test(test_unix_socket_rules),
 		cmocka_unit_test(test_without_no_new_privs_unprivileged_load_fails),
 	};
 

@@ -717,6 +717,15 @@ static void test_question_line(void **state)
 	assert_non_null(strstr(line, "\"argv\":[]"));
 	assert_non_null(strstr(line, "\"exe\":null"));
 	free(line);
+	/* The proxy's question: a host and a port, no path. */
+	q = (struct sup_question){ .id = 4, .pid = 7, .syscall = "connect", .access = "connect", .host = "example.org",
+				   .port = 443 };
+	line = sup_question_line(&q);
+	assert_non_null(line);
+	assert_string_equal(line, "{\"access\":\"connect\",\"argv\":[],\"exe\":null,\"host\":\"example.org\",\"id\":4,"
+				  "\"kind\":\"approval_request\",\"path\":null,\"pid\":7,\"port\":443,"
+				  "\"runs_later\":false,\"syscall\":\"connect\"}\n");
+	free(line);
 }
 
 /* ---- rate limiting -------------------------------------------------------------------- */
@@ -919,7 +928,7 @@ static void test_send_recv_fd(void **state)
 
 static void test_filter_json(void **state)
 {
-	json_t *j = sup_filter_to_json();
+	json_t *j = sup_filter_to_json(SUP_SCOPE_ALL);
 	json_t *n;
 	bool openat = false, connect = false;
 	size_t i;
