@@ -172,7 +172,7 @@ static void walk_added(json_t *out, const char *dir, const char *upper, const ch
 /* The changes below upper/rel against dir/rel. */
 static void walk(json_t *out, const char *dir, const char *upper, const char *rel, int depth)
 {
-	_cleanup_free_ char *up = join(upper, rel), *lo = join(dir, rel);
+	_cleanup_free_ char *up = join(upper, rel);
 	DIR *d = up ? opendir(up) : NULL;
 	struct dirent *e;
 
