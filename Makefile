@@ -262,10 +262,17 @@ demo:
 	@$(MAKE) --no-print-directory $(BUILD)/latch
 	@scripts/demo.sh $(BUILD)/latch
 
+# The kernel's own floors, for the benchmarks to compare with (bench/floor.c).
+$(BUILD)/bench/floor: bench/floor.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -std=gnu17 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $<
+
 bench:
 	@scripts/deps.sh bench
-	@$(MAKE) --no-print-directory $(BUILD)/latch
+	@$(MAKE) --no-print-directory $(BUILD)/latch $(BUILD)/tests/sup-harness $(BUILD)/bench/floor
 	@bench/run.sh $(BUILD)/latch
+	@bench/supervise.sh $(BUILD)
+	@bench/workloads.sh $(BUILD)/latch
 	@bench/proxy.sh $(BUILD)/latch
 
 fuzz:

@@ -221,6 +221,7 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 		cfg.save_dir = save_dir;
 	cfg.reap_orphans = !l->ns_flags;
 	cfg.notifies_exec = s->supervise != POLICY_SUPERVISE_OFF;
+	cfg.notifies_creds = s->supervise != POLICY_SUPERVISE_OFF;
 	cfg.proxy_port = s->proxy_port;
 	cfg.proxy_confined = s->isolated;
 	cfg.net_fd = net->on ? net->ask[0] : -1;

@@ -83,6 +83,7 @@
 const struct sup_syscall sup_syscalls[] = {
 	/* name         nr                 op               dirfd     path      flags mode extra */
 	{ "bind",       __NR_bind,       SUP_OP_BIND,     { N, N }, { N, N }, N, N, 0, 0, 0 },
+	{ "capset",     __NR_capset,     SUP_OP_CREDS,    { N, N }, { N, N }, N, N, N, 0, 0 },
 	{ "chmod",      __NR_chmod,      SUP_OP_CHMOD,    { N, N }, { 0, N }, N, 1, N, 0, 0 },
 	{ "chown",      __NR_chown,      SUP_OP_CHOWN,    { N, N }, { 0, N }, N, N, 1, 0, 0 },
 	{ "chroot",     __NR_chroot,     SUP_OP_CHROOT,   { N, N }, { 0, N }, N, N, N, 0, 0 },
@@ -121,13 +122,23 @@ const struct sup_syscall sup_syscalls[] = {
 	{ "open",       __NR_open,       SUP_OP_OPEN,     { N, N }, { 0, N }, 1, 2, N, 0, 0 },
 	{ "openat",     __NR_openat,     SUP_OP_OPEN,     { 0, N }, { 1, N }, 2, 3, N, 0, 0 },
 	{ "openat2",    __NR_openat2,    SUP_OP_OPEN,     { 0, N }, { 1, N }, N, N, 2, 0, 0 },
+	{ "prctl",      __NR_prctl,      SUP_OP_CREDS,    { N, N }, { N, N }, N, N, N, 0, 0 }, /* filter.c */
 	{ "removexattr", __NR_removexattr, SUP_OP_XATTR,  { N, N }, { 0, N }, N, N, 1, 0, 0 },
 	{ "rename",     __NR_rename,     SUP_OP_RENAME,   { N, N }, { 0, 1 }, N, N, N, 0, 0 },
 	{ "renameat",   __NR_renameat,   SUP_OP_RENAME,   { 0, 2 }, { 1, 3 }, N, N, N, 0, 0 },
 	{ "renameat2",  __NR_renameat2,  SUP_OP_RENAME,   { 0, 2 }, { 1, 3 }, 4, N, N,
 	  RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT, SUP_Q_CHECK | SUP_Q_EXCHANGE },
 	{ "rmdir",      __NR_rmdir,      SUP_OP_UNLINK,   { N, N }, { 0, N }, N, N, N, 0, SUP_Q_RMDIR },
+	{ "setfsgid",   __NR_setfsgid,   SUP_OP_CREDS,    { N, N }, { N, N }, N, N, N, 0, 0 },
+	{ "setfsuid",   __NR_setfsuid,   SUP_OP_CREDS,    { N, N }, { N, N }, N, N, N, 0, 0 },
+	{ "setgid",     __NR_setgid,     SUP_OP_CREDS,    { N, N }, { N, N }, N, N, N, 0, 0 },
+	{ "setgroups",  __NR_setgroups,  SUP_OP_CREDS,    { N, N }, { N, N }, N, N, N, 0, 0 },
 	{ "setns",      __NR_setns,      SUP_OP_SETNS,    { N, N }, { N, N }, N, N, 0, 0, 0 },
+	{ "setregid",   __NR_setregid,   SUP_OP_CREDS,    { N, N }, { N, N }, N, N, N, 0, 0 },
+	{ "setresgid",  __NR_setresgid,  SUP_OP_CREDS,    { N, N }, { N, N }, N, N, N, 0, 0 },
+	{ "setresuid",  __NR_setresuid,  SUP_OP_CREDS,    { N, N }, { N, N }, N, N, N, 0, 0 },
+	{ "setreuid",   __NR_setreuid,   SUP_OP_CREDS,    { N, N }, { N, N }, N, N, N, 0, 0 },
+	{ "setuid",     __NR_setuid,     SUP_OP_CREDS,    { N, N }, { N, N }, N, N, N, 0, 0 },
 	{ "setxattr",   __NR_setxattr,   SUP_OP_XATTR,    { N, N }, { 0, N }, 4, N, 1, 0, 0 },
 	{ "symlink",    __NR_symlink,    SUP_OP_SYMLINK,  { N, N }, { N, 1 }, N, N, 0, 0, SUP_Q_NOFOLLOW1 },
 	{ "symlinkat",  __NR_symlinkat,  SUP_OP_SYMLINK,  { N, 1 }, { N, 2 }, N, N, 0, 0, SUP_Q_NOFOLLOW1 },
@@ -280,6 +291,7 @@ int sup_decode(const struct seccomp_data *d, struct sup_call *ret)
 		case SUP_OP_CHMOD:
 		case SUP_OP_EXEC:
 		case SUP_OP_CHROOT:
+		case SUP_OP_CREDS:
 		case _SUP_OP_MAX:
 			break;
 		}

@@ -164,24 +164,36 @@ int sup_emulate_open(struct sup_state *s, struct sup_req *r, mode_t um)
 	} else {
 		bool fifo_block = o->type == S_IFIFO && !(f & O_NONBLOCK);
 
-		/* Reopen the pinned object. A FIFO is opened non-blocking so
-		 * that the supervisor never waits for a peer (a writer with no
-		 * reader gets ENXIO), then set back. */
-		proc_self_fd(o->fd, path, sizeof(path));
-		fd = open(path, (int)(base | (fifo_block ? O_NONBLOCK : 0)));
-		if (fd < 0)
-			return answer(s, r, -1);
-		if (fifo_block)
-			(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-		/* The very object that was decided, still where it was decided
-		 * (a rename since then is refused, not followed). */
-		if (fstat(fd, &st) < 0 || st.st_dev != o->dev || st.st_ino != o->ino ||
-		    (o->real[0] == '/' &&
-		     (sup_fd_path(fd, landed, sizeof(landed)) < 0 || strcmp(landed, o->real) != 0))) {
-			(void)close(fd);
+		uint64_t how = base | (fifo_block ? O_NONBLOCK : 0);
+
+		/* Reopen the pinned object: the very object that was decided,
+		 * still where it was decided (a rename since then is refused,
+		 * not followed). A FIFO is opened non-blocking so that the
+		 * supervisor never waits for a peer (a writer with no reader
+		 * gets ENXIO), then set back. */
+		if (o->lexical) {
+			/* By the same path again, with no symlink on the way. */
+			fd = sup_reopen_lexical(s, o, how);
+			if (fd < 0 && errno != EXDEV && errno != ELOOP && errno != ENOENT)
+				return answer(s, r, -1);
+		} else {
+			proc_self_fd(o->fd, path, sizeof(path));
+			fd = open(path, (int)how);
+			if (fd < 0)
+				return answer(s, r, -1);
+			if (fstat(fd, &st) < 0 || st.st_dev != o->dev || st.st_ino != o->ino ||
+			    (o->real[0] == '/' &&
+			     (sup_fd_path(fd, landed, sizeof(landed)) < 0 || strcmp(landed, o->real) != 0))) {
+				(void)close(fd);
+				fd = -1;
+			}
+		}
+		if (fd < 0) {
 			r->note = "the file moved while the supervisor opened it";
 			return answer_errno(s, r, EACCES);
 		}
+		if (fifo_block)
+			(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	}
 	e = addfd_send(s, r, fd, cloexec);
 	(void)close(fd);
@@ -535,6 +547,37 @@ int sup_emulate_socket(struct sup_state *s, struct sup_req *r, mode_t um)
 	return answer(s, r, connect(r->sock, sa, len));
 }
 
+/* Whether the call may create a file, with the program's umask. */
+static bool sup_needs_umask(const struct sup_req *r)
+{
+	switch (r->call.op) {
+	case SUP_OP_OPEN:
+		return r->call.flags & (O_CREAT | __O_TMPFILE);
+	case SUP_OP_MKDIR:
+	case SUP_OP_MKNOD:
+	case SUP_OP_BIND:
+		return true;
+	case SUP_OP_SYMLINK: /* a symlink's mode is always 0777 */
+	case SUP_OP_UNLINK:
+	case SUP_OP_RENAME:
+	case SUP_OP_LINK:
+	case SUP_OP_TRUNCATE:
+	case SUP_OP_CHMOD:
+	case SUP_OP_CHOWN:
+	case SUP_OP_EXEC:
+	case SUP_OP_CONNECT:
+	case SUP_OP_CHROOT:
+	case SUP_OP_SETNS:
+	case SUP_OP_UTIME:
+	case SUP_OP_XATTR:
+	case SUP_OP_GETXATTR:
+	case SUP_OP_CREDS:
+	case _SUP_OP_MAX:
+		break;
+	}
+	return false;
+}
+
 int sup_emulate(struct sup_state *s, struct sup_req *r)
 {
 	const struct sup_op_row *row = &sup_ops[r->call.op];
@@ -543,7 +586,7 @@ int sup_emulate(struct sup_state *s, struct sup_req *r)
 
 	if (!row->emulate)
 		return answer_errno(s, r, ENOSYS);
-	e = sup_target_creds(s, r, &um);
+	e = sup_target_creds(s, r, sup_needs_umask(r), &um);
 	if (e == -ENOENT)
 		return -ENOENT;
 	if (e) {

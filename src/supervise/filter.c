@@ -38,6 +38,23 @@ static void ctx_releasep(scmp_filter_ctx *ctx)
 		seccomp_release(*ctx);
 }
 
+/* Calls notified only for some values of their first argument: prctl's
+ * options that change capabilities (now, or at the next exec). */
+static const struct {
+	const char *name;
+	unsigned long arg0[4];
+} notify_when[] = {
+	{ "prctl", { PR_SET_KEEPCAPS, PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_CAP_AMBIENT } },
+};
+
+static const unsigned long *notify_when_arg0(const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(notify_when); i++)
+		if (strcmp(notify_when[i].name, name) == 0)
+			return notify_when[i].arg0;
+	return NULL;
+}
+
 /* Whether the scope notifies this row of the table. */
 static bool in_scope(const struct sup_syscall *sc, enum sup_scope scope)
 {
@@ -70,7 +87,12 @@ int sup_filter_build(struct sup_filter **ret, enum sup_scope scope, struct error
 
 		if (nr < 0 || !in_scope(&sup_syscalls[i], scope))
 			continue; /* not on this arch, or unknown to libseccomp */
-		r = seccomp_rule_add_exact(ctx, SCMP_ACT_NOTIFY, nr, 0);
+		const unsigned long *when = notify_when_arg0(sup_syscalls[i].name);
+
+		if (!when)
+			r = seccomp_rule_add_exact(ctx, SCMP_ACT_NOTIFY, nr, 0);
+		for (size_t k = 0; when && k < ELEMENTSOF(notify_when[0].arg0) && when[k] && r >= 0; k++)
+			r = seccomp_rule_add_exact(ctx, SCMP_ACT_NOTIFY, nr, 1, SCMP_A0(SCMP_CMP_EQ, when[k]));
 		if (r < 0)
 			return error_set(err, -r, "unable to notify '%s': %s", sup_syscalls[i].name, strerror(-r));
 	}

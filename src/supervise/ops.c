@@ -25,12 +25,27 @@ static struct sup_step screen_chroot(struct sup_state *s, struct sup_req *r)
 
 static struct sup_step screen_setns(struct sup_state *s, struct sup_req *r)
 {
-	(void)s;
+	/* Entering a user namespace changes what the program's capabilities
+	 * reach: what the supervisor checked of them no longer holds. */
+	s->creds_changed = true;
 	if (r->call.nstype == 0 || (r->call.nstype & CLONE_NEWNS))
 		return sup_step(SUP_STEP_DENY, EPERM,
 				"changing the root or the mount namespace is refused under supervision");
 	return sup_step(SUP_STEP_CONTINUE, 0,
 			"setns into a namespace other than a mount namespace: nothing to enforce here");
+}
+
+/* setuid and the rest: the program's credentials change (or, for
+ * capabilities, will at its next exec). The supervisor stops trusting what
+ * it checked of them and reads them again before each call it performs
+ * (target.c). The kernel decides the call itself. */
+static struct sup_step screen_creds(struct sup_state *s, struct sup_req *r)
+{
+	(void)r;
+	s->creds_changed = true;
+	return sup_step(SUP_STEP_CONTINUE, 0,
+			"a change of credentials: the kernel decides it; the supervisor checks them again before "
+			"it acts for the program");
 }
 
 /* open/openat with O_PATH: the flags are in a register, and an O_PATH open
@@ -161,6 +176,7 @@ const struct sup_op_row sup_ops[_SUP_OP_MAX] = {
 			      "the extended attributes of a file the profile does not let the program read: "
 			      "answered as if it had none, not asked about nor summarized",
 			      NULL, NULL, sup_pin_read_metadata, sup_emulate_getxattr },
+	[SUP_OP_CREDS] = { "creds", false, EPERM, false, NULL, screen_creds, NULL, NULL, NULL },
 };
 
 const char *sup_op_name(enum sup_op op)

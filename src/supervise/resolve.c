@@ -238,6 +238,28 @@ int sup_obj_stat(struct sup_obj *o)
 	return 0;
 }
 
+int sup_reopen_lexical(const struct sup_state *s, const struct sup_obj *o, uint64_t flags)
+{
+	size_t rl = strcmp(s->root_path, "/") == 0 ? 0 : strlen(s->root_path);
+	struct stat st;
+	long fd;
+
+	if (!o->lexical || !o->stated || s->root_fd < 0 || strncmp(o->real, s->root_path, rl) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	fd = sys_openat2(s->root_fd, o->real[rl] ? o->real + rl : "/", flags | O_CLOEXEC, 0,
+			 RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+	if (fd < 0)
+		return -1;
+	if (fstat((int)fd, &st) < 0 || st.st_dev != o->dev || st.st_ino != o->ino) {
+		(void)close((int)fd);
+		errno = EXDEV;
+		return -1;
+	}
+	return (int)fd;
+}
+
 /* Normalize root + "/" + lex lexically into out (no symlinks are involved:
  * the caller resolved it with RESOLVE_NO_SYMLINKS). Returns 0 or
  * ENAMETOOLONG. Allocates nothing. */
@@ -357,6 +379,7 @@ static int pin_fast(struct sup_state *s, struct sup_req *r, int i, bool nofollow
 	e = normalize_into(s->root_path, rel, o->real, sizeof(o->real));
 	if (e)
 		return e;
+	o->lexical = true;
 	if (strncmp(o->real, "/proc/", 6) == 0 && !r->procfs_ok)
 		return -ELOOP;
 	return 0;

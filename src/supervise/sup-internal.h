@@ -38,6 +38,7 @@ enum sup_op {
 	SUP_OP_UTIME,    /* utimensat (futimens too), utime, utimes, futimesat */
 	SUP_OP_XATTR,    /* setxattr, lsetxattr, fsetxattr, removexattr, lremovexattr, fremovexattr */
 	SUP_OP_GETXATTR, /* getxattr, lgetxattr, fgetxattr, listxattr, llistxattr, flistxattr */
+	SUP_OP_CREDS,    /* setuid..., setgroups, capset, prctl(capability options): noted, then continued */
 	_SUP_OP_MAX,
 };
 

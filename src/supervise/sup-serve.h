@@ -33,6 +33,7 @@ struct sup_obj {
 	ino_t ino;
 	char name[NAME_MAX + 1];
 	char real[PATH_MAX];    /* absolute, resolved: what is decided */
+	bool lexical;           /* real was reached from the root with no symlink on the way */
 	unsigned acc;           /* the policy accesses asked on real */
 	unsigned denied;        /* those the profile denies */
 	unsigned granted;       /* of those, covered by a grant */
@@ -149,6 +150,13 @@ struct sup_state {
 	uint64_t capeff;
 	char groups[512];
 	ino_t userns;
+	/* Once a check of the program's credentials passed, and while no
+	 * change of them was notified (SUP_OP_CREDS, setns), every task of
+	 * the sandbox still has them: each one descends from the checked
+	 * one, and the credentials change only through those calls (exec
+	 * cannot raise them under no_new_privs). */
+	bool creds_checked;
+	bool creds_changed;
 	bool *rule_missing;           /* per policy rule: not in the kernel's ruleset (missing at prepare; list, scratch) */
 	bool truncate_enforced;       /* Landlock handles truncate (ABI >= 3) */
 	/* Events. */
@@ -348,6 +356,12 @@ void sup_close_base(int fd, bool owned);
 void sup_unpin(struct sup_req *r);
 /* Read an object's type, device and inode (once). Returns 0 or an errno. */
 int sup_obj_stat(struct sup_obj *o);
+/* Open a lexically pinned object (o->lexical) again with flags, by its
+ * path from the sandbox's root with no symlink allowed on the way, and
+ * check that it is the very object pinned (dev, ino: sup_obj_stat()
+ * first). Returns the fd, or -1 with errno set (EXDEV: another object
+ * is there now). */
+int sup_reopen_lexical(const struct sup_state *s, const struct sup_obj *o, uint64_t flags);
 /* open: what the pinned file's type makes fail (ELOOP under O_NOFOLLOW,
  * ENOTDIR under O_DIRECTORY, EISDIR for writing a directory), for when the
  * supervisor answers itself. Returns 0 or the errno. */
@@ -360,7 +374,7 @@ int sup_open_checks(struct sup_req *r);
 int sup_pin_procfs(struct sup_state *s, struct sup_req *r);
 /* The target's credentials allow the supervisor to act for it, and its
  * umask. Returns 0, EPERM when the credentials differ, or -ENOENT. */
-int sup_target_creds(struct sup_state *s, struct sup_req *r, mode_t *ret_umask);
+int sup_target_creds(struct sup_state *s, struct sup_req *r, bool need_umask, mode_t *ret_umask);
 /* The process in the sandbox (whose first process is sandbox) that holds
  * the other end of a loopback TCP connection, given that connection's
  * addresses as its accepting side sees them (peer: the client's end).

@@ -219,6 +219,10 @@ struct sup_config {
 	/* The filter notifies execve (SUP_SCOPE_ALL): what a process runs is
 	 * then read once per exec and remembered, not once per event. */
 	bool notifies_exec;
+	/* The filter notifies every change of credentials (SUP_SCOPE_ALL):
+	 * what the supervisor checked of them holds until one is notified,
+	 * so it need not read them again for every call it performs. */
+	bool notifies_creds;
 	/* Observers, called on the supervisor's thread, so they must be quick
 	 * (copy and return; no I/O): every event line exactly as written to
 	 * events_fd (encoded once, whether or not events_fd is set) until it

@@ -90,7 +90,7 @@ void sup_self_creds(struct sup_state *s)
 	s->userns = stat("/proc/self/ns/user", &st) == 0 ? st.st_ino : 0;
 }
 
-int sup_target_creds(struct sup_state *s, struct sup_req *r, mode_t *ret_umask)
+int sup_target_creds(struct sup_state *s, struct sup_req *r, bool need_umask, mode_t *ret_umask)
 {
 	char text[4096], v[512];
 	uint64_t capeff;
@@ -99,6 +99,15 @@ int sup_target_creds(struct sup_state *s, struct sup_req *r, mode_t *ret_umask)
 	int fd, n;
 
 	int err = 0;
+
+	*ret_umask = 022;
+	/* Checked once and unchanged since (sup_state): no need to read them
+	 * again. A program that may make user namespaces can take on other
+	 * capabilities without a notified call: never so, where we hold
+	 * some. */
+	if (!need_umask && s->c->notifies_creds && s->creds_checked && !s->creds_changed &&
+	    (s->capeff == 0 || !s->c->policy->process.nested_sandbox))
+		return 0;
 
 	fd = sup_open_proc(s, r, "status", O_RDONLY, &err);
 	if (fd < 0)
@@ -119,8 +128,10 @@ int sup_target_creds(struct sup_state *s, struct sup_req *r, mode_t *ret_umask)
 	if (!status_field(text, "Groups", v, sizeof(v)) || strcmp(v, s->groups) != 0)
 		return EPERM;
 	capeff = status_field(text, "CapEff", v, sizeof(v)) ? strtoull(v, NULL, 16) : 0;
-	if (s->capeff == 0)
+	if (s->capeff == 0) {
+		s->creds_checked = true;
 		return 0; /* we have nothing the same uid does not have */
+	}
 	/* We hold capabilities: the target must hold them too, over the same
 	 * objects, i.e. in our user namespace. */
 	(void)snprintf(v, sizeof(v), "/proc/%d/ns/user", r->tid);
@@ -135,6 +146,7 @@ int sup_target_creds(struct sup_state *s, struct sup_req *r, mode_t *ret_umask)
 		return -ENOENT;
 	if (!same_ns || (s->capeff & ~capeff))
 		return EPERM;
+	s->creds_checked = true;
 	return 0;
 }
 

@@ -578,6 +578,7 @@ static int launch(const struct opts *o)
 	cfg.policy = pol;
 	cfg.landlock = ll;
 	cfg.landlock_exact = exact;
+	cfg.notifies_creds = true; /* SUP_SCOPE_ALL */
 	cfg.backend = o->backend;
 	cfg.socket_path = o->socket_path;
 	cfg.timeout_ms = o->timeout_ms;

@@ -293,6 +293,57 @@ expect_output_contains "$IT_MARK_SSH" "home: control: without the supervisor the
 	"$H" --quiet --no-supervise -p "$PH" -- cat "$SECRET"
 cd "$PROJECT" || exit 1
 
+# ---- credentials: checked once, read again after any change ----------------------------------
+# The supervisor acts for the program only with rights the program has. It
+# checks the program's credentials once and trusts them while no change of
+# them is notified: after setuid, or a capability dropped for the next
+# exec, it must read them again and refuse. Each refusal is paired with the
+# same read before the change. Root only: only root can drop to another
+# uid or hold capabilities to drop.
+if [ "$IT_UID" -eq 0 ]; then
+	cd "$HOME" || exit 1
+	echo warm-up >"$HOME/creds-a"
+	echo root-only-content >"$HOME/creds-root"
+	chmod 600 "$HOME/creds-root"
+	echo nobody-only-content >"$HOME/creds-nobody"
+	chown 65534:65534 "$HOME/creds-nobody"
+	chmod 600 "$HOME/creds-nobody"
+	run "$H" --quiet -p "$PH" -- "$PY" -c 'import sys
+open(sys.argv[1]).read()
+print(open(sys.argv[2]).read())' "$HOME/creds-a" "$HOME/creds-root"
+	check "creds: root reads its own file through the supervisor" contains "$out" root-only-content
+	run "$H" --quiet -p "$PH" -- "$PY" -c 'import os, sys
+open(sys.argv[1]).read()
+os.setgid(65534)
+os.setuid(65534)
+try:
+    print(open(sys.argv[2]).read())
+except PermissionError:
+    print("refused")' "$HOME/creds-a" "$HOME/creds-root"
+	check "creds: after setuid(65534) the same read is refused" contains "$out" refused
+	check "creds: ... and the file's content never appears" lacks "$out" root-only-content
+	run "$H" --quiet -p "$PH" -- "$PY" -c 'import os, sys
+open(sys.argv[1]).read()
+os.execv("/bin/cat", ["cat", sys.argv[2]])' "$HOME/creds-a" "$HOME/creds-nobody"
+	check "creds: root reads another uid's file (its DAC capabilities)" contains "$out" nobody-only-content
+	# With fewer capabilities than the supervisor, cat gets nothing
+	# performed for it, its libraries included.
+	rm -f "$W/creds.jsonl"
+	run "$H" --quiet --events "$W/creds.jsonl" -p "$PH" -- "$PY" -c 'import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+open(sys.argv[1]).read()
+for cap in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, from the next exec on
+    assert libc.prctl(24, cap, 0, 0, 0) == 0, ctypes.get_errno()
+os.execv("/bin/cat", ["cat", sys.argv[2]])' "$HOME/creds-a" "$HOME/creds-nobody"
+	check "creds: after PR_CAPBSET_DROP and exec the same read fails" [ "$rc" -ne 0 ]
+	check "creds: ... and the file's content never appears" lacks "$out" nobody-only-content
+	check "creds: ... refused because the credentials differ" grep -q "credentials differ" "$W/creds.jsonl"
+	rm -f "$HOME/creds-a" "$HOME/creds-root" "$HOME/creds-nobody"
+	cd "$PROJECT" || exit 1
+else
+	skip "creds: a change of credentials is noticed" "only root can change its uid or drop capabilities"
+fi
+
 # ---- the race: a thread flips the path while another opens it ---------------------------------
 ALLOWED=$W/pub/racefile-b
 echo public >"$ALLOWED"

@@ -259,7 +259,8 @@ static void test_decode_covers_the_table(void **state)
 		NR(symlinkat) NR(truncate) NR(unlink) NR(unlinkat) NR(utimensat) NR(setxattr) NR(lsetxattr)
 		NR(removexattr) NR(lremovexattr) NR(fchmod) NR(fchown) NR(fsetxattr) NR(fremovexattr) NR(utime)
 		NR(utimes) NR(futimesat) NR(getxattr) NR(lgetxattr) NR(fgetxattr) NR(listxattr) NR(llistxattr)
-		NR(flistxattr)
+		NR(flistxattr) NR(capset) NR(prctl) NR(setfsgid) NR(setfsuid) NR(setgid) NR(setgroups) NR(setregid)
+		NR(setresgid) NR(setresuid) NR(setreuid) NR(setuid)
 #undef NR
 		if (strcmp(sup_syscalls[i].name, "fchmodat2") == 0)
 			nr = 452;
@@ -449,8 +450,8 @@ static void test_ops(void **state)
 	for (int op = 0; op < _SUP_OP_MAX; op++) {
 		bool meta = op == SUP_OP_CHMOD || op == SUP_OP_CHOWN || op == SUP_OP_UTIME || op == SUP_OP_XATTR;
 		bool outside = meta || op == SUP_OP_CONNECT || op == SUP_OP_CHROOT || op == SUP_OP_SETNS ||
-			       op == SUP_OP_GETXATTR;
-		bool eperm = meta || op == SUP_OP_CHROOT || op == SUP_OP_SETNS;
+			       op == SUP_OP_GETXATTR || op == SUP_OP_CREDS;
+		bool eperm = meta || op == SUP_OP_CHROOT || op == SUP_OP_SETNS || op == SUP_OP_CREDS;
 
 		assert_non_null(sup_op_name((enum sup_op)op));
 		assert_int_equal(sup_op_kernel_mediated((enum sup_op)op), !outside);
