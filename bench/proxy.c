@@ -10,10 +10,19 @@
  *                               N fresh connections, each to the first byte
  *                               of a small response; prints the median and
  *                               quartiles in microseconds
+ *   proxy relay PORT PORTFILE [PIPESIZE]
+ *                               the floor: the least a user-space TCP proxy
+ *                               does -- accept on 127.0.0.1, connect to
+ *                               127.0.0.1:PORT, and splice(2) each direction
+ *                               through a pipe (of PIPESIZE bytes, default
+ *                               the kernel's) on a thread of its own; no
+ *                               request to read, no decision, no sandbox;
+ *                               prints its own port to PORTFILE
  *
  * Never part of `make check`. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -99,20 +108,15 @@ out:
 	return NULL;
 }
 
-static _Noreturn void serve(size_t size, const char *portfile)
+/* Listen on 127.0.0.1, write the port to PORTFILE, and hand each
+ * connection to fn on a thread of its own. */
+static _Noreturn void accept_loop(const char *portfile, void *(*fn)(void *))
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t al = sizeof(a);
 	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
-	char *chunk = malloc(1 << 20);
 	FILE *f;
 
-	big = size;
-	memfd = memfd_create("big", MFD_CLOEXEC);
-	memset(chunk, 'x', 1 << 20);
-	for (size_t done = 0; done < size; done += 1 << 20)
-		if (write(memfd, chunk, 1 << 20) != 1 << 20)
-			die("write");
 	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 512) < 0 ||
 	    getsockname(l, (struct sockaddr *)&a, &al) < 0)
@@ -127,9 +131,22 @@ static _Noreturn void serve(size_t size, const char *portfile)
 		if (fd < 0)
 			continue;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		pthread_create(&t, NULL, serve_one, (void *)(long)fd);
+		pthread_create(&t, NULL, fn, (void *)(long)fd);
 		pthread_detach(t);
 	}
+}
+
+static _Noreturn void serve(size_t size, const char *portfile)
+{
+	char *chunk = malloc(1 << 20);
+
+	big = size;
+	memfd = memfd_create("big", MFD_CLOEXEC);
+	memset(chunk, 'x', 1 << 20);
+	for (size_t done = 0; done < size; done += 1 << 20)
+		if (write(memfd, chunk, 1 << 20) != 1 << 20)
+			die("write");
+	accept_loop(portfile, serve_one);
 }
 
 /* A connection to host:port, direct or through CONNECT at 127.0.0.1:proxy. */
@@ -208,6 +225,72 @@ static int setup(const char *host, int port, int count, int proxy)
 	return 0;
 }
 
+/* ---- the floor relay ---- */
+
+struct pump {
+	int from, to;
+};
+
+static int relay_upstream, relay_pipe;
+
+/* One direction: blocking splice from -> pipe -> to until the end, as
+ * latch's proxy does it, then pass the end on. */
+static void *pump(void *arg)
+{
+	struct pump *p = arg;
+	int pfd[2];
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		die("pipe");
+	if (relay_pipe)
+		(void)fcntl(pfd[1], F_SETPIPE_SZ, relay_pipe);
+	for (;;) {
+		ssize_t n = splice(p->from, NULL, pfd[1], NULL, 1 << 20, SPLICE_F_MOVE);
+
+		if (n <= 0)
+			break;
+		while (n > 0) {
+			ssize_t m = splice(pfd[0], NULL, p->to, NULL, (size_t)n, SPLICE_F_MOVE);
+
+			if (m <= 0)
+				goto out;
+			n -= m;
+		}
+	}
+out:
+	shutdown(p->to, SHUT_WR);
+	close(pfd[0]);
+	close(pfd[1]);
+	return NULL;
+}
+
+static void *relay_one(void *arg)
+{
+	int client = (int)(long)arg, one = 1;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(relay_upstream),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int server = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct pump up = { client, server }, down = { server, client };
+	pthread_t t;
+
+	setsockopt(server, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(server, (struct sockaddr *)&a, sizeof(a)) < 0)
+		die("connect upstream");
+	pthread_create(&t, NULL, pump, &down);
+	pump(&up);
+	pthread_join(t, NULL);
+	close(client);
+	close(server);
+	return NULL;
+}
+
+static _Noreturn void relay(int upstream, const char *portfile, int pipe_size)
+{
+	relay_upstream = upstream;
+	relay_pipe = pipe_size;
+	accept_loop(portfile, relay_one);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 4 && strcmp(argv[1], "serve") == 0)
@@ -216,6 +299,9 @@ int main(int argc, char **argv)
 		return get(argv[2], atoi(argv[3]), argc > 4 ? atoi(argv[4]) : 0);
 	if (argc >= 5 && strcmp(argv[1], "setup") == 0)
 		return setup(argv[2], atoi(argv[3]), atoi(argv[4]), argc > 5 ? atoi(argv[5]) : 0);
-	fprintf(stderr, "usage: proxy serve SIZE PORTFILE | get HOST PORT [PROXYPORT] | setup HOST PORT N [PROXYPORT]\n");
+	if (argc >= 4 && strcmp(argv[1], "relay") == 0)
+		relay(atoi(argv[2]), argv[3], argc > 4 ? atoi(argv[4]) : 0);
+	fprintf(stderr, "usage: proxy serve SIZE PORTFILE | get HOST PORT [PROXYPORT] | setup HOST PORT N [PROXYPORT] | "
+			"relay PORT PORTFILE [PIPESIZE]\n");
 	return 2;
 }
