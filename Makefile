@@ -50,7 +50,8 @@ LIB_SRC := $(filter-out src/cli/main.c,$(SRC))
 OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/builtins.o $(BUILD)/obj/gen/sfilter-bpf.o
 # What the seccomp generator needs: the tables, and the base it uses.
 SFILTER_GEN_OBJ := $(BUILD)/obj/sandbox/seccomp.o $(BUILD)/obj/base/error.o $(BUILD)/obj/base/json-util.o \
-	$(BUILD)/obj/base/path-util.o
+	$(BUILD)/obj/base/path-util.o $(BUILD)/obj/supervise/filter.o $(BUILD)/obj/supervise/decode.o \
+	$(BUILD)/obj/base/fd-pass.o
 PROFILES := $(sort $(wildcard profiles/*.json)) $(sort $(wildcard profiles/groups/*.json))
 UNIT_SRC := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))

@@ -157,7 +157,8 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 	char save_dir[4200];
 	int sp[2], r;
 
-	if (sup_filter_build(&filter, s->supervise == POLICY_SUPERVISE_OFF ? SUP_SCOPE_SOCKETS : SUP_SCOPE_ALL, &err) < 0)
+	if (sup_filter_prebuilt(&filter, s->supervise == POLICY_SUPERVISE_OFF ? SUP_SCOPE_SOCKETS : SUP_SCOPE_ALL,
+				&err) < 0)
 		return failed(res, &err);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
 		(void)error_set(&err, errno, "cannot create a socket pair: %s", strerror(errno));
@@ -220,6 +221,7 @@ static int run_supervised(const struct session_request *o, struct session_plan *
 					 (int)sizeof(save_dir))
 		cfg.save_dir = save_dir;
 	cfg.reap_orphans = !l->ns_flags;
+	cfg.sandbox_done_fd = l->ns_flags ? child.report_fd : -1;
 	cfg.notifies_exec = s->supervise != POLICY_SUPERVISE_OFF;
 	cfg.notifies_creds = s->supervise != POLICY_SUPERVISE_OFF;
 	cfg.proxy_port = s->proxy_port;

@@ -125,6 +125,25 @@ int sup_filter_build(struct sup_filter **ret, enum sup_scope scope, struct error
 	return 0;
 }
 
+unsigned short sup_filter_insns(const struct sup_filter *f, const struct sock_filter **ret_insns)
+{
+	*ret_insns = f->insns;
+	return f->len;
+}
+
+struct sup_filter *sup_filter_from(const struct sock_filter *insns, unsigned short n)
+{
+	struct sup_filter *f = calloc(1, sizeof(*f));
+
+	if (f)
+		f->insns = malloc((size_t)n * sizeof(*insns));
+	if (!f || !f->insns || n == 0)
+		return sup_filter_free(f);
+	memcpy(f->insns, insns, (size_t)n * sizeof(*insns));
+	f->len = n;
+	return f;
+}
+
 struct sup_filter *sup_filter_free(struct sup_filter *f)
 {
 	if (f) {

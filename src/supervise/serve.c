@@ -53,6 +53,7 @@ void sup_config_init(struct sup_config *c)
 	c->tty_fd = -1;
 	c->approver_fd = -1;
 	c->net_fd = -1;
+	c->sandbox_done_fd = -1;
 }
 
 bool sup_id_valid(struct sup_state *s, uint64_t id)
@@ -466,7 +467,7 @@ int sup_serve(const struct sup_config *c, int listener, pid_t child, struct sup_
 	for (;;) {
 		struct pollfd fds[8];
 		uint64_t now = sup_now_ns(), next;
-		int n = 0, timeout = -1, i_listener = -1, i_child = -1, i_slow = -1, i_net = -1, nb;
+		int n = 0, timeout = -1, i_listener = -1, i_child = -1, i_slow = -1, i_net = -1, i_done = -1, nb;
 
 		if (!s.listener_hup) {
 			i_listener = n;
@@ -484,6 +485,10 @@ int sup_serve(const struct sup_config *c, int listener, pid_t child, struct sup_
 			i_net = n;
 			fds[n++] = (struct pollfd){ .fd = c->net_fd, .events = POLLIN };
 		}
+		if (c->sandbox_done_fd >= 0) {
+			i_done = n;
+			fds[n++] = (struct pollfd){ .fd = c->sandbox_done_fd, .events = POLLIN };
+		}
 		nb = sup_backend_pollfds(&s, fds + n, (int)ELEMENTSOF(fds) - n);
 		next = sup_backend_timeouts(&s, now);
 		if (next)
@@ -493,7 +498,7 @@ int sup_serve(const struct sup_config *c, int listener, pid_t child, struct sup_
 		if ((s.c->reap_orphans || (s.child_pidfd < 0 && !s.child_reaped)) &&
 		    (timeout < 0 || timeout > ORPHAN_TICK_MS))
 			timeout = ORPHAN_TICK_MS;
-		if (s.listener_hup && s.child_reaped && s.slow_running == 0)
+		if (((s.listener_hup && s.child_reaped) || s.sandbox_done) && s.slow_running == 0)
 			break;
 		if (poll(fds, (nfds_t)(n + nb), timeout) < 0) {
 			if (errno == EINTR)
@@ -505,6 +510,8 @@ int sup_serve(const struct sup_config *c, int listener, pid_t child, struct sup_
 			receive(&s);
 		else if (i_listener >= 0 && (fds[i_listener].revents & (POLLHUP | POLLERR | POLLNVAL)))
 			s.listener_hup = true; /* every process using the filter is gone */
+		if (i_done >= 0 && fds[i_done].revents)
+			s.sandbox_done = true;
 		if (i_slow >= 0 && (fds[i_slow].revents & POLLIN))
 			sup_slow_collect(&s);
 		if (i_net >= 0 && fds[i_net].revents && sup_net_question(&s) == -EPIPE)

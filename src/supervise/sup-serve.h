@@ -128,6 +128,7 @@ struct sup_state {
 	pid_t child;
 	int child_pidfd;
 	bool child_reaped;
+	bool sandbox_done;            /* c->sandbox_done_fd said so */
 	bool listener_hup;
 	bool net_hup;                 /* the proxy's question socket hung up */
 	struct seccomp_notif *notif;

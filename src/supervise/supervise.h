@@ -34,6 +34,7 @@
 #include "base/error.h"
 #include "policy/policy.h"
 #include "sandbox/landlock.h"
+#include "sandbox/seccomp.h"
 
 /* ---- the notify filter (child side) ---------------------------------------- */
 
@@ -60,6 +61,22 @@ enum sup_scope {
  * parent before fork: loading then allocates nothing. Returns 0 or a
  * negative errno. */
 int sup_filter_build(struct sup_filter **ret, enum sup_scope scope, struct error *err);
+
+/* The same filter, compiled by libseccomp when latch was built
+ * (scripts/sfilter-gen.c, as the baseline is): no compiling at start-up.
+ * tests/unit/test-sup.c checks that it equals sup_filter_build()'s. */
+int sup_filter_prebuilt(struct sup_filter **ret, enum sup_scope scope, struct error *err);
+
+/* A filter's instructions (for the build-time generator and the tests):
+ * their number, and *ret_insns. */
+unsigned short sup_filter_insns(const struct sup_filter *f, const struct sock_filter **ret_insns);
+
+/* A filter made of a copy of n instructions; NULL when out of memory. */
+struct sup_filter *sup_filter_from(const struct sock_filter *insns, unsigned short n);
+
+/* The generated programs, by enum sup_scope (build/gen/sfilter-bpf.c). */
+#define SUP_N_SCOPES 2
+extern const struct sfilter_program sup_filter_programs[SUP_N_SCOPES];
 
 /* Load a built filter into the calling thread with our own seccomp() call
  * (SECCOMP_FILTER_FLAG_NEW_LISTENER, plus WAIT_KILLABLE_RECV when asked and
@@ -201,6 +218,12 @@ struct sup_config {
 	/* The caller is a child subreaper: orphans of the sandbox become our
 	 * children and must be reaped, or the listener never hangs up. */
 	bool reap_orphans;
+	/* Readable (or hung up) once the sandbox's pid 1 has ended and
+	 * reaped every process in it and reported (isolated mode): nothing is
+	 * left to supervise, and pid 1's own exit -- the teardown of its
+	 * namespaces -- need not be waited for. Polled, never read. -1: none
+	 * (serve until the listener hangs up and the child is reaped). */
+	int sandbox_done_fd;
 	/* network.mode proxy: the proxy's port, the one TCP connect allowed
 	 * (to a loopback address); 0: none. */
 	uint16_t proxy_port;

@@ -947,6 +947,31 @@ static void test_filter_json(void **state)
 	json_decref(j);
 }
 
+/* The filters compiled when latch was built are the ones libseccomp
+ * compiles now from the table: the prebuilt copy cannot fall behind. */
+static void test_filter_prebuilt(void **state)
+{
+	(void)state;
+	for (int scope = 0; scope < SUP_N_SCOPES; scope++) {
+		struct sup_filter *built = NULL, *pre = NULL;
+		const struct sock_filter *a, *b;
+		struct error err = { 0 };
+		unsigned short na, nb;
+
+		assert_int_equal(sup_filter_build(&built, (enum sup_scope)scope, &err), 0);
+		assert_int_equal(sup_filter_prebuilt(&pre, (enum sup_scope)scope, &err), 0);
+		na = sup_filter_insns(built, &a);
+		nb = sup_filter_insns(pre, &b);
+		assert_true(na > 4);
+		assert_int_equal(na, nb);
+		assert_memory_equal(a, b, (size_t)na * sizeof(*a));
+		sup_filter_free(built);
+		sup_filter_free(pre);
+	}
+	/* ...and the two scopes differ. */
+	assert_true(sup_filter_programs[SUP_SCOPE_ALL].len > sup_filter_programs[SUP_SCOPE_SOCKETS].len);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -972,6 +997,7 @@ int main(void)
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_send_recv_fd),
 		cmocka_unit_test(test_filter_json),
+		cmocka_unit_test(test_filter_prebuilt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
