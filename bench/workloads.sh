@@ -12,6 +12,11 @@
 #                 enforces the profile, the supervisor answers CONTINUE.
 # Each is compared with `latch run --no-supervise` (Landlock, seccomp and
 # the isolated mode's masks, which keep ~/.ssh out of reach there too).
+# Writing to $HOME makes `agent` risk tier 2: both run with --ack-risk.
+# Without a supervisor, the denied paths that do not exist under $HOME
+# cannot be masked, and latch refuses to start unless --allow-unmasked
+# accepts that (the supervised run enforces them): the run without one is
+# then a little less protected than the run it is compared with.
 #
 # Workloads: `git status` in a repository of FILES files, a C compile,
 # `python3 -c 'import json, sqlite3, ssl'`, `make -j2` of a small C project
@@ -35,6 +40,9 @@ export HOME="$W/home"
 mkdir -p "$HOME/.ssh" "$HOME/project"
 echo "-----BEGIN FAKE KEY-----" >"$HOME/.ssh/id_rsa"
 chmod 600 "$HOME/.ssh/id_rsa"
+# The system's programs, not a user's shims (a version manager's shim
+# directory is not among the agent profile's executables).
+export PATH=/usr/bin:/bin:/usr/local/bin
 export GIT_CONFIG_NOSYSTEM=1 npm_config_update_notifier=false npm_config_audit=false npm_config_fund=false
 
 # setup DIR: the workloads' files under DIR.
@@ -99,8 +107,8 @@ bench() {
 	set -- --warmup 2 --runs "$runs" --export-json "$W/h.json" -N
 	[ -n "$prep" ] && set -- "$@" --prepare "$prep"
 	(cd "$where" && hyperfine "$@" \
-		-n static "$latch run --no-log -q --no-supervise -p agent -- $cmd" \
-		-n supervised "$latch run --no-log -q -p agent -- $cmd" >/dev/null 2>"$W/h.err") || {
+		-n static "$latch run --no-log -q --ack-risk agent --allow-unmasked --no-supervise -p agent -- $cmd" \
+		-n supervised "$latch run --no-log -q --ack-risk agent -p agent -- $cmd" >/dev/null 2>"$W/h.err") || {
 		echo "| $name | failed: $(tail -n 1 "$W/h.err") | | |"
 		return 0
 	}

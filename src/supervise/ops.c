@@ -39,9 +39,46 @@ static struct sup_step screen_setns(struct sup_state *s, struct sup_req *r)
  * capabilities, will at its next exec). The supervisor stops trusting what
  * it checked of them and reads them again before each call it performs
  * (target.c). The kernel decides the call itself. */
+/* Whether a set*id call sets only the ids every process of the sandbox
+ * already has (target.c: creds_uniform), or -1 (unchanged; for
+ * setfsuid/setfsgid a query): nothing changes. GNU make, for one, does
+ * that in every child it starts. */
+static bool creds_call_changes_nothing(const struct sup_state *s, const struct sup_req *r)
+{
+	static const struct {
+		const char *name;
+		unsigned n_args;
+		bool gid;
+	} calls[] = {
+		{ "setuid", 1, false },   { "setgid", 1, true },    { "setreuid", 2, false }, { "setregid", 2, true },
+		{ "setresuid", 3, false }, { "setresgid", 3, true }, { "setfsuid", 1, false }, { "setfsgid", 1, true },
+	};
+
+	if (!s->creds_checked || s->creds_changed || !s->creds_uniform)
+		return false;
+	for (size_t i = 0; i < ELEMENTSOF(calls); i++) {
+		uint32_t id = calls[i].gid ? (uint32_t)s->egid : (uint32_t)s->euid;
+		bool same = true;
+
+		if (strcmp(r->call.syscall, calls[i].name) != 0)
+			continue;
+		for (unsigned k = 0; k < calls[i].n_args; k++) {
+			uint32_t a = (uint32_t)r->data.args[k];
+
+			/* -1 leaves an id as it is, except in setuid/setgid,
+			 * where it is refused (EINVAL): no change either. */
+			same = same && (a == id || a == UINT32_MAX);
+		}
+		return same;
+	}
+	return false; /* setgroups, capset, prctl: not judged here */
+}
+
 static struct sup_step screen_creds(struct sup_state *s, struct sup_req *r)
 {
-	(void)r;
+	if (creds_call_changes_nothing(s, r))
+		return sup_step(SUP_STEP_CONTINUE, 0,
+				"a change of credentials to the ids the program already has: the kernel decides it");
 	s->creds_changed = true;
 	return sup_step(SUP_STEP_CONTINUE, 0,
 			"a change of credentials: the kernel decides it; the supervisor checks them again before "

@@ -158,6 +158,10 @@ struct sup_state {
 	 * cannot raise them under no_new_privs). */
 	bool creds_checked;
 	bool creds_changed;
+	/* ...and at that check the real, effective, saved and file-system
+	 * ids were all the supervisor's euid and egid: a set*id call naming
+	 * only those ids (or -1) changes nothing. */
+	bool creds_uniform;
 	bool *rule_missing;           /* per policy rule: not in the kernel's ruleset (missing at prepare; list, scratch) */
 	bool truncate_enforced;       /* Landlock handles truncate (ABI >= 3) */
 	/* Events. */

@@ -52,6 +52,29 @@ static const char *status_field(const char *text, const char *key, char *buf, si
 	return NULL;
 }
 
+/* Whether all four numbers of a "Uid:"/"Gid:" line are want. */
+static bool all_ids(const char *line, long want)
+{
+	const char *p = line;
+	int n = 0;
+
+	for (;;) {
+		char *end;
+		long v;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		v = strtol(p, &end, 10);
+		if (end == p || v != want)
+			return false;
+		p = end;
+		n++;
+	}
+	return n == 4;
+}
+
 /* The fourth number of a "Uid:"/"Gid:" line: the file-system id. */
 static long fs_id(const char *line)
 {
@@ -95,7 +118,7 @@ int sup_target_creds(struct sup_state *s, struct sup_req *r, bool need_umask, mo
 	char text[4096], v[512];
 	uint64_t capeff;
 	struct stat st;
-	bool same_ns;
+	bool same_ns, uniform;
 	int fd, n;
 
 	int err = 0;
@@ -123,13 +146,16 @@ int sup_target_creds(struct sup_state *s, struct sup_req *r, bool need_umask, mo
 		*ret_umask = (mode_t)strtoul(v, NULL, 8) & 0777;
 	if (!status_field(text, "Uid", v, sizeof(v)) || fs_id(v) != (long)s->euid)
 		return EPERM;
+	uniform = all_ids(v, (long)s->euid);
 	if (!status_field(text, "Gid", v, sizeof(v)) || fs_id(v) != (long)s->egid)
 		return EPERM;
+	uniform = uniform && all_ids(v, (long)s->egid);
 	if (!status_field(text, "Groups", v, sizeof(v)) || strcmp(v, s->groups) != 0)
 		return EPERM;
 	capeff = status_field(text, "CapEff", v, sizeof(v)) ? strtoull(v, NULL, 16) : 0;
 	if (s->capeff == 0) {
 		s->creds_checked = true;
+		s->creds_uniform = uniform;
 		return 0; /* we have nothing the same uid does not have */
 	}
 	/* We hold capabilities: the target must hold them too, over the same
@@ -147,6 +173,7 @@ int sup_target_creds(struct sup_state *s, struct sup_req *r, bool need_umask, mo
 	if (!same_ns || (s->capeff & ~capeff))
 		return EPERM;
 	s->creds_checked = true;
+	s->creds_uniform = uniform;
 	return 0;
 }
 

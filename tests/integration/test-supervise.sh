@@ -322,6 +322,21 @@ except PermissionError:
     print("refused")' "$HOME/creds-a" "$HOME/creds-root"
 	check "creds: after setuid(65534) the same read is refused" contains "$out" refused
 	check "creds: ... and the file's content never appears" lacks "$out" root-only-content
+	# A set*id call naming the ids the program already has changes
+	# nothing (GNU make makes one in every child); one that names another
+	# id, even for one of the three, is a change.
+	run "$H" --quiet -p "$PH" -- "$PY" -c 'import os, sys
+open(sys.argv[1]).read()
+os.setresgid(0, 0, -1)
+os.setresuid(0, -1, 0)
+print(open(sys.argv[2]).read())
+os.setresuid(65534, 65534, 0)
+try:
+    print(open(sys.argv[2]).read())
+except PermissionError:
+    print("refused")' "$HOME/creds-a" "$HOME/creds-root"
+	check "creds: after setresuid(0, -1, 0), no change, the read still works" contains "$out" root-only-content
+	check "creds: after setresuid(65534, 65534, 0) the same read is refused" contains "$out" refused
 	run "$H" --quiet -p "$PH" -- "$PY" -c 'import os, sys
 open(sys.argv[1]).read()
 os.execv("/bin/cat", ["cat", sys.argv[2]])' "$HOME/creds-a" "$HOME/creds-nobody"
