@@ -85,7 +85,7 @@ static int run_dir(const char *dir)
 		n++;
 	}
 	(void)closedir(d);
-	qsort(names, n, sizeof(*names), cmp_name);
+	sort_n(names, n, sizeof(*names), cmp_name);
 	for (size_t i = 0; i < n; i++) {
 		char path[4096];
 		struct stat st;

@@ -57,6 +57,15 @@ static inline void closep(int *fd)
 	}                                             \
 	struct __useless_struct_to_allow_semicolon
 
+/* qsort() of n elements, which may be none: base may then be NULL, which
+ * qsort() itself may not be given (UBSan refuses it). qsort() is banned
+ * (banned.h) in favour of this. */
+static inline void sort_n(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		(qsort)(base, n, size, cmp);
+}
+
 #include "base/banned.h"
 
 #endif

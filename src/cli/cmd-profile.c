@@ -63,7 +63,7 @@ static char **dir_profiles(const char *dir)
 	}
 	(void)closedir(d);
 	if (names)
-		qsort(names, strv_length(names), sizeof(char *), cmp_strp);
+		sort_n(names, strv_length(names), sizeof(char *), cmp_strp);
 	return names;
 }
 
@@ -92,7 +92,7 @@ static size_t profile_lists(const struct session_env *env, char **lists[PROFILE_
 		if (strcmp(policy_builtins[i].kind, "profile") == 0)
 			(void)strv_push(&lists[0], policy_builtins[i].name);
 	if (lists[0])
-		qsort(lists[0], strv_length(lists[0]), sizeof(char *), cmp_strp);
+		sort_n(lists[0], strv_length(lists[0]), sizeof(char *), cmp_strp);
 	sources[n++] = "builtin";
 	lists[n] = dir_profiles(env->ctx.user_dir);
 	sources[n++] = "user";

@@ -176,7 +176,7 @@ int lab_evidence_index(int dirfd, const char *run_id, struct error *err)
 		goto out;
 	}
 	if (w.files)
-		qsort(w.files, strv_length(w.files), sizeof(char *), cmp_str);
+		sort_n(w.files, strv_length(w.files), sizeof(char *), cmp_str);
 	for (size_t i = 0; w.files && w.files[i]; i++) {
 		const struct artifact *a = artifact_of(w.files[i]);
 		char hex[SHA256_HEX_SIZE];

@@ -463,7 +463,7 @@ int policy_learn_propose(const struct policy_learn *l, struct policy_learn_propo
 		policy_learn_proposal_done(&p);
 		return r;
 	}
-	qsort(p.rules, p.n_rules, sizeof(*p.rules), cmp_rules);
+	sort_n(p.rules, p.n_rules, sizeof(*p.rules), cmp_rules);
 	*ret = p;
 	return 0;
 }

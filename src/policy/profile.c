@@ -915,7 +915,7 @@ static int expand_protected(struct loader *l, struct policy *p)
 			r = path_normalize(cwd, &rcwd);
 		if (r < 0)
 			return error_set(l->err, -r, "cannot resolve '%s': %s", cwd, strerror(-r));
-		qsort(p->rules, p->n_rules, sizeof(*p->rules), rule_order);
+		sort_n(p->rules, p->n_rules, sizeof(*p->rules), rule_order);
 		q.path = rcwd;
 		policy_decide(p, &q, &d);
 		for (size_t k = 0; d.allow && p->protect_in_projects && p->protect_in_projects[k]; k++) {
@@ -946,7 +946,7 @@ static int load_common(struct loader *l, struct policy *p, int r, struct policy 
 	/* A stable order for equal rules keeps output reproducible; qsort is
 	 * not stable, so the comparison ends on the path. */
 	if (p->n_rules > 0)
-		qsort(p->rules, p->n_rules, sizeof(*p->rules), rule_order);
+		sort_n(p->rules, p->n_rules, sizeof(*p->rules), rule_order);
 	*ret = p;
 	return 0;
 }
@@ -1016,7 +1016,7 @@ int policy_add_rule(struct policy *p, enum policy_class klass, const char *path,
 	p->n_rules++;
 	if (!rule->path || !rule->pattern || !rule->origin)
 		return error_set(err, ENOMEM, "out of memory");
-	qsort(p->rules, p->n_rules, sizeof(*p->rules), rule_order);
+	sort_n(p->rules, p->n_rules, sizeof(*p->rules), rule_order);
 	return 0;
 }
 

@@ -547,7 +547,7 @@ static int render_keep(FILE *f, const struct policy *p)
 	}
 	if (!paths)
 		return 0;
-	qsort(paths, strv_length(paths), sizeof(char *), cmp_str);
+	sort_n(paths, strv_length(paths), sizeof(char *), cmp_str);
 	fprintf(f, "\n;;; %s: removing or replacing an entry takes what is below it along, so a deny or protect\n"
 		   ";; rule refuses it at its own path and at every directory above it, whatever allows it\n",
 		POLICY_SBPL_SECTION_KEEP);
@@ -673,7 +673,7 @@ static int render_text(struct render *r, FILE *f)
 	for (size_t i = 0; i < p->n_rules; i++)
 		if (p->rules[i].klass != POLICY_CLASS_PRIVATE)
 			order[n++] = &p->rules[i];
-	qsort(order, n, sizeof(*order), render_order);
+	sort_n(order, n, sizeof(*order), render_order);
 	for (size_t i = 0; i < n; i++) {
 		k = render_rule(f, order[i]);
 		if (k < 0)

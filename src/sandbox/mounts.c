@@ -233,7 +233,7 @@ int mask_plan_build(const struct policy *p, const struct landlock_plan *ll, stru
 		return r;
 	}
 	if (m->n_ops > 1)
-		qsort(m->ops, m->n_ops, sizeof(*m->ops), op_order);
+		sort_n(m->ops, m->n_ops, sizeof(*m->ops), op_order);
 	drop_redundant(m);
 	*ret = m;
 	return 0;

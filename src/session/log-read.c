@@ -75,7 +75,7 @@ int session_log_ids(const char *dir, char ***ret)
 		(void)closedir(d);
 	if (!ids && !(ids = calloc(1, sizeof(*ids))))
 		return -ENOMEM;
-	qsort(ids, strv_length(ids), sizeof(*ids), cmp_str);
+	sort_n(ids, strv_length(ids), sizeof(*ids), cmp_str);
 	*ret = ids;
 	return 0;
 }

@@ -84,7 +84,7 @@ static json_t *finish_denials(json_t *groups, const char *profile)
 	}
 	json_array_foreach(groups, i, g)
 		v[i] = json_incref(g);
-	qsort(v, n, sizeof(*v), cmp_denials);
+	sort_n(v, n, sizeof(*v), cmp_denials);
 	for (i = 0; i < n; i++) {
 		json_t *why = json_array(), *a;
 		size_t k;

@@ -135,7 +135,7 @@ static void prune(int dirfd)
 	(void)closedir(d);
 	/* An empty directory holds no list at all (kept is NULL). */
 	if (n > 1)
-		qsort(kept, n, sizeof(*kept), cmp_kept);
+		sort_n(kept, n, sizeof(*kept), cmp_kept);
 	for (size_t i = 0, left = n; i < n && (left >= SESSION_LOG_DIR_MAX || total + SESSION_LOG_CAP > SESSION_LOG_DIR_CAP);
 	     i++) {
 		if (running(dirfd, kept[i].id) || remove_tree_at(dirfd, kept[i].id) < 0)

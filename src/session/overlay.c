@@ -247,7 +247,7 @@ static json_t *sorted(json_t *arr)
 	}
 	json_array_foreach(arr, i, e)
 		v[i] = json_incref(e);
-	qsort(v, n, sizeof(*v), cmp_path);
+	sort_n(v, n, sizeof(*v), cmp_path);
 	for (i = 0; i < n; i++)
 		(void)json_array_append_new(out, v[i]);
 	free(v);

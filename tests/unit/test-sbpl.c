@@ -649,7 +649,7 @@ static char **path_table(const struct policy *p, const struct policy_ctx *ctx)
 	add_path(&paths, "/usr/lib/dyld");
 	add_path(&paths, "/private/var/run/mDNSResponder");
 	add_path(&paths, "/nowhere/deep/down");
-	qsort(paths, strv_length(paths), sizeof(char *), cmp_str);
+	sort_n(paths, strv_length(paths), sizeof(char *), cmp_str);
 	return paths;
 }
 
