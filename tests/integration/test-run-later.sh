@@ -190,6 +190,31 @@ expect_op ok "CWD=\$HOME: ...while ~/.gitconfig stays readable" -- \
 	"$LATCH" run $ACK -q -p agent -- ./try-op read .gitconfig
 expect_op ok "CWD=\$HOME: ...and an ordinary file in \$HOME is written" -- \
 	"$LATCH" run $ACK -q -p agent -- ./try-op create notes-home.txt
+# latch's own profiles decide what later runs may do, and its session logs
+# are what the user reviews afterwards: a sandbox that writes $HOME writes
+# neither. A profile planted under the built-in's name would be the next
+# run's profile.
+LCFG=${XDG_CONFIG_HOME:-$HOME/.config}/latch
+LSTATE=${XDG_STATE_HOME:-$HOME/.local/state}/latch
+mkdir -p "$LCFG/profiles" "$LSTATE/sessions"
+echo '{"name": "mine", "extends": "minimal"}' >"$LCFG/profiles/mine.json"
+SUM_MINE=$(sha256sum <"$LCFG/profiles/mine.json")
+expect_op EACCES "CWD=\$HOME: planting a profile named agent in latch's profiles is refused" -- \
+	"$LATCH" run $ACK -q -p agent -- ./try-op create "$LCFG/profiles/agent.json"
+expect_op EACCES "CWD=\$HOME: appending to a profile of the user's is refused" -- \
+	"$LATCH" run $ACK -q -p agent -- ./try-op append "$LCFG/profiles/mine.json"
+expect_op EACCES "CWD=\$HOME: writing into latch's session logs is refused" -- \
+	"$LATCH" run $ACK -q -p agent -- ./try-op create "$LSTATE/sessions/planted"
+expect_op ok "CWD=\$HOME: ...while latch's profiles stay readable (a latch inside reads them)" -- \
+	"$LATCH" run $ACK -q -p agent -- ./try-op read "$LCFG/profiles/mine.json"
+check "...no profile was planted, the user's is as it was, and no log entry was made" \
+	eval '[ ! -e "$LCFG/profiles/agent.json" ] && [ ! -e "$LSTATE/sessions/planted" ] &&
+		[ "$(sha256sum <"$LCFG/profiles/mine.json")" = "$SUM_MINE" ]'
+run "$LATCH" profile show agent
+check "...and agent is still the built-in profile" contains "$out" protect_run_later
+(cd "$HOME" && "$TRY" create "$LCFG/profiles/unsandboxed.json" >/dev/null)
+check "...creating one there works unsandboxed" [ -e "$LCFG/profiles/unsandboxed.json" ]
+rm -f "$LCFG/profiles/mine.json" "$LCFG/profiles/unsandboxed.json"
 rm -f "$HOME/try-op" "$HOME/notes-home.txt"
 
 # ---- latch's own files follow no symlink planted in a shared directory ------------
