@@ -6,7 +6,8 @@
 #   static:    latch run --no-namespaces -p minimal  vs  bwrap --ro-bind / /,
 #              firejail --noprofile
 #   isolated:  latch run -p minimal (its own namespaces)  vs
-#              bwrap ... --unshare-all --die-with-parent
+#              bwrap ... --unshare-all --die-with-parent, and the kernel's
+#              floor: a bare clone into the same namespaces (bench/floor.c)
 #
 # latch runs with --no-log: the sandbox against the sandboxes, without the
 # session log, which neither of the others keeps (bench/session-log.sh
@@ -71,5 +72,21 @@ fi
 	set -- -n bare "$true_bin" -n "latch run -p minimal" "$latch run --no-log -p minimal -- $true_bin"
 	[ "$have_bwrap" = yes ] && set -- "$@" -n "bwrap --unshare-all" "$bwrap_iso"
 	table isolated "bwrap --unshare-all" "$@"
+	# The kernel's floor for the isolated mode: a clone into the same
+	# namespaces, its child exiting at once, and the wait (bench/floor.c),
+	# in the same invocation.
+	floor=$(dirname "$latch")/bench/floor
+	if [ -x "$floor" ]; then
+		for _i in 1 2 3 4 5; do
+			"$floor" clone 200 | sed -n 's/^clone=\([0-9.]*\) .*/\1/p'
+		done >"$out/clone.runs"
+		set -- $(sort -n "$out/clone.runs" | awk '{ v[NR] = $1 } END { printf "%s %s %s\n", v[3], v[1], v[5] }')
+		echo
+		echo "The floor: a clone into the same namespaces and its wait, bench/floor.c, median of 5 runs of 200:"
+		echo "$1 us (lowest $2, highest $3)."
+	else
+		echo
+		echo "(the clone floor is missing: make $(dirname "$latch")/bench/floor)"
+	fi
 } >"$out/startup.md"
 cat "$out/startup.md"
