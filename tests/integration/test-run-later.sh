@@ -172,6 +172,33 @@ for f in .config/git/config .vimrc .config/autostart/x.desktop .config/systemd/u
 	esac
 	check "...and ~/$f is not there" [ ! -e "$HOME/$f" ]
 done
+# More that the user's tools execute or read commands from, each refused
+# where its directory exists (so that nothing else can be why), and made
+# unsandboxed in the same place: Python's user site (usercustomize.py and
+# .pth lines run at every start), Gradle's init scripts, less's lesskey
+# (its #env can set LESSOPEN, run on every file less opens), a terminal's
+# configuration (the shell it starts), Yarn's yarnPath, Neovim's plugins,
+# a rustup toolchain's binaries, IPython's startup files.
+for f in .local/lib/python3.11/site-packages/usercustomize.py .local/lib/python3.11/site-packages/planted.pth \
+	.gradle/init.d/planted.gradle .lesskey .config/alacritty/alacritty.toml .yarnrc.yml \
+	.local/share/nvim/site/plugin/planted.lua .rustup/toolchains/stable/bin/cargo \
+	.ipython/profile_default/startup/00-planted.py; do
+	mkdir -p "$HOME/$(dirname "$f")"
+	run "$LATCH" run $ACK -q -p agent -- ./try-op create "$f"
+	_last=$(printf '%s\n' "$out" | tail -n 1)
+	case $_last in
+	EACCES | EPERM | EROFS) ok "CWD=\$HOME: creating ~/$f is refused ($_last)" ;;
+	*) not_ok "CWD=\$HOME: creating ~/$f is refused" "got '$_last' $err" ;;
+	esac
+	check "...and ~/$f is not there, while unsandboxed it is made" \
+		eval '[ ! -e "$HOME/$f" ] && "$TRY" create "$HOME/$f" >/dev/null && [ -e "$HOME/$f" ]'
+	rm -f "$HOME/$f"
+done
+expect_op ok "CWD=\$HOME: ...while Gradle's caches and IPython's history stay writable" -- \
+	"$LATCH" run $ACK -q -p agent -- sh -c 'mkdir -p .gradle/caches .ipython/profile_default &&
+		./try-op create .gradle/caches/x && ./try-op create .ipython/profile_default/history.sqlite'
+rm -rf "$HOME/.local/lib" "$HOME/.gradle" "$HOME/.lesskey" "$HOME/.config/alacritty" "$HOME/.yarnrc.yml" \
+	"$HOME/.local/share/nvim" "$HOME/.rustup" "$HOME/.ipython"
 # Claude Code starts the MCP servers of ~/.claude.json without asking; the
 # Codex TUI executes the app-server it keeps in ~/.codex/packages.
 echo '{}' >"$HOME/.claude.json"
