@@ -26,6 +26,17 @@ struct loader {
 	struct error *err;
 };
 
+/* Free what a source holds (not the struct). */
+void profile_source_done(struct source *s);
+
+/* Find a profile or group (kind "profile" or "group"): a path (relative
+ * ones from rel_dir), a built-in, or a file in the user's or the system's
+ * directory (ctx->find_text, when set, in place of paths and directories),
+ * and read it into *ret. Returns 0 or a negative errno with err set; an
+ * unknown name's message lists where it looked and the nearest name. */
+int profile_find_source(const char *kind, const char *spec, const char *rel_dir, const struct policy_ctx *ctx,
+			struct source *ret, struct error *err);
+
 /* Fail with "<file>:<line>: <key>: <message>"; needle locates the line. */
 int profile_fail(struct loader *l, const struct source *s, const char *key, const char *needle, const char *fmt, ...)
 	_printf_(5, 6);
