@@ -27,6 +27,7 @@
 # Environment: N (default 200000), RUNS (default 5), FILES (default 20000),
 # SKIP_GIT=1 to leave out part 5.
 set -eu
+. "$(dirname "$0")/lib.sh"
 
 build=${1:-build}
 H=$(cd "$build/tests" 2>/dev/null && pwd)/sup-harness
@@ -175,19 +176,7 @@ if ! command -v hyperfine >/dev/null 2>&1 || ! command -v git >/dev/null 2>&1; t
 	exit 0
 fi
 # A repository of FILES files in 200 directories.
-mkdir "$W/repo"
-(
-	cd "$W/repo"
-	git init -q .
-	d=0
-	while [ "$d" -lt 200 ]; do
-		mkdir "d$d"
-		d=$((d + 1))
-	done
-	awk -v n="$FILES" 'BEGIN { for (i = 0; i < n; i++) { f = sprintf("d%d/f%d.txt", i % 200, i); print i > f; close(f) } }'
-	git add -A
-	git -c user.name=b -c user.email=b@example.invalid commit -q -m files
-)
+make_repo "$W/repo" "$FILES"
 cd "$W/repo"
 export GIT_CONFIG_NOSYSTEM=1 HOME="$W"
 hyperfine --warmup 3 --runs 20 --export-markdown "$W/git.md" -N \

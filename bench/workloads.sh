@@ -29,6 +29,7 @@ latch=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 runs=${2:-10}
 FILES=${FILES:-20000}
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 out=${BUILD:-build}/bench
 mkdir -p "$out"
 report=$(cd "$out" && pwd)/workloads.md
@@ -48,19 +49,8 @@ export GIT_CONFIG_NOSYSTEM=1 npm_config_update_notifier=false npm_config_audit=f
 # setup DIR: the workloads' files under DIR.
 setup() {
 	d=$1
-	mkdir -p "$d/repo" "$d/cc" "$d/mk/src"
-	(
-		cd "$d/repo"
-		git init -q .
-		i=0
-		while [ "$i" -lt 200 ]; do
-			mkdir "d$i"
-			i=$((i + 1))
-		done
-		awk -v n="$FILES" 'BEGIN { for (i = 0; i < n; i++) { f = sprintf("d%d/f%d.txt", i % 200, i); print i > f; close(f) } }'
-		git add -A
-		git -c user.name=b -c user.email=b@example.invalid commit -q -m files
-	)
+	mkdir -p "$d/cc" "$d/mk/src"
+	make_repo "$d/repo" "$FILES"
 	cat >"$d/cc/main.c" <<'C'
 #include <stdio.h>
 #include <stdlib.h>
